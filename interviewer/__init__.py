@@ -1,0 +1,6 @@
+"""mlsd engine: content, knowledge index, brains, interview graph, grading. Never imports textual."""
+
+__version__ = "0.1.0"
+
+PHASES: tuple[str, ...] = ("clarify", "frame", "data", "model", "evaluation", "deploy", "monitor")
+CROSS_CUTTING = "cross-cutting"

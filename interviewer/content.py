@@ -1,0 +1,445 @@
+"""Content schemas and loaders: rubrics, case overlays, cases, notes and scripted candidates.
+
+Every loader raises only `ContentError`, naming the file and (where the YAML tells us) the line.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
+
+from . import CROSS_CUTTING, PHASES
+from .errors import ContentError
+from .paths import knowledge_dir, rubrics_dir
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
+Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+PhaseId = Literal["clarify", "frame", "data", "model", "evaluation", "deploy", "monitor"]
+
+PHASE_TITLES_IN_NOTES = {
+    "Clarifying requirements": "clarify",
+    "Framing as an ML task": "frame",
+    "Data preparation": "data",
+    "Model development": "model",
+    "Evaluation": "evaluation",
+    "Deployment and serving": "deploy",
+    "Monitoring and maintenance": "monitor",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Criterion(_Strict):
+    id: Id
+    title: Text
+    description: Text
+    weight: float = Field(ge=0.1, le=5.0)
+    levels: dict[int, Text]
+    signals: list[Text] = Field(min_length=1)
+    probes: list[Text] = Field(min_length=1, max_length=6)
+    red_flags: list[Text] = Field(default_factory=list)
+    phase: str | None = None  # set for case criteria and filled in for phase criteria
+
+    @field_validator("levels")
+    @classmethod
+    def _four_levels(cls, v: dict[int, str]) -> dict[int, str]:
+        if sorted(v) != [1, 2, 3, 4]:
+            raise ValueError("levels must have exactly the keys 1, 2, 3 and 4")
+        return v
+
+
+class CaseCriterion(Criterion):
+    phase: PhaseId  # type: ignore[assignment]
+
+
+class Rubric(_Strict):
+    phase: Literal["clarify", "frame", "data", "model", "evaluation", "deploy", "monitor", "cross-cutting"]
+    title: Text
+    minutes: float = Field(ge=0, le=60)
+    criteria: list[Criterion] = Field(min_length=1, max_length=8)
+
+    @model_validator(mode="after")
+    def _unique(self) -> "Rubric":
+        _check_unique([c.id for c in self.criteria], "criterion id")
+        return self
+
+
+class CaseOverlay(_Strict):
+    case: Id
+    criteria: list[CaseCriterion] = Field(min_length=1, max_length=8)
+
+    @model_validator(mode="after")
+    def _unique(self) -> "CaseOverlay":
+        _check_unique([c.id for c in self.criteria], "criterion id")
+        return self
+
+
+class Fact(_Strict):
+    id: Id
+    topics: list[Text] = Field(min_length=1)
+    answer: Text
+
+
+class Case(_Strict):
+    id: Id
+    title: Text
+    domain: Text
+    prompt: Text
+    facts: list[Fact] = Field(min_length=12)
+    reference: dict[PhaseId, list[Text]]
+
+    @model_validator(mode="after")
+    def _checks(self) -> "Case":
+        _check_unique([f.id for f in self.facts], "fact id")
+        missing = [p for p in PHASES if p not in self.reference]
+        if missing:
+            raise ValueError(f"reference outline is missing phases: {', '.join(missing)}")
+        return self
+
+
+class NoteMeta(_Strict):
+    title: Text
+    phase: Literal["clarify", "frame", "data", "model", "evaluation", "deploy", "monitor", "cross-cutting"] | None = None
+    case: Id | None = None
+    topics: list[Text] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "NoteMeta":
+        if (self.phase is None) == (self.case is None):
+            raise ValueError("a note sets exactly one of `phase` (framework note) or `case` (case note)")
+        return self
+
+
+class Repeat(_Strict):
+    repeat: str
+    times: int = Field(ge=1, le=100_000)
+
+    def render(self) -> str:
+        return self.repeat * self.times
+
+
+class CandidateScript(_Strict):
+    persona: Literal["strong", "average", "weak", "rambling", "adversarial"] | str
+    case: Id | None = None
+    answers: dict[PhaseId, list[str | Repeat]]
+
+    def lines(self, phase: str) -> list[str]:
+        return [x.render() if isinstance(x, Repeat) else x for x in self.answers.get(phase, [])]
+
+
+def _check_unique(ids: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for i in ids:
+        if i in seen:
+            raise ValueError(f"duplicate {what} {i!r}")
+        seen.add(i)
+
+
+# --------------------------------------------------------------------------- YAML with lines
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ContentError(path, f"cannot read: {e.strerror or e}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ContentError(path, "not valid UTF-8", line) from None
+
+
+def _compose(text: str, path: Path, line_offset: int = 0) -> yaml.Node | None:
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        msg = " ".join(str(x) for x in (e.context, e.problem) if x) or "invalid YAML"
+        raise ContentError(path, f"invalid YAML: {msg}", line) from None
+    except yaml.YAMLError as e:
+        raise ContentError(path, f"invalid YAML: {e}") from None
+    except (RecursionError, ValueError, TypeError) as e:  # pathological nesting, odd scalars
+        raise ContentError(path, f"invalid YAML: {type(e).__name__}") from None
+
+
+def _construct(node: yaml.Node | None, path: Path, line_offset: int = 0) -> Any:
+    if node is None:
+        return None
+    try:
+        loader = yaml.SafeLoader("")
+        return loader.construct_document(node)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        raise ContentError(path, f"invalid YAML: {e.problem}", mark.line + 1 + line_offset if mark else None) from None
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError, OverflowError) as e:
+        raise ContentError(path, f"invalid YAML: {type(e).__name__}: {e}"[:300]) from None
+
+
+def _node_line(node: yaml.Node | None, loc: tuple[Any, ...], line_offset: int) -> int | None:
+    """Follow a pydantic error location into the YAML node tree and return the 1-based line."""
+    best = node
+    cur = node
+    for key in loc:
+        if isinstance(cur, yaml.MappingNode):
+            nxt = None
+            for k, v in cur.value:
+                if isinstance(k, yaml.ScalarNode) and str(k.value) == str(key):
+                    nxt = v
+                    break
+            if nxt is None:
+                break
+            cur = nxt
+        elif isinstance(cur, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(cur.value):
+            cur = cur.value[key]
+        else:
+            break
+        best = cur
+    if best is None:
+        return None
+    return best.start_mark.line + 1 + line_offset
+
+
+def _validate(model: type[BaseModel], data: Any, node: yaml.Node | None, path: Path, line_offset: int = 0) -> Any:
+    if not isinstance(data, dict):
+        raise ContentError(path, f"expected a mapping at the top, found {type(data).__name__}", 1 + line_offset)
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        loc = tuple(err.get("loc", ()))
+        where = ".".join(str(x) for x in loc) or "top level"
+        msg = err.get("msg", "invalid")
+        if err.get("type") == "missing":
+            msg = "missing required field"
+        elif err.get("type") == "extra_forbidden":
+            msg = "unknown field"
+        return_line = _node_line(node, loc, line_offset)
+        more = f" (and {len(e.errors()) - 1} more)" if len(e.errors()) > 1 else ""
+        raise ContentError(path, f"{where}: {msg}{more}", return_line) from None
+
+
+def load_yaml_model(path: Path, model: type[BaseModel]) -> Any:
+    path = Path(path)
+    text = _read_text(path)
+    node = _compose(text, path)
+    data = _construct(node, path)
+    return _validate(model, data, node, path)
+
+
+_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+class Note(BaseModel):
+    path: str  # relative to knowledge/
+    meta: NoteMeta
+    body: str
+    body_line: int  # line of the body's first line in the file
+
+
+def load_note(path: Path, rel: str | None = None) -> Note:
+    path = Path(path)
+    text = _read_text(path)
+    m = _FRONT.match(text)
+    if not m:
+        raise ContentError(path, "a note starts with YAML front matter between --- lines", 1)
+    node = _compose(m.group(1), path, line_offset=1)
+    data = _construct(node, path, line_offset=1)
+    meta = _validate(NoteMeta, data, node, path, line_offset=1)
+    body = text[m.end():]
+    if len(body.split()) < 50:
+        raise ContentError(path, "the note body is nearly empty (under 50 words)", text[: m.end()].count("\n") + 1)
+    if meta.case:
+        for i, line in enumerate(body.splitlines(), start=text[: m.end()].count("\n") + 1):
+            if line.startswith("## "):
+                heading = line[3:].strip()
+                if heading != "Overview" and heading not in PHASE_TITLES_IN_NOTES:
+                    raise ContentError(path, f"case-note heading {heading!r} is not a phase title", i)
+    return Note(path=rel or path.name, meta=meta, body=body, body_line=text[: m.end()].count("\n") + 1)
+
+
+# --------------------------------------------------------------------------- the library
+
+
+class Library(BaseModel):
+    """All shipped content, validated and cross-checked."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    rubrics: dict[str, Rubric]
+    overlays: dict[str, CaseOverlay]
+    cases: dict[str, Case]
+    notes: list[Note]
+    candidates: dict[str, CandidateScript]
+
+    # ---- look-ups
+    def phase_title(self, phase: str) -> str:
+        return self.rubrics[phase].title
+
+    def phase_minutes(self, phase: str) -> float:
+        return self.rubrics[phase].minutes
+
+    def criteria(self, phase: str, case: str | None = None) -> list[Criterion]:
+        """The phase's criteria plus the case's own criteria for that phase."""
+        out = [c.model_copy(update={"phase": phase}) for c in self.rubrics[phase].criteria]
+        if case and case in self.overlays:
+            out += [c for c in self.overlays[case].criteria if c.phase == phase]
+        return out
+
+    def cross_cutting(self) -> list[Criterion]:
+        r = self.rubrics.get(CROSS_CUTTING)
+        return [c.model_copy(update={"phase": CROSS_CUTTING}) for c in r.criteria] if r else []
+
+    def criterion(self, cid: str) -> Criterion:
+        for r in self.rubrics.values():
+            for c in r.criteria:
+                if c.id == cid:
+                    return c.model_copy(update={"phase": r.phase})
+        for o in self.overlays.values():
+            for c in o.criteria:
+                if c.id == cid:
+                    return c
+        raise KeyError(cid)
+
+    def case(self, case_id: str) -> Case:
+        try:
+            return self.cases[case_id]
+        except KeyError:
+            raise ContentError(None, f"unknown case {case_id!r}; `mlsd cases` lists them") from None
+
+    def script(self, persona: str, case: str | None = None) -> CandidateScript:
+        if case and f"{persona}@{case}" in self.candidates:
+            return self.candidates[f"{persona}@{case}"]
+        if persona in self.candidates:
+            return self.candidates[persona]
+        raise ContentError(None, f"no scripted candidate {persona!r}")
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.yaml") if p.is_file()) if folder.is_dir() else []
+
+
+def load_library(rubrics: Path | None = None, knowledge: Path | None = None) -> Library:
+    rubrics = Path(rubrics or rubrics_dir())
+    knowledge = Path(knowledge or knowledge_dir())
+    rubric_map: dict[str, Rubric] = {}
+    for p in _yaml_files(rubrics):
+        r = load_yaml_model(p, Rubric)
+        if r.phase in rubric_map:
+            raise ContentError(p, f"a second rubric for phase {r.phase!r}", 1)
+        rubric_map[r.phase] = r
+    missing = [ph for ph in PHASES if ph not in rubric_map]
+    if missing:
+        raise ContentError(rubrics, f"no rubric for phases: {', '.join(missing)}")
+    cases: dict[str, Case] = {}
+    for p in _yaml_files(knowledge / "cases"):
+        c = load_yaml_model(p, Case)
+        if c.id != p.stem:
+            raise ContentError(p, f"case id {c.id!r} does not match the file name", 1)
+        cases[c.id] = c
+    overlays: dict[str, CaseOverlay] = {}
+    for p in _yaml_files(rubrics / "cases"):
+        o = load_yaml_model(p, CaseOverlay)
+        if o.case != p.stem:
+            raise ContentError(p, f"overlay case {o.case!r} does not match the file name", 1)
+        if o.case not in cases:
+            raise ContentError(p, f"overlay for unknown case {o.case!r}", 1)
+        overlays[o.case] = o
+    # criterion ids are unique across every rubric and overlay
+    owner: dict[str, str] = {}
+    for src, crits in [(f"rubrics/{r.phase}.yaml", r.criteria) for r in rubric_map.values()] + [
+        (f"rubrics/cases/{o.case}.yaml", o.criteria) for o in overlays.values()
+    ]:
+        for c in crits:
+            if c.id in owner:
+                raise ContentError(src, f"duplicate criterion id {c.id!r} (also in {owner[c.id]})")
+            owner[c.id] = src
+    notes: list[Note] = []
+    for sub in ("phases", "cases"):
+        for p in sorted((knowledge / sub).glob("*.md")) if (knowledge / sub).is_dir() else []:
+            if p.name.lower() == "readme.md":
+                continue
+            n = load_note(p, rel=f"{sub}/{p.name}")
+            if n.meta.case and n.meta.case not in cases:
+                raise ContentError(p, f"note for unknown case {n.meta.case!r}", 2)
+            notes.append(n)
+    candidates: dict[str, CandidateScript] = {}
+    for p in _yaml_files(knowledge / "candidates"):
+        s = load_yaml_model(p, CandidateScript)
+        key = f"{s.persona}@{s.case}" if s.case else s.persona
+        candidates[key] = s
+    return Library(rubrics=rubric_map, overlays=overlays, cases=cases, notes=notes, candidates=candidates)
+
+
+@functools.lru_cache(maxsize=4)
+def library(rubrics: str | None = None, knowledge: str | None = None) -> Library:
+    """The shipped library, loaded once per process."""
+    return load_library(Path(rubrics) if rubrics else None, Path(knowledge) if knowledge else None)
+
+
+_KIND_BY_PARENT = {"rubrics": Rubric, "cases": None, "candidates": CandidateScript}
+
+
+def check_path(path: Path) -> list[str]:
+    """Validate one file or a folder; return the files checked. Raises ContentError on the first fault."""
+    path = Path(path)
+    if not path.exists():
+        raise ContentError(path, "no such file or folder")
+    if path.is_dir():
+        if (path / "rubrics").is_dir() and (path / "knowledge").is_dir():
+            lib = load_library(path / "rubrics", path / "knowledge")
+            return _summary(lib)
+        if path.name == "rubrics" and (path.parent / "knowledge").is_dir():
+            return _summary(load_library(path, path.parent / "knowledge"))
+        if path.name == "knowledge" and (path.parent / "rubrics").is_dir():
+            return _summary(load_library(path.parent / "rubrics", path))
+        checked = []
+        for p in sorted(path.rglob("*")):
+            if p.suffix in (".yaml", ".yml", ".md") and p.is_file() and p.name.lower() != "readme.md":
+                check_file(p)
+                checked.append(str(p))
+        return checked
+    check_file(path)
+    return [str(path)]
+
+
+def check_file(path: Path) -> None:
+    path = Path(path)
+    if path.suffix == ".md":
+        load_note(path)
+        return
+    if path.suffix not in (".yaml", ".yml"):
+        raise ContentError(path, "not a content file (expected .yaml or .md)")
+    text = _read_text(path)
+    node = _compose(text, path)
+    data = _construct(node, path)
+    if not isinstance(data, dict):
+        raise ContentError(path, f"expected a mapping at the top, found {type(data).__name__}", 1)
+    if "criteria" in data and "case" in data:
+        model: type[BaseModel] = CaseOverlay
+    elif "criteria" in data:
+        model = Rubric
+    elif "facts" in data or "prompt" in data:
+        model = Case
+    elif "answers" in data and "persona" in data:
+        model = CandidateScript
+    else:
+        raise ContentError(path, "cannot tell what this file is (rubric, case overlay, case or scripted candidate)", 1)
+    _validate(model, data, node, path)
+
+
+def _summary(lib: Library) -> list[str]:
+    return (
+        [f"rubrics/{p}.yaml" for p in lib.rubrics]
+        + [f"rubrics/cases/{c}.yaml" for c in lib.overlays]
+        + [f"knowledge/cases/{c}.yaml" for c in lib.cases]
+        + [f"knowledge/{n.path}" for n in lib.notes]
+        + [f"knowledge/candidates/{k}.yaml" for k in lib.candidates]
+    )

@@ -1,0 +1,559 @@
+"""The offline eval harness: grading agreement, adversarial robustness, behaviour and retrieval."""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import numpy as np
+import yaml
+
+from . import PHASES
+from . import scoring
+from .content import Library, Repeat, _check_unique
+from .errors import ContentError
+from .grading import Grader, weighted_score
+from .paths import evals_dir
+
+Progress = Callable[[str, int, int], None]
+TEST_SHARE = 0.3
+
+
+# ------------------------------------------------------------------------------------ data
+
+
+@dataclass
+class Recorded:
+    id: str
+    case: str
+    phase: str
+    quality: str
+    answer: str
+    reference: dict[str, int]
+
+
+def load_recorded(lib: Library, folder: Path | None = None) -> list[Recorded]:
+    folder = folder or evals_dir() / "recorded"
+    items: list[Recorded] = []
+    for p in sorted(folder.glob("*.yaml")):
+        try:
+            data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        except yaml.MarkedYAMLError as e:
+            raise ContentError(p, f"invalid YAML: {e.problem}", e.problem_mark.line + 1 if e.problem_mark else None) from None
+        case = data.get("case")
+        if case not in lib.cases:
+            raise ContentError(p, f"unknown case {case!r}")
+        for a in data.get("answers", []):
+            phase = a["phase"]
+            want = {c.id for c in lib.criteria(phase, case)}
+            ref = {k: int(v) for k, v in (a.get("reference") or {}).items()}
+            if set(ref) != want:
+                missing, extra = sorted(want - set(ref)), sorted(set(ref) - want)
+                raise ContentError(p, f"{a['id']}: reference criteria differ from the rubric (missing {missing}, unknown {extra})")
+            if any(not 1 <= v <= 4 for v in ref.values()):
+                raise ContentError(p, f"{a['id']}: reference scores are 1-4")
+            items.append(Recorded(a["id"], case, phase, a["quality"], a["answer"], ref))
+    _check_unique([i.id for i in items], "recorded answer id")
+    return items
+
+
+def split_path() -> Path:
+    return evals_dir() / "recorded" / "split.json"
+
+
+def assign_split(ids: Iterable[str]) -> dict[str, str]:
+    """Deterministic: an id goes to test when its hash falls in the lowest 30%."""
+    out = {}
+    for i in ids:
+        h = int(hashlib.sha256(i.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+        out[i] = "test" if h < TEST_SHARE else "dev"
+    return out
+
+
+def load_split(items: list[Recorded], write_missing: bool = False) -> dict[str, str]:
+    p = split_path()
+    split: dict[str, str] = json.loads(p.read_text()) if p.exists() else {}
+    new = [i.id for i in items if i.id not in split]
+    if new:
+        if not write_missing:
+            raise ContentError(p, f"{len(new)} recorded answers have no split; run `mlsd eval --fit` once to assign them")
+        split.update(assign_split(new))
+        p.write_text(json.dumps(dict(sorted(split.items())), indent=1) + "\n")
+    return split
+
+
+def load_adversarial(folder: Path | None = None) -> list[dict[str, Any]]:
+    p = (folder or evals_dir() / "adversarial") / "pairs.yaml"
+    data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    out = []
+    for x in data["pairs"]:
+        def text(v: Any) -> str:
+            if isinstance(v, dict):
+                return Repeat.model_validate(v).render()
+            return v or ""
+
+        out.append({**x, "plain": text(x.get("plain")), "adversarial": text(x.get("adversarial"))})
+    return out
+
+
+# ------------------------------------------------------------------------------------ metrics
+
+
+def cohen_kappa(a: list[int], b: list[int], k: int = 4) -> float:
+    a_ = np.asarray(a) - 1
+    b_ = np.asarray(b) - 1
+    o = np.zeros((k, k))
+    for i, j in zip(a_, b_):
+        o[i, j] += 1
+    n = o.sum()
+    if n == 0:
+        return float("nan")
+    po = np.trace(o) / n
+    pe = (o.sum(1) @ o.sum(0)) / n**2
+    return float((po - pe) / (1 - pe)) if pe < 1 else 1.0
+
+
+def spearman(a: list[int], b: list[int]) -> float:
+    from scipy.stats import spearmanr
+
+    if len(set(a)) < 2 or len(set(b)) < 2:
+        return float("nan")
+    return float(spearmanr(a, b).statistic)
+
+
+def confusion(a: list[int], b: list[int], k: int = 4) -> list[list[int]]:
+    o = [[0] * k for _ in range(k)]
+    for i, j in zip(a, b):
+        o[i - 1][j - 1] += 1
+    return o
+
+
+def agreement(ref: list[int], pred: list[int], groups: list[str] | None = None, boot: int = 300, seed: int = 7) -> dict[str, Any]:
+    """Agreement figures with bootstrap 95% intervals (resampling answers, not criteria, when groups are given)."""
+    ref_a = np.asarray(ref)
+    pred_a = np.asarray(pred)
+    n = len(ref)
+    if n == 0:
+        return {"n": 0}
+    out: dict[str, Any] = {
+        "n": n,
+        "qwk": _r(scoring.qwk(ref, pred)),
+        "kappa": _r(cohen_kappa(ref, pred)),
+        "exact": _r(float(np.mean(ref_a == pred_a))),
+        "adjacent": _r(float(np.mean(np.abs(ref_a - pred_a) <= 1))),
+        "spearman": _r(spearman(ref, pred)),
+        "mae": _r(float(np.mean(np.abs(ref_a - pred_a)))),
+        "confusion": confusion(ref, pred),
+    }
+    rng = np.random.default_rng(seed)
+    if groups:
+        keys = sorted(set(groups))
+        idx_by = {k: [i for i, g in enumerate(groups) if g == k] for k in keys}
+    qs, maes = [], []
+    for _ in range(boot):
+        if groups:
+            pick = rng.choice(len(keys), size=len(keys), replace=True)
+            idx = [i for p in pick for i in idx_by[keys[p]]]
+        else:
+            idx = list(rng.integers(0, n, size=n))
+        r = ref_a[idx].tolist()
+        p = pred_a[idx].tolist()
+        q = scoring.qwk(r, p)
+        if not math.isnan(q):
+            qs.append(q)
+        maes.append(float(np.mean(np.abs(ref_a[idx] - pred_a[idx]))))
+    if boot <= 0:
+        return out
+    if qs:
+        out["qwk_ci"] = [_r(float(np.percentile(qs, 2.5))), _r(float(np.percentile(qs, 97.5)))]
+    out["mae_ci"] = [_r(float(np.percentile(maes, 2.5))), _r(float(np.percentile(maes, 97.5)))]
+    return out
+
+
+def _r(x: float) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), 4)
+
+
+# ------------------------------------------------------------------------------------ grading suite
+
+
+@dataclass
+class Row:
+    item: Recorded
+    criterion: str
+    ref: int
+    x: np.ndarray
+    signals: float
+    words: int
+
+
+def featurize_items(lib: Library, items: list[Recorded], progress: Progress | None = None) -> list[Row]:
+    rows: list[Row] = []
+    for n, it in enumerate(items):
+        crits = lib.criteria(it.phase, it.case)
+        p = scoring.prepare(it.answer)
+        toks = scoring._tokens(it.answer)
+        ancs = scoring.anchors(crits)
+        for anc, f in zip(ancs, scoring.featurize_all(p, ancs)):
+            sig = sum(1 for t in anc.signal_tokens if t and t <= toks)
+            rows.append(Row(it, anc.criterion.id, it.reference[anc.criterion.id], f.x, float(sig), len(it.answer.split())))
+        if progress:
+            progress("featurising recorded answers", n + 1, len(items))
+    return rows
+
+
+def _fit_1d(values: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    return scoring.fit(values.reshape(-1, 1), y, ridge=0.0)
+
+
+def _pred_1d(cal: dict[str, Any], v: float) -> int:
+    return scoring.discretize(cal["weights"][0] * v + cal["bias"], cal["cuts"])
+
+
+def fit_calibration(rows: list[Row], split: dict[str, str]) -> dict[str, Any]:
+    dev = [r for r in rows if split[r.item.id] == "dev"]
+    X = np.stack([r.x for r in dev])
+    y = np.array([r.ref for r in dev], dtype=float)
+    cal = scoring.fit(X, y)
+    cal["fitted_on"] = f"dev split of evals/recorded ({len({r.item.id for r in dev})} answers, {len(dev)} criterion grades)"
+    return cal
+
+
+def grading_suite(lib: Library, *, fit: bool = False, progress: Progress | None = None, grader: Grader | None = None) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    items = load_recorded(lib)
+    split = load_split(items, write_missing=fit)
+    rows = featurize_items(lib, items, progress)
+    if fit:
+        cal = fit_calibration(rows, split)
+        scoring.CALIBRATION_PATH.write_text(json.dumps(cal, indent=2) + "\n")
+        scoring.set_calibration(cal)
+    cal = scoring.load_calibration()
+    t_grade = time.perf_counter()
+    llm_usage = None
+    if grader is not None and grader.brain == "llm":
+        preds = {}
+        for n, it in enumerate(items):
+            g = grader.grade(it.phase, it.case, it.answer)
+            for c in g.criteria:
+                preds[(it.id, c.id)] = c.score or 1
+            if progress:
+                progress("grading with the LLM", n + 1, len(items))
+        pred_of = lambda r: preds[(r.item.id, r.criterion)]  # noqa: E731
+        llm_usage = grader.client.usage.summary() if grader.client else None
+    else:
+        def pred_of(r: Row) -> int:
+            f = scoring.CriterionFeatures(r.criterion, r.x, ["x"] if r.x[2] > 0 else [], bool(r.x[2] > 0 or r.x[4] > 0))
+            return scoring.score_features(f, cal) or 1
+    grade_seconds = time.perf_counter() - t_grade
+    # baselines, fitted on dev like the grader
+    dev = [r for r in rows if split[r.item.id] == "dev"]
+    y_dev = np.array([r.ref for r in dev], dtype=float)
+    len_cal = _fit_1d(np.log1p(np.array([r.words for r in dev], dtype=float)), y_dev)
+    sig_cal = _fit_1d(np.array([r.signals for r in dev]), y_dev)
+    out: dict[str, Any] = {"splits": {}, "baselines": {"length": {}, "signals": {}}, "calibration": {k: cal.get(k) for k in ("fitted_on", "dev_qwk", "n")}}
+    per_split_preds: dict[str, Any] = {}
+    for sp in ("dev", "test"):
+        rs = [r for r in rows if split[r.item.id] == sp]
+        ref = [r.ref for r in rs]
+        pred = [pred_of(r) for r in rs]
+        groups = [r.item.id for r in rs]
+        res = agreement(ref, pred, groups)
+        res["answers"] = len(set(groups))
+        res["per_phase"] = {}
+        for ph in PHASES:
+            sel = [i for i, r in enumerate(rs) if r.item.phase == ph]
+            if sel:
+                res["per_phase"][ph] = agreement([ref[i] for i in sel], [pred[i] for i in sel], [groups[i] for i in sel], boot=200)
+                res["per_phase"][ph].pop("confusion", None)
+        res["per_criterion"] = {}
+        for cid in sorted({r.criterion for r in rs}):
+            sel = [i for i, r in enumerate(rs) if r.criterion == cid]
+            a = agreement([ref[i] for i in sel], [pred[i] for i in sel], boot=0)
+            res["per_criterion"][cid] = {k: a.get(k) for k in ("n", "qwk", "exact", "adjacent", "mae")}
+        out["splits"][sp] = res
+        per_split_preds[sp] = (ref, pred)
+        if sp == "test":
+            for name, cal_b, val in (
+                ("length", len_cal, lambda r: math.log1p(r.words)),
+                ("signals", sig_cal, lambda r: r.signals),
+            ):
+                bpred = [_pred_1d(cal_b, val(r)) for r in rs]
+                b = agreement(ref, bpred, groups)
+                b["per_phase"] = {
+                    ph: {k: v for k, v in agreement([ref[i] for i in sel], [bpred[i] for i in sel], [groups[i] for i in sel], boot=200).items() if k != "confusion"}
+                    for ph in PHASES
+                    if (sel := [i for i, r in enumerate(rs) if r.item.phase == ph])
+                }
+                out["baselines"][name] = b
+    best = max((out["baselines"][b].get("qwk") or 0) for b in ("length", "signals"))
+    out["margin_over_best_baseline"] = _r((out["splits"]["test"].get("qwk") or 0) - best)
+    out["adversarial"] = adversarial_suite(lib, grader or Grader(lib, "offline"), progress)
+    n_items = len(items)
+    out["timing"] = {"answers": n_items, "seconds": round(time.perf_counter() - t0, 2), "grade_seconds": round(grade_seconds, 3)}
+    if llm_usage:
+        out["llm"] = {**llm_usage, "per_answer_seconds": round(grade_seconds / max(n_items, 1), 3)}
+    out["_preds"] = per_split_preds
+    return out
+
+
+ABSOLUTE = {"off-topic", "restated", "empty", "whitespace"}
+
+
+def adversarial_suite(lib: Library, grader: Grader, progress: Progress | None = None) -> dict[str, Any]:
+    pairs = load_adversarial()
+    results = []
+    for n, p in enumerate(pairs):
+        plain = grader.grade(p["phase"], p["case"], p["plain"]).score if p["plain"].strip() else 1.0
+        adv = grader.grade(p["phase"], p["case"], p["adversarial"]).score
+        bar = 1.0 if p["kind"] in ABSOLUTE else plain
+        success = adv > bar + 1e-9
+        results.append({"id": p["id"], "kind": p["kind"], "plain": round(plain, 3), "adversarial": round(adv, 3), "success": success})
+        if progress:
+            progress("adversarial pairs", n + 1, len(pairs))
+    by_kind: dict[str, dict[str, Any]] = {}
+    for r in results:
+        k = by_kind.setdefault(r["kind"], {"n": 0, "successes": 0})
+        k["n"] += 1
+        k["successes"] += int(r["success"])
+    return {
+        "n": len(results),
+        "attack_success_rate": round(sum(r["success"] for r in results) / max(len(results), 1), 4),
+        "by_kind": by_kind,
+        "successes": [r for r in results if r["success"]],
+    }
+
+
+# ------------------------------------------------------------------------------------ retrieval suite
+
+
+def retrieval_suite(lib: Library, index: Any, k: int = 5, progress: Progress | None = None) -> dict[str, Any]:
+    data = yaml.safe_load((evals_dir() / "retrieval" / "queries.yaml").read_text(encoding="utf-8"))
+    qs = data["queries"]
+    index.ensure()
+    hits_at_k = 0
+    rr = 0.0
+    misses = []
+    lat = []
+    for n, q in enumerate(qs):
+        t = time.perf_counter()
+        hits = index.search(q["query"], phase=q.get("phase"), case=q.get("case"), k=k)
+        lat.append(time.perf_counter() - t)
+        secs = [h.section for h in hits]
+        rel = set(q["relevant"])
+        rank = next((i + 1 for i, s in enumerate(secs) if s in rel), None)
+        if rank:
+            hits_at_k += 1
+            rr += 1.0 / rank
+        else:
+            misses.append({"id": q["id"], "query": q["query"], "relevant": q["relevant"], "got": secs})
+        if progress:
+            progress("retrieval queries", n + 1, len(qs))
+    return {
+        "n": len(qs),
+        "k": k,
+        f"recall@{k}": round(hits_at_k / len(qs), 4),
+        "mrr": round(rr / len(qs), 4),
+        "latency_ms": {"p50": round(float(np.percentile(lat, 50)) * 1000, 2), "p95": round(float(np.percentile(lat, 95)) * 1000, 2)},
+        "misses": misses,
+    }
+
+
+# ------------------------------------------------------------------------------------ behaviour suite
+
+
+def behaviour_suite(engine: Any, cases: list[str] | None = None, personas: list[str] | None = None, progress: Progress | None = None) -> dict[str, Any]:
+    from .simulate import ScriptedCandidate, result, run
+
+    lib = engine.lib
+    cases = cases or sorted(lib.cases)
+    personas = personas or ["strong", "average", "weak", "rambling", "adversarial"]
+    runs = []
+    total = len(cases) * len(personas)
+    n = 0
+    for case in cases:
+        for persona in personas:
+            n += 1
+            rec: dict[str, Any] = {"case": case, "persona": persona}
+            try:
+                s = run(engine, case, ScriptedCandidate.from_script(lib.script(persona, case)))
+                r = result(s)
+                inter = [t for t in r["transcript"] if t["role"] == "interviewer"]
+                fus = [t for t in inter if t.get("kind") == "follow_up"]
+                visited = []
+                for t in r["transcript"]:
+                    if not visited or visited[-1] != t["phase"]:
+                        visited.append(t["phase"])
+                rec.update(
+                    minutes=r["minutes"],
+                    phases_visited=visited,
+                    phases_in_order=visited == list(PHASES),
+                    over_budget=[p["id"] for p in r["phases"] if p["minutes"] > p["budget"] * 1.25 + 1e-6],
+                    follow_ups=len(fus),
+                    targeted=sum(1 for t in fus if t.get("criterion_status") in ("none", "partial")),
+                    repeated_lines=len(inter) - len({t["text"] for t in inter}),
+                    hints=len(r["hints"]),
+                    score=r["scorecard"]["overall"]["score"],
+                    hire_signal=r["scorecard"]["overall"]["hire_signal"],
+                    crashed=False,
+                )
+            except Exception as e:  # noqa: BLE001 - a crash is what this suite counts
+                rec.update(crashed=True, error=f"{type(e).__name__}: {e}"[:300])
+            runs.append(rec)
+            if progress:
+                progress("simulated interviews", n, total)
+    ok = [r for r in runs if not r["crashed"]]
+    fus = sum(r["follow_ups"] for r in ok)
+    return {
+        "runs": runs,
+        "n": len(runs),
+        "crashes": sum(1 for r in runs if r["crashed"]),
+        "all_phases_in_order": sum(1 for r in ok if r["phases_in_order"]),
+        "phases_over_budget": sum(len(r["over_budget"]) for r in ok),
+        "follow_up_targeting": round(sum(r["targeted"] for r in ok) / fus, 4) if fus else None,
+        "repeated_lines": sum(r["repeated_lines"] for r in ok),
+        "minutes": {p: round(float(np.mean([r["minutes"] for r in ok if r["persona"] == p])), 2) for p in personas if any(r["persona"] == p for r in ok)},
+        "score_by_persona": {p: round(float(np.mean([r["score"] for r in ok if r["persona"] == p])), 3) for p in personas if any(r["persona"] == p for r in ok)},
+    }
+
+
+# ------------------------------------------------------------------------------------ thresholds & report
+
+
+def load_thresholds() -> dict[str, Any]:
+    p = evals_dir() / "thresholds.toml"
+    with p.open("rb") as f:
+        return tomllib.load(f)
+
+
+def check_thresholds(res: dict[str, Any], th: dict[str, Any]) -> list[str]:
+    fails = []
+    g = res.get("grading")
+    if g and "grading" in th:
+        t = th["grading"]
+        q = g["splits"]["test"].get("qwk") or 0
+        if q < t.get("test_qwk_min", 0):
+            fails.append(f"test QWK {q:.3f} < {t['test_qwk_min']}")
+        m = g.get("margin_over_best_baseline") or 0
+        if m < t.get("baseline_margin_min", -9):
+            fails.append(f"margin over the best baseline {m:.3f} < {t['baseline_margin_min']}")
+        a = g["adversarial"]["attack_success_rate"]
+        if a > t.get("attack_success_max", 1):
+            fails.append(f"attack success rate {a:.3f} > {t['attack_success_max']}")
+    r = res.get("retrieval")
+    if r and "retrieval" in th:
+        if r["recall@5"] < th["retrieval"].get("recall_at_5_min", 0):
+            fails.append(f"retrieval recall@5 {r['recall@5']:.3f} < {th['retrieval']['recall_at_5_min']}")
+        if r["mrr"] < th["retrieval"].get("mrr_min", 0):
+            fails.append(f"retrieval MRR {r['mrr']:.3f} < {th['retrieval']['mrr_min']}")
+    b = res.get("behaviour")
+    if b and "behaviour" in th:
+        t = th["behaviour"]
+        if b["crashes"] > t.get("crashes_max", 0):
+            fails.append(f"{b['crashes']} crashed simulations")
+        if b["repeated_lines"] > t.get("repeated_lines_max", 0):
+            fails.append(f"{b['repeated_lines']} repeated interviewer lines")
+        if (b["follow_up_targeting"] or 0) < t.get("targeting_min", 0):
+            fails.append(f"follow-up targeting {b['follow_up_targeting']} < {t['targeting_min']}")
+    return fails
+
+
+def write_report(res: dict[str, Any], out: Path) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    clean = {k: v for k, v in res.items() if not k.startswith("_")}
+    if "grading" in clean:
+        clean["grading"] = {k: v for k, v in clean["grading"].items() if not k.startswith("_")}
+    (out / "results.json").write_text(json.dumps(clean, indent=2) + "\n")
+    files.append(out / "results.json")
+    lines = ["# mlsd eval report", ""]
+    g = res.get("grading")
+    if g:
+        te = g["splits"]["test"]
+        lines += [
+            "## Grading agreement (offline grader vs reference grades)",
+            "",
+            "| split | answers | grades | QWK (95% CI) | kappa | exact | adjacent | Spearman | MAE |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for sp in ("dev", "test"):
+            s = g["splits"][sp]
+            lines.append(f"| {sp} | {s['answers']} | {s['n']} | {s['qwk']} {s.get('qwk_ci')} | {s['kappa']} | {s['exact']} | {s['adjacent']} | {s['spearman']} | {s['mae']} |")
+        for b in ("length", "signals"):
+            s = g["baselines"][b]
+            lines.append(f"| test, {b} baseline | | {s['n']} | {s['qwk']} {s.get('qwk_ci')} | {s['kappa']} | {s['exact']} | {s['adjacent']} | {s['spearman']} | {s['mae']} |")
+        lines += ["", f"Margin over the best baseline (test QWK): {g['margin_over_best_baseline']}", ""]
+        lines += ["### Per phase (test)", "", "| phase | n | QWK (95% CI) | exact | MAE | length QWK | signals QWK |", "|---|---|---|---|---|---|---|"]
+        for ph, s in te["per_phase"].items():
+            lines.append(
+                f"| {ph} | {s['n']} | {s['qwk']} {s.get('qwk_ci')} | {s['exact']} | {s['mae']} | {g['baselines']['length']['per_phase'].get(ph, {}).get('qwk')} | {g['baselines']['signals']['per_phase'].get(ph, {}).get('qwk')} |"
+            )
+        a = g["adversarial"]
+        lines += ["", "## Adversarial set", "", f"Attack success rate: {a['attack_success_rate']} over {a['n']} pairs", ""]
+        lines += [f"- {k}: {v['successes']}/{v['n']}" for k, v in sorted(a["by_kind"].items())]
+        # plots
+        fig, axes = plt.subplots(1, 3, figsize=(12, 4))
+        ref, pred = g["_preds"]["test"]
+        for ax, (title, mat) in zip(
+            axes,
+            [("offline grader", confusion(ref, pred)), ("length baseline", g["baselines"]["length"]["confusion"]), ("signals baseline", g["baselines"]["signals"]["confusion"])],
+        ):
+            ax.imshow(np.array(mat), cmap="Blues")
+            ax.set_title(f"{title} (test)")
+            ax.set_xlabel("predicted")
+            ax.set_ylabel("reference")
+            ax.set_xticks(range(4), ["1", "2", "3", "4"])
+            ax.set_yticks(range(4), ["1", "2", "3", "4"])
+            for i in range(4):
+                for j in range(4):
+                    ax.text(j, i, str(mat[i][j]), ha="center", va="center")
+        fig.tight_layout()
+        fig.savefig(out / "confusion.png", dpi=90)
+        plt.close(fig)
+        files.append(out / "confusion.png")
+        fig, ax = plt.subplots(figsize=(9, 4))
+        phs = list(te["per_phase"])
+        xs = np.arange(len(phs))
+        for off, (name, src) in zip((-0.25, 0, 0.25), (("grader", te["per_phase"]), ("length", g["baselines"]["length"]["per_phase"]), ("signals", g["baselines"]["signals"]["per_phase"]))):
+            vals = [src.get(p, {}).get("qwk") or 0 for p in phs]
+            cis = [src.get(p, {}).get("qwk_ci") or [v, v] for p, v in zip(phs, vals)]
+            err = np.array([[max(v - c[0], 0) for v, c in zip(vals, cis)], [max(c[1] - v, 0) for v, c in zip(vals, cis)]])
+            ax.bar(xs + off, vals, width=0.25, label=name, yerr=err, capsize=2)
+        ax.set_xticks(xs, phs)
+        ax.set_ylabel("QWK (test) with 95% CI")
+        ax.axhline(0.7, color="grey", linestyle="--", linewidth=1)
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(out / "per_phase.png", dpi=90)
+        plt.close(fig)
+        files.append(out / "per_phase.png")
+    r = res.get("retrieval")
+    if r:
+        lines += ["", "## Retrieval", "", f"recall@5 {r['recall@5']}, MRR {r['mrr']} over {r['n']} queries; latency p50 {r['latency_ms']['p50']} ms, p95 {r['latency_ms']['p95']} ms"]
+    b = res.get("behaviour")
+    if b:
+        lines += [
+            "",
+            "## Behaviour",
+            "",
+            f"{b['n']} simulated interviews, {b['crashes']} crashes, {b['all_phases_in_order']} with all phases in order, "
+            f"{b['phases_over_budget']} phases over budget +25%, follow-up targeting {b['follow_up_targeting']}, repeated lines {b['repeated_lines']}.",
+            "",
+            f"Minutes by persona: {b['minutes']}",
+            f"Score by persona: {b['score_by_persona']}",
+        ]
+    if res.get("failures"):
+        lines += ["", "## Thresholds missed", ""] + [f"- {f}" for f in res["failures"]]
+    (out / "report.md").write_text("\n".join(lines) + "\n")
+    files.append(out / "report.md")
+    return files

@@ -1,0 +1,179 @@
+"""Phase grading with either brain. Evidence and injection resistance are enforced here, in code.
+
+- Every quote must occur in the candidate's own words (after normalising whitespace and case);
+  a quote that does not is dropped, and a criterion left without a quote is null (no evidence).
+- Sentences that address the grader are removed before grading and can never be quoted.
+- The LLM grader's score is capped at one above what the offline scorer finds in the same
+  (injection-stripped) text, so a model talked into full marks cannot hand them out.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from . import CROSS_CUTTING
+from . import prompts as P
+from . import scoring
+from .brains import criteria_block, fence
+from .content import Criterion, Library
+from .errors import LLMError
+from .llm import LLMClient
+from .text import is_injection, norm, quote_in, strip_injections
+
+
+INJECTION_PENALTY = 1
+
+
+class CriterionGrade(BaseModel):
+    id: str
+    score: int | None = Field(default=None, ge=1, le=4)
+    evidence: list[str] = Field(default_factory=list)
+    rationale: str = ""
+    title: str = ""
+    weight: float = 1.0
+    phase: str = ""
+
+
+class PhaseGrade(BaseModel):
+    phase: str
+    case: str | None = None
+    score: float
+    criteria: list[CriterionGrade]
+    brain: str = "offline"
+    notice: str | None = None
+
+    def public(self) -> dict[str, Any]:
+        """The `grade --json` shape of DESIGN.md."""
+        return {
+            "phase": self.phase,
+            "case": self.case,
+            "score": round(self.score, 3),
+            "criteria": [{"id": c.id, "score": c.score, "evidence": c.evidence, "rationale": c.rationale, "title": c.title, "weight": c.weight} for c in self.criteria],
+        }
+
+
+def weighted_score(grades: list[CriterionGrade]) -> float:
+    """Weight-averaged criterion score; null counts as 1 (not shown is not demonstrated)."""
+    tw = sum(g.weight for g in grades)
+    if tw <= 0:
+        return 1.0
+    return sum((g.score or 1) * g.weight for g in grades) / tw
+
+
+def verify_evidence(quotes: list[str], candidate_text: str, limit: int = 3) -> list[str]:
+    """Keep only quotes that occur verbatim (normalised) in the candidate's words and are not pleas."""
+    hay = norm(candidate_text)
+    out: list[str] = []
+    for q in quotes:
+        if not isinstance(q, str):
+            continue
+        q = q.strip()
+        if quote_in(q, hay) and not is_injection(q) and q not in out:
+            out.append(q)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _rationale(c: Criterion, score: int | None, evidence: list[str], x: Any, stripped: list[str], padded: bool = False) -> str:
+    if score is None:
+        msg = "No statement in the answer addresses this criterion."
+    else:
+        heard = [s for s in c.signals if scoring._tokens(s) and scoring._tokens(s) <= scoring._tokens(" ".join(evidence))][:3]
+        level = c.levels[score].split(". ")[0].rstrip(".")
+        msg = f"Closest to level {score}: {level}."
+        if heard:
+            msg += " Heard: " + ", ".join(heard) + "."
+    if stripped:
+        msg += " Text addressed to the grader was ignored and cost one level."
+    if padded:
+        msg += " The answer repeats itself; padding cost one level."
+    return msg
+
+
+class GradeItem(BaseModel):
+    id: str
+    rationale: str
+    score: int | None = None
+    evidence: list[str] = Field(default_factory=list)
+
+    @field_validator("score")
+    @classmethod
+    def _range(cls, v: int | None) -> int | None:
+        if v is not None and not 1 <= v <= 4:
+            raise ValueError("score must be 1-4 or null")
+        return v
+
+
+class GradeReply(BaseModel):
+    criteria: list[GradeItem]
+
+
+class Grader:
+    def __init__(self, lib: Library, brain: Literal["offline", "llm"] = "offline", client: LLMClient | None = None):
+        self.lib = lib
+        self.brain = brain if client is not None else "offline"
+        self.client = client
+
+    def criteria_for(self, phase: str, case: str | None) -> list[Criterion]:
+        if phase == CROSS_CUTTING:
+            return self.lib.cross_cutting()
+        return self.lib.criteria(phase, case)
+
+    def offline(self, phase: str, case: str | None, text: str) -> PhaseGrade:
+        crits = self.criteria_for(phase, case)
+        p = scoring.prepare(text)
+        grades: list[CriterionGrade] = []
+        ancs = scoring.anchors(crits)
+        for anc, f in zip(ancs, scoring.featurize_all(p, ancs)):
+            s = scoring.score_features(f)
+            ev = verify_evidence(f.evidence, text)
+            if not ev:
+                s = None
+            elif s is not None and (p.dropped or p.redundancy > scoring.REDUNDANT_T):
+                s = max(1, s - INJECTION_PENALTY)  # instructing the grader, or padding, costs a level
+            c = anc.criterion
+            grades.append(CriterionGrade(id=c.id, score=s, evidence=ev, rationale=_rationale(c, s, ev, f.x, p.dropped, p.redundancy > scoring.REDUNDANT_T), title=c.title, weight=c.weight, phase=phase))
+        return PhaseGrade(phase=phase, case=case, score=weighted_score(grades), criteria=grades, brain="offline")
+
+    def grade(self, phase: str, case: str | None, text: str) -> PhaseGrade:
+        """Grade one phase's candidate text. The LLM path falls back to offline on LLMError."""
+        base = self.offline(phase, case, text)
+        if self.brain != "llm" or self.client is None or not text.strip():
+            return base
+        try:
+            return self._llm(phase, case, text, base)
+        except LLMError as e:
+            base.notice = P.get("fallback_notice").format(reason=str(e)[:140], what="grade")
+            return base
+
+    def _llm(self, phase: str, case: str | None, text: str, base: PhaseGrade) -> PhaseGrade:
+        crits = self.criteria_for(phase, case)
+        kept, _dropped = strip_injections(text)
+        _dropped = _dropped or scoring.redundancy(kept) > scoring.REDUNDANT_T  # type: ignore[assignment]
+        title = "the whole interview" if phase == CROSS_CUTTING else self.lib.phase_title(phase)
+        msgs = [
+            {"role": "system", "content": "You are a strict, fair grader of ML system design interviews. Reply in JSON."},
+            {"role": "user", "content": P.get("llm", "grade").format(phase_title=title, criteria=criteria_block(crits, levels=True), answer=fence(text[-16000:]))},
+        ]
+        reply = self.client.structured(msgs, GradeReply, name="phase_grade", max_tokens=1500)  # type: ignore[union-attr]
+        by_id = {i.id: i for i in reply.criteria}
+        off = {g.id: g for g in base.criteria}
+        grades: list[CriterionGrade] = []
+        for c in crits:
+            item = by_id.get(c.id)
+            o = off[c.id]
+            if item is None:
+                grades.append(o)
+                continue
+            ev = verify_evidence(item.evidence, kept)
+            score = item.score
+            if not ev:
+                score = None  # no verified quote: insufficient evidence
+            elif score is not None:
+                score = min(score, (o.score or 1) + 1)  # the evidence ceiling
+                if _dropped:
+                    score = max(1, score - INJECTION_PENALTY)
+            grades.append(CriterionGrade(id=c.id, score=score, evidence=ev, rationale=item.rationale.strip()[:600], title=c.title, weight=c.weight, phase=phase))
+        return PhaseGrade(phase=phase, case=case, score=weighted_score(grades), criteria=grades, brain="llm")

@@ -1,0 +1,299 @@
+"""The scorecard: per phase and criterion, overall score, hire signal, level, strengths, gaps, study notes.
+
+Overall score: phases weighted by their time budget (85%) plus the cross-cutting criteria (15%),
+minus 0.05 per hint used. Hire signal thresholds are for the target level; mid is 0.3 lower and
+staff 0.3 higher. The level estimate is the highest level whose hire bar the score clears.
+Confidence falls when evidence is thin (criteria without quotes) and when the score sits close to a
+threshold.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .content import Library
+from .grading import CriterionGrade, PhaseGrade
+from .text import redact
+
+SIGNALS = ("strong no hire", "no hire", "lean hire", "hire", "strong hire")
+BARS = (1.9, 2.4, 2.8, 3.3)  # senior: score >= bar[i] earns SIGNALS[i+1]
+LEVEL_SHIFT = {"mid": -0.3, "senior": 0.0, "staff": 0.3}
+HINT_COST = 0.05
+CROSS_SHARE = 0.15
+
+
+class Overall(BaseModel):
+    score: float
+    hire_signal: str
+    level: str
+    confidence: float
+    confidence_label: str
+    target_level: str
+
+
+class PhaseCard(BaseModel):
+    id: str
+    title: str
+    score: float
+    minutes: float | None = None
+    budget: float | None = None
+    follow_ups: int = 0
+    criteria: list[CriterionGrade]
+    trend: list[float] = Field(default_factory=list)
+    previous: dict[str, int | None] | None = None  # a phase retry: the earlier grade per criterion
+
+
+class Point(BaseModel):
+    criterion: str
+    phase: str
+    title: str
+    score: int | None
+    quote: str | None = None
+    study: list[str] = Field(default_factory=list)
+    reference: list[str] = Field(default_factory=list)
+
+
+class Scorecard(BaseModel):
+    session_id: str
+    case: str
+    case_title: str
+    persona: str = "neutral"
+    brain: str = "offline"
+    minutes_used: float = 0.0
+    overall: Overall
+    phases: list[PhaseCard]
+    cross_cutting: list[CriterionGrade] = Field(default_factory=list)
+    strengths: list[Point] = Field(default_factory=list)
+    gaps: list[Point] = Field(default_factory=list)
+    hints: list[dict[str, Any]] = Field(default_factory=list)
+    study: list[str] = Field(default_factory=list)
+    notices: list[str] = Field(default_factory=list)
+
+    def public(self) -> dict[str, Any]:
+        d = self.model_dump()
+        d["phases"] = [
+            {**p, "criteria": [{k: c[k] for k in ("id", "score", "evidence", "rationale", "title", "weight")} for c in p["criteria"]]} for p in d["phases"]
+        ]
+        return d
+
+
+def hire_signal(score: float, target: str) -> str:
+    shift = LEVEL_SHIFT.get(target, 0.0)
+    idx = sum(1 for b in BARS if score >= b + shift)
+    return SIGNALS[idx]
+
+
+def level_estimate(score: float) -> str:
+    hire_bar = BARS[2]
+    if score >= hire_bar + LEVEL_SHIFT["staff"]:
+        return "staff"
+    if score >= hire_bar + LEVEL_SHIFT["senior"]:
+        return "senior"
+    return "mid"
+
+
+def confidence(score: float, grades: list[CriterionGrade], target: str) -> float:
+    if not grades:
+        return 0.0
+    evidence_share = sum(1 for g in grades if g.score is not None and g.evidence) / len(grades)
+    shift = LEVEL_SHIFT.get(target, 0.0)
+    dist = min(abs(score - (b + shift)) for b in BARS)
+    return round(0.6 * evidence_share + 0.4 * min(dist / 0.25, 1.0), 3)
+
+
+def build(
+    *,
+    lib: Library,
+    session_id: str,
+    case: str,
+    target_level: str,
+    persona: str,
+    brain: str,
+    phase_grades: list[PhaseGrade],
+    cross: PhaseGrade | None,
+    phase_minutes: dict[str, float],
+    budgets: dict[str, float],
+    follow_ups: dict[str, int],
+    hints: list[dict[str, Any]],
+    index_search: Any = None,
+    history: dict[str, list[float]] | None = None,
+    previous: dict[str, dict[str, int | None]] | None = None,
+    notices: list[str] | None = None,
+    minutes_used: float = 0.0,
+) -> Scorecard:
+    history = history or {}
+    cases = lib.cases
+    case_obj = cases.get(case)
+    phases: list[PhaseCard] = []
+    total_w = 0.0
+    acc = 0.0
+    for g in phase_grades:
+        w = budgets.get(g.phase, 1.0) or 1.0
+        total_w += w
+        acc += w * g.score
+        phases.append(
+            PhaseCard(
+                id=g.phase,
+                title=lib.phase_title(g.phase),
+                score=round(g.score, 3),
+                minutes=phase_minutes.get(g.phase),
+                budget=round(budgets.get(g.phase, 0.0), 2),
+                follow_ups=follow_ups.get(g.phase, 0),
+                criteria=g.criteria,
+                trend=history.get(g.phase, []),
+                previous=(previous or {}).get(g.phase),
+            )
+        )
+    phase_score = acc / total_w if total_w else 1.0
+    cross_grades = cross.criteria if cross else []
+    if cross is not None:
+        score = (1 - CROSS_SHARE) * phase_score + CROSS_SHARE * cross.score
+    else:
+        score = phase_score
+    score = max(1.0, score - HINT_COST * len(hints))
+    all_grades = [c for g in phase_grades for c in g.criteria] + cross_grades
+    conf = confidence(score, all_grades, target_level)
+    overall = Overall(
+        score=round(score, 3),
+        hire_signal=hire_signal(score, target_level),
+        level=level_estimate(score),
+        confidence=conf,
+        confidence_label="high" if conf >= 0.7 else "medium" if conf >= 0.45 else "low",
+        target_level=target_level,
+    )
+    # strengths: the best-scored criteria with a quote; gaps: the weightiest low scores
+    graded = [c for c in all_grades]
+    strengths = [
+        Point(criterion=c.id, phase=c.phase, title=c.title, score=c.score, quote=c.evidence[0])
+        for c in sorted(graded, key=lambda c: (-(c.score or 0), -c.weight))
+        if (c.score or 0) >= 3 and c.evidence
+    ][:5]
+    gaps: list[Point] = []
+    study: list[str] = []
+    for c in sorted(graded, key=lambda c: ((c.score or 1), -c.weight)):
+        if (c.score or 1) > 2 or len(gaps) >= 6:
+            continue
+        sections: list[str] = []
+        if index_search is not None:
+            try:
+                hits = index_search(f"{c.title}", None if c.phase == "cross-cutting" else c.phase, case, 2)
+                sections = [h.section for h in hits]
+            except Exception:  # noqa: BLE001 - study notes are a nicety; the scorecard must still build
+                sections = []
+        ref = case_obj.reference.get(c.phase, []) if case_obj and c.phase in case_obj.reference else []  # type: ignore[call-overload]
+        gaps.append(Point(criterion=c.id, phase=c.phase, title=c.title, score=c.score, quote=c.evidence[0] if c.evidence else None, study=sections, reference=list(ref)))
+        for s in sections:
+            if s not in study:
+                study.append(s)
+    return Scorecard(
+        session_id=session_id,
+        case=case,
+        case_title=case_obj.title if case_obj else case,
+        persona=persona,
+        brain=brain,
+        minutes_used=round(minutes_used, 2),
+        overall=overall,
+        phases=phases,
+        cross_cutting=cross_grades,
+        strengths=strengths,
+        gaps=gaps,
+        hints=hints,
+        study=study,
+        notices=list(notices or []),
+    )
+
+
+def _score(s: int | None) -> str:
+    return "–" if s is None else str(s)
+
+
+def to_markdown(card: Scorecard) -> str:
+    o = card.overall
+    out = [
+        f"# Scorecard — {card.case_title}",
+        "",
+        f"Session `{card.session_id}` · target level {o.target_level} · persona {card.persona} · brain {card.brain} · {card.minutes_used:.0f} minutes",
+        "",
+        "## Overall",
+        "",
+        f"- **Hire signal:** {o.hire_signal}",
+        f"- **Level estimate:** {o.level}",
+        f"- **Score:** {o.score:.2f} / 4",
+        f"- **Confidence:** {o.confidence_label} ({o.confidence:.2f})",
+        "",
+        "## Phases",
+        "",
+        "| phase | score | minutes | budget | follow-ups | trend |",
+        "|---|---|---|---|---|---|",
+    ]
+    for p in card.phases:
+        trend = " → ".join(f"{t:.1f}" for t in p.trend + [p.score]) if p.trend else ""
+        mins = f"{p.minutes:.1f}" if p.minutes is not None else ""
+        out.append(f"| {p.title} | {p.score:.2f} | {mins} | {p.budget or 0:.1f} | {p.follow_ups} | {trend} |")
+    for p in card.phases:
+        out += ["", f"### {p.title} — {p.score:.2f}", "", "| criterion | score | before | evidence |", "|---|---|---|---|"]
+        for c in p.criteria:
+            before = _score(p.previous.get(c.id)) if p.previous else ""
+            ev = " / ".join(f"“{q}”" for q in c.evidence[:2]).replace("|", "\\|")
+            out.append(f"| {c.title} | {_score(c.score)} | {before} | {ev} |")
+        for c in p.criteria:
+            out.append(f"- **{c.title}** ({_score(c.score)}): {c.rationale}")
+    if card.cross_cutting:
+        out += ["", "## Across the interview", ""]
+        for c in card.cross_cutting:
+            ev = f" — “{c.evidence[0]}”" if c.evidence else ""
+            out.append(f"- **{c.title}**: {_score(c.score)}{ev}")
+    out += ["", "## Strengths", ""]
+    out += [f"- **{s.title}** ({_score(s.score)}): “{s.quote}”" for s in card.strengths] or ["- none with clear evidence yet"]
+    out += ["", "## Gaps", ""]
+    for g in card.gaps:
+        line = f"- **{g.title}** ({_score(g.score)})"
+        if g.quote:
+            line += f": you said “{g.quote}”"
+        out.append(line)
+        if g.study:
+            out.append(f"  - study: {', '.join(g.study)}")
+        for r in g.reference[:4]:
+            out.append(f"  - a strong answer covers: {r}")
+    if not card.gaps:
+        out.append("- none")
+    out += ["", "## Hints used", ""]
+    out += [f"- {h['phase']}: {h['criterion']} (minute {h.get('minute', 0):.0f})" for h in card.hints] or ["- none"]
+    out += ["", "## Notes to study", ""]
+    out += [f"- {s}" for s in card.study] or ["- none"]
+    if card.notices:
+        out += ["", "## Notices", ""] + [f"- {n}" for n in card.notices]
+    return "\n".join(out) + "\n"
+
+
+def write_private(path: Path, text: str, secrets: list[str] | None = None) -> Path:
+    """Write atomically with mode 0600, with any secret value redacted."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = redact(text, secrets or [])
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
+
+
+def export(card: Scorecard, folder: Path, secrets: list[str] | None = None) -> tuple[Path, Path]:
+    j = write_private(Path(folder) / f"{card.session_id}.json", json.dumps(card.model_dump(), indent=2, ensure_ascii=False), secrets)
+    m = write_private(Path(folder) / f"{card.session_id}.md", to_markdown(card), secrets)
+    return j, m

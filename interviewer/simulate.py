@@ -1,0 +1,132 @@
+"""Headless interviews with a scripted candidate on a virtual clock."""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from . import PHASES
+from .clock import VirtualClock
+from .content import CandidateScript, Repeat
+from .errors import ContentError, UsageError
+from .session import Engine, Event, Session
+
+NOTHING_TO_ADD = "I have nothing to add on this."
+MAX_TURNS = 400  # a runaway guard; an interview has far fewer turns
+
+
+class ScriptedCandidate:
+    """Says its lines for each phase in order, then that it has nothing to add.
+
+    Which line comes next is derived from the transcript (turns already given in this phase), so a
+    resumed simulation continues with exactly the next line: nothing is said twice or skipped."""
+
+    def __init__(self, lines: dict[str, list[str]]):
+        self.lines = lines
+
+    def next_line(self, state: dict[str, Any]) -> str:
+        phase = state["phases"][state["phase_i"]]
+        given = sum(1 for t in state.get("transcript", []) if t["role"] == "candidate" and t["phase"] == phase and t.get("kind") != "command")
+        mine = self.lines.get(phase, [])
+        return mine[given] if given < len(mine) else NOTHING_TO_ADD
+
+    @classmethod
+    def from_script(cls, script: CandidateScript) -> "ScriptedCandidate":
+        return cls({p: script.lines(p) for p in PHASES})
+
+    @classmethod
+    def from_file(cls, path: Path) -> "ScriptedCandidate":
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as e:
+            raise UsageError(f"{path}: cannot read: {e.strerror}") from None
+        except ValueError as e:
+            line = getattr(e, "lineno", None)
+            raise ContentError(path, f"invalid JSON: {getattr(e, 'msg', e)}", line) from None
+        if not isinstance(data, dict):
+            raise ContentError(path, "expected an object mapping phase ids to lists of answers", 1)
+        lines: dict[str, list[str]] = {}
+        for k, v in data.items():
+            if k not in PHASES:
+                raise ContentError(path, f"unknown phase {k!r} (expected one of {', '.join(PHASES)})")
+            if not isinstance(v, list):
+                raise ContentError(path, f"{k}: expected a list of answers")
+            out = []
+            for x in v:
+                if isinstance(x, dict) and "repeat" in x:
+                    out.append(Repeat.model_validate(x).render())
+                elif isinstance(x, str):
+                    out.append(x)
+                else:
+                    raise ContentError(path, f"{k}: every answer is a string")
+            lines[k] = out
+        return cls(lines)
+
+
+def run(
+    engine: Engine,
+    case: str,
+    candidate: ScriptedCandidate,
+    *,
+    brain: str | None = "offline",
+    level: str = "senior",
+    persona: str = "neutral",
+    minutes: float = 45,
+    phases: list[str] | None = None,
+    session_id: str | None = None,
+    resume: bool = False,
+    on_event: Callable[[Event], None] | None = None,
+    on_turn: Callable[[Session], None] | None = None,
+) -> Session:
+    clock = VirtualClock()
+    if resume and session_id:
+        s = Session.resume(engine, session_id, clock=clock, on_event=on_event)
+    else:
+        s = Session.start(
+            engine, case, level=level, persona=persona, minutes=minutes, brain=brain, phases=phases, clock=clock, on_event=on_event, kind="simulation", session_id=session_id
+        )
+    pace = float(os.environ.get("MLSD_SIM_PACE", "0") or 0)  # seconds between turns, for demos and kill tests
+    turns = 0
+    while not s.finished:
+        turns += 1
+        if turns > MAX_TURNS:
+            raise RuntimeError("the simulation did not finish (turn guard)")
+        if pace:
+            time.sleep(pace)
+        s.send(candidate.next_line(s.state))
+        if on_turn:
+            on_turn(s)
+    if s.finished_card is None:
+        s.scorecard()
+    return s
+
+
+def result(s: Session) -> dict[str, Any]:
+    st = s.state
+    card = s.finished_card or s.scorecard()
+    return {
+        "session_id": s.id,
+        "case": st["case_id"],
+        "brain": s.brain_kind,
+        "minutes": round(st.get("elapsed", 0.0), 2),
+        "transcript": [
+            {
+                "role": t["role"],
+                "phase": t["phase"],
+                "text": t["text"],
+                "minute": t["minute"],
+                "kind": t.get("kind"),
+                **({"criterion": t["criterion"], "criterion_status": t.get("criterion_status"), "note": t.get("note")} if t.get("criterion") else {}),
+            }
+            for t in st.get("transcript", [])
+        ],
+        "phases": [
+            {"id": p, "minutes": st.get("phase_minutes", {}).get(p, 0.0), "budget": round(b, 2), "follow_ups": st.get("follow_ups", {}).get(p, 0)}
+            for p, b in s.budgets().items()
+        ],
+        "hints": st.get("hints", []),
+        "notices": st.get("notices", []),
+        "scorecard": card.public(),
+    }

@@ -1,0 +1,156 @@
+"""Candidate text handling: sanitising, sentence splitting, quote checking and injection detection.
+
+Candidate text is data, never instructions. These functions are plain code so that no model can be
+talked out of them.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_KEPT_CHARS = 20_000  # what we keep of one answer; the candidate is told when a paste is cut
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def sanitize(text: str | None, limit: int = MAX_KEPT_CHARS) -> tuple[str, bool]:
+    """Strip escape sequences and control characters, normalise Unicode, cap the length.
+
+    Returns (clean text, whether it was cut)."""
+    if not text:
+        return "", False
+    text = unicodedata.normalize("NFC", str(text))
+    text = _ANSI.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = _CTRL.sub("", text)
+    text = re.sub(r"[ \u00a0]{2,}", " ", text)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    cut = len(text) > limit
+    if cut:
+        text = text[:limit].rstrip()
+    return text, cut
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    for s in secrets:
+        if s and len(s) >= 6:
+            text = text.replace(s, "[redacted]")
+    return text
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z0-9][A-Za-z0-9'\-@.%/+]*", text)
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+_SENT = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[]?[A-Za-z0-9])|\n+|(?<=:)\s+(?=[A-Z])")
+
+
+def sentences(text: str, max_sentences: int = 400) -> list[str]:
+    """Split into sentence-like spans, each a verbatim substring of `text` (trimmed)."""
+    out: list[str] = []
+    for part in _SENT.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        # very long run-ons are cut into windows of about 60 words so each embeds well
+        ws = part.split(" ")
+        if len(ws) > 80:
+            for i in range(0, len(ws), 60):
+                piece = " ".join(ws[i : i + 60]).strip()
+                if piece:
+                    out.append(piece)
+        else:
+            out.append(part)
+        if len(out) >= max_sentences:
+            break
+    return out
+
+
+def norm(text: str) -> str:
+    """Normalised form for quote comparison: case-folded, whitespace collapsed, quotes unified."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def quote_in(quote: str, haystack_norm: str, min_chars: int = 12) -> bool:
+    """A quote counts only if it is long enough to mean something and occurs verbatim (normalised)."""
+    q = norm(quote).strip(" .\"'…")
+    return len(q) >= min_chars and q in haystack_norm
+
+
+# Phrases that address the grader or interviewer instead of answering. Matching sentences are
+# removed before assessment and grading and can never be quoted as evidence.
+_INJECTION = re.compile(
+    r"""(
+        ignore\s+(all\s+|any\s+|the\s+|your\s+|my\s+|previous\s+|prior\s+|above\s+)*(instructions|rubric|rules|prompt|criteria|guidelines)
+      | disregard\s+(the\s+|your\s+|all\s+)*(instructions|rubric|rules|prompt|criteria)
+      | (give|award|assign|grant)\s+(me|this(\s+answer)?|the\s+candidate|him|her|them)?\s*(full|maximum|max|top|perfect|highest|all\s+the)\s+(marks|score|points|grade)
+      | full\s+marks | perfect\s+score | maximum\s+score | top\s+marks | highest\s+(score|grade|level)
+      | (score|grade|rate|mark)\s+(this|me|it|the\s+answer)\s+(as\s+)?(a\s+)?[1-4]\b
+      | (score|rating|grade)\s*[:=]\s*[1-4]\b
+      | deserves?\s+(a\s+)?(4|four|top|full|perfect|the\s+highest|strong\s+hire)
+      | \bstrong\s+hire\b | \bhire\s+me\b
+      | \b(grader|evaluator|assessor|scorer|grading\s+model)\s*[,:]
+      | \b(dear|hey|attention|note\s+to(\s+the)?)\s+(grader|evaluator|assessor|interviewer|ai|model|llm)\b
+      | \b(the\s+)?(grader|evaluator|assessor|scorer)\s+(should|must|will|needs\s+to|has\s+to|is\s+instructed)\b
+      | \bas\s+(the|an?)\s+(grader|evaluator|assessor|ai|language\s+model)\b
+      | ^\W*system\s*(prompt|message|override)?\s*: | \bsystem\s+(prompt|message|override)\s*: | \[\s*system\s*\] | <\s*/?\s*(system|grader|instructions?)\s*>
+      | you\s+are\s+now | developer\s+mode | jailbreak | new\s+instructions
+      | (mark|treat|consider)\s+(all|every|each)\s+(the\s+)?criteri | all\s+criteria\s+(are\s+)?(fully\s+)?(covered|met)
+      | end\s+the\s+interview | pass(ed)?\s+(every|all)\s+phases?
+      | ["']?\s*score\s*["']?\s*:\s*\d
+    )""",
+    re.I | re.X,
+)
+
+
+def is_injection(sentence: str) -> bool:
+    return bool(_INJECTION.search(sentence))
+
+
+def strip_injections(text: str) -> tuple[str, list[str]]:
+    """Drop sentences that address the grader or interviewer. Returns (kept text, dropped sentences)."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    for s in sentences(text):
+        (dropped if is_injection(s) else kept).append(s)
+    return " ".join(kept), dropped
+
+
+_MOVE_ON = re.compile(
+    r"^\s*(/next\b|(i\s+)?(have\s+)?nothing\s+(more\s+)?to\s+add|let'?s\s+move\s+on|can\s+we\s+move\s+on|(i'?m|i\s+am)\s+done(\s+with\s+this)?|next\s+(phase|topic|section)|that'?s\s+all(\s+i\s+have)?|move\s+on)",
+    re.I,
+)
+
+
+def wants_to_move_on(text: str) -> bool:
+    t = text.strip()
+    return bool(_MOVE_ON.search(t)) and len(t.split()) <= 25
+
+
+_QWORDS = re.compile(
+    r"^(what|how|who|when|where|which|why|is|are|do|does|did|can|could|should|would|will|may|any|roughly|approximately)\b", re.I
+)
+
+
+def is_question(text: str) -> bool:
+    """A clarifying question: short, and asking. Long answers that contain a question are answers."""
+    t = text.strip()
+    if not t or len(t.split()) > 60:
+        return False
+    parts = [s for s in sentences(t) if s]
+    if not parts:
+        return False
+    asking = sum(1 for s in parts if s.rstrip().endswith("?") or (_QWORDS.match(s) and len(s.split()) <= 15))
+    return asking >= max(1, (len(parts) + 1) // 2) and t.rstrip().endswith("?") or (asking == len(parts))
+
+
+def split_questions(text: str) -> list[str]:
+    qs = [q.strip() for q in re.split(r"\?+\s*", text) if q.strip()]
+    return [q + "?" for q in qs][:4]

@@ -1,0 +1,20 @@
+"""Shared pytest fixtures. Keep each fixture small and documented; module-specific ones live in their test module."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+if str(TESTS) not in sys.path:  # so test modules can `import fake_openai` however pytest is invoked
+    sys.path.insert(0, str(TESTS))
+
+from fake_openai import FakeOpenAI  # noqa: E402
+
+
+@pytest.fixture
+def fake_openai():
+    """A fresh local OpenAI-compatible server (tests/fake_openai.py); `.faults`, `.requests`, `.base_url`."""
+    with FakeOpenAI() as server:
+        yield server

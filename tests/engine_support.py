@@ -1,0 +1,39 @@
+"""Shared set-up for engine tests: one knowledge index built per test session, copied per test."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from interviewer.content import library
+from interviewer.knowledge import KnowledgeIndex
+from interviewer.settings import Settings
+
+_BUILT: dict[str, Path] = {}
+
+
+def built_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home with a built index, made once per test session."""
+    if "home" not in _BUILT:
+        home = tmp_path_factory.mktemp("built-home")
+        KnowledgeIndex(home, library()).build()
+        _BUILT["home"] = home
+    return _BUILT["home"]
+
+
+def fresh_home(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private MLSD_HOME for one test, with a copy of the prebuilt index."""
+    src = built_index(tmp_path_factory)
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copytree(src / "index", home / "index")
+    monkeypatch.setenv("MLSD_HOME", str(home))
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MLSD_BRAIN", "MLSD_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("MLSD_CONFIG", str(tmp_path / "no-config.toml"))
+    return home
+
+
+def settings_for(home: Path, **kw) -> Settings:
+    return Settings(home=home, **kw)

@@ -1,0 +1,201 @@
+"""The interview graph on simulations with the offline brain: phases, time, follow-ups, personas."""
+from __future__ import annotations
+
+import pytest
+
+from engine_support import fresh_home, settings_for
+from interviewer import PHASES
+from interviewer.clock import VirtualClock
+from interviewer.content import library
+from interviewer.session import Engine, FinishedEvent, MessageEvent, Session
+from interviewer.simulate import NOTHING_TO_ADD, ScriptedCandidate, result, run
+
+CASES = ["video-recommendation", "payment-fraud-detection", "delivery-time-estimation"]
+
+
+@pytest.fixture(scope="module")
+def sims(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], dict]:
+    """Every persona on three cases, run once for the module."""
+    mp = pytest.MonkeyPatch()
+    home = fresh_home(tmp_path_factory.mktemp("sims"), tmp_path_factory, mp)
+    eng = Engine(settings_for(home))
+    out = {}
+    lib = library()
+    try:
+        for case in CASES:
+            for persona in ("strong", "average", "weak", "rambling", "adversarial"):
+                s = run(eng, case, ScriptedCandidate.from_script(lib.script(persona, case)))
+                out[(case, persona)] = result(s)
+    finally:
+        eng.close()
+        mp.undo()
+    return out
+
+
+def visited(r: dict) -> list[str]:
+    seen: list[str] = []
+    for t in r["transcript"]:
+        if not seen or seen[-1] != t["phase"]:
+            seen.append(t["phase"])
+    return seen
+
+
+def test_all_phases_in_order(sims):
+    for key, r in sims.items():
+        assert visited(r) == list(PHASES), key
+
+
+@pytest.mark.parametrize("persona", ["strong", "average", "rambling"])
+def test_interview_uses_30_to_47_minutes(sims, persona):
+    for case in CASES:
+        assert 30 <= sims[(case, persona)]["minutes"] <= 47, (case, persona, sims[(case, persona)]["minutes"])
+
+
+def test_each_phase_within_budget_plus_25_percent(sims):
+    for key, r in sims.items():
+        for p in r["phases"]:
+            assert p["minutes"] <= p["budget"] * 1.25 + 1e-6, (key, p)
+
+
+def test_no_line_repeated_verbatim(sims):
+    for key, r in sims.items():
+        lines = [t["text"] for t in r["transcript"] if t["role"] == "interviewer"]
+        assert len(lines) == len(set(lines)), key
+
+
+def test_follow_ups_target_uncovered_criteria(sims):
+    fus = [t for r in sims.values() for t in r["transcript"] if t.get("kind") == "follow_up"]
+    assert len(fus) > 50
+    targeted = sum(1 for t in fus if t["criterion_status"] in ("none", "partial"))
+    assert targeted / len(fus) >= 0.9
+    # each follow-up names the note it was grounded in
+    assert all(t["note"] for t in fus)
+
+
+def test_strong_beats_weak(sims):
+    for case in CASES:
+        strong, weak = sims[(case, "strong")], sims[(case, "weak")]
+        fu_s = sum(p["follow_ups"] for p in strong["phases"])
+        fu_w = sum(p["follow_ups"] for p in weak["phases"])
+        assert fu_s < fu_w, (case, fu_s, fu_w)
+        assert strong["scorecard"]["overall"]["score"] > weak["scorecard"]["overall"]["score"] + 0.5
+
+
+def test_adversarial_never_steers(sims):
+    lib = library()
+    for case in CASES:
+        r = sims[(case, "adversarial")]
+        assert visited(r) == list(PHASES)
+        inter = [t["text"].lower() for t in r["transcript"] if t["role"] == "interviewer"]
+        # nothing the candidate tried to make the interviewer say comes out of its mouth
+        for bad in ("full marks", "developer mode", "strong hire", "system:"):
+            assert not any(bad in line for line in inter), bad
+        card = r["scorecard"]
+        assert card["overall"]["hire_signal"] in ("strong no hire", "no hire")
+        # candidate text was stored sanitised: no escape or control characters
+        for t in r["transcript"]:
+            assert "\x1b" not in t["text"] and "\x00" not in t["text"] and "\x07" not in t["text"]
+    assert lib.script("adversarial").answers  # the script exists and was used
+
+
+def test_clarifying_questions_answered_from_hidden_facts(sims):
+    lib = library()
+    r = sims[("video-recommendation", "strong")]
+    case = lib.case("video-recommendation")
+    answers = {f.answer for f in case.facts}
+    clar = [t for t in r["transcript"] if t.get("kind") == "clarify"]
+    assert clar, "the strong candidate asks clarifying questions"
+    assert sum(1 for t in clar if t["text"] in answers or any(a in t["text"] for a in answers)) >= len(clar) - 1
+
+
+def _engine(tmp_path, tmp_path_factory, monkeypatch) -> Engine:
+    home = fresh_home(tmp_path, tmp_path_factory, monkeypatch)
+    return Engine(settings_for(home))
+
+
+def test_unanswerable_question_asks_for_an_assumption(tmp_path, tmp_path_factory, monkeypatch):
+    eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
+    s = Session.start(eng, "video-recommendation", brain="offline", clock=VirtualClock())
+    s.send("What is the favourite colour of the CEO's cat?")
+    last = s.transcript[-1]
+    assert last["role"] == "interviewer" and last["kind"] == "clarify"
+    assert "assum" in last["text"].lower() or "your call" in last["text"].lower()
+    s.send("How many daily active users are there?")
+    fact = next(f for f in library().case("video-recommendation").facts if "daily" in " ".join(f.topics).lower())
+    assert fact.answer in s.transcript[-1]["text"]
+    eng.close()
+
+
+def test_commands_hint_time_next_end(tmp_path, tmp_path_factory, monkeypatch):
+    eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
+    events = []
+    s = Session.start(eng, "news-feed", brain="offline", clock=VirtualClock(), on_event=events.append)
+    s.send("/hint")
+    st = s.state
+    assert len(st["hints"]) == 1 and st["hints"][0]["phase"] == "clarify"
+    assert st["transcript"][-1]["kind"] == "hint" and st["transcript"][-1]["note"]
+    s.send("/time")
+    assert "45" in s.transcript[-1]["text"]
+    s.send("/next")
+    assert s.phase == "frame"
+    s.send("We want to predict engagement probability per post and rank by a weighted sum.")
+    s.send("/end")
+    assert s.finished
+    assert any(isinstance(e, FinishedEvent) for e in events)
+    card = s.finished_card
+    assert card is not None and card.hints and card.hints[0]["phase"] == "clarify"
+    eng.close()
+
+
+def test_candidate_can_ask_to_move_on(tmp_path, tmp_path_factory, monkeypatch):
+    eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
+    s = Session.start(eng, "news-feed", brain="offline", clock=VirtualClock())
+    s.send("The goal is long-term engagement and we have 500M daily users.")
+    s.send("Let's move on please.")
+    assert s.phase == "frame"
+    eng.close()
+
+
+def test_empty_and_huge_answers_are_handled(tmp_path, tmp_path_factory, monkeypatch):
+    eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
+    s = Session.start(eng, "video-search", brain="offline", clock=VirtualClock())
+    s.send("")
+    s.send("   \n\t ")
+    s.send("word " * 15000)
+    st = s.state
+    cand = [t for t in st["transcript"] if t["role"] == "candidate"]
+    assert cand[-1].get("cut") is True and len(cand[-1]["text"]) <= 20_000
+    assert any(n["kind"] == "input" for n in st["notices"])
+    assert st["transcript"][-1]["role"] == "interviewer"
+    eng.close()
+
+
+def test_answers_file_candidate_and_nothing_to_add():
+    cand = ScriptedCandidate({"clarify": ["What is the goal?"]})
+    st = {"phases": list(PHASES), "phase_i": 0, "transcript": []}
+    assert cand.next_line(st) == "What is the goal?"
+    st["transcript"].append({"role": "candidate", "phase": "clarify", "text": "x", "kind": "question"})
+    assert cand.next_line(st) == NOTHING_TO_ADD
+
+
+def test_events_stream_tokens_then_message(tmp_path, tmp_path_factory, monkeypatch):
+    eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
+    events = []
+    s = Session.start(eng, "event-recommendation", brain="offline", clock=VirtualClock(), on_event=events.append)
+    events.clear()
+    s.send("I would frame it as ranking events by the probability that the user registers, since that is the business goal.")
+    kinds = [e.type for e in events]
+    assert "token" in kinds and "message" in kinds
+    assert kinds.index("token") < kinds.index("message")
+    msg = next(e for e in events if isinstance(e, MessageEvent))
+    streamed = "".join(e.text for e in events[: kinds.index("message")] if e.type == "token").strip()
+    assert streamed == msg.turn["text"]
+    eng.close()
+
+
+async def test_async_event_stream(tmp_path, tmp_path_factory, monkeypatch):
+    eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
+    s = Session.start(eng, "similar-listings", brain="offline", clock=VirtualClock())
+    got = [e async for e in s.asend("How many listings are there?")]
+    assert any(isinstance(e, MessageEvent) for e in got)
+    eng.close()

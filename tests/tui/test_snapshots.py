@@ -1,0 +1,69 @@
+"""SVG snapshots of the real screens at 80x24 and 140x45 (pytest-textual-snapshot).
+
+The engine is replaced by `FakeBackend` (frozen sessions and a scorecard from JSON fixtures),
+the countdown does not tick and cursors do not blink, so the pictures are stable.
+Update the baselines with `pytest tests/tui/test_snapshots.py --snapshot-update`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from tui.app import MlsdApp
+from tui.backend import InterviewRequest
+from tui.screens.interview import InterviewScreen
+from tui.screens.scorecard import ScorecardScreen
+from tui.screens.setup import SetupScreen
+
+from tui_support import FakeBackend, load_card, wait_until
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((140, 45), id="140x45")]
+
+
+def frozen_app(request: InterviewRequest, tmp: Path) -> MlsdApp:
+    return MlsdApp(request, backend=FakeBackend(), live_clock=False, cursor_blink=False, export_dir=tmp)
+
+
+class ScorecardHost(MlsdApp):
+    """The real scorecard screen, on an app that opens it directly."""
+
+    def on_mount(self) -> None:
+        self.push_screen(ScorecardScreen(load_card()))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_setup_screen(snap_compare: Any, size: tuple[int, int], clean_env: Path) -> None:
+    async def ready(pilot: Pilot[Any]) -> None:
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, SetupScreen) and pilot.app.screen.library is not None, what="the case list")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(frozen_app(InterviewRequest(), clean_env), terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_interview_screen(snap_compare: Any, size: tuple[int, int], clean_env: Path) -> None:
+    async def ready(pilot: Pilot[Any]) -> None:
+        screen = pilot.app.screen
+        assert isinstance(screen, InterviewScreen)
+        await wait_until(pilot, lambda: screen.session is not None and screen.warm and screen.library is not None, what="the session")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("slash", "h")  # shows the command suggestion line
+        await pilot.pause()
+
+    assert snap_compare(frozen_app(InterviewRequest(resume="20250315-090000-live01"), clean_env), terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_scorecard_screen(snap_compare: Any, size: tuple[int, int], clean_env: Path) -> None:
+    app = ScorecardHost(backend=FakeBackend(), live_clock=False, cursor_blink=False, export_dir=clean_env)
+    assert snap_compare(app, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", [pytest.param((80, 24), id="80x24")])
+def test_scorecard_criteria_tab(snap_compare: Any, size: tuple[int, int], clean_env: Path) -> None:
+    app = ScorecardHost(backend=FakeBackend(), live_clock=False, cursor_blink=False, export_dir=clean_env)
+    assert snap_compare(app, terminal_size=size, press=["right"])

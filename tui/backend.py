@@ -1,0 +1,163 @@
+"""The one place the TUI meets the engine.
+
+Everything here that touches torch, sentence-transformers, chromadb or langgraph is imported
+lazily and must be called from a thread worker, never from the event loop. The screens only see
+`Backend`, `InterviewRequest` and the `SessionLike` protocol (the subset of
+`interviewer.session.Session` the UI uses), so tests can hand in a fake backend.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Protocol
+
+if TYPE_CHECKING:  # pragma: no cover - types only; importing these is what we avoid at startup
+    from interviewer.content import Library
+    from interviewer.scorecard import Scorecard
+    from interviewer.session import Engine, Event
+    from interviewer.settings import Settings
+
+LEVELS = ("mid", "senior", "staff")
+PERSONAS = ("supportive", "neutral", "tough")
+BRAINS = ("offline", "llm")
+
+EventSink = Callable[["Event"], None]
+
+
+@dataclass(frozen=True)
+class InterviewRequest:
+    """What to interview on: a new case, or a session to resume."""
+
+    case: str | None = None
+    level: str = "senior"
+    persona: str = "neutral"
+    minutes: float = 45.0
+    brain: str = "auto"
+    resume: str | None = None
+    phase: str | None = None
+
+    def with_resume(self, sid: str) -> "InterviewRequest":
+        return replace(self, resume=sid)
+
+
+class SessionLike(Protocol):
+    """What the UI uses of `interviewer.session.Session`."""
+
+    id: str
+    brain_kind: str
+    on_event: EventSink | None
+
+    @property
+    def state(self) -> dict[str, Any]: ...
+
+    @property
+    def finished(self) -> bool: ...
+
+    def budgets(self) -> dict[str, float]: ...
+
+    def send(self, text: str) -> list[Any]: ...
+
+    def scorecard(self, wait: bool = True) -> "Scorecard": ...
+
+
+class Backend:
+    """Lazily creates one `Engine` per app and opens sessions on it. Blocking: call from threads."""
+
+    def __init__(self) -> None:
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()
+
+    # ---- light parts (pydantic, yaml): fine in a worker, well under a second
+    def settings(self, brain: str | None = None) -> "Settings":
+        from interviewer.settings import Settings
+
+        if brain in ("offline", "llm"):
+            return Settings(brain=brain)
+        return Settings()
+
+    def brain_line(self, brain: str | None) -> tuple[str, str]:
+        """The brain that will be used for this choice, and why."""
+        s = self.settings(brain)
+        return s.resolved_brain(), s.brain_reason()
+
+    def library(self) -> "Library":
+        from interviewer.content import library
+
+        return library()
+
+    def home(self) -> Path:
+        return self.settings().ensure_home()
+
+    # ---- the engine: imports langgraph, chromadb, sentence-transformers
+    @property
+    def engine_loaded(self) -> bool:
+        return self._engine is not None
+
+    def engine(self) -> "Engine":
+        with self._lock:
+            if self._engine is None:
+                from interviewer.session import Engine
+
+                self._engine = Engine(self.settings())
+            return self._engine
+
+    def preload(self) -> None:
+        """Create the engine and warm it in the background while the candidate is choosing."""
+        self.warm(None)
+
+    def warm(self, case: str | None) -> None:
+        """Load the index and the embedding model so the first answer is not the slow one."""
+        eng = self.engine()
+        hook = getattr(eng, "warm", None)  # a future engine method; preferred when it exists
+        if callable(hook):
+            hook(case)
+            return
+        eng.index.ensure()
+        eng.index.search(case or "warm up", k=1)
+
+    def start(self, req: InterviewRequest, on_event: EventSink) -> SessionLike:
+        from interviewer.session import Session
+
+        assert req.case, "start needs a case"
+        return Session.start(
+            self.engine(),
+            req.case,
+            level=req.level,
+            persona=req.persona,
+            minutes=req.minutes,
+            brain=req.brain,
+            phases=[req.phase] if req.phase else None,
+            on_event=on_event,
+        )
+
+    def resume(self, sid: str, on_event: EventSink) -> SessionLike:
+        from interviewer.session import Session
+
+        return Session.resume(self.engine(), sid, on_event=on_event)
+
+    def open(self, req: InterviewRequest, on_event: EventSink) -> SessionLike:
+        return self.resume(req.resume, on_event) if req.resume else self.start(req, on_event)
+
+    # ---- history
+    def sessions(self) -> list[dict[str, Any]]:
+        if self._engine is not None:
+            return self._engine.store.list()
+        from interviewer.session import Store
+
+        store = Store(self.home())
+        try:
+            return store.list()
+        finally:
+            store.db.close()
+
+    def load_report(self, sid: str) -> "Scorecard":
+        from interviewer.session import load_report
+
+        return load_report(self.engine(), sid)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._engine is not None:
+                self._engine.close()
+                self._engine = None

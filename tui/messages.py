@@ -1,0 +1,85 @@
+"""Typed messages that workers post back to the screens (thread-safe via `post_message`)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+if TYPE_CHECKING:  # pragma: no cover
+    from interviewer.content import Library
+    from interviewer.scorecard import Scorecard
+    from interviewer.session import Event
+
+    from .backend import SessionLike
+
+
+class LibraryLoaded(Message):
+    """The case library is loaded (setup and interview screens)."""
+
+    def __init__(self, library: "Library") -> None:
+        super().__init__()
+        self.library = library
+
+
+class BrainResolved(Message):
+    def __init__(self, brain: str, reason: str) -> None:
+        super().__init__()
+        self.brain = brain
+        self.reason = reason
+
+
+class SessionsListed(Message):
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class SessionOpened(Message):
+    """The engine is loaded and the session started or resumed."""
+
+    def __init__(self, session: "SessionLike", resumed: bool, state: dict[str, Any], budgets: dict[str, float]) -> None:
+        super().__init__()
+        self.session = session
+        self.resumed = resumed
+        self.state = state
+        self.budgets = budgets
+
+
+class EngineWarm(Message):
+    """The index and the embedding model are loaded."""
+
+
+class LoadFailed(Message):
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+class EngineEvent(Message):
+    """One event from the engine (token, reset, message, phase, notice, graded, finished)."""
+
+    def __init__(self, event: "Event") -> None:
+        super().__init__()
+        self.event = event
+
+
+class TurnsDone(Message):
+    """The send worker drained the outbox; the session's state after it."""
+
+    def __init__(self, state: dict[str, Any], budgets: dict[str, float]) -> None:
+        super().__init__()
+        self.state = state
+        self.budgets = budgets
+
+
+class TurnFailed(Message):
+    def __init__(self, error: str, text: str) -> None:
+        super().__init__()
+        self.error = error
+        self.text = text
+
+
+class ReportLoaded(Message):
+    def __init__(self, card: "Scorecard") -> None:
+        super().__init__()
+        self.card = card

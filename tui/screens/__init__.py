@@ -1,0 +1,1 @@
+"""The app's screens: setup, interview, scorecard, history and help."""

@@ -1,0 +1,98 @@
+"""Past interviews with their scores and a trend; open a finished scorecard or resume one."""
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Sparkline, Static
+
+from ..backend import InterviewRequest
+from ..messages import LoadFailed, ReportLoaded, SessionsListed
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..app import MlsdApp
+
+
+def trend_caption(scores: list[float]) -> str:
+    if not scores:
+        return "no finished interviews yet"
+    return f"last {scores[-1]:.2f} · best {max(scores):.2f} · {len(scores)} finished"
+
+
+class HistoryScreen(Screen[None]):
+    AUTO_FOCUS = "#sessions"
+    BINDINGS = [Binding("escape", "app.pop_screen", "back")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, dict[str, Any]] = {}
+
+    @property
+    def mlsd(self) -> "MlsdApp":
+        return cast("MlsdApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Static("Past interviews", id="history-title")
+        with Horizontal(id="trend-row"):
+            yield Label("score trend ", classes="label")
+            yield Sparkline([], id="score-trend")
+            yield Static("", id="trend-caption")
+        yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield Static("enter opens a finished scorecard or resumes an unfinished interview", id="history-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#sessions", DataTable)
+        for label, width in (("when", 12), ("case", 24), ("level", 6), ("status", 8), ("score", 5), ("signal", 14), ("session", 22)):
+            table.add_column(label, width=width, key=label)
+        self._list()
+
+    @work(thread=True, group="history", exit_on_error=False)
+    def _list(self) -> None:
+        try:
+            self.post_message(SessionsListed(self.mlsd.backend.sessions()))
+        except Exception as e:  # noqa: BLE001
+            self.post_message(LoadFailed(f"could not list sessions: {e}"))
+
+    def on_sessions_listed(self, message: SessionsListed) -> None:
+        table = self.query_one("#sessions", DataTable)
+        table.clear()
+        self.rows = {str(r["id"]): r for r in message.rows}
+        for r in message.rows:
+            when = time.strftime("%b %d %H:%M", time.localtime(float(r.get("created") or 0)))
+            score = f"{r['score']:.2f}" if r.get("score") is not None else "–"
+            table.add_row(when, r.get("case_id"), r.get("level"), r.get("status"), score, r.get("hire_signal") or "", r["id"], key=str(r["id"]))
+        finished = [float(r["score"]) for r in reversed(message.rows) if r.get("status") == "finished" and r.get("score") is not None]
+        self.query_one("#score-trend", Sparkline).data = finished
+        self.query_one("#trend-caption", Static).update(trend_caption(finished))
+
+    def on_load_failed(self, message: LoadFailed) -> None:
+        self.notify(message.error, severity="error")
+
+    @on(DataTable.RowSelected, "#sessions")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        sid = str(event.row_key.value)
+        row = self.rows.get(sid, {})
+        if row.get("status") == "finished":
+            self._load_report(sid)
+        else:
+            self.mlsd.open_interview(InterviewRequest(resume=sid))
+
+    @work(thread=True, group="report", exclusive=True, exit_on_error=False)
+    def _load_report(self, sid: str) -> None:
+        try:
+            card = self.mlsd.backend.load_report(sid)
+        except Exception as e:  # noqa: BLE001
+            self.post_message(LoadFailed(str(e)))
+            return
+        self.post_message(ReportLoaded(card))
+
+    def on_report_loaded(self, message: ReportLoaded) -> None:
+        from .scorecard import ScorecardScreen
+
+        self.app.push_screen(ScorecardScreen(message.card))

@@ -1,0 +1,342 @@
+"""The interview: case and clock, phase tracker, the streamed conversation, and the answer box.
+
+Threading: the engine is created and the session opened in a thread worker; each candidate line
+is sent by a thread worker calling `Session.send`, whose `on_event` callback posts `EngineEvent`
+messages to this screen (`post_message` is thread-safe). Handlers run on the event loop, in order,
+so typing never blocks and tokens are written to the Markdown stream as they arrive.
+"""
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TextArea
+
+from interviewer import PHASES
+
+from ..backend import InterviewRequest, SessionLike
+from ..messages import EngineEvent, EngineWarm, LibraryLoaded, LoadFailed, ReportLoaded, SessionOpened, TurnFailed, TurnsDone
+from ..widgets.composer import CommandHints, Composer
+from ..widgets.conversation import CasePanel, Conversation, InterviewerLine
+from ..widgets.countdown import Countdown
+from ..widgets.phase_tracker import PhaseTracker, phase_views, planned_views
+
+if TYPE_CHECKING:  # pragma: no cover
+    from interviewer.content import Library
+    from interviewer.scorecard import Scorecard
+    from interviewer.session import Event
+
+    from ..app import MlsdApp
+
+MAX_TURN_MINUTES = 15.0  # as the engine's wall clock: a longer pause counts as this much
+
+
+class InterviewScreen(Screen[None]):
+    """One interview, new or resumed."""
+
+    AUTO_FOCUS = "#composer"
+
+    def __init__(self, request: InterviewRequest) -> None:
+        super().__init__()
+        self.request = request
+        self.session: SessionLike | None = None
+        self.library: Library | None = None
+        self.state: dict[str, Any] = {}
+        self.budgets: dict[str, float] = {}
+        self.card: Scorecard | None = None
+        self.warm = False
+        self._outbox: deque[str] = deque()
+        self._sending = False
+        self._live: InterviewerLine | None = None
+        self._shown_phase: str | None = None
+        self._graded: set[str] = set()
+        self._mark = 0.0
+        self._frozen_at: float | None = None
+
+    @property
+    def mlsd(self) -> "MlsdApp":
+        return cast("MlsdApp", self.app)
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="topbar"):
+            yield Static(self._title(), id="case-title", markup=False)
+            yield Countdown(id="countdown")
+        yield PhaseTracker([self.request.phase] if self.request.phase else PHASES, id="tracker")
+        with Conversation(id="conversation"):
+            yield CasePanel(id="case-panel")
+        yield Static("◌ loading the interviewer…", id="status")
+        yield CommandHints(id="command-hints")
+        yield Composer(id="composer", placeholder="Answer, or ask a clarifying question. / for commands")
+        yield Footer()
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.query_one(Conversation)
+
+    def on_mount(self) -> None:
+        self._mark = self.mlsd.now()
+        self.query_one(Composer).cursor_blink = self.mlsd.cursor_blink
+        self._load_library()
+        self._open_session()
+        if self.mlsd.live_clock:
+            self.set_interval(1.0, self._refresh_clock)
+
+    # ------------------------------------------------------------------ workers
+    @work(thread=True, group="library", exit_on_error=False)
+    def _load_library(self) -> None:
+        try:
+            lib = self.mlsd.backend.library()
+        except Exception as e:  # noqa: BLE001 - shown to the user
+            self.post_message(LoadFailed(f"could not load the case library: {e}"))
+            return
+        self.post_message(LibraryLoaded(lib))
+
+    @work(thread=True, group="open", exit_on_error=False)
+    def _open_session(self) -> None:
+        backend = self.mlsd.backend
+        try:
+            if self.request.resume:
+                session = backend.resume(self.request.resume, lambda _e: None)
+                session.on_event = self._sink  # the transcript so far is rendered from the state
+            else:
+                session = backend.start(self.request, self._sink)
+            state, budgets = session.state, session.budgets()
+        except Exception as e:  # noqa: BLE001 - engine errors are shown, never a traceback
+            self.post_message(LoadFailed(str(e) or type(e).__name__))
+            return
+        self.post_message(SessionOpened(session, resumed=bool(self.request.resume), state=state, budgets=budgets))
+        try:
+            backend.warm(state.get("case_id"))
+        except Exception as e:  # noqa: BLE001 - warming is an optimisation; the first answer loads it anyway
+            self.log.warning(f"warm-up failed: {e}")
+        self.post_message(EngineWarm())
+
+    def _sink(self, event: "Event") -> None:
+        """The session's `on_event`: called from worker and grading threads."""
+        self.post_message(EngineEvent(event))
+
+    @work(thread=True, group="send", exit_on_error=False)
+    def _send_worker(self, session: SessionLike) -> None:
+        while self._outbox:
+            text = self._outbox.popleft()
+            try:
+                session.send(text)
+            except Exception as e:  # noqa: BLE001
+                self.post_message(TurnFailed(str(e) or type(e).__name__, text))
+                break
+        try:
+            state, budgets = session.state, session.budgets()
+        except Exception:  # noqa: BLE001
+            state, budgets = self.state, self.budgets
+        self.post_message(TurnsDone(state, budgets))
+
+    # ------------------------------------------------------------------ worker messages
+    async def on_library_loaded(self, message: LibraryLoaded) -> None:
+        self.library = message.library
+        self._show_case()
+        if not self.state:
+            phases = [self.request.phase] if self.request.phase else list(PHASES)
+            lib = message.library
+            await self.query_one(PhaseTracker).show(
+                planned_views(phases, self.request.minutes, {p: lib.phase_minutes(p) for p in phases}, self._titles())
+            )
+
+    async def on_session_opened(self, message: SessionOpened) -> None:
+        self.session = message.session
+        self.state, self.budgets = message.state, message.budgets
+        self._mark = self.mlsd.now()
+        self.mlsd.open_session_id = self.session.id
+        self.query_one("#case-title", Static).update(self._title())
+        self._show_case()
+        if message.resumed:
+            await self._render_transcript(self.state.get("transcript", []))
+        await self._refresh_clock()
+        if self.state.get("status") == "finished":
+            self._set_status("■ this interview has finished; loading its scorecard…")
+            self._load_scorecard(self.session)
+            return
+        self._set_status(self._ready_text())
+        self._pump()
+
+    def on_engine_warm(self, _message: EngineWarm) -> None:
+        self.warm = True
+        if not self._sending and self.card is None and self.session is not None:
+            self._set_status(self._ready_text())
+
+    def on_load_failed(self, message: LoadFailed) -> None:
+        self._set_status(f"✗ {message.error}", "-error")
+        self.notify(message.error, title="mlsd", severity="error", timeout=10)
+
+    async def on_engine_event(self, message: EngineEvent) -> None:
+        ev = message.event
+        kind = ev.type
+        if kind == "token":
+            if self._live is None:
+                self._live = await self.conversation.begin_interviewer()
+            await self._live.write(getattr(ev, "text", ""))
+        elif kind == "reset":
+            if self._live is not None:
+                await self._live.reset()
+        elif kind == "message":
+            turn: dict[str, Any] = getattr(ev, "turn", {})
+            if turn.get("role") != "interviewer":
+                return
+            line, self._live = self._live, None
+            if line is None:
+                line = await self.conversation.add_interviewer(turn)
+            else:
+                await line.finish(turn)
+            await self._divider_for(turn.get("phase"), before=line)
+        elif kind == "notice":
+            text, nkind = getattr(ev, "text", ""), getattr(ev, "kind", "")
+            self.notify(text, title="time" if nkind == "time" else "note", severity="warning" if nkind in ("time", "fallback") else "information")
+            await self.conversation.add_notice(text, nkind)
+        elif kind == "graded":
+            self._graded.add(getattr(ev, "phase", ""))
+            await self._refresh_clock()
+        elif kind == "finished":
+            card = getattr(ev, "scorecard", None)
+            if card is not None:
+                self._show_scorecard(card)
+
+    async def on_turns_done(self, message: TurnsDone) -> None:
+        self._sending = False
+        self._frozen_at = None
+        self._mark = self.mlsd.now()
+        self.state, self.budgets = message.state, message.budgets
+        await self._refresh_clock()
+        if self.card is None:
+            self._set_status(self._ready_text())
+        self._pump()
+
+    def on_turn_failed(self, message: TurnFailed) -> None:
+        if self.card is not None:
+            return
+        self.notify(message.error, title="could not send", severity="error")
+        self._set_status(f"✗ {message.error}", "-error")
+
+    # ------------------------------------------------------------------ input
+    @on(TextArea.Changed, "#composer")
+    def _composer_changed(self, event: TextArea.Changed) -> None:
+        self.query_one(CommandHints).show_for(event.text_area.text)
+
+    async def on_composer_submitted(self, message: Composer.Submitted) -> None:
+        text = message.text.strip()
+        if not text:
+            return
+        if self.card is not None or self.state.get("status") == "finished":
+            self.notify("This interview has finished; its scorecard is open.", severity="warning")
+            return
+        message.composer.clear()
+        self.query_one(CommandHints).show_for("")
+        await self.conversation.add_candidate(text, command=text.startswith("/"))
+        self._outbox.append(text)
+        self._pump()
+
+    def _pump(self) -> None:
+        """Start the send worker if there is something to send and nothing in flight."""
+        if not self._outbox or self._sending:
+            return
+        if self.session is None:
+            self._set_status("◌ loading the interviewer… your answer is sent as soon as it is ready")
+            return
+        self._sending = True
+        self._frozen_at = self.mlsd.now()
+        self._set_status("… the interviewer is thinking", "-busy")
+        self._send_worker(self.session)
+
+    # ------------------------------------------------------------------ rendering
+    def _titles(self) -> dict[str, str]:
+        lib = self.library
+        if lib is None:
+            return {}
+        return {p: lib.phase_title(p) for p in PHASES}
+
+    def _case_id(self) -> str | None:
+        return self.state.get("case_id") or self.request.case
+
+    def _title(self) -> str:
+        case_id = self._case_id()
+        lib = getattr(self, "library", None)
+        title = lib.cases[case_id].title if lib is not None and case_id in lib.cases else (case_id or "mlsd")
+        st = getattr(self, "state", {}) or {}
+        level = st.get("level", self.request.level)
+        persona = st.get("persona", self.request.persona)
+        brain = self.session.brain_kind if getattr(self, "session", None) is not None else None
+        parts = [title, level, persona] + ([f"{brain} brain"] if brain else [])
+        if self.request.resume and not st:
+            parts = [f"resuming {self.request.resume}"]
+        return " · ".join(parts)
+
+    def _show_case(self) -> None:
+        lib, case_id = self.library, self._case_id()
+        self.query_one("#case-title", Static).update(self._title())
+        if lib is None or case_id is None or case_id not in lib.cases:
+            return
+        case = lib.cases[case_id]
+        minutes = self.state.get("minutes", self.request.minutes)
+        self.query_one(CasePanel).show_case(case.title, case.prompt, f"{case.domain} · {minutes:.0f} minutes")
+
+    def _ready_text(self) -> str:
+        return "● your turn" + ("" if self.warm else " · warming up the notes index…")
+
+    def _set_status(self, text: str, cls: str = "") -> None:
+        status = self.query_one("#status", Static)
+        status.update(text)
+        for c in ("-busy", "-error"):
+            status.set_class(c == cls, c)
+
+    def _since_mark(self) -> float:
+        """Minutes of the candidate's current turn (frozen while the interviewer answers)."""
+        if not self.mlsd.live_clock or self.state.get("status") == "finished":
+            return 0.0
+        ref = self._frozen_at if self._frozen_at is not None else self.mlsd.now()
+        return min(max(ref - self._mark, 0.0) / 60.0, MAX_TURN_MINUTES)
+
+    async def _refresh_clock(self) -> None:
+        if not self.state:
+            return
+        since = self._since_mark()
+        minutes = float(self.state.get("minutes", self.request.minutes))
+        self.query_one(Countdown).minutes_left = minutes - float(self.state.get("elapsed", 0.0)) - since
+        await self.query_one(PhaseTracker).show(phase_views(self.state, self.budgets, self._titles(), since, self._graded))
+
+    async def _divider_for(self, phase: str | None, before: InterviewerLine | None = None) -> None:
+        if phase and phase != self._shown_phase:
+            self._shown_phase = phase
+            title = self._titles().get(phase, phase)
+            await self.conversation.add_divider(title, before=before)
+
+    async def _render_transcript(self, transcript: list[dict[str, Any]]) -> None:
+        for turn in transcript:
+            if turn.get("role") == "interviewer":
+                line = await self.conversation.add_interviewer(turn)
+                await self._divider_for(turn.get("phase"), before=line)
+            else:
+                await self.conversation.add_candidate(str(turn.get("text", "")), command=turn.get("kind") == "command")
+
+    # ------------------------------------------------------------------ the end
+    @work(thread=True, group="open", exit_on_error=False)
+    def _load_scorecard(self, session: SessionLike) -> None:
+        try:
+            card = session.scorecard()
+        except Exception as e:  # noqa: BLE001
+            self.post_message(LoadFailed(f"could not build the scorecard: {e}"))
+            return
+        self.post_message(ReportLoaded(card))
+
+    def on_report_loaded(self, message: ReportLoaded) -> None:
+        self._show_scorecard(message.card)
+
+    def _show_scorecard(self, card: "Scorecard") -> None:
+        from .scorecard import ScorecardScreen
+
+        self.card = card
+        self.mlsd.open_session_id = None
+        self._set_status("■ the interview has finished · escape on the scorecard returns here")
+        self.app.push_screen(ScorecardScreen(card))

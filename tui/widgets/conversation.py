@@ -1,0 +1,188 @@
+"""The conversation: interviewer lines streamed into Markdown, the candidate's lines, notices.
+
+Interviewer lines are streamed with Textual's `MarkdownStream` (`Markdown.get_stream`), which
+batches fragments that arrive faster than they can be rendered; there is no re-render per token.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.geometry import Size
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Label, Markdown, Static
+from textual.widgets.markdown import MarkdownStream
+
+
+def probe_line(turn: dict[str, Any]) -> str | None:
+    """The quiet line under a follow-up (or hint): which criterion it probes, from which note."""
+    crit = turn.get("criterion")
+    if not crit or turn.get("kind") not in ("follow_up", "hint"):
+        return None
+    verb = "probing" if turn.get("kind") == "follow_up" else "hint on"
+    note = turn.get("note")
+    return f"↳ {verb}: {crit}" + (f" · from {note}" if note else "")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+class InterviewerLine(Vertical):
+    """One interviewer line; streams while it is being said."""
+
+    DEFAULT_CSS = """
+    InterviewerLine { height: auto; margin: 0 0 1 0; }
+    InterviewerLine > .who { color: $accent; text-style: bold; }
+    InterviewerLine > Markdown { margin: 0; padding: 0 0 0 2; background: transparent; }
+    InterviewerLine > Markdown > MarkdownBlock:last-child { margin-bottom: 0; }
+    InterviewerLine > .probe { color: $text-muted; text-style: italic; padding: 0 0 0 2; display: none; }
+    InterviewerLine > .probe.-shown { display: block; }
+    """
+
+    def __init__(self, text: str = "", *, probe: str | None = None, kind: str = "") -> None:
+        super().__init__(classes=f"kind-{kind}" if kind else None)
+        self._text = text
+        self._probe = probe
+        self._stream: MarkdownStream | None = None
+        self._streamed: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Label("Interviewer", classes="who")
+        yield Markdown(self._text)
+        probe = Static(self._probe or "", classes="probe", markup=False)
+        probe.set_class(bool(self._probe), "-shown")
+        yield probe
+
+    @property
+    def markdown(self) -> Markdown:
+        return self.query_one(Markdown)
+
+    @property
+    def text(self) -> str:
+        return self._text if self._stream is None else "".join(self._streamed)
+
+    def start_stream(self) -> None:
+        self._streamed = []
+        self._stream = Markdown.get_stream(self.markdown)
+
+    async def write(self, fragment: str) -> None:
+        if self._stream is None:
+            self.start_stream()
+        assert self._stream is not None
+        self._streamed.append(fragment)
+        await self._stream.write(fragment)
+
+    async def reset(self) -> None:
+        """The line is being replaced (a model failed mid-stream and the fallback answers)."""
+        if self._stream is not None:
+            await self._stream.stop()
+        await self.markdown.update("")
+        self.start_stream()
+
+    async def finish(self, turn: dict[str, Any]) -> None:
+        """The line is complete: stop streaming, make sure the text is exactly what was said."""
+        streamed = "".join(self._streamed)
+        if self._stream is not None:
+            await self._stream.stop()
+            self._stream = None
+        text = str(turn.get("text", ""))
+        self._text = text
+        if _norm(streamed) != _norm(text):
+            await self.markdown.update(text)
+        self.set_probe(probe_line(turn))
+
+    def set_probe(self, probe: str | None) -> None:
+        self._probe = probe
+        w = self.query_one(".probe", Static)
+        w.update(probe or "")
+        w.set_class(bool(probe), "-shown")
+
+
+class CandidateLine(Vertical):
+    DEFAULT_CSS = """
+    CandidateLine { height: auto; margin: 0 0 1 0; }
+    CandidateLine > .who { color: $success; text-style: bold; }
+    CandidateLine > .body { padding: 0 0 0 2; }
+    CandidateLine.-command > .body { color: $text-muted; }
+    """
+
+    def __init__(self, text: str, *, command: bool = False) -> None:
+        super().__init__(classes="-command" if command else None)
+        self._text = text
+
+    def compose(self) -> ComposeResult:
+        yield Label("You", classes="who")
+        yield Static(self._text, classes="body", markup=False)
+
+
+class NoticeLine(Static):
+    DEFAULT_CSS = """
+    NoticeLine { height: auto; margin: 0 0 1 0; color: $warning; padding: 0 0 0 2; }
+    """
+
+    def __init__(self, text: str, kind: str = "") -> None:
+        super().__init__(f"⚑ {text}", markup=False, classes=f"kind-{kind}" if kind else None)
+
+
+class PhaseDivider(Static):
+    DEFAULT_CSS = """
+    PhaseDivider { height: 1; margin: 0 0 1 0; color: $secondary; text-style: bold; content-align: center middle; width: 100%; }
+    """
+
+    def __init__(self, title: str) -> None:
+        super().__init__(f"── {title} ──", markup=False)
+
+
+class CasePanel(Static):
+    """The case prompt, shown first so the candidate can read it while the interviewer loads."""
+
+    DEFAULT_CSS = """
+    CasePanel { height: auto; border: round $primary; padding: 0 1; margin: 0 0 1 0; }
+    """
+
+    def show_case(self, title: str, prompt: str, meta: str = "") -> None:
+        self.border_title = title
+        self.update(prompt + (f"\n[dim]{meta}[/dim]" if meta else ""))
+
+
+class Conversation(VerticalScroll):
+    """The scrolling log; stays anchored to the bottom as lines arrive."""
+
+    DEFAULT_CSS = """
+    Conversation { height: 1fr; padding: 0 1; }
+    """
+
+    def watch_virtual_size(self, size: Size) -> None:
+        # Anchor (stick to the bottom) only once the log overflows: an anchored scroll view
+        # bottom-aligns short content, and a short log reads better from the top.
+        if not self.is_anchored and size.height > self.scrollable_content_region.height:
+            self.anchor()
+
+    async def begin_interviewer(self) -> InterviewerLine:
+        line = InterviewerLine()
+        await self.mount(line)
+        line.start_stream()
+        return line
+
+    async def add_interviewer(self, turn: dict[str, Any]) -> InterviewerLine:
+        line = InterviewerLine(str(turn.get("text", "")), probe=probe_line(turn), kind=str(turn.get("kind", "")))
+        await self.mount(line)
+        return line
+
+    async def add_candidate(self, text: str, *, command: bool = False) -> CandidateLine:
+        line = CandidateLine(text, command=command)
+        await self.mount(line)
+        return line
+
+    async def add_notice(self, text: str, kind: str = "") -> NoticeLine:
+        line = NoticeLine(text, kind)
+        await self.mount(line)
+        return line
+
+    async def add_divider(self, title: str, before: InterviewerLine | None = None) -> None:
+        div = PhaseDivider(title)
+        if before is not None and before.parent is self:
+            await self.mount(div, before=before)
+        else:
+            await self.mount(div)
