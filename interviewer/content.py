@@ -159,6 +159,9 @@ def _read_text(path: Path) -> str:
 def _compose(text: str, path: Path, line_offset: int = 0) -> yaml.Node | None:
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as e:
+        line = text[: e.position].count("\n") + 1 + line_offset
+        raise ContentError(path, f"invalid YAML: unacceptable character #x{e.character:04x}" if isinstance(e.character, int) else "invalid YAML: unacceptable character", line) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 + line_offset if mark else None
@@ -170,11 +173,21 @@ def _compose(text: str, path: Path, line_offset: int = 0) -> yaml.Node | None:
         raise ContentError(path, f"invalid YAML: {type(e).__name__}") from None
 
 
+class _LineLoader(yaml.SafeLoader):
+    """A SafeLoader whose constructor errors carry the line of the node that failed."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, OverflowError) as e:
+            raise yaml.constructor.ConstructorError(None, None, f"cannot read value: {e}", node.start_mark) from None
+
+
 def _construct(node: yaml.Node | None, path: Path, line_offset: int = 0) -> Any:
     if node is None:
         return None
     try:
-        loader = yaml.SafeLoader("")
+        loader = _LineLoader("")
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
@@ -187,7 +200,12 @@ def _node_line(node: yaml.Node | None, loc: tuple[Any, ...], line_offset: int) -
     """Follow a pydantic error location into the YAML node tree and return the 1-based line."""
     best = node
     cur = node
-    for key in loc:
+    for n, key in enumerate(loc):
+        if n + 1 < len(loc) and loc[n + 1] == "[key]" and isinstance(cur, yaml.MappingNode):
+            for k, _v in cur.value:  # a bad mapping key: the key's own line
+                if isinstance(k, yaml.ScalarNode) and str(k.value) == str(key):
+                    return k.start_mark.line + 1 + line_offset
+            break
         if isinstance(cur, yaml.MappingNode):
             nxt = None
             for k, v in cur.value:
@@ -222,8 +240,39 @@ def _validate(model: type[BaseModel], data: Any, node: yaml.Node | None, path: P
         elif err.get("type") == "extra_forbidden":
             msg = "unknown field"
         return_line = _node_line(node, loc, line_offset)
+        dup = re.search(r"duplicate (criterion|fact) id '([^']+)'", msg)
+        if dup:
+            return_line = _duplicate_line(node, "criteria" if dup.group(1) == "criterion" else "facts", dup.group(2), line_offset) or return_line
         more = f" (and {len(e.errors()) - 1} more)" if len(e.errors()) > 1 else ""
         raise ContentError(path, f"{where}: {msg}{more}", return_line) from None
+
+
+def _duplicate_line(node: yaml.Node | None, field: str, ident: str, line_offset: int) -> int | None:
+    """The line of the second list item under `field` whose id is `ident`."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == field and isinstance(v, yaml.SequenceNode):
+            seen = 0
+            for item in v.value:
+                if isinstance(item, yaml.MappingNode):
+                    for ik, iv in item.value:
+                        if isinstance(ik, yaml.ScalarNode) and ik.value == "id" and isinstance(iv, yaml.ScalarNode) and iv.value == ident:
+                            seen += 1
+                            if seen == 2:
+                                return ik.start_mark.line + 1 + line_offset
+    return None
+
+
+def _id_line(path: Path, ident: str) -> int | None:
+    """The line of `id: ident` in a file (for errors found across files)."""
+    try:
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.match(rf"^\s*-?\s*id:\s*['\"]?{re.escape(ident)}['\"]?\s*$", line):
+                return i
+    except OSError:
+        return None
+    return None
 
 
 def load_yaml_model(path: Path, model: type[BaseModel]) -> Any:
@@ -330,8 +379,10 @@ def load_library(rubrics: Path | None = None, knowledge: Path | None = None) -> 
     rubrics = Path(rubrics or rubrics_dir())
     knowledge = Path(knowledge or knowledge_dir())
     rubric_map: dict[str, Rubric] = {}
+    sources: dict[int, Path] = {}
     for p in _yaml_files(rubrics):
         r = load_yaml_model(p, Rubric)
+        sources[id(r)] = p
         if r.phase in rubric_map:
             raise ContentError(p, f"a second rubric for phase {r.phase!r}", 1)
         rubric_map[r.phase] = r
@@ -347,19 +398,18 @@ def load_library(rubrics: Path | None = None, knowledge: Path | None = None) -> 
     overlays: dict[str, CaseOverlay] = {}
     for p in _yaml_files(rubrics / "cases"):
         o = load_yaml_model(p, CaseOverlay)
+        sources[id(o)] = p
         if o.case != p.stem:
             raise ContentError(p, f"overlay case {o.case!r} does not match the file name", 1)
         if o.case not in cases:
             raise ContentError(p, f"overlay for unknown case {o.case!r}", 1)
         overlays[o.case] = o
     # criterion ids are unique across every rubric and overlay
-    owner: dict[str, str] = {}
-    for src, crits in [(f"rubrics/{r.phase}.yaml", r.criteria) for r in rubric_map.values()] + [
-        (f"rubrics/cases/{o.case}.yaml", o.criteria) for o in overlays.values()
-    ]:
+    owner: dict[str, Path] = {}
+    for src, crits in [(sources[id(r)], r.criteria) for r in rubric_map.values()] + [(sources[id(o)], o.criteria) for o in overlays.values()]:
         for c in crits:
             if c.id in owner:
-                raise ContentError(src, f"duplicate criterion id {c.id!r} (also in {owner[c.id]})")
+                raise ContentError(src, f"duplicate criterion id {c.id!r} (also in {owner[c.id]})", _id_line(src, c.id))
             owner[c.id] = src
     notes: list[Note] = []
     for sub in ("phases", "cases"):

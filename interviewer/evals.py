@@ -190,6 +190,8 @@ class Row:
     x: np.ndarray
     signals: float
     words: int
+    quotable: bool = True
+    any_evidence: bool = True
 
 
 def featurize_items(lib: Library, items: list[Recorded], progress: Progress | None = None) -> list[Row]:
@@ -201,7 +203,7 @@ def featurize_items(lib: Library, items: list[Recorded], progress: Progress | No
         ancs = scoring.anchors(crits)
         for anc, f in zip(ancs, scoring.featurize_all(p, ancs)):
             sig = sum(1 for t in anc.signal_tokens if t and t <= toks)
-            rows.append(Row(it, anc.criterion.id, it.reference[anc.criterion.id], f.x, float(sig), len(it.answer.split())))
+            rows.append(Row(it, anc.criterion.id, it.reference[anc.criterion.id], f.x, float(sig), len(it.answer.split()), bool(f.evidence), f.any_evidence))
         if progress:
             progress("featurising recorded answers", n + 1, len(items))
     return rows
@@ -248,7 +250,8 @@ def grading_suite(lib: Library, *, fit: bool = False, progress: Progress | None 
         llm_usage = grader.client.usage.summary() if grader.client else None
     else:
         def pred_of(r: Row) -> int:
-            f = scoring.CriterionFeatures(r.criterion, r.x, ["x"] if r.x[2] > 0 else [], bool(r.x[2] > 0 or r.x[4] > 0))
+            # the same rule as the grader: no quotable sentence, no score above 1
+            f = scoring.CriterionFeatures(r.criterion, r.x, ["x"] if r.quotable else [], r.any_evidence)
             return scoring.score_features(f, cal) or 1
     grade_seconds = time.perf_counter() - t_grade
     # baselines, fitted on dev like the grader

@@ -19,6 +19,13 @@ from typing import Any, Callable, TypeVar
 
 import httpx
 import openai
+
+try:  # openai 3.x talks through httpx2; older releases through httpx
+    import httpx2
+
+    _TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (httpx.TransportError, httpx2.TransportError)
+except ImportError:  # pragma: no cover
+    _TRANSPORT_ERRORS = (httpx.TransportError,)
 from pydantic import BaseModel, ValidationError
 
 from .errors import LLMError
@@ -92,7 +99,16 @@ _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.S)
 
 
 def extract_json(text: str) -> Any:
-    """Parse the first JSON object in a reply (tolerating code fences and chatter around it)."""
+    """Parse the first JSON object in a reply (tolerating code fences and chatter around it).
+
+    Raises ValueError for anything unparseable, including JSON nested too deeply to parse."""
+    try:
+        return _extract_json(text)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def _extract_json(text: str) -> Any:
     text = text.strip()
     m = _FENCE.search(text)
     if m:
@@ -166,7 +182,7 @@ class LLMClient:
             except (TypeError, ValueError):
                 ra = None
             return _Transient(f"rate limited (429): {e}", ra)
-        if isinstance(e, (openai.APITimeoutError, openai.APIConnectionError, httpx.TransportError)):
+        if isinstance(e, (openai.APITimeoutError, openai.APIConnectionError, *_TRANSPORT_ERRORS)):
             return _Transient(f"{type(e).__name__}: {e}")
         if isinstance(e, openai.APIStatusError):
             body = str(getattr(e, "body", "") or e.message or "").lower()

@@ -46,6 +46,7 @@ RELATIVE_FEATURES = ("d_r_max", "d_r_top3", "d_sig_share", "d_level_gap")
 FEATURES = BASE_FEATURES + ANSWER_FEATURES + RELATIVE_FEATURES
 REL_T = 0.42  # a sentence is "relevant" to a criterion at this cosine or above
 REDUNDANT_T = 0.38  # above this share of repeated words the answer is padding and loses a level
+EVIDENCE_T = 0.28  # the best sentences at or above this cosine are quoted as evidence
 DUP_T = 0.85  # a sentence this close to an earlier one is a restatement and is dropped
 PHASE_MARGIN = 0.06  # a sentence far closer to another phase's criteria belongs to that phase
 
@@ -270,7 +271,8 @@ def featurize_all(p: Prepared, ancs: Sequence[Anchors], phase: str | None = None
     out = []
     for anc, (x, idx, _r, matched) in zip(ancs, parts):
         full = np.concatenate([x, answer, x[[0, 1, 3, 6]] - B[:, [0, 1, 3, 6]].mean(axis=0)]).astype(np.float32)
-        out.append(CriterionFeatures(anc.criterion.id, full, [p.sents[i] for i in idx[:3]], bool(idx) or matched > 0))
+        ev_idx = idx[:3] or [int(i) for i in np.argsort(-_r)[:2] if _r[i] >= EVIDENCE_T and not _is_salad(p.sents[int(i)])]
+        out.append(CriterionFeatures(anc.criterion.id, full, [p.sents[i] for i in ev_idx], bool(ev_idx) or matched > 0))
     return out
 
 

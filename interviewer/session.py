@@ -256,6 +256,7 @@ class Session:
             self.brain.notify = self.ctx.notices.append
         self._futures: dict[str, Future] = {}
         self.finished_card: Scorecard | None = None
+        self.scorecard_seconds: float | None = None  # from the end of the interview to a ready scorecard
         self._lock = threading.RLock()
 
     # ---- creation
@@ -362,7 +363,9 @@ class Session:
             for ph in closed:
                 self._grade_async(ph, after)
             if after.get("status") == "finished" and self.finished_card is None:
+                t_end = time.perf_counter()
                 card = self.scorecard()
+                self.scorecard_seconds = time.perf_counter() - t_end
                 ev = FinishedEvent("finished", card)
                 events.append(ev)
                 self._emit(ev)

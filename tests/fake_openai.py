@@ -195,6 +195,7 @@ class Recorded:
     fault: str | None
     at: float = field(default_factory=time.monotonic)
     usage: dict[str, int] | None = None  # what the server reported, when it answered fully
+    error: str | None = None  # set when the responder raised
 
     @property
     def response_format(self) -> dict[str, Any] | None:
@@ -272,7 +273,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         req = rec.body if isinstance(rec.body, dict) else {}
         if fault == "slow":
-            fake._stop.wait(fake.slow_seconds)
+            if fake._stop.wait(fake.slow_seconds):
+                return  # the server is stopping
         elif fault == "429":
             self._error(429, "Rate limit reached, slow down", "rate_limit_error", {"retry-after": "0.05"})
             return
@@ -299,7 +301,12 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault == "schema_fail":
             content = json.dumps(WRONG_SHAPE)
         else:
-            content = fake.responder(req)
+            try:
+                content = fake.responder(req)
+            except Exception as e:  # noqa: BLE001 - a broken responder is a test bug: make it visible
+                rec.error = f"responder failed: {e!r}"
+                self._error(500, rec.error, "server_error")
+                return
         prompt_tokens = sum(count_tokens(m.get("content") or "") for m in req.get("messages") or [] if isinstance(m, dict))
         usage = {"prompt_tokens": prompt_tokens, "completion_tokens": count_tokens(content), "total_tokens": prompt_tokens + count_tokens(content)}
         cut = fault if fault in ("truncate", "truncate_reset") else None
@@ -318,8 +325,8 @@ class _Handler(BaseHTTPRequestHandler):
             "usage": usage,
         }
         if not cut:
+            rec.usage = usage  # recorded before the reply goes out, so a fast client never races it
             self._json(200, obj)
-            rec.usage = usage
             return
         data = json.dumps(obj).encode()
         self.send_response(200)
@@ -358,12 +365,12 @@ class _Handler(BaseHTTPRequestHandler):
         if cut:
             self._cut(cut)
             return
+        rec.usage = usage  # recorded before the last chunks go out, so a fast client never races it
         self.wfile.write(chunk({}, "stop"))
         if (req.get("stream_options") or {}).get("include_usage"):
             self.wfile.write(chunk({}, choices=False, usage_=usage))
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()
-        rec.usage = usage
 
 
 class _Server(ThreadingHTTPServer):

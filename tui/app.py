@@ -11,6 +11,7 @@ from typing import Callable
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from .backend import Backend, InterviewRequest
 from .screens.help import HelpScreen
@@ -60,11 +61,14 @@ class MlsdApp(App[None]):
         self.now = now
         self.open_session_id: str | None = None  # an unfinished interview on screen (for the exit hint)
 
-    def on_mount(self) -> None:
+    def first_screen(self) -> Screen[None]:
+        """With a case or a session to resume, straight to the interview; else the setup screen."""
         if self.request.case or self.request.resume:
-            self.push_screen(InterviewScreen(self.request))
-        else:
-            self.push_screen(SetupScreen(self.request))
+            return InterviewScreen(self.request)
+        return SetupScreen(self.request)
+
+    def on_mount(self) -> None:
+        self.push_screen(self.first_screen())
 
     def on_unmount(self) -> None:
         self.backend.close()

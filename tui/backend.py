@@ -8,9 +8,10 @@ lazily and must be called from a thread worker, never from the event loop. The s
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol
 
 if TYPE_CHECKING:  # pragma: no cover - types only; importing these is what we avoid at startup
     from interviewer.content import Library
@@ -64,9 +65,14 @@ class SessionLike(Protocol):
 class Backend:
     """Lazily creates one `Engine` per app and opens sessions on it. Blocking: call from threads."""
 
+    CLOSE_WAIT = 30.0  # seconds `close` waits for a turn under way to be checkpointed
+
     def __init__(self) -> None:
         self._engine: Engine | None = None
         self._lock = threading.Lock()
+        self._closed = False
+        self._in_flight = 0
+        self._idle = threading.Condition()
 
     # ---- light parts (pydantic, yaml): fine in a worker, well under a second
     def settings(self, brain: str | None = None) -> "Settings":
@@ -96,6 +102,8 @@ class Backend:
 
     def engine(self) -> "Engine":
         with self._lock:
+            if self._closed:
+                raise RuntimeError("the app is closing")
             if self._engine is None:
                 from interviewer.session import Engine
 
@@ -119,7 +127,8 @@ class Backend:
     def start(self, req: InterviewRequest, on_event: EventSink) -> SessionLike:
         from interviewer.session import Session
 
-        assert req.case, "start needs a case"
+        if not req.case:
+            raise ValueError("a new interview needs a case")
         return Session.start(
             self.engine(),
             req.case,
@@ -139,6 +148,18 @@ class Backend:
     def open(self, req: InterviewRequest, on_event: EventSink) -> SessionLike:
         return self.resume(req.resume, on_event) if req.resume else self.start(req, on_event)
 
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """Mark a `Session.send` under way, so that `close` lets it reach its checkpoint."""
+        with self._idle:
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
     # ---- history
     def sessions(self) -> list[dict[str, Any]]:
         if self._engine is not None:
@@ -157,7 +178,11 @@ class Backend:
         return load_report(self.engine(), sid)
 
     def close(self) -> None:
+        """Wait for a turn under way (bounded), then close the engine; no engine is created after."""
+        with self._idle:
+            self._idle.wait_for(lambda: self._in_flight == 0, timeout=self.CLOSE_WAIT)
         with self._lock:
+            self._closed = True
             if self._engine is not None:
                 self._engine.close()
                 self._engine = None

@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import time
+
 import pytest
 from textual.pilot import Pilot
 
@@ -21,27 +23,42 @@ from tui.screens.setup import SetupScreen
 from tui_support import FakeBackend, load_card, wait_until
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((140, 45), id="140x45")]
+UNFINISHED = [
+    {"id": "20250315-090000-live01", "case_id": "video-recommendation", "level": "senior", "status": "running", "created": 1742029200.0, "kind": "interview"},
+    {"id": "20250308-090000-str001", "case_id": "video-recommendation", "level": "senior", "status": "finished", "created": 1741424400.0, "kind": "interview"},
+]
 
 
-def frozen_app(request: InterviewRequest, tmp: Path) -> MlsdApp:
-    return MlsdApp(request, backend=FakeBackend(), live_clock=False, cursor_blink=False, export_dir=tmp)
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> object:
+    """Session times are shown in local time: pin the zone so the pictures match anywhere."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def frozen_app(request: InterviewRequest, tmp: Path, sessions: list[dict[str, Any]] | None = None) -> MlsdApp:
+    return MlsdApp(request, backend=FakeBackend(sessions=sessions), live_clock=False, cursor_blink=False, export_dir=tmp)
 
 
 class ScorecardHost(MlsdApp):
     """The real scorecard screen, on an app that opens it directly."""
 
-    def on_mount(self) -> None:
-        self.push_screen(ScorecardScreen(load_card()))
+    def first_screen(self) -> ScorecardScreen:
+        return ScorecardScreen(load_card())
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_setup_screen(snap_compare: Any, size: tuple[int, int], clean_env: Path) -> None:
+def test_setup_screen(snap_compare: Any, size: tuple[int, int], clean_env: Path, utc: object) -> None:
     async def ready(pilot: Pilot[Any]) -> None:
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, SetupScreen) and pilot.app.screen.library is not None, what="the case list")
         await pilot.app.workers.wait_for_complete()
+        await pilot.press(*"video")  # filter the list
         await pilot.pause()
 
-    assert snap_compare(frozen_app(InterviewRequest(), clean_env), terminal_size=size, run_before=ready)
+    assert snap_compare(frozen_app(InterviewRequest(), clean_env, UNFINISHED), terminal_size=size, run_before=ready)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
@@ -39,6 +40,7 @@ class InterviewScreen(Screen[None]):
     """One interview, new or resumed."""
 
     AUTO_FOCUS = "#composer"
+    BINDINGS = [Binding("f3", "show_scorecard", "scorecard")]
 
     def __init__(self, request: InterviewRequest) -> None:
         super().__init__()
@@ -48,6 +50,7 @@ class InterviewScreen(Screen[None]):
         self.state: dict[str, Any] = {}
         self.budgets: dict[str, float] = {}
         self.card: Scorecard | None = None
+        self.failed: str | None = None
         self.warm = False
         self._outbox: deque[str] = deque()
         self._sending = False
@@ -73,6 +76,11 @@ class InterviewScreen(Screen[None]):
         yield CommandHints(id="command-hints")
         yield Composer(id="composer", placeholder="Answer, or ask a clarifying question. / for commands")
         yield Footer()
+
+    @property
+    def busy(self) -> bool:
+        """A line is being sent or waits to be sent."""
+        return self._sending or bool(self._outbox)
 
     @property
     def conversation(self) -> Conversation:
@@ -110,6 +118,8 @@ class InterviewScreen(Screen[None]):
             self.post_message(LoadFailed(str(e) or type(e).__name__))
             return
         self.post_message(SessionOpened(session, resumed=bool(self.request.resume), state=state, budgets=budgets))
+        if state.get("status") == "finished":
+            return
         try:
             backend.warm(state.get("case_id"))
         except Exception as e:  # noqa: BLE001 - warming is an optimisation; the first answer loads it anyway
@@ -125,7 +135,8 @@ class InterviewScreen(Screen[None]):
         while self._outbox:
             text = self._outbox.popleft()
             try:
-                session.send(text)
+                with self.mlsd.backend.turn():
+                    session.send(text)
             except Exception as e:  # noqa: BLE001
                 self.post_message(TurnFailed(str(e) or type(e).__name__, text))
                 break
@@ -169,6 +180,8 @@ class InterviewScreen(Screen[None]):
             self._set_status(self._ready_text())
 
     def on_load_failed(self, message: LoadFailed) -> None:
+        if self.session is None:
+            self.failed = message.error
         self._set_status(f"✗ {message.error}", "-error")
         self.notify(message.error, title="mlsd", severity="error", timeout=10)
 
@@ -230,7 +243,10 @@ class InterviewScreen(Screen[None]):
         if not text:
             return
         if self.card is not None or self.state.get("status") == "finished":
-            self.notify("This interview has finished; its scorecard is open.", severity="warning")
+            self.notify("This interview has finished; F3 shows its scorecard.", severity="warning")
+            return
+        if self.failed is not None:
+            self.notify(f"The interviewer could not start: {self.failed}", severity="error")
             return
         message.composer.clear()
         self.query_one(CommandHints).show_for("")
@@ -262,15 +278,13 @@ class InterviewScreen(Screen[None]):
 
     def _title(self) -> str:
         case_id = self._case_id()
-        lib = getattr(self, "library", None)
-        title = lib.cases[case_id].title if lib is not None and case_id in lib.cases else (case_id or "mlsd")
-        st = getattr(self, "state", {}) or {}
-        level = st.get("level", self.request.level)
-        persona = st.get("persona", self.request.persona)
-        brain = self.session.brain_kind if getattr(self, "session", None) is not None else None
-        parts = [title, level, persona] + ([f"{brain} brain"] if brain else [])
+        lib, st = self.library, self.state
         if self.request.resume and not st:
-            parts = [f"resuming {self.request.resume}"]
+            return f"resuming {self.request.resume}"
+        title = lib.cases[case_id].title if lib is not None and case_id in lib.cases else (case_id or "mlsd")
+        parts = [title, st.get("level", self.request.level), st.get("persona", self.request.persona)]
+        if self.session is not None:
+            parts.append(f"{self.session.brain_kind} brain")
         return " · ".join(parts)
 
     def _show_case(self) -> None:
@@ -313,18 +327,17 @@ class InterviewScreen(Screen[None]):
             await self.conversation.add_divider(title, before=before)
 
     async def _render_transcript(self, transcript: list[dict[str, Any]]) -> None:
-        for turn in transcript:
-            if turn.get("role") == "interviewer":
-                line = await self.conversation.add_interviewer(turn)
-                await self._divider_for(turn.get("phase"), before=line)
-            else:
-                await self.conversation.add_candidate(str(turn.get("text", "")), command=turn.get("kind") == "command")
+        """A resumed interview: the conversation so far, mounted in one go."""
+        self._shown_phase = await self.conversation.add_transcript(transcript, self._titles(), self._shown_phase)
 
     # ------------------------------------------------------------------ the end
     @work(thread=True, group="open", exit_on_error=False)
     def _load_scorecard(self, session: SessionLike) -> None:
         try:
-            card = session.scorecard()
+            try:
+                card = self.mlsd.backend.load_report(session.id)  # saved when it finished
+            except Exception:  # noqa: BLE001 - no saved report: assemble it from the grades
+                card = session.scorecard()
         except Exception as e:  # noqa: BLE001
             self.post_message(LoadFailed(f"could not build the scorecard: {e}"))
             return
@@ -333,10 +346,20 @@ class InterviewScreen(Screen[None]):
     def on_report_loaded(self, message: ReportLoaded) -> None:
         self._show_scorecard(message.card)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_scorecard":
+            return self.card is not None
+        return True
+
+    def action_show_scorecard(self) -> None:
+        if self.card is not None:
+            self._show_scorecard(self.card)
+
     def _show_scorecard(self, card: "Scorecard") -> None:
         from .scorecard import ScorecardScreen
 
         self.card = card
         self.mlsd.open_session_id = None
-        self._set_status("■ the interview has finished · escape on the scorecard returns here")
+        self._set_status("■ the interview has finished · F3 shows the scorecard again")
+        self.refresh_bindings()
         self.app.push_screen(ScorecardScreen(card))

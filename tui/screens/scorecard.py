@@ -37,13 +37,16 @@ def overall_block(card: "Scorecard") -> Group:
     o = card.overall
     head = Text.assemble(
         (f" {o.hire_signal.upper()} ", f"reverse {SIGNAL_STYLE.get(o.hire_signal, '')}"),
-        "  level estimate ",
-        (o.level, "bold"),
-        f" (target {o.target_level})  confidence ",
-        (o.confidence_label, "bold"),
-        f" ({o.confidence:.2f})  score ",
+        "  score ",
         (f"{o.score:.2f}", "bold"),
         " / 4",
+    )
+    level = Text.assemble(
+        "level estimate ",
+        (o.level, "bold"),
+        f" (target {o.target_level}) · confidence ",
+        (o.confidence_label, "bold"),
+        f" ({o.confidence:.2f})",
     )
     hints = len(card.hints)
     meta = Text(
@@ -51,7 +54,7 @@ def overall_block(card: "Scorecard") -> Group:
         f"{hints} hint{'s' if hints != 1 else ''} used · session {card.session_id}",
         style="dim",
     )
-    return Group(head, meta)
+    return Group(head, level, meta)
 
 
 def phase_bars(card: "Scorecard") -> Table:
@@ -154,7 +157,7 @@ class ScorecardScreen(Screen[None]):
                     yield Static("Gaps", classes="section")
                     yield Static(points_block(card.gaps, "none", gaps=True), id="gaps")
             with TabPane("Criteria", id="tab-criteria"):
-                with VerticalScroll(id="criteria-scroll"):
+                with VerticalScroll(id="criteria-scroll", can_focus=False):
                     titles = {p.id: f"{p.title} — {p.score:.2f}" for p in card.phases}
                     titles[CROSS] = "Across the interview"
                     for pid in self._criteria:

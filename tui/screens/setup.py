@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, cast
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,10 +28,10 @@ def case_matches(case: "Case", query: str) -> bool:
     return all(w in hay for w in query.lower().split())
 
 
-def session_label(row: dict[str, Any], titles: dict[str, str]) -> str:
+def session_label(row: dict[str, Any], titles: dict[str, str]) -> Text:
     when = time.strftime("%b %d %H:%M", time.localtime(float(row.get("created") or 0)))
     title = titles.get(str(row.get("case_id")), str(row.get("case_id")))
-    return f"{title} · {row.get('level')} · {when}"
+    return Text.assemble((when, "dim"), " ", title, (f" · {row.get('level')}", "dim"), no_wrap=True, overflow="ellipsis")
 
 
 class SetupScreen(Screen[None]):
@@ -62,13 +63,18 @@ class SetupScreen(Screen[None]):
             with VerticalScroll(id="setup-detail"):
                 yield Static("loading the case library…", id="case-prompt")
                 with Horizontal(classes="row"):
-                    yield Select([(f"level: {x}", x) for x in LEVELS], value=req.level, allow_blank=False, id="level")
-                    yield Select([(f"persona: {x}", x) for x in PERSONAS], value=req.persona, allow_blank=False, id="persona")
+                    yield Label("level", classes="field")
+                    yield Select([(x, x) for x in LEVELS], value=req.level, allow_blank=False, compact=True, id="level")
                 with Horizontal(classes="row"):
-                    yield Input(value=f"{req.minutes:g}", type="integer", id="minutes", max_length=3, tooltip="minutes (5–180)")
-                    yield Label("minutes", id="minutes-label")
+                    yield Label("persona", classes="field")
+                    yield Select([(x, x) for x in PERSONAS], value=req.persona, allow_blank=False, compact=True, id="persona")
+                with Horizontal(classes="row"):
+                    yield Label("minutes", classes="field")
+                    yield Input(value=f"{req.minutes:g}", type="integer", id="minutes", max_length=3, compact=True, tooltip="5 to 180")
+                with Horizontal(classes="row"):
+                    yield Label("brain", classes="field")
                     brain = req.brain if req.brain in BRAINS else Select.NULL
-                    yield Select([(f"brain: {x}", x) for x in BRAINS], value=brain, prompt="brain: auto", id="brain")
+                    yield Select([(x, x) for x in BRAINS], value=brain, prompt="auto", compact=True, id="brain")
                 yield Static("", id="brain-reason")
                 yield Button("Start interview", id="start", variant="primary")
         yield Footer()

@@ -5,6 +5,7 @@ lists the ones that match with what they do.
 """
 from __future__ import annotations
 
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static, TextArea
@@ -27,14 +28,19 @@ def matching_commands(text: str) -> list[str]:
 
 
 class Composer(TextArea):
-    """Multi-line input. Posts `Composer.Submitted` on Enter."""
+    """Multi-line input. Posts `Composer.Submitted` on Enter.
+
+    The keys are handled in `_on_key`, in order with the typed characters (a priority binding
+    would run when the key arrives, before the characters queued ahead of it reach the widget).
+    The bindings are listed so the footer shows them.
+    """
 
     BINDINGS = [
-        Binding("enter", "submit", "send", priority=True),
-        Binding("shift+enter", "newline", "newline", show=False, priority=True),
-        Binding("ctrl+j", "newline", "newline", key_display="⇧⏎/^j", priority=True),
-        Binding("tab", "complete", "complete", show=False, priority=True),
+        Binding("enter", "submit", "send"),
+        Binding("shift+enter", "newline", "newline", show=False),
+        Binding("ctrl+j", "newline", "newline", key_display="⇧⏎/^j"),
     ]
+    NEWLINE_KEYS = ("shift+enter", "ctrl+j", "ctrl+enter")
 
     DEFAULT_CSS = """
     Composer {
@@ -64,6 +70,20 @@ class Composer(TextArea):
         else:
             self.suggestion = ""
 
+    async def _on_key(self, event: events.Key) -> None:
+        key = event.key
+        if key == "enter" or key in self.NEWLINE_KEYS or (key == "tab" and self.suggestion):
+            event.stop()
+            event.prevent_default()
+            if key == "enter":
+                self.action_submit()
+            elif key == "tab":
+                self.action_complete()
+            else:
+                self.action_newline()
+            return
+        await super()._on_key(event)
+
     def action_submit(self) -> None:
         text = self.text
         if not text.strip():
@@ -77,8 +97,6 @@ class Composer(TextArea):
         if self.suggestion:
             self.insert(self.suggestion)
             self.suggestion = ""
-        else:
-            self.screen.focus_next()
 
 
 class CommandHints(Static):

@@ -9,6 +9,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.geometry import Size
+from textual.widget import Widget
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Label, Markdown, Static
 from textual.widgets.markdown import MarkdownStream
@@ -179,6 +180,21 @@ class Conversation(VerticalScroll):
         line = NoticeLine(text, kind)
         await self.mount(line)
         return line
+
+    async def add_transcript(self, turns: list[dict[str, Any]], titles: dict[str, str], phase: str | None = None) -> str | None:
+        """Mount recorded turns (a resumed interview) at once; returns the last phase shown."""
+        widgets: list[Widget] = []
+        for turn in turns:
+            if turn.get("role") == "interviewer":
+                if turn.get("phase") and turn.get("phase") != phase:
+                    phase = str(turn["phase"])
+                    widgets.append(PhaseDivider(titles.get(phase, phase)))
+                widgets.append(InterviewerLine(str(turn.get("text", "")), probe=probe_line(turn), kind=str(turn.get("kind", ""))))
+            else:
+                widgets.append(CandidateLine(str(turn.get("text", "")), command=turn.get("kind") == "command"))
+        if widgets:
+            await self.mount_all(widgets)
+        return phase
 
     async def add_divider(self, title: str, before: InterviewerLine | None = None) -> None:
         div = PhaseDivider(title)

@@ -1,0 +1,81 @@
+"""Durability: a simulation killed with SIGKILL at random points, then resumed, loses and repeats nothing."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from engine_support import built_index
+from interviewer.content import library
+from interviewer.simulate import ScriptedCandidate
+
+ROOT = Path(__file__).resolve().parent.parent
+CASE = "news-feed"
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MLSD_BRAIN")}
+    env.update(MLSD_HOME=str(home), MLSD_CONFIG=str(home / "none.toml"), MLSD_SIM_PACE="0.15")
+    return env
+
+
+def _checkpoints(home: Path) -> int:
+    try:
+        with sqlite3.connect(home / "checkpoints.sqlite", timeout=5) as db:
+            return db.execute("SELECT count(*) FROM checkpoints").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+@pytest.mark.slow
+def test_sigkill_then_resume_loses_and_repeats_nothing(tmp_path, tmp_path_factory):
+    import shutil
+
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copytree(built_index(tmp_path_factory) / "index", home / "index")
+    sid = "durability-test"
+    args = [sys.executable, "-m", "interviewer.cli", "simulate", "--case", CASE, "--persona", "average", "--session-id", sid]
+    rng = random.Random(1234)
+    kills = 0
+    first = True
+    seen_counts: list[int] = []
+    while kills < 10:
+        cmd = args + ([] if first else ["--resume"]) + ["--json"]
+        p = subprocess.Popen(cmd, cwd=ROOT, env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        base = _checkpoints(home)
+        deadline = time.monotonic() + 120
+        # wait until the run is making turns, then kill it at a random moment
+        while _checkpoints(home) <= base and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 0.6))
+        if p.poll() is not None:
+            break  # it finished before we could kill it
+        p.send_signal(signal.SIGKILL)
+        p.wait(timeout=30)
+        kills += 1
+        first = False
+        seen_counts.append(_checkpoints(home))
+    assert kills >= 10, f"only {kills} kills landed"
+    assert seen_counts == sorted(seen_counts)  # progress was kept across kills
+    done = subprocess.run(args + ["--resume", "--json"], cwd=ROOT, env=_env(home), capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = json.loads(done.stdout)
+    said = [t["text"] for t in out["transcript"] if t["role"] == "candidate"]
+    # the scripted candidate's lines, in order, each exactly once
+    script = ScriptedCandidate.from_script(library().script("average"))
+    expected_prefix = [line for ph in ("clarify",) for line in script.lines[ph]]
+    assert said[: len(expected_prefix)] == expected_prefix
+    for ph in ("clarify", "frame", "data", "model", "evaluation", "deploy", "monitor"):
+        mine = [t["text"] for t in out["transcript"] if t["role"] == "candidate" and t["phase"] == ph]
+        assert mine == script.lines[ph][: len(mine)] + ["I have nothing to add on this."] * max(0, len(mine) - len(script.lines[ph])), ph
+        assert mine, ph
+    assert out["scorecard"]["overall"]["hire_signal"]
