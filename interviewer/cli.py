@@ -84,10 +84,11 @@ def _interview(case: Optional[str], level: str, persona: str, minutes: float, br
         raise UsageError(f"--phase must be one of {', '.join(PHASES)}")
     if phase and not case:
         raise UsageError("--phase retries one phase of a case: give --case too")
-    if case:
-        from .content import library
+    if case:  # a cheap check, so the UI paints fast; the library loads in the UI's worker
+        from .paths import knowledge_dir
 
-        library().case(case)
+        if not (knowledge_dir() / "cases" / f"{case}.yaml").is_file():
+            raise UsageError(f"unknown case {case!r}; `mlsd cases` lists them")
     from tui.app import run_app
 
     run_app(case=case, level=level, persona=persona, minutes=minutes, brain=brain, resume=resume, phase=phase)

@@ -10,6 +10,7 @@ Model calls happen in the nodes after it, so a resumed step never repeats a call
 """
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -88,7 +89,9 @@ def _notices(state: InterviewState, ctx: Ctx) -> list[dict[str, Any]]:
 
 def _candidate_text(state: InterviewState, phase: str | None = None) -> str:
     return "\n".join(
-        t["text"] for t in state.get("transcript", []) if t["role"] == "candidate" and t.get("kind") == "answer" and (phase is None or t["phase"] == phase)
+        t["text"]
+        for t in state.get("transcript", [])
+        if t["role"] == "candidate" and t.get("kind") in ("answer", "question") and (phase is None or t["phase"] == phase)
     )
 
 
@@ -100,7 +103,7 @@ def open_node(state: InterviewState, runtime: Runtime[Ctx]) -> dict[str, Any]:
     case = ctx.lib.case(state["case_id"])
     first = state["phases"][0]
     if first == "clarify":
-        opening = P.get("opening")[hash(state["session_id"]) % len(P.get("opening"))].format(prompt=case.prompt, minutes=int(state["minutes"]))
+        opening = P.get("opening")[zlib.crc32(state["session_id"].encode()) % len(P.get("opening"))].format(prompt=case.prompt, minutes=int(state["minutes"]))
     else:  # a single-phase retry opens straight into that phase
         opening = f"{case.prompt} Let's focus on {ctx.lib.phase_title(first).lower()}. " + P.get("phase_intro", first)[0]
     upd = _say(state, ctx, opening, "opening")
@@ -164,9 +167,12 @@ def clarify(state: InterviewState, runtime: Runtime[Ctx]) -> dict[str, Any]:
         tokens.append(t)
         w({"type": "token", "text": t})
 
-    line, facts = ctx.brain.clarify(
-        state["inbox"], case, state.get("revealed", []), _used_lines(state), on_token=on_token, on_reset=lambda: w({"type": "reset"})
-    )
+    used = _used_lines(state)
+    line, facts = ctx.brain.clarify(state["inbox"], case, state.get("revealed", []), used, on_token=on_token, on_reset=lambda: w({"type": "reset"}))
+    if line in used:  # never repeat a line verbatim, even if the model does
+        line = f"{line} {P.get('clarify', 'more')}"
+        if line in used:
+            line = f"{line} (minute {state.get('elapsed', 0.0):.0f})"
     upd = _say(state, ctx, line, "clarify", stream=not tokens, facts=facts)
     upd["revealed"] = sorted(set(state.get("revealed", [])) | set(facts))
     upd["notices"] = _notices(state, ctx)

@@ -224,6 +224,16 @@ class Engine:
             raise UsageError(f"unknown brain {brain!r} (auto, offline or llm)")
         return brain
 
+    def warm(self, case: str | None = None) -> None:
+        """Load the embedding model, the index and the scorer's anchors, so the first turn is fast."""
+        from . import scoring
+
+        self.index.ensure()
+        self.index.search("warm up", k=1)
+        crits = [c for ph in PHASES for c in self.lib.criteria(ph, case)] + self.lib.cross_cutting()
+        scoring.anchors(crits)
+        scoring.phase_mask(scoring.prepare("A warm-up sentence about the data."), "data")
+
     def close(self) -> None:
         self.pool.shutdown(wait=True)
         try:
@@ -410,7 +420,8 @@ class Session:
 
     # ---- grading
     def _phase_text(self, st: dict[str, Any], phase: str) -> str:
-        return "\n".join(t["text"] for t in st.get("transcript", []) if t["role"] == "candidate" and t.get("kind") == "answer" and t["phase"] == phase)
+        # questions count too: in clarifying requirements, the questions are the answer
+        return "\n".join(t["text"] for t in st.get("transcript", []) if t["role"] == "candidate" and t.get("kind") in ("answer", "question") and t["phase"] == phase)
 
     def _grade(self, phase: str, st: dict[str, Any]) -> PhaseGrade:
         if phase == CROSS_CUTTING:
@@ -441,6 +452,8 @@ class Session:
 
     def scorecard(self, wait: bool = True) -> Scorecard:
         """Assemble the scorecard from the background grades (grading what is still missing)."""
+        if self.finished_card is not None:
+            return self.finished_card
         st = self.state
         graded = self.engine.store.grades(self.id)
         closed = st["phases"][: st.get("phase_i", 0)] if st.get("status") != "finished" else st["phases"]

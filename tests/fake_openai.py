@@ -46,6 +46,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
 FAULTS = (
+    "ok",  # no fault: lets a test space faults out over a run
     "slow",
     "429",
     "500",

@@ -73,7 +73,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory):
         "--model", str(model),
         "--host", "127.0.0.1",
         "--port", str(port),
-        "--n_ctx", "2048",
+        "--n_ctx", "4096",
         # the GGUF carries no chat template llama-cpp-python recognises; its llama-2 fallback makes Gemma
         # stop at once (empty replies), so name Gemma's turn format explicitly
         "--chat_format", "gemma",
@@ -145,3 +145,26 @@ def test_structured_reply_is_schema_valid(client: LLMClient, record_property):
     again = client.structured(messages, Answer, name="answer", max_tokens=64)
     assert isinstance(again, Answer)
     assert client.usage.calls[-1].mode == call.mode
+
+
+# --------------------------------------------------------------------------- the engine on llama.cpp
+
+
+@pytest.mark.timeout(400)
+def test_short_interview_against_real_llama_cpp(tmp_path, tmp_path_factory, monkeypatch, llama_server):
+    """The LLM brain runs a short interview through (quality is not judged, only that it runs)."""
+    from engine_support import fresh_home, settings_for
+    from interviewer.content import library  # noqa: F401
+    from interviewer.session import Engine
+    from interviewer.simulate import ScriptedCandidate, result, run
+
+    home = fresh_home(tmp_path, tmp_path_factory, monkeypatch)
+    eng = Engine(settings_for(home, openai_base_url=llama_server, openai_api_key="none", brain="llm", model="gemma", llm_timeout=30, llm_retries=0, llm_backoff=0.1))
+    cand = ScriptedCandidate({"clarify": ["How many daily active users are there?", "I assume 300M users and a 200 ms budget."], "frame": ["Rank videos by predicted watch probability."]})
+    # one phase keeps this to a few calls on two CPU cores; a call slower than 30 s falls back offline
+    s = run(eng, "video-recommendation", cand, brain="llm", minutes=10, phases=["clarify"])
+    r = result(s)
+    assert s.finished and r["scorecard"]["overall"]["hire_signal"]
+    assert eng.llm_client().usage.n_calls > 0
+    assert any(c.ok for c in eng.llm_client().usage.calls), "at least one call to the real server succeeded"
+    eng.close()

@@ -2,7 +2,6 @@
 answered from the case's facts, and ctrl+q exiting. Prints the startup figures (run with -s)."""
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import shutil
@@ -35,8 +34,8 @@ def dau_fact_number() -> str:
 
 
 class Tmux:
-    def __init__(self, socket: str, session: str) -> None:
-        self.base = ["tmux", "-L", socket]
+    def __init__(self, socket: Path, session: str) -> None:
+        self.base = ["tmux", "-S", str(socket)]  # a private server, its socket in the test's tmp dir
         self.session = session
 
     def run(self, *args: str) -> str:
@@ -78,7 +77,7 @@ def test_mlsd_in_tmux(built_home: Path, tmp_path: Path) -> None:
     env = f"MLSD_HOME={shlex.quote(str(home))} MLSD_CONFIG={shlex.quote(str(home / 'none.toml'))} TERM=xterm-256color"
     command = f"cd {shlex.quote(str(REPO))} && env -u OPENAI_API_KEY -u OPENAI_BASE_URL -u MLSD_BRAIN {env} {mlsd} --case {CASE} --brain offline; echo MLSD-EXIT=$?; sleep 60"
     number = dau_fact_number()
-    tmux = Tmux(f"mlsd-test-{os.getpid()}", "mlsd")
+    tmux = Tmux(tmp_path / "tmux.sock", "mlsd")
     try:
         t0 = time.monotonic()
         tmux.run("new-session", "-d", "-s", "mlsd", "-x", "100", "-y", "30", command)
@@ -115,7 +114,7 @@ def test_mlsd_in_tmux(built_home: Path, tmp_path: Path) -> None:
         tmux.kill()
 
     # the TUI alone (without the CLI's own start-up, which loads the case library to check --case)
-    tui = Tmux(f"mlsd-test-tui-{os.getpid()}", "tui")
+    tui = Tmux(tmp_path / "tmux-tui.sock", "tui")
     code = f"from tui.app import run_app; run_app(case={CASE!r}, brain='offline')"
     try:
         t0 = time.monotonic()
