@@ -7,8 +7,9 @@ from typing import Protocol
 from .text import word_count
 
 WORDS_PER_MINUTE = 130.0
-THINK_MINUTES = 0.9  # thinking and sketching before an answer; counted once per substantive answer
-ASK_MINUTES = 0.25  # the pause before a question or a short reply
+THINK_MINUTES = 0.6  # thinking before a substantive answer, plus sketching time that grows with its length
+SKETCH_WORDS_PER_MINUTE = 120.0  # a structured answer is drawn as well as said: one more minute per 120 words
+ASK_MINUTES = 0.3  # the pause before a question or a short reply
 MAX_WALL_TURN = 15.0  # a pause longer than this (a break, a closed laptop) counts as this much
 MAX_SPOKEN_TURN = 3.0  # a paste is pasted, not read aloud: one turn never costs more than this
 
@@ -27,7 +28,8 @@ class Clock(Protocol):
 
 
 class VirtualClock:
-    """Deterministic: minutes = words / 130 (+ a short pause per candidate turn)."""
+    """Deterministic: minutes = words / 130 spoken, plus a pause per candidate turn (thinking, and for a
+    substantive answer sketching time proportional to its length); one turn costs at most 3 minutes."""
 
     kind = "virtual"
 
@@ -37,7 +39,7 @@ class VirtualClock:
 
     def candidate_turn(self, text: str) -> float:
         n = word_count(text)
-        pause = self.think if n >= 25 else ASK_MINUTES
+        pause = self.think + n / SKETCH_WORDS_PER_MINUTE if n >= 25 else ASK_MINUTES
         return min(pause + n / self.wpm, MAX_SPOKEN_TURN)
 
     def interviewer_turn(self, text: str) -> float:
