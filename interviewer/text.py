@@ -151,6 +151,10 @@ def is_question(text: str) -> bool:
     return asking >= max(1, (len(parts) + 1) // 2) and t.rstrip().endswith("?") or (asking == len(parts))
 
 
+_JOINED = re.compile(r",?\s+(?:and|also|plus)\s+(?=(?:what|how|who|when|where|which|why|is|are|do|does|can|could|should|will)\b)", re.I)
+
+
 def split_questions(text: str) -> list[str]:
-    qs = [q.strip() for q in re.split(r"\?+\s*", text) if q.strip()]
+    """'What is the CTR and how many ads are there?' -> two questions."""
+    qs = [q.strip() for part in re.split(r"\?+\s*", text) for q in _JOINED.split(part) if q.strip()]
     return [q + "?" for q in qs][:4]

@@ -199,3 +199,12 @@ async def test_async_event_stream(tmp_path, tmp_path_factory, monkeypatch):
     got = [e async for e in s.asend("How many listings are there?")]
     assert any(isinstance(e, MessageEvent) for e in got)
     eng.close()
+
+
+def test_two_questions_in_one_line_get_two_facts(tmp_path, tmp_path_factory, monkeypatch):
+    eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
+    s = Session.start(eng, "ad-click-prediction", brain="offline", clock=VirtualClock())
+    s.send("What is the click-through rate and how many ads are there?")
+    last = s.transcript[-1]
+    assert len(last["facts"]) == 2
+    eng.close()
