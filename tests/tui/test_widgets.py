@@ -282,3 +282,26 @@ def test_importing_the_app_loads_no_heavy_module() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+async def test_phase_retry_shows_the_earlier_grade_beside_the_new_one(clean_env: Path) -> None:
+    from textual.widgets import DataTable
+    from tui_support import load_card
+
+    card = load_card()
+    phase = card.phases[2]
+    earlier = {c.id: (1 if (c.score or 1) > 1 else 2) for c in phase.criteria}
+    card = card.model_copy(update={"phases": [phase.model_copy(update={"previous": earlier})]})
+
+    class Host(MlsdApp):
+        def first_screen(self) -> ScorecardScreen:
+            return ScorecardScreen(card)
+
+    app = Host(backend=FakeBackend(), live_clock=False, cursor_blink=False, export_dir=clean_env)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(f"#crit-{phase.id}", DataTable)
+        labels = [str(col.label) for col in table.columns.values()]
+        assert labels == ["criterion", "score", "before", "evidence"]
+        first = table.get_row_at(0)
+        assert str(first[2]).strip() == str(earlier[phase.criteria[0].id])

@@ -170,15 +170,23 @@ class ScorecardScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        previous = {p.id: p.previous for p in self.card.phases if p.previous}
         for pid, crits in self._criteria.items():
             table = self.query_one(f"#crit-{pid}", DataTable)
+            before = previous.get(pid)  # a phase retry: the earlier grade beside the new one
             table.add_column("criterion", width=26)
             table.add_column("score", width=5)
+            if before is not None:
+                table.add_column("before", width=6)
             table.add_column("evidence")
             for c in crits:
                 first = _quote(c.evidence[0], 56) if c.evidence else "insufficient evidence"
                 more = f" +{len(c.evidence) - 1}" if len(c.evidence) > 1 else ""
-                table.add_row(c.title or c.id, score_text(c.score), Text(first + more, style="italic" if c.evidence else "dim"))
+                cells: list[Any] = [c.title or c.id, score_text(c.score)]
+                if before is not None:
+                    cells.append(score_text(before.get(c.id)))
+                cells.append(Text(first + more, style="italic" if c.evidence else "dim"))
+                table.add_row(*cells)
             if crits:
                 self.query_one(f"#quotes-{pid}", Static).update(quotes_detail(crits[0]))
 
