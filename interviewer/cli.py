@@ -536,9 +536,18 @@ def bench(
     out: Optional[Path] = typer.Option(None, "--out", help="Write bench.json here too."),
 ) -> None:
     """Benchmarks: engine overhead per turn, index build cold/warm, retrieval latency, grading throughput, scorecard latency."""
+    import subprocess
+
     from .bench import run_bench
+    from .paths import repo_root
 
     res = run_bench()
+    root = repo_root()
+    script = root / "evals" / "bench" / "first_paint.py" if root else None
+    if script and script.exists():  # the TUI's first paint, in a fresh process (headless)
+        p = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=root)
+        if p.returncode == 0 and p.stdout.strip():
+            res["tui_first_paint"] = json.loads(p.stdout.strip().splitlines()[-1])
     if out:
         out.mkdir(parents=True, exist_ok=True)
         (out / "bench.json").write_text(json.dumps(res, indent=2) + "\n")
