@@ -80,7 +80,7 @@ class OfflineBrain:
             for c in crits:
                 out.by_criterion[c.id] = {"score": None, "status": "none", "evidence": []}
             return out
-        for cid, (score, evidence, _x) in scoring.score_answer(text, crits).items():
+        for cid, (score, evidence, _x) in scoring.score_answer(text, crits, prepared=kw.get("prepared")).items():
             out.by_criterion[cid] = {"score": score, "status": status_of(score), "evidence": evidence[:2]}
         return out
 
@@ -125,10 +125,7 @@ class OfflineBrain:
             f = case.facts[i]
             ids.append(f.id)
             parts.append((P.get("clarify", "repeat_prefix") + f.answer[0].lower() + f.answer[1:]) if f.id in revealed else f.answer)
-        line = " ".join(parts)
-        if line in used_lines:
-            line = line + " " + P.get("clarify", "more")
-        return line, ids
+        return " ".join(parts), ids  # the graph keeps it from repeating a line said before
 
     # -- follow-ups: the rubric's authored probe for the chosen criterion
     def follow_up(self, req: FollowUpRequest, on_token: TokenSink | None = None) -> str:

@@ -379,13 +379,13 @@ def load_library(rubrics: Path | None = None, knowledge: Path | None = None) -> 
     rubrics = Path(rubrics or rubrics_dir())
     knowledge = Path(knowledge or knowledge_dir())
     rubric_map: dict[str, Rubric] = {}
-    sources: dict[int, Path] = {}
+    rubric_files: dict[str, Path] = {}
     for p in _yaml_files(rubrics):
         r = load_yaml_model(p, Rubric)
-        sources[id(r)] = p
         if r.phase in rubric_map:
             raise ContentError(p, f"a second rubric for phase {r.phase!r}", 1)
         rubric_map[r.phase] = r
+        rubric_files[r.phase] = p
     missing = [ph for ph in PHASES if ph not in rubric_map]
     if missing:
         raise ContentError(rubrics, f"no rubric for phases: {', '.join(missing)}")
@@ -398,7 +398,6 @@ def load_library(rubrics: Path | None = None, knowledge: Path | None = None) -> 
     overlays: dict[str, CaseOverlay] = {}
     for p in _yaml_files(rubrics / "cases"):
         o = load_yaml_model(p, CaseOverlay)
-        sources[id(o)] = p
         if o.case != p.stem:
             raise ContentError(p, f"overlay case {o.case!r} does not match the file name", 1)
         if o.case not in cases:
@@ -406,7 +405,7 @@ def load_library(rubrics: Path | None = None, knowledge: Path | None = None) -> 
         overlays[o.case] = o
     # criterion ids are unique across every rubric and overlay
     owner: dict[str, Path] = {}
-    for src, crits in [(sources[id(r)], r.criteria) for r in rubric_map.values()] + [(sources[id(o)], o.criteria) for o in overlays.values()]:
+    for src, crits in [(rubric_files[k], r.criteria) for k, r in rubric_map.items()] + [(rubrics / "cases" / f"{k}.yaml", o.criteria) for k, o in overlays.items()]:
         for c in crits:
             if c.id in owner:
                 raise ContentError(src, f"duplicate criterion id {c.id!r} (also in {owner[c.id]})", _id_line(src, c.id))

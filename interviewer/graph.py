@@ -20,6 +20,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from . import prompts as P
+from . import scoring
 from .brains import Brain, FollowUpRequest, status_of, summary_of
 from .clock import Clock
 from .content import Library
@@ -58,6 +59,11 @@ def _used_lines(state: InterviewState) -> set[str]:
     return {t["text"] for t in state.get("transcript", []) if t["role"] == "interviewer"}
 
 
+def _unused(used: set[str], *lines: str) -> str:
+    """The first of `lines` not said before in this interview (the last one if all were)."""
+    return next((line for line in lines if line not in used), lines[-1])
+
+
 def _writer() -> Callable[[Any], None]:
     try:
         return get_stream_writer()
@@ -87,7 +93,9 @@ def _notices(state: InterviewState, ctx: Ctx) -> list[dict[str, Any]]:
     return out
 
 
-def _candidate_text(state: InterviewState, phase: str | None = None) -> str:
+def candidate_text(state: InterviewState, phase: str | None = None) -> str:
+    """What the candidate said (answers and questions: in clarifying, the questions are the answer),
+    in one phase or, with no phase, in the whole interview."""
     return "\n".join(
         t["text"]
         for t in state.get("transcript", [])
@@ -105,7 +113,7 @@ def open_node(state: InterviewState, runtime: Runtime[Ctx]) -> dict[str, Any]:
     if first == "clarify":
         opening = P.get("opening")[zlib.crc32(state["session_id"].encode()) % len(P.get("opening"))].format(prompt=case.prompt, minutes=int(state["minutes"]))
     else:  # a single-phase retry opens straight into that phase
-        opening = f"{case.prompt} Let's focus on {ctx.lib.phase_title(first).lower()}. " + P.get("phase_intro", first)[0]
+        opening = P.get("retry_opening").format(prompt=case.prompt, phase=ctx.lib.phase_title(first).lower(), intro=P.get("phase_intro", first)[0])
     upd = _say(state, ctx, opening, "opening")
     upd.update({"phase_start": 0.0})
     return upd
@@ -169,10 +177,8 @@ def clarify(state: InterviewState, runtime: Runtime[Ctx]) -> dict[str, Any]:
 
     used = _used_lines(state)
     line, facts = ctx.brain.clarify(state["inbox"], case, state.get("revealed", []), used, on_token=on_token, on_reset=lambda: w({"type": "reset"}))
-    if line in used:  # never repeat a line verbatim, even if the model does
-        line = f"{line} {P.get('clarify', 'more')}"
-        if line in used:
-            line = f"{line} (minute {state.get('elapsed', 0.0):.0f})"
+    more = f"{line} {P.get('clarify', 'more')}"
+    line = _unused(used, line, more, f"{more} (minute {state.get('elapsed', 0.0):.0f})")  # never verbatim again, whatever the brain says
     upd = _say(state, ctx, line, "clarify", stream=not tokens, facts=facts)
     upd["revealed"] = sorted(set(state.get("revealed", [])) | set(facts))
     upd["notices"] = _notices(state, ctx)
@@ -192,7 +198,7 @@ def assess(state: InterviewState, runtime: Runtime[Ctx]) -> dict[str, Any]:
     ctx = runtime.context
     phase = _phase(state)
     crits = ctx.lib.criteria(phase, state["case_id"])
-    text = _candidate_text(state, phase)
+    text = candidate_text(state, phase)
     result = ctx.brain.assess(text, crits)
     coverage = {k: dict(v) for k, v in state.get("coverage", {}).items()}
     cur = dict(coverage.get(phase, {}))
@@ -204,13 +210,10 @@ def assess(state: InterviewState, runtime: Runtime[Ctx]) -> dict[str, Any]:
     # credit for later phases the candidate has already talked about (only the latest answer)
     latest = state.get("inbox", "")
     if latest.strip() and len(latest.split()) >= 12:
-        later = [p for p in state["phases"][state["phase_i"] + 1 :]]
-        for p in later:
-            lcrits = ctx.lib.criteria(p, state["case_id"])
-            from .brains import OfflineBrain
-
-            off = OfflineBrain(ctx.lib) if not isinstance(ctx.brain, OfflineBrain) else ctx.brain
-            r = off.assess(latest, lcrits)
+        offline = getattr(ctx.brain, "offline", ctx.brain)  # the LLM brains carry their offline twin
+        prepared = scoring.prepare(latest)  # split and embedded once, scored against every later phase
+        for p in state["phases"][state["phase_i"] + 1 :]:
+            r = offline.assess(latest, ctx.lib.criteria(p, state["case_id"]), prepared=prepared)
             pc = dict(coverage.get(p, {}))
             for cid, v in r.by_criterion.items():
                 if v["status"] != "none" and (v["score"] or 0) >= (pc.get(cid, {}).get("score") or 0):
@@ -271,9 +274,10 @@ def follow_up(state: InterviewState, runtime: Runtime[Ctx]) -> dict[str, Any]:
         tokens.append(t)
         w({"type": "token", "text": t})
 
+    used = _used_lines(state)
     prefix = ""
     if not state.get("inbox", "").strip():
-        prefix = P.pick_unique(P.get("empty"), _used_lines(state), seed=state.get("follow_ups", {}).get(phase, 0)) + " "
+        prefix = P.pick_unique(P.get("empty"), used, seed=state.get("follow_ups", {}).get(phase, 0)) + " "
     recent = [t for t in state.get("transcript", []) if t.get("kind") not in ("command",)][-6:]
     closed = state["phases"][: state["phase_i"]]
     req = FollowUpRequest(
@@ -283,7 +287,7 @@ def follow_up(state: InterviewState, runtime: Runtime[Ctx]) -> dict[str, Any]:
         persona=state["persona"],
         level=state["level"],
         ack_seed=len(state.get("transcript", [])),
-        used_lines=_used_lines(state),
+        used_lines=used,
         case=ctx.lib.case(state["case_id"]),
         phase_title=ctx.lib.phase_title(phase),
         recent=recent,
@@ -295,8 +299,7 @@ def follow_up(state: InterviewState, runtime: Runtime[Ctx]) -> dict[str, Any]:
         line = ctx.brain.follow_up(req, on_token=on_token, on_reset=lambda: w({"type": "reset"}))  # type: ignore[call-arg]
     except TypeError:
         line = ctx.brain.follow_up(req, on_token=on_token)
-    if line in req.used_lines:  # never repeat a line verbatim
-        line = f"{line} ({crit.title})"
+    line = _unused(req.used_lines, line, f"{line} ({crit.title})")  # never repeat a line verbatim
     upd = _say(
         state, ctx, line, "follow_up", stream=not tokens, criterion=crit.id, criterion_status=d.get("status", "none"), note=note.section if note else None
     )
@@ -344,26 +347,26 @@ def command(state: InterviewState, runtime: Runtime[Ctx]) -> dict[str, Any]:
     cmd = state["inbox"].split()[0].lower()
     phase = _phase(state)
     title = ctx.lib.phase_title(phase)
+    used = _used_lines(state)
+    at = state.get("elapsed", 0.0)
+
+    def stay(line: str, kind: str, **extra: Any) -> dict[str, Any]:
+        upd = _say(state, ctx, line, kind, **extra)
+        upd["decision"] = {"action": "stay"}
+        return upd
+
     if cmd == "/next":
         return {"decision": {"action": "advance", "why": "asked"}}
     if cmd == "/end":
         return {"decision": {"action": "end"}}
     if cmd == "/time":
         budget = _budget(state, ctx.lib, phase)
-        used = state.get("elapsed", 0.0) - state.get("phase_start", 0.0)
-        line = P.get("time_notice", "time_left").format(used=state.get("elapsed", 0.0), total=state["minutes"], phase=title, left=max(budget - used, 0), budget=budget)
-        if line in _used_lines(state):
-            line += f" (at minute {state.get('elapsed', 0.0):.1f})"
-        upd = _say(state, ctx, line, "time")
-        upd["decision"] = {"action": "stay"}
-        return upd
+        spent = at - state.get("phase_start", 0.0)
+        line = P.get("time_notice", "time_left").format(used=at, total=state["minutes"], phase=title, left=max(budget - spent, 0), budget=budget)
+        return stay(_unused(used, line, f"{line} (at minute {at:.1f})"), "time")
     if cmd == "/help":
-        line = "Commands: /hint for a nudge, /next to move to the next phase, /time for the clock, /end to finish."
-        if line in _used_lines(state):
-            line += f" (minute {state.get('elapsed', 0.0):.1f})"
-        upd = _say(state, ctx, line, "help")
-        upd["decision"] = {"action": "stay"}
-        return upd
+        line = P.get("help")
+        return stay(_unused(used, line, f"{line} (minute {at:.1f})"), "help")
     # /hint: a nudge from the notes on the weightiest uncovered criterion
     cov = state.get("coverage", {}).get(phase, {})
     crits = sorted(ctx.lib.criteria(phase, state["case_id"]), key=lambda c: -c.weight)
@@ -371,11 +374,7 @@ def command(state: InterviewState, runtime: Runtime[Ctx]) -> dict[str, Any]:
     pending = [c for c in crits if (cov.get(c.id, {}).get("score") or 0) < 3 and c.id not in hinted] or [c for c in crits if c.id not in hinted]
     if not pending:
         line = P.get("no_hint")
-        if line in _used_lines(state):
-            line += f" (minute {state.get('elapsed', 0.0):.1f})"
-        upd = _say(state, ctx, line, "hint")
-        upd["decision"] = {"action": "stay"}
-        return upd
+        return stay(_unused(used, line, f"{line} (minute {at:.1f})"), "hint")
     c = pending[0]
     note = None
     sentence = c.description
@@ -386,10 +385,9 @@ def command(state: InterviewState, runtime: Runtime[Ctx]) -> dict[str, Any]:
             first = [s.strip() for s in note.text.replace("\n", " ").split(". ") if len(s.split()) > 6]
             if first:
                 sentence = first[0].rstrip(".") + "."
-    line = P.pick_unique(P.get("hint_lead"), _used_lines(state), seed=len(state.get("hints", [])), topic=c.title.lower(), sentence=sentence)
-    upd = _say(state, ctx, line, "hint", criterion=c.id, note=note.section if note else None)
-    upd["hints"] = state.get("hints", []) + [{"phase": phase, "criterion": c.id, "note": note.section if note else None, "minute": round(state.get("elapsed", 0.0), 2)}]
-    upd["decision"] = {"action": "stay"}
+    line = P.pick_unique(P.get("hint_lead"), used, seed=len(state.get("hints", [])), topic=c.title.lower(), sentence=sentence)
+    upd = stay(line, "hint", criterion=c.id, note=note.section if note else None)
+    upd["hints"] = state.get("hints", []) + [{"phase": phase, "criterion": c.id, "note": note.section if note else None, "minute": round(at, 2)}]
     return upd
 
 

@@ -26,7 +26,7 @@ from .clock import Clock, VirtualClock, WallClock
 from .content import Library, library
 from .errors import SessionError, UsageError
 from .grading import Grader, PhaseGrade
-from .graph import Ctx, _budget, build_graph, initial_state
+from .graph import Ctx, _budget, build_graph, candidate_text, initial_state
 from .knowledge import get_index
 from .llm import LLMClient, client_from_settings
 from .scorecard import Scorecard, build as build_scorecard, export
@@ -419,16 +419,9 @@ class Session:
         await fut
 
     # ---- grading
-    def _phase_text(self, st: dict[str, Any], phase: str) -> str:
-        # questions count too: in clarifying requirements, the questions are the answer
-        return "\n".join(t["text"] for t in st.get("transcript", []) if t["role"] == "candidate" and t.get("kind") in ("answer", "question") and t["phase"] == phase)
-
     def _grade(self, phase: str, st: dict[str, Any]) -> PhaseGrade:
-        if phase == CROSS_CUTTING:
-            text = "\n".join(t["text"] for t in st.get("transcript", []) if t["role"] == "candidate" and t.get("kind") in ("answer", "question"))
-            g = self.grader.grade(CROSS_CUTTING, st["case_id"], text)
-        else:
-            g = self.grader.grade(phase, st["case_id"], self._phase_text(st, phase))
+        text = candidate_text(st, None if phase == CROSS_CUTTING else phase)  # type: ignore[arg-type]
+        g = self.grader.grade(phase, st["case_id"], text)
         self.engine.store.save_grade(self.id, g)
         return g
 
