@@ -18,7 +18,7 @@ def mlsd(*args: str, home: Path, check: bool = False, timeout: float = 300) -> s
     env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MLSD_BRAIN")}
     env["MLSD_HOME"] = str(home)
     env["MLSD_CONFIG"] = str(home / "none.toml")
-    p = subprocess.run([sys.executable, "-m", "interviewer.cli", *args], capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT)
+    p = subprocess.run([sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT)
     if check:
         assert p.returncode == 0, p.stderr
     return p

@@ -49,7 +49,7 @@ def line_no(lines: list[str], pattern: str, nth: int = 0) -> int:
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "interviewer.cli", *args], capture_output=True, text=True, timeout=120, cwd=cwd or REPO)
+    return subprocess.run([sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True, timeout=120, cwd=cwd or REPO)
 
 
 # --------------------------------------------------------------------------- the shipped library

@@ -43,7 +43,7 @@ def test_sigkill_then_resume_loses_and_repeats_nothing(tmp_path, tmp_path_factor
     home.mkdir()
     shutil.copytree(built_index(tmp_path_factory) / "index", home / "index")
     sid = "durability-test"
-    args = [sys.executable, "-m", "interviewer.cli", "simulate", "--case", CASE, "--persona", "average", "--session-id", sid]
+    args = [sys.executable, "-m", "tui.cli", "simulate", "--case", CASE, "--persona", "average", "--session-id", sid]
     rng = random.Random(1234)
     kills = 0
     first = True

@@ -33,7 +33,7 @@ def cli_env(home: Path) -> dict[str, str]:
 
 
 def run_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "interviewer.cli", *args], capture_output=True, text=True, timeout=300, cwd=REPO, env=cli_env(home))
+    return subprocess.run([sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True, timeout=300, cwd=REPO, env=cli_env(home))
 
 
 @pytest.fixture(scope="module")

@@ -73,7 +73,7 @@ def test_mlsd_in_tmux(built_home: Path, tmp_path: Path) -> None:
     home.mkdir()
     shutil.copytree(built_home / "index", home / "index")  # the index is built once per test run
     exe = shutil.which("mlsd")
-    mlsd = shlex.quote(exe) if exe else f"{shlex.quote(sys.executable)} -c 'from interviewer.cli import main; main()'"
+    mlsd = shlex.quote(exe) if exe else f"{shlex.quote(sys.executable)} -c 'from tui.cli import main; main()'"
     env = f"MLSD_HOME={shlex.quote(str(home))} MLSD_CONFIG={shlex.quote(str(home / 'none.toml'))} TERM=xterm-256color"
     command = f"cd {shlex.quote(str(REPO))} && env -u OPENAI_API_KEY -u OPENAI_BASE_URL -u MLSD_BRAIN {env} {mlsd} --case {CASE} --brain offline; echo MLSD-EXIT=$?; sleep 60"
     number = dau_fact_number()

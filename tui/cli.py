@@ -1,4 +1,4 @@
-"""The `mlsd` command line. `--json` prints one JSON document on stdout and nothing else there.
+"""The `mlsd` command line: the front end beside the TUI (the engine in `interviewer/` imports neither). `--json` prints one JSON document on stdout and nothing else there.
 
 Exit codes: 0 ok, 1 failure of the job, 2 bad usage or bad input (one line naming file and line).
 """
@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -14,8 +13,8 @@ from typing import Any, Optional
 
 import typer
 
-from . import CROSS_CUTTING, PHASES
-from .errors import ContentError, LLMError, MlsdError, SessionError, UsageError
+from interviewer import CROSS_CUTTING, PHASES
+from interviewer.errors import ContentError, LLMError, MlsdError, SessionError, UsageError
 
 app = typer.Typer(
     add_completion=False,
@@ -37,7 +36,7 @@ def _print_json(obj: Any) -> None:
 
 
 def _settings(brain: str | None = None):
-    from .settings import Settings
+    from interviewer.settings import Settings
 
     s = Settings()
     if brain:
@@ -47,7 +46,7 @@ def _settings(brain: str | None = None):
 
 
 def _engine(brain: str | None = None):
-    from .session import Engine
+    from interviewer.session import Engine
 
     return Engine(_settings(brain))
 
@@ -85,11 +84,11 @@ def _interview(case: Optional[str], level: str, persona: str, minutes: float, br
     if phase and not case:
         raise UsageError("--phase retries one phase of a case: give --case too")
     if case:  # a cheap check, so the UI paints fast; the library loads in the UI's worker
-        from .paths import knowledge_dir
+        from interviewer.paths import knowledge_dir
 
         if not (knowledge_dir() / "cases" / f"{case}.yaml").is_file():
             raise UsageError(f"unknown case {case!r}; `mlsd cases` lists them")
-    from tui.app import run_app
+    from .app import run_app
 
     run_app(case=case, level=level, persona=persona, minutes=minutes, brain=brain, resume=resume, phase=phase)
 
@@ -139,7 +138,7 @@ def interview(
 @app.command()
 def cases(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List the case library."""
-    from .content import library
+    from interviewer.content import library
 
     lib = library()
     rows = [{"id": c.id, "title": c.title, "domain": c.domain, "prompt": c.prompt, "facts": len(c.facts)} for c in lib.cases.values()]
@@ -158,7 +157,7 @@ def cases(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
 @app.command()
 def check(path: Optional[Path] = typer.Argument(None, help="A file or folder; by default the shipped content.")) -> None:
     """Validate rubrics, cases, notes and scripted candidates. Exit 2 names the file and line of the first fault."""
-    from .content import _summary, check_path, load_library
+    from interviewer.content import _summary, check_path, load_library
 
     if path is None:
         files = _summary(load_library())
@@ -173,9 +172,9 @@ def index(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Build or refresh the knowledge index (only when the notes' content hash changed)."""
-    from .settings import Settings
-    from .content import library
-    from .knowledge import get_index
+    from interviewer.settings import Settings
+    from interviewer.content import library
+    from interviewer.knowledge import get_index
 
     s = Settings()
     idx = get_index(s.ensure_home(), library())
@@ -203,9 +202,9 @@ def ask(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Query the knowledge index, for inspection."""
-    from .settings import Settings
-    from .content import library
-    from .knowledge import get_index
+    from interviewer.settings import Settings
+    from interviewer.content import library
+    from interviewer.knowledge import get_index
 
     if phase and phase not in PHASES + (CROSS_CUTTING,):
         raise UsageError(f"--phase must be one of {', '.join(PHASES)}")
@@ -227,9 +226,9 @@ def ask(
 
 
 def _grader(brain: str):
-    from .content import library
-    from .grading import Grader
-    from .llm import client_from_settings
+    from interviewer.content import library
+    from interviewer.grading import Grader
+    from interviewer.llm import client_from_settings
 
     s = _settings(brain)
     kind = s.resolved_brain() if brain == "auto" else brain
@@ -255,7 +254,7 @@ def grade(
         if as_json:
             _print_json(card.public())
         else:
-            from .scorecard import to_markdown
+            from interviewer.scorecard import to_markdown
 
             typer.echo(to_markdown(card))
         return
@@ -272,7 +271,7 @@ def grade(
             raise UsageError(f"{answer_file}: cannot read: {e.strerror}") from None
     else:
         text = answer or ""
-    from .text import sanitize
+    from interviewer.text import sanitize
 
     text, _cut = sanitize(text)
     lib, grader, _s = _grader(brain)
@@ -292,8 +291,8 @@ def grade(
 
 
 def _grade_transcript(path: Path, brain: str):
-    from .grading import PhaseGrade
-    from .scorecard import build
+    from interviewer.grading import PhaseGrade
+    from interviewer.scorecard import build
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -352,8 +351,8 @@ def simulate(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """A full interview with a scripted candidate on a virtual clock (runs in seconds)."""
-    from .content import library
-    from .simulate import ScriptedCandidate, result, run
+    from interviewer.content import library
+    from interviewer.simulate import ScriptedCandidate, result, run
 
     if (persona is None) == (answers_file is None):
         raise UsageError("give exactly one of --persona and --answers-file")
@@ -389,8 +388,8 @@ def simulate(
 @app.command()
 def sessions(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List past interviews with their scores."""
-    from .session import Store
-    from .settings import Settings
+    from interviewer.session import Store
+    from interviewer.settings import Settings
 
     rows = Store(Settings().ensure_home()).list()
     out = [
@@ -429,8 +428,8 @@ def report(
     fmt: str = typer.Option("md", "--format", help="md or json."),
 ) -> None:
     """Print the scorecard of a finished interview as Markdown or JSON."""
-    from .scorecard import to_markdown
-    from .session import Engine, load_report
+    from interviewer.scorecard import to_markdown
+    from interviewer.session import Engine, load_report
 
     if fmt not in ("md", "json"):
         raise UsageError("--format must be md or json")
@@ -455,8 +454,8 @@ def eval_(
     cases_: Optional[str] = typer.Option(None, "--cases", help="Behaviour suite: comma-separated case ids (default all)."),
 ) -> None:
     """Measure the grader, the interviewer's behaviour and retrieval; exit 1 when a threshold is missed."""
-    from . import evals as E
-    from .content import library
+    from interviewer import evals as E
+    from interviewer.content import library
 
     if suite not in ("grading", "behaviour", "retrieval", "all"):
         raise UsageError("--suite must be grading, behaviour, retrieval or all")
@@ -538,8 +537,8 @@ def bench(
     """Benchmarks: engine overhead per turn, index build cold/warm, retrieval latency, grading throughput, scorecard latency."""
     import subprocess
 
-    from .bench import run_bench
-    from .paths import repo_root
+    from interviewer.bench import run_bench
+    from interviewer.paths import repo_root
 
     res = run_bench()
     root = repo_root()
