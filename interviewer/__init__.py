@@ -1,6 +1,7 @@
 """mlsd engine: content, knowledge index, brains, interview graph, grading. Never imports textual."""
 
+from .domain import CROSS_CUTTING, PHASES
+
 __version__ = "0.1.0"
 
-PHASES: tuple[str, ...] = ("clarify", "frame", "data", "model", "evaluation", "deploy", "monitor")
-CROSS_CUTTING = "cross-cutting"
+__all__ = ["CROSS_CUTTING", "PHASES", "__version__"]

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .content import library
+from .domain import Phase
 
 
 def _pct(xs: list[float]) -> dict[str, float]:
@@ -39,7 +40,7 @@ def run_bench(cases: tuple[str, ...] = ("video-recommendation", "payment-fraud-d
         out["index_build"] = {"cold_s": round(cold["seconds"], 3), "warm_s": round(warm["seconds"], 4), "chunks": cold["chunks"], "warm_embedded": warm["embedded"]}
         lat = []
         for q in ("feature store with batch and streaming", "how to detect drift", "negative sampling", "A/B test power", "cold start for new items", "redis real-time features"):
-            for ph in (None, "data", "deploy"):
+            for ph in (None, Phase.DATA, Phase.DEPLOY):
                 t = time.perf_counter()
                 idx.search(q, phase=ph, k=5)
                 lat.append(time.perf_counter() - t)

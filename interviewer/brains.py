@@ -2,25 +2,26 @@
 OpenAI-compatible endpoint). A failing LLM call falls back to the offline brain with a notice."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Protocol
 
 import numpy as np
 from pydantic import BaseModel, Field
 
+from . import prompts as P
+from . import scoring
 from .content import Case, Criterion, Library
+from .domain import Persona
 from .embeddings import embedder
 from .errors import LLMError
 from .knowledge import Hit
 from .llm import LLMClient
-from . import prompts as P
-from . import scoring
-from .text import norm, quote_in, split_questions
+from .text import is_injection, norm, quote_in, split_questions
 
 FACT_T = 0.42  # a question must be at least this close to a fact for the fact to answer it
 
 TokenSink = Callable[[str], None]
+ResetSink = Callable[[], None]
 
 
 @dataclass
@@ -48,13 +49,18 @@ class FollowUpRequest:
 
 
 class Brain(Protocol):
+    """What the graph asks of a brain. A brain that streams calls `on_token` with each piece of its
+    line, and `on_reset` when a line it began streaming is replaced."""
+
     name: str
 
-    def assess(self, text: str, crits: list[Criterion], **kw: Any) -> Assessment: ...
+    def assess(self, text: str, crits: list[Criterion], prepared: scoring.Prepared | None = None) -> Assessment: ...
 
-    def clarify(self, question: str, case: Case, revealed: list[str], used_lines: set[str], **kw: Any) -> tuple[str, list[str]]: ...
+    def clarify(
+        self, question: str, case: Case, revealed: list[str], used_lines: set[str], on_token: TokenSink | None = None, on_reset: ResetSink | None = None
+    ) -> tuple[str, list[str]]: ...
 
-    def follow_up(self, req: FollowUpRequest, on_token: TokenSink | None = None) -> str: ...
+    def follow_up(self, req: FollowUpRequest, on_token: TokenSink | None = None, on_reset: ResetSink | None = None) -> str: ...
 
 
 def status_of(score: int | None) -> str:
@@ -74,13 +80,13 @@ class OfflineBrain:
         self._facts: dict[str, tuple[list[str], np.ndarray, list[int]]] = {}
 
     # -- assessment: the calibrated scorer over everything said in the phase so far
-    def assess(self, text: str, crits: list[Criterion], **kw: Any) -> Assessment:
+    def assess(self, text: str, crits: list[Criterion], prepared: scoring.Prepared | None = None) -> Assessment:
         out = Assessment()
         if not text.strip():
             for c in crits:
                 out.by_criterion[c.id] = {"score": None, "status": "none", "evidence": []}
             return out
-        for cid, (score, evidence, _x) in scoring.score_answer(text, crits, prepared=kw.get("prepared")).items():
+        for cid, (score, evidence, _x) in scoring.score_answer(text, crits, prepared=prepared).items():
             out.by_criterion[cid] = {"score": score, "status": status_of(score), "evidence": evidence[:2]}
         return out
 
@@ -115,22 +121,24 @@ class OfflineBrain:
                     found[i] = max(found.get(i, 0.0), s)
         return sorted(found.items(), key=lambda kv: -kv[1])[:3]
 
-    def clarify(self, question: str, case: Case, revealed: list[str], used_lines: set[str], **kw: Any) -> tuple[str, list[str]]:
+    def clarify(
+        self, question: str, case: Case, revealed: list[str], used_lines: set[str], on_token: TokenSink | None = None, on_reset: ResetSink | None = None
+    ) -> tuple[str, list[str]]:
         matches = self.match_facts(question, case)
         if not matches:
-            return P.pick_unique(P.get("clarify", "no_fact"), used_lines, seed=len(used_lines)), []
+            return P.pick_unique(P.get("clarification", "no_fact"), used_lines, seed=len(used_lines)), []
         parts = []
         ids = []
         for i, _s in matches:
             f = case.facts[i]
             ids.append(f.id)
-            parts.append((P.get("clarify", "repeat_prefix") + f.answer[0].lower() + f.answer[1:]) if f.id in revealed else f.answer)
+            parts.append((P.get("clarification", "repeat_prefix") + f.answer[0].lower() + f.answer[1:]) if f.id in revealed else f.answer)
         return " ".join(parts), ids  # the graph keeps it from repeating a line said before
 
     # -- follow-ups: the rubric's authored probe for the chosen criterion
-    def follow_up(self, req: FollowUpRequest, on_token: TokenSink | None = None) -> str:
+    def follow_up(self, req: FollowUpRequest, on_token: TokenSink | None = None, on_reset: ResetSink | None = None) -> str:
         probes = list(req.criterion.probes)
-        acks = P.get("ack", req.persona if req.persona in P.get("ack") else "neutral")
+        acks = P.get("ack", req.persona if req.persona in P.get("ack") else Persona.NEUTRAL)
         line = ""
         for i in range(len(probes) * len(acks)):
             probe = probes[(req.ack_seed + i) % len(probes)]
@@ -206,11 +214,11 @@ class LLMBrain:
         )
         return {"role": "system", "content": text}
 
-    def assess(self, text: str, crits: list[Criterion], **kw: Any) -> Assessment:
+    def assess(self, text: str, crits: list[Criterion], prepared: scoring.Prepared | None = None) -> Assessment:
         if not text.strip():
             return self.offline.assess(text, crits)
         msgs = [
-            {"role": "system", "content": "You assess interview answers against rubric criteria and reply in JSON."},
+            {"role": "system", "content": P.get("llm", "assess_system")},
             {"role": "user", "content": P.get("llm", "assess").format(criteria=criteria_block(crits), answer=fence(text[-12000:]))},
         ]
         reply = self.client.structured(msgs, AssessReply, name="assessment")
@@ -228,31 +236,32 @@ class LLMBrain:
             out.by_criterion.setdefault(c.id, {"score": None, "status": "none", "evidence": []})
         return out
 
-    def clarify(self, question: str, case: Case, revealed: list[str], used_lines: set[str], **kw: Any) -> tuple[str, list[str]]:
+    def clarify(
+        self, question: str, case: Case, revealed: list[str], used_lines: set[str], on_token: TokenSink | None = None, on_reset: ResetSink | None = None
+    ) -> tuple[str, list[str]]:
         matches = self.offline.match_facts(question, case, k=3)
         facts = [case.facts[i] for i, _ in matches]
-        fact_text = "\n".join(f"- {f.answer}" for f in facts) or "- (no fact answers this question)"
-        on_token = kw.get("on_token")
+        fact_text = "\n".join(f"- {f.answer}" for f in facts) or P.get("llm", "no_fact")
         msgs = [
-            {"role": "system", "content": f"You are the interviewer for the case: {case.title}. {case.prompt}"},
-            {"role": "user", "content": P.get("llm", "clarify").format(facts=fact_text) + f"\n<candidate>\n{fence(question)}\n</candidate>"},
+            {"role": "system", "content": P.get("llm", "clarify_system").format(case_title=case.title, case_prompt=case.prompt)},
+            {"role": "user", "content": P.get("llm", "clarification").format(facts=fact_text) + f"\n<candidate>\n{fence(question)}\n</candidate>"},
         ]
         line = self.client.stream(msgs, on_token=on_token, max_tokens=160).strip()
         if not line:
             raise LLMError("empty reply")
         return line, [f.id for f in facts]
 
-    def follow_up(self, req: FollowUpRequest, on_token: TokenSink | None = None) -> str:
+    def follow_up(self, req: FollowUpRequest, on_token: TokenSink | None = None, on_reset: ResetSink | None = None) -> str:
         msgs = [self.system(req.persona, req.level, req.case, req.phase_title, req.crits)]
         if req.summary:
             msgs.append({"role": "user", "content": P.get("llm", "summary_header") + "\n" + req.summary})
-            msgs.append({"role": "assistant", "content": "Understood."})
+            msgs.append({"role": "assistant", "content": P.get("llm", "summary_ack")})
         for t in req.recent:
             if t["role"] == "candidate":
                 msgs.append({"role": "user", "content": f"<candidate>\n{fence(t['text'][:3000])}\n</candidate>"})
             else:
                 msgs.append({"role": "assistant", "content": t["text"]})
-        note = req.note.text[:1200] if req.note else "(no note)"
+        note = req.note.text[:1200] if req.note else P.get("llm", "no_note")
         push = P.get("push", req.persona) if req.status == "partial" else ""
         msgs.append(
             {
@@ -271,8 +280,6 @@ class LLMBrain:
 
 
 def _is_plea(q: str) -> bool:
-    from .text import is_injection
-
     return is_injection(q)
 
 
@@ -292,25 +299,27 @@ class FallbackBrain:
         reason = str(e).split("\n")[0][:140]
         self.notify(P.get("fallback_notice").format(reason=reason, what=what))
 
-    def assess(self, text: str, crits: list[Criterion], **kw: Any) -> Assessment:
+    def assess(self, text: str, crits: list[Criterion], prepared: scoring.Prepared | None = None) -> Assessment:
         try:
-            return self.llm.assess(text, crits, **kw)
+            return self.llm.assess(text, crits, prepared)
         except LLMError as e:
             self._fallback("assessment", e)
-            return self.offline.assess(text, crits, **kw)
+            return self.offline.assess(text, crits, prepared)
 
-    def clarify(self, question: str, case: Case, revealed: list[str], used_lines: set[str], **kw: Any) -> tuple[str, list[str]]:
+    def clarify(
+        self, question: str, case: Case, revealed: list[str], used_lines: set[str], on_token: TokenSink | None = None, on_reset: ResetSink | None = None
+    ) -> tuple[str, list[str]]:
         try:
-            return self.llm.clarify(question, case, revealed, used_lines, **kw)
+            return self.llm.clarify(question, case, revealed, used_lines, on_token, on_reset)
         except LLMError as e:
             self._fallback("answer", e)
-            if kw.get("on_reset"):
-                kw["on_reset"]()
+            if on_reset:
+                on_reset()
             return self.offline.clarify(question, case, revealed, used_lines)
 
-    def follow_up(self, req: FollowUpRequest, on_token: TokenSink | None = None, on_reset: Callable[[], None] | None = None) -> str:
+    def follow_up(self, req: FollowUpRequest, on_token: TokenSink | None = None, on_reset: ResetSink | None = None) -> str:
         try:
-            return self.llm.follow_up(req, on_token)
+            return self.llm.follow_up(req, on_token, on_reset)
         except LLMError as e:
             self._fallback("question", e)
             if on_reset:
@@ -329,6 +338,3 @@ def summary_of(state_cov: dict[str, dict[str, Any]], lib: Library, phases: list[
         lines.append(f"- {lib.phase_title(ph)}: covered {', '.join(got) or 'nothing'}; partial {', '.join(part) or 'none'}; missed {', '.join(miss) or 'none'}")
     return "\n".join(lines)
 
-
-def dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False)

@@ -12,23 +12,13 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
-from . import CROSS_CUTTING, PHASES
+from .domain import CROSS_CUTTING, PHASE_TITLE, PHASES, PhaseId, RubricPhaseId
 from .errors import ContentError
 from .paths import knowledge_dir, rubrics_dir
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
-PhaseId = Literal["clarify", "frame", "data", "model", "evaluation", "deploy", "monitor"]
-
-PHASE_TITLES_IN_NOTES = {
-    "Clarifying requirements": "clarify",
-    "Framing as an ML task": "frame",
-    "Data preparation": "data",
-    "Model development": "model",
-    "Evaluation": "evaluation",
-    "Deployment and serving": "deploy",
-    "Monitoring and maintenance": "monitor",
-}
+PHASE_TITLES_IN_NOTES = {title: str(phase) for phase, title in PHASE_TITLE.items()}
 
 
 class _Strict(BaseModel):
@@ -59,7 +49,7 @@ class CaseCriterion(Criterion):
 
 
 class Rubric(_Strict):
-    phase: Literal["clarify", "frame", "data", "model", "evaluation", "deploy", "monitor", "cross-cutting"]
+    phase: RubricPhaseId
     title: Text
     minutes: float = Field(ge=0, le=60)
     criteria: list[Criterion] = Field(min_length=1, max_length=8)
@@ -105,7 +95,7 @@ class Case(_Strict):
 
 class NoteMeta(_Strict):
     title: Text
-    phase: Literal["clarify", "frame", "data", "model", "evaluation", "deploy", "monitor", "cross-cutting"] | None = None
+    phase: RubricPhaseId | None = None
     case: Id | None = None
     topics: list[Text] = Field(default_factory=list)
 

@@ -8,19 +8,18 @@
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, Mapping, Sequence
 
 from pydantic import BaseModel, Field, field_validator
 
-from . import CROSS_CUTTING
 from . import prompts as P
 from . import scoring
 from .brains import criteria_block, fence
 from .content import Criterion, Library
+from .domain import CROSS_CUTTING, Command, Role, TurnKind
 from .errors import LLMError
 from .llm import LLMClient
 from .text import is_injection, norm, quote_in, strip_injections
-
 
 INJECTION_PENALTY = 1
 
@@ -61,6 +60,18 @@ def weighted_score(grades: list[CriterionGrade]) -> float:
     return sum((g.score or 1) * g.weight for g in grades) / tw
 
 
+def candidate_words(transcript: Sequence[Mapping[str, Any]], phase: str | None = None) -> str:
+    """What the candidate said in a transcript (answers and questions, not commands), in one phase or
+    in all. A recorded transcript may lack `kind`: a command is then told by its text."""
+    return "\n".join(
+        t["text"]
+        for t in transcript
+        if t["role"] == Role.CANDIDATE
+        and (t.get("kind") or (TurnKind.COMMAND if Command.parse(str(t["text"])) else TurnKind.ANSWER)) in (TurnKind.ANSWER, TurnKind.QUESTION)
+        and (phase is None or t.get("phase") == phase)
+    )
+
+
 def verify_evidence(quotes: list[str], candidate_text: str, limit: int = 3) -> list[str]:
     """Keep only quotes that occur verbatim (normalised) in the candidate's words and are not pleas."""
     hay = norm(candidate_text)
@@ -77,18 +88,19 @@ def verify_evidence(quotes: list[str], candidate_text: str, limit: int = 3) -> l
 
 
 def _rationale(c: Criterion, score: int | None, evidence: list[str], x: Any, stripped: list[str], padded: bool = False) -> str:
+    r = P.get("rationale")
     if score is None:
-        msg = "No statement in the answer addresses this criterion."
+        msg = r["none"]
     else:
         heard = [s for s in c.signals if scoring._tokens(s) and scoring._tokens(s) <= scoring._tokens(" ".join(evidence))][:3]
         level = c.levels[score].split(". ")[0].rstrip(".")
-        msg = f"Closest to level {score}: {level}."
+        msg = r["closest"].format(score=score, level=level)
         if heard:
-            msg += " Heard: " + ", ".join(heard) + "."
+            msg += " " + r["heard"].format(heard=", ".join(heard))
     if stripped:
-        msg += " Text addressed to the grader was ignored and cost one level."
+        msg += " " + r["plea"]
     if padded:
-        msg += " The answer repeats itself; padding cost one level."
+        msg += " " + r["padding"]
     return msg
 
 
@@ -152,9 +164,9 @@ class Grader:
         crits = self.criteria_for(phase, case)
         kept, _dropped = strip_injections(text)
         _dropped = _dropped or scoring.redundancy(kept) > scoring.REDUNDANT_T  # type: ignore[assignment]
-        title = "the whole interview" if phase == CROSS_CUTTING else self.lib.phase_title(phase)
+        title = P.get("rationale", "whole_interview") if phase == CROSS_CUTTING else self.lib.phase_title(phase)
         msgs = [
-            {"role": "system", "content": "You are a strict, fair grader of ML system design interviews. Reply in JSON."},
+            {"role": "system", "content": P.get("llm", "grade_system")},
             {"role": "user", "content": P.get("llm", "grade").format(phase_title=title, criteria=criteria_block(crits, levels=True), answer=fence(text[-16000:]))},
         ]
         reply = self.client.structured(msgs, GradeReply, name="phase_grade", max_tokens=1500)  # type: ignore[union-attr]

@@ -28,6 +28,7 @@ except ImportError:  # pragma: no cover
     _TRANSPORT_ERRORS = (httpx.TransportError,)
 from pydantic import BaseModel, ValidationError
 
+from . import prompts as P
 from .errors import LLMError
 
 T = TypeVar("T", bound=BaseModel)
@@ -310,7 +311,7 @@ class LLMClient:
                     # retry once with the validation error in the conversation
                     msgs = msgs + [
                         {"role": "assistant", "content": text[:4000]},
-                        {"role": "user", "content": f"That reply was not valid: {err}\nReply again with only one JSON object that matches the schema."},
+                        {"role": "user", "content": P.get("llm", "json_retry").format(error=err)},
                     ]
                     continue
                 with self._lock:
@@ -325,10 +326,7 @@ class LLMClient:
 
     @staticmethod
     def _with_schema_instructions(messages: list[dict[str, str]], json_schema: dict[str, Any]) -> list[dict[str, str]]:
-        note = (
-            "Reply with one JSON object only, no prose and no code fences. It must validate against this JSON schema:\n"
-            + json.dumps(json_schema, separators=(",", ":"))
-        )
+        note = P.get("llm", "json_only").format(schema=json.dumps(json_schema, separators=(",", ":")))
         out = [dict(m) for m in messages]
         if out and out[0]["role"] == "system":
             out[0]["content"] = out[0]["content"] + "\n\n" + note

@@ -17,12 +17,13 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from .content import Library
+from .domain import Level, Persona
 from .grading import CriterionGrade, PhaseGrade
 from .text import redact
 
 SIGNALS = ("strong no hire", "no hire", "lean hire", "hire", "strong hire")
 BARS = (1.9, 2.4, 2.8, 3.3)  # senior: score >= bar[i] earns SIGNALS[i+1]
-LEVEL_SHIFT = {"mid": -0.3, "senior": 0.0, "staff": 0.3}
+LEVEL_SHIFT = {Level.MID: -0.3, Level.SENIOR: 0.0, Level.STAFF: 0.3}
 HINT_COST = 0.05
 CROSS_SHARE = 0.15
 
@@ -62,7 +63,7 @@ class Scorecard(BaseModel):
     session_id: str
     case: str
     case_title: str
-    persona: str = "neutral"
+    persona: str = Persona.NEUTRAL.value
     brain: str = "offline"
     minutes_used: float = 0.0
     overall: Overall
@@ -90,11 +91,10 @@ def hire_signal(score: float, target: str) -> str:
 
 def level_estimate(score: float) -> str:
     hire_bar = BARS[2]
-    if score >= hire_bar + LEVEL_SHIFT["staff"]:
-        return "staff"
-    if score >= hire_bar + LEVEL_SHIFT["senior"]:
-        return "senior"
-    return "mid"
+    for level in (Level.STAFF, Level.SENIOR):
+        if score >= hire_bar + LEVEL_SHIFT[level]:
+            return level.value
+    return Level.MID.value
 
 
 def confidence(score: float, grades: list[CriterionGrade], target: str) -> float:

@@ -1,198 +1,42 @@
-"""The session API the TUI and the CLI use: start, resume, send a line, and typed events.
+"""The session API the TUI and the CLI use: start, resume, send a line, a typed read model, typed events.
 
 Never imports the TUI. Every turn is checkpointed (SQLite) before the next question is shown.
-Phases are graded in a background thread as they close, so the scorecard is ready at the end.
+Three jobs, three parts: `Engine` holds the process-wide parts, `Session` runs the graph and passes its
+events on, `PhaseGrading` grades phases in a background thread as they close, so the scorecard is
+ready at the end. Reading a scorecard writes nothing; a finished interview's scorecard is saved once.
 """
 from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sqlite3
 import threading
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Iterator
+from typing import Any, AsyncIterator, Callable
 
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
-from . import CROSS_CUTTING, PHASES
-from .brains import FallbackBrain, LLMBrain, OfflineBrain
-from .clock import Clock, VirtualClock, WallClock
+from . import scoring
+from .brains import Brain, FallbackBrain, LLMBrain, OfflineBrain
+from .clock import Clock, WallClock
 from .content import Library, library
+from .domain import CROSS_CUTTING, PHASES, BrainKind, Level, Persona, Phase
 from .errors import SessionError, UsageError
+from .events import EVENT_TYPES, Event, Finished, Graded
 from .grading import Grader, PhaseGrade
-from .graph import Ctx, _budget, build_graph, candidate_text, initial_state
+from .graph import Ctx, budget, build_graph, candidate_text, initial_state
 from .knowledge import get_index
 from .llm import LLMClient, client_from_settings
-from .scorecard import Scorecard, build as build_scorecard, export
+from .scorecard import Scorecard, export
+from .scorecard import build as build_scorecard
 from .settings import Settings
+from .store import Store, private
+from .view import SessionView
 
-
-# ------------------------------------------------------------------------------------ events
-
-
-@dataclass
-class Event:
-    type: str
-
-
-@dataclass
-class TokenEvent(Event):
-    text: str = ""
-
-
-@dataclass
-class ResetEvent(Event):
-    """A streamed line is being replaced (the model failed mid-stream and the fallback answers)."""
-
-
-@dataclass
-class MessageEvent(Event):
-    turn: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class PhaseEvent(Event):
-    phase: str | None = None
-    closed: str | None = None
-
-
-@dataclass
-class NoticeEvent(Event):
-    kind: str = ""
-    text: str = ""
-
-
-@dataclass
-class GradedEvent(Event):
-    phase: str = ""
-    score: float = 0.0
-
-
-@dataclass
-class FinishedEvent(Event):
-    scorecard: Scorecard | None = None
-
-
-def _event(raw: dict[str, Any]) -> Event | None:
-    t = raw.get("type")
-    if t == "token":
-        return TokenEvent("token", raw["text"])
-    if t == "reset":
-        return ResetEvent("reset")
-    if t == "message":
-        return MessageEvent("message", raw["turn"])
-    if t == "phase":
-        return PhaseEvent("phase", raw.get("phase"), raw.get("closed"))
-    if t == "notice":
-        return NoticeEvent("notice", raw.get("kind", ""), raw.get("text", ""))
-    return None
-
-
-# ------------------------------------------------------------------------------------ store
-
-
-def _private(path: Path) -> None:
-    try:
-        os.chmod(path, 0o600)
-    except OSError:
-        pass
-
-
-class Store:
-    """Session registry and phase grades, in `<home>/mlsd.sqlite`."""
-
-    def __init__(self, home: Path):
-        self.path = Path(home) / "mlsd.sqlite"
-        self._lock = threading.Lock()
-        self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-        _private(self.path)
-        with self._lock, self.db:
-            self.db.execute(
-                """CREATE TABLE IF NOT EXISTS sessions (
-                    id TEXT PRIMARY KEY, case_id TEXT, level TEXT, persona TEXT, minutes REAL, brain TEXT,
-                    phases TEXT, created REAL, updated REAL, status TEXT, score REAL, hire_signal TEXT,
-                    level_estimate TEXT, kind TEXT)"""
-            )
-            self.db.execute("CREATE TABLE IF NOT EXISTS grades (session_id TEXT, phase TEXT, payload TEXT, PRIMARY KEY (session_id, phase))")
-
-    def add(self, sid: str, case: str, level: str, persona: str, minutes: float, brain: str, phases: list[str], kind: str) -> None:
-        now = time.time()
-        with self._lock, self.db:
-            self.db.execute(
-                "INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (sid, case, level, persona, minutes, brain, json.dumps(phases), now, now, "running", None, None, None, kind),
-            )
-
-    def get(self, sid: str) -> dict[str, Any] | None:
-        with self._lock:
-            cur = self.db.execute("SELECT * FROM sessions WHERE id = ?", (sid,))
-            row = cur.fetchone()
-            cols = [d[0] for d in cur.description]
-        return dict(zip(cols, row)) if row else None
-
-    def find(self, prefix: str) -> str | None:
-        with self._lock:
-            rows = self.db.execute("SELECT id FROM sessions WHERE id LIKE ?", (prefix + "%",)).fetchall()
-        return rows[0][0] if len(rows) == 1 else None
-
-    def finish(self, sid: str, card: Scorecard) -> None:
-        with self._lock, self.db:
-            self.db.execute(
-                "UPDATE sessions SET status='finished', updated=?, score=?, hire_signal=?, level_estimate=? WHERE id=?",
-                (time.time(), card.overall.score, card.overall.hire_signal, card.overall.level, sid),
-            )
-
-    def touch(self, sid: str) -> None:
-        with self._lock, self.db:
-            self.db.execute("UPDATE sessions SET updated=? WHERE id=?", (time.time(), sid))
-
-    def list(self) -> list[dict[str, Any]]:
-        with self._lock:
-            cur = self.db.execute("SELECT * FROM sessions ORDER BY created DESC")
-            cols = [d[0] for d in cur.description]
-            return [dict(zip(cols, r)) for r in cur.fetchall()]
-
-    def save_grade(self, sid: str, g: PhaseGrade) -> None:
-        with self._lock, self.db:
-            self.db.execute("INSERT OR REPLACE INTO grades VALUES (?,?,?)", (sid, g.phase, g.model_dump_json()))
-
-    def grades(self, sid: str) -> dict[str, PhaseGrade]:
-        with self._lock:
-            rows = self.db.execute("SELECT phase, payload FROM grades WHERE session_id=?", (sid,)).fetchall()
-        return {p: PhaseGrade.model_validate_json(x) for p, x in rows}
-
-    def history(self, case: str, before: float, exclude: str) -> dict[str, list[float]]:
-        """Earlier scores per phase for this case (oldest first), for the trend."""
-        with self._lock:
-            rows = self.db.execute(
-                "SELECT g.phase, g.payload FROM grades g JOIN sessions s ON s.id = g.session_id "
-                "WHERE s.case_id=? AND s.created < ? AND s.id != ? AND s.status='finished' ORDER BY s.created",
-                (case, before, exclude),
-            ).fetchall()
-        out: dict[str, list[float]] = {}
-        for phase, payload in rows:
-            out.setdefault(phase, []).append(round(PhaseGrade.model_validate_json(payload).score, 2))
-        return out
-
-    def previous_phase(self, case: str, phase: str, before: float, exclude: str) -> dict[str, int | None] | None:
-        with self._lock:
-            row = self.db.execute(
-                "SELECT g.payload FROM grades g JOIN sessions s ON s.id = g.session_id "
-                "WHERE s.case_id=? AND g.phase=? AND s.created < ? AND s.id != ? ORDER BY s.created DESC LIMIT 1",
-                (case, phase, before, exclude),
-            ).fetchone()
-        if not row:
-            return None
-        return {c.id: c.score for c in PhaseGrade.model_validate_json(row[0]).criteria}
-
-
-# ------------------------------------------------------------------------------------ session
+EventSink = Callable[[Event], None]
 
 
 class Engine:
@@ -205,7 +49,7 @@ class Engine:
         self.index = get_index(self.home, self.lib)
         cp_path = self.home / "checkpoints.sqlite"
         self._cp_conn = sqlite3.connect(cp_path, check_same_thread=False, timeout=30)
-        _private(cp_path)
+        private(cp_path)
         self.checkpointer = SqliteSaver(self._cp_conn)
         self.graph = build_graph().compile(checkpointer=self.checkpointer)
         self.store = Store(self.home)
@@ -217,22 +61,21 @@ class Engine:
             self._client = client_from_settings(self.settings)
         return self._client
 
-    def resolve_brain(self, brain: str | None) -> str:
-        if brain in (None, "auto"):
-            return self.settings.resolved_brain()
-        if brain not in ("offline", "llm"):
-            raise UsageError(f"unknown brain {brain!r} (auto, offline or llm)")
-        return brain
+    def resolve_brain(self, brain: str | None) -> BrainKind:
+        if brain in (None, BrainKind.AUTO):
+            return BrainKind(self.settings.resolved_brain())
+        try:
+            return BrainKind(brain)
+        except ValueError:
+            raise UsageError(f"unknown brain {brain!r} ({', '.join(BrainKind)})") from None
 
     def warm(self, case: str | None = None) -> None:
         """Load the embedding model, the index and the scorer's anchors, so the first turn is fast."""
-        from . import scoring
-
         self.index.ensure()
         self.index.search("warm up", k=1)
         crits = [c for ph in PHASES for c in self.lib.criteria(ph, case)] + self.lib.cross_cutting()
         scoring.anchors(crits)
-        scoring.phase_mask(scoring.prepare("A warm-up sentence about the data."), "data")
+        scoring.phase_mask(scoring.prepare(self.lib.case(case).prompt if case else next(iter(self.lib.cases.values())).prompt), Phase.DATA)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
@@ -242,29 +85,80 @@ class Engine:
             pass
 
 
+class PhaseGrading:
+    """Grades phases as they close, in the engine's one grading thread, and keeps the grades in the store."""
+
+    def __init__(self, engine: Engine, sid: str, grader: Grader, emit: Callable[[Event], None]):
+        self.engine = engine
+        self.sid = sid
+        self.grader = grader
+        self.emit = emit
+        self._futures: dict[str, Future[PhaseGrade]] = {}
+
+    def grade(self, phase: str, st: dict[str, Any]) -> PhaseGrade:
+        text = candidate_text(st, None if phase == CROSS_CUTTING else phase)  # type: ignore[arg-type]
+        g = self.grader.grade(phase, st["case_id"], text)
+        self.engine.store.save_grade(self.sid, g)
+        return g
+
+    def grade_async(self, phase: str, st: dict[str, Any]) -> None:
+        if phase in self._futures:
+            return
+
+        def job() -> PhaseGrade:
+            g = self.grade(phase, st)
+            self.emit(Graded(phase, g.score))
+            return g
+
+        self._futures[phase] = self.engine.pool.submit(job)
+
+    def regrade_missing(self, st: dict[str, Any]) -> None:
+        have = self.engine.store.grades(self.sid)
+        for ph in st.get("phases", [])[: st.get("phase_i", 0)]:
+            if ph not in have:
+                self.grade_async(ph, st)
+
+    def collect(self, st: dict[str, Any]) -> tuple[list[PhaseGrade], PhaseGrade | None]:
+        """Every closed phase's grade (waiting for the background ones, grading what is missing) and
+        the cross-cutting grade (graded now, over the whole interview, when it has several phases)."""
+        graded = self.engine.store.grades(self.sid)
+        for ph, fut in list(self._futures.items()):
+            if ph not in graded:
+                graded[ph] = fut.result()
+        finished = st.get("status") == "finished"
+        closed = st["phases"] if finished else st["phases"][: st.get("phase_i", 0)]
+        grades = [graded[ph] if ph in graded else self.grade(ph, st) for ph in closed]
+        cross = graded.get(CROSS_CUTTING) if not finished else None
+        if len(st["phases"]) > 1 and cross is None:
+            cross = self.grade(CROSS_CUTTING, st)
+        return grades, cross
+
+
+def _brains(engine: Engine, kind: BrainKind) -> tuple[Brain, OfflineBrain, Grader]:
+    """The interviewing brain, its offline twin, and the grader, for a brain kind."""
+    lib = engine.lib
+    if kind == BrainKind.LLM:
+        llm = LLMBrain(lib, engine.llm_client())
+        return FallbackBrain(llm), llm.offline, Grader(lib, BrainKind.LLM, engine.llm_client())
+    offline = OfflineBrain(lib)
+    return offline, offline, Grader(lib, BrainKind.OFFLINE)
+
+
 class Session:
     """One interview. Use `Session.start(...)` or `Session.resume(...)`."""
 
-    def __init__(self, engine: Engine, sid: str, brain: str, clock: Clock, on_event: Callable[[Event], None] | None = None):
+    def __init__(self, engine: Engine, sid: str, brain: BrainKind, clock: Clock, on_event: EventSink | None = None):
         self.engine = engine
         self.id = sid
         self.brain_kind = brain
         self.clock = clock
         self.on_event = on_event
         self.config = {"configurable": {"thread_id": sid}}
-        self._notices: list[str] = []
-        lib = engine.lib
-        if brain == "llm":
-            fb = FallbackBrain(LLMBrain(lib, engine.llm_client()))
-            self.brain: Any = fb
-            self.grader = Grader(lib, "llm", engine.llm_client())
-        else:
-            self.brain = OfflineBrain(lib)
-            self.grader = Grader(lib, "offline")
-        self.ctx = Ctx(lib=lib, index=engine.index, brain=self.brain, clock=clock, secrets=engine.settings.secrets())
+        self.brain, offline, grader = _brains(engine, brain)
+        self.ctx = Ctx(lib=engine.lib, index=engine.index, brain=self.brain, offline=offline, clock=clock, secrets=engine.settings.secrets())
         if isinstance(self.brain, FallbackBrain):
             self.brain.notify = self.ctx.notices.append
-        self._futures: dict[str, Future] = {}
+        self.grading = PhaseGrading(engine, sid, grader, self._emit)
         self.finished_card: Scorecard | None = None
         self.scorecard_seconds: float | None = None  # from the end of the interview to a ready scorecard
         self._lock = threading.RLock()
@@ -275,21 +169,21 @@ class Session:
         cls,
         engine: Engine,
         case: str,
-        level: str = "senior",
-        persona: str = "neutral",
+        level: str = Level.SENIOR,
+        persona: str = Persona.NEUTRAL,
         minutes: float = 45,
         brain: str | None = None,
         phases: list[str] | None = None,
         clock: Clock | None = None,
-        on_event: Callable[[Event], None] | None = None,
+        on_event: EventSink | None = None,
         kind: str = "interview",
         session_id: str | None = None,
     ) -> "Session":
         engine.lib.case(case)  # unknown case: a ContentError with the list hint
-        if level not in ("mid", "senior", "staff"):
-            raise UsageError(f"unknown level {level!r} (mid, senior or staff)")
-        if persona not in ("supportive", "neutral", "tough"):
-            raise UsageError(f"unknown persona {persona!r} (supportive, neutral or tough)")
+        if level not in Level._value2member_map_:
+            raise UsageError(f"unknown level {level!r} ({', '.join(Level)})")
+        if persona not in Persona._value2member_map_:
+            raise UsageError(f"unknown persona {persona!r} ({', '.join(Persona)})")
         if not 5 <= float(minutes) <= 180:
             raise UsageError("minutes must be between 5 and 180")
         phases = phases or list(PHASES)
@@ -298,17 +192,17 @@ class Session:
             raise UsageError(f"unknown phase {bad[0]!r} ({', '.join(PHASES)})")
         b = engine.resolve_brain(brain)
         sid = session_id or time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
-        engine.store.add(sid, case, level, persona, float(minutes), b, phases, kind)
+        engine.store.add(sid, case, str(level), str(persona), float(minutes), str(b), [str(p) for p in phases], kind)
         s = cls(engine, sid, b, clock or WallClock(), on_event)
-        s._run(initial_state(sid, case, level, persona, minutes, phases))
+        s._run(initial_state(sid, case, str(level), str(persona), minutes, [str(p) for p in phases]))
         return s
 
     @classmethod
-    def resume(cls, engine: Engine, sid: str, clock: Clock | None = None, on_event: Callable[[Event], None] | None = None, brain: str | None = None) -> "Session":
+    def resume(cls, engine: Engine, sid: str, clock: Clock | None = None, on_event: EventSink | None = None, brain: str | None = None) -> "Session":
         row = engine.store.get(sid) or (engine.store.get(engine.store.find(sid) or "") if sid else None)
         if row is None:
             raise SessionError(f"no session {sid!r}; `mlsd sessions` lists them")
-        b = engine.resolve_brain(brain) if brain else row["brain"]
+        b = engine.resolve_brain(brain) if brain else BrainKind(row["brain"])
         s = cls(engine, row["id"], b, clock or WallClock(), on_event)
         snap = engine.graph.get_state(s.config)
         if not snap.values:
@@ -317,31 +211,40 @@ class Session:
             s._run(initial_state(row["id"], row["case_id"], row["level"], row["persona"], row["minutes"], phases))
         elif snap.next and not snap.interrupts:
             s._run(None)  # killed between steps: finish the step that was under way
-        s._regrade_missing()
+        s.grading.regrade_missing(s._state())
         return s
 
-    # ---- state
-    @property
-    def state(self) -> dict[str, Any]:
+    # ---- reading
+    def _state(self) -> dict[str, Any]:
         return dict(self.engine.graph.get_state(self.config).values)
 
-    @property
-    def finished(self) -> bool:
-        return self.state.get("status") == "finished"
+    def view(self) -> SessionView:
+        """Where the interview stands, as the front ends read it."""
+        st = self._state()
+        return SessionView.of(st, self._budgets(st), self.brain_kind)
 
     @property
-    def transcript(self) -> list[dict[str, Any]]:
-        return list(self.state.get("transcript", []))
+    def state(self) -> dict[str, Any]:
+        """The raw graph state, for engine-side tools (simulations, evals, benches); front ends use `view()`."""
+        return self._state()
+
+    def budgets(self) -> dict[str, float]:
+        return self._budgets(self._state())
 
     @property
     def phase(self) -> str | None:
-        st = self.state
-        i = st.get("phase_i", 0)
-        return st["phases"][i] if i < len(st.get("phases", [])) else None
+        return self.view().phase
 
-    def budgets(self) -> dict[str, float]:
-        st = self.state
-        return {p: _budget(st, self.engine.lib, p) for p in st["phases"]}  # type: ignore[arg-type]
+    @property
+    def finished(self) -> bool:
+        return self._state().get("status") == "finished"
+
+    @property
+    def transcript(self) -> list[dict[str, Any]]:
+        return list(self._state().get("transcript", []))
+
+    def _budgets(self, st: dict[str, Any]) -> dict[str, float]:
+        return {p: budget(st, self.engine.lib, p) for p in st.get("phases", [])}  # type: ignore[arg-type]
 
     # ---- turns
     def _emit(self, ev: Event) -> None:
@@ -352,31 +255,22 @@ class Session:
         events: list[Event] = []
         with self._lock:
             before = self.engine.graph.get_state(self.config).values or {}
-            for raw in self.engine.graph.stream(inp, self.config, context=self.ctx, stream_mode="custom", durability="sync"):
-                ev = _event(raw) if isinstance(raw, dict) else None
-                if ev is None:
-                    continue
-                events.append(ev)
-                self._emit(ev)
-            after = self.engine.graph.get_state(self.config).values
-            self.clock.mark()
-            self.engine.store.touch(self.id)
-            # notices recorded in state during this step (time, fallbacks, input)
-            old_n = len(before.get("notices", []))
-            for n in after.get("notices", [])[old_n:]:
-                if n.get("kind") != "fallback":  # fallbacks were streamed already
-                    ev = NoticeEvent("notice", n["kind"], n["text"])
+            for ev in self.engine.graph.stream(inp, self.config, context=self.ctx, stream_mode="custom", durability="sync"):
+                if isinstance(ev, EVENT_TYPES):
                     events.append(ev)
                     self._emit(ev)
+            after = self._state()
+            self.clock.mark()
+            self.engine.store.touch(self.id)
             # phases that closed during this step are graded in the background
-            closed = after.get("phases", [])[before.get("phase_i", 0) : after.get("phase_i", 0)] if before else []
-            for ph in closed:
-                self._grade_async(ph, after)
+            if before:
+                for ph in after.get("phases", [])[before.get("phase_i", 0) : after.get("phase_i", 0)]:
+                    self.grading.grade_async(ph, after)
             if after.get("status") == "finished" and self.finished_card is None:
                 t_end = time.perf_counter()
-                card = self.scorecard()
+                card = self._save_finished(after)
                 self.scorecard_seconds = time.perf_counter() - t_end
-                ev = FinishedEvent("finished", card)
+                ev = Finished(card)
                 events.append(ev)
                 self._emit(ev)
         return events
@@ -418,56 +312,34 @@ class Session:
             yield item
         await fut
 
-    # ---- grading
-    def _grade(self, phase: str, st: dict[str, Any]) -> PhaseGrade:
-        text = candidate_text(st, None if phase == CROSS_CUTTING else phase)  # type: ignore[arg-type]
-        g = self.grader.grade(phase, st["case_id"], text)
-        self.engine.store.save_grade(self.id, g)
-        return g
-
-    def _grade_async(self, phase: str, st: dict[str, Any]) -> None:
-        if phase in self._futures:
-            return
-
-        def job() -> PhaseGrade:
-            g = self._grade(phase, st)
-            self._emit(GradedEvent("graded", phase, g.score))
-            return g
-
-        self._futures[phase] = self.engine.pool.submit(job)
-
-    def _regrade_missing(self) -> None:
-        st = self.state
-        have = self.engine.store.grades(self.id)
-        for ph in st.get("phases", [])[: st.get("phase_i", 0)]:
-            if ph not in have:
-                self._grade_async(ph, st)
-
-    def scorecard(self, wait: bool = True) -> Scorecard:
-        """Assemble the scorecard from the background grades (grading what is still missing)."""
+    # ---- the scorecard
+    def scorecard(self) -> Scorecard:
+        """The scorecard as it stands (the saved one once the interview has finished). Writes nothing
+        but the grades of phases that were still missing."""
         if self.finished_card is not None:
             return self.finished_card
-        st = self.state
-        graded = self.engine.store.grades(self.id)
-        closed = st["phases"][: st.get("phase_i", 0)] if st.get("status") != "finished" else st["phases"]
-        # a session ended early leaves later phases ungraded: they are graded on what was said (nothing)
-        for ph, fut in list(self._futures.items()):
-            if ph not in graded:
-                graded[ph] = fut.result()
-        grades: list[PhaseGrade] = []
-        for ph in closed:
-            grades.append(graded[ph] if ph in graded else self._grade(ph, st))
-        cross = graded.get(CROSS_CUTTING) if CROSS_CUTTING in graded and st.get("status") != "finished" else None
-        if len(st["phases"]) > 1 and cross is None:
-            cross = self._grade(CROSS_CUTTING, st)
-        row = self.engine.store.get(self.id) or {}
-        history = self.engine.store.history(st["case_id"], row.get("created", time.time()), self.id)
+        return self._assemble(self._state())
+
+    def _save_finished(self, st: dict[str, Any]) -> Scorecard:
+        """The finished interview's scorecard: assembled, exported and recorded once."""
+        card = self._assemble(st)
+        self.finished_card = card
+        export(card, self.engine.home / "reports", self.engine.settings.secrets())
+        self.engine.store.finish(self.id, card)
+        return card
+
+    def _assemble(self, st: dict[str, Any]) -> Scorecard:
+        grades, cross = self.grading.collect(st)
+        store = self.engine.store
+        row = store.get(self.id) or {}
+        created = row.get("created", time.time())
+        history = store.history(st["case_id"], created, self.id)
         previous = None
         if len(st["phases"]) == 1:
-            prev = self.engine.store.previous_phase(st["case_id"], st["phases"][0], row.get("created", time.time()), self.id)
+            prev = store.previous_phase(st["case_id"], st["phases"][0], created, self.id)
             previous = {st["phases"][0]: prev} if prev else None
         notices = [n["text"] for n in st.get("notices", []) if n.get("kind") == "fallback"] + [g.notice for g in grades if g.notice]
-        card = build_scorecard(
+        return build_scorecard(
             lib=self.engine.lib,
             session_id=self.id,
             case=st["case_id"],
@@ -477,7 +349,7 @@ class Session:
             phase_grades=grades,
             cross=cross,
             phase_minutes=st.get("phase_minutes", {}),
-            budgets=self.budgets(),
+            budgets=self._budgets(st),
             follow_ups=st.get("follow_ups", {}),
             hints=st.get("hints", []),
             index_search=lambda q, p, c, k: self.engine.index.search(q, phase=p, case=c, k=k),
@@ -486,11 +358,6 @@ class Session:
             notices=notices,
             minutes_used=st.get("elapsed", 0.0),
         )
-        if st.get("status") == "finished":
-            self.finished_card = card
-            export(card, self.engine.home / "reports", self.engine.settings.secrets())
-            self.engine.store.finish(self.id, card)
-        return card
 
 
 def load_report(engine: Engine, sid: str) -> Scorecard:
@@ -501,9 +368,3 @@ def load_report(engine: Engine, sid: str) -> Scorecard:
     if not path.exists():
         raise SessionError(f"session {row['id']} has no scorecard yet (status: {row['status']}); resume it with `mlsd interview --resume {row['id']}`")
     return Scorecard.model_validate_json(path.read_text())
-
-
-def iter_turns(events: list[Event]) -> Iterator[dict[str, Any]]:
-    for e in events:
-        if isinstance(e, MessageEvent):
-            yield e.turn

@@ -7,13 +7,15 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from . import PHASES
+from . import prompts as P
 from .clock import VirtualClock
 from .content import CandidateScript, Repeat
+from .domain import PHASES, Level, Persona, Role
 from .errors import ContentError, UsageError
-from .session import Engine, Event, Session
+from .events import Event
+from .session import Engine, Session
 
-NOTHING_TO_ADD = "I have nothing to add on this."
+NOTHING_TO_ADD: str = P.get("simulated_candidate", "nothing_to_add")
 MAX_TURNS = 400  # a runaway guard; an interview has far fewer turns
 
 
@@ -28,7 +30,7 @@ class ScriptedCandidate:
 
     def next_line(self, state: dict[str, Any]) -> str:
         phase = state["phases"][state["phase_i"]]
-        given = sum(1 for t in state.get("transcript", []) if t["role"] == "candidate" and t["phase"] == phase and t.get("kind") != "command")
+        given = sum(1 for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE and t["phase"] == phase and t.get("kind") != "command")
         mine = self.lines.get(phase, [])
         return mine[given] if given < len(mine) else NOTHING_TO_ADD
 
@@ -71,8 +73,8 @@ def run(
     candidate: ScriptedCandidate,
     *,
     brain: str | None = "offline",
-    level: str = "senior",
-    persona: str = "neutral",
+    level: str = Level.SENIOR,
+    persona: str = Persona.NEUTRAL,
     minutes: float = 45,
     phases: list[str] | None = None,
     session_id: str | None = None,

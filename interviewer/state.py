@@ -1,20 +1,44 @@
-"""The interview state: JSON-like, so the SQLite checkpointer stores it as it is."""
+"""The interview state: JSON-like, so the SQLite checkpointer stores it as it is.
+
+Lists and maps carry reducers, so a node returns only what it adds or changes. Nothing scratch is
+kept: the latest candidate line is the last transcript turn, and the graph routes on a typed
+`Decision` computed in the node that acts on it.
+"""
 from __future__ import annotations
 
-from typing import Any, TypedDict
+import operator
+from typing import Annotated, Any, TypedDict
 
 
 class Turn(TypedDict, total=False):
-    role: str  # "interviewer" | "candidate"
+    role: str  # Role
     phase: str
     text: str
     minute: float
-    kind: str  # opening | intro | follow_up | clarify | hint | time | advance | closing | nudge | answer | question | command
+    kind: str  # opening | intro | follow_up | clarify | hint | time | help | closing | answer | question | command
     criterion: str | None  # the criterion a follow-up or hint targets
     criterion_status: str | None  # what the assessment said of it when it was chosen
     note: str | None  # the knowledge section the line was grounded in
     facts: list[str]  # fact ids a clarification revealed
     cut: bool  # the candidate's paste was cut to the kept length
+
+
+def union(a: list[str], b: list[str]) -> list[str]:
+    """Sorted, without repeats."""
+    return sorted(set(a) | set(b))
+
+
+def merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """Keys of `b` replace those of `a`."""
+    return {**a, **b}
+
+
+def extend_each(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Per key, `b`'s items appended to `a`'s."""
+    out = {k: list(v) for k, v in a.items()}
+    for k, v in b.items():
+        out[k] = out.get(k, []) + list(v)
+    return out
 
 
 class InterviewState(TypedDict, total=False):
@@ -27,17 +51,15 @@ class InterviewState(TypedDict, total=False):
     phase_i: int
     phase_start: float
     elapsed: float
-    transcript: list[Turn]
-    coverage: dict[str, dict[str, dict[str, Any]]]  # phase -> criterion -> {score, status, evidence}
-    probed: dict[str, list[str]]
-    follow_ups: dict[str, int]
-    phase_minutes: dict[str, float]
-    hints: list[dict[str, Any]]
-    notices: list[dict[str, Any]]
-    revealed: list[str]
-    time_flags: list[str]
-    inbox: str
-    route: str
-    decision: dict[str, Any]
+    transcript: Annotated[list[Turn], operator.add]
+    coverage: Annotated[dict[str, dict[str, dict[str, Any]]], merge]  # phase -> criterion -> {score, status, evidence}
+    probed: Annotated[dict[str, list[str]], extend_each]
+    follow_ups: Annotated[dict[str, int], merge]
+    phase_minutes: Annotated[dict[str, float], merge]
+    hints: Annotated[list[dict[str, Any]], operator.add]
+    notices: Annotated[list[dict[str, Any]], operator.add]
+    revealed: Annotated[list[str], union]
+    time_flags: Annotated[list[str], union]
     status: str  # running | finished
     ended_by: str
+    closed_at: int

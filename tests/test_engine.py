@@ -7,7 +7,9 @@ from engine_support import fresh_home, settings_for
 from interviewer import PHASES
 from interviewer.clock import VirtualClock
 from interviewer.content import library
-from interviewer.session import Engine, FinishedEvent, MessageEvent, Session
+from interviewer.text import sanitize
+from interviewer.events import Finished, Message, Token
+from interviewer.session import Engine, Session
 from interviewer.simulate import NOTHING_TO_ADD, ScriptedCandidate, result, run
 
 CASES = ["video-recommendation", "payment-fraud-detection", "delivery-time-estimation"]
@@ -95,7 +97,10 @@ def test_adversarial_never_steers(sims):
         # candidate text was stored sanitised: no escape or control characters
         for t in r["transcript"]:
             assert "\x1b" not in t["text"] and "\x00" not in t["text"] and "\x07" not in t["text"]
-    assert lib.script("adversarial").answers  # the script exists and was used
+        # the adversarial script was what the candidate said (as sanitised), line for line
+        said = [t["text"] for t in r["transcript"] if t["role"] == "candidate"]
+        script = [sanitize(x)[0] for x in lib.script("adversarial", case).lines(PHASES[0])]
+        assert script and all(line in said for line in script)
 
 
 def test_clarifying_questions_answered_from_hidden_facts(sims):
@@ -135,13 +140,15 @@ def test_commands_hint_time_next_end(tmp_path, tmp_path_factory, monkeypatch):
     assert len(st["hints"]) == 1 and st["hints"][0]["phase"] == "clarify"
     assert st["transcript"][-1]["kind"] == "hint" and st["transcript"][-1]["note"]
     s.send("/time")
-    assert "45" in s.transcript[-1]["text"]
+    clock_line = s.transcript[-1]["text"]
+    assert s.transcript[-1]["kind"] == "time"
+    assert "of 45 minutes" in clock_line and eng.lib.phase_title("clarify") in clock_line
     s.send("/next")
     assert s.phase == "frame"
     s.send("We want to predict engagement probability per post and rank by a weighted sum.")
     s.send("/end")
     assert s.finished
-    assert any(isinstance(e, FinishedEvent) for e in events)
+    assert any(isinstance(e, Finished) for e in events)
     card = s.finished_card
     assert card is not None and card.hints and card.hints[0]["phase"] == "clarify"
     eng.close()
@@ -184,11 +191,11 @@ def test_events_stream_tokens_then_message(tmp_path, tmp_path_factory, monkeypat
     s = Session.start(eng, "event-recommendation", brain="offline", clock=VirtualClock(), on_event=events.append)
     events.clear()
     s.send("I would frame it as ranking events by the probability that the user registers, since that is the business goal.")
-    kinds = [e.type for e in events]
-    assert "token" in kinds and "message" in kinds
-    assert kinds.index("token") < kinds.index("message")
-    msg = next(e for e in events if isinstance(e, MessageEvent))
-    streamed = "".join(e.text for e in events[: kinds.index("message")] if e.type == "token").strip()
+    kinds = [type(e) for e in events]
+    assert Token in kinds and Message in kinds
+    assert kinds.index(Token) < kinds.index(Message)
+    msg = next(e for e in events if isinstance(e, Message))
+    streamed = "".join(e.text for e in events[: kinds.index(Message)] if isinstance(e, Token)).strip()
     assert streamed == msg.turn["text"]
     eng.close()
 
@@ -197,7 +204,7 @@ async def test_async_event_stream(tmp_path, tmp_path_factory, monkeypatch):
     eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
     s = Session.start(eng, "similar-listings", brain="offline", clock=VirtualClock())
     got = [e async for e in s.asend("How many listings are there?")]
-    assert any(isinstance(e, MessageEvent) for e in got)
+    assert any(isinstance(e, Message) for e in got)
     eng.close()
 
 

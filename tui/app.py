@@ -13,6 +13,8 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
+from interviewer.domain import BrainKind, Level, Persona
+
 from .backend import Backend, InterviewRequest
 from .screens.help import HelpScreen
 from .screens.history import HistoryScreen
@@ -73,6 +75,10 @@ class MlsdApp(App[None]):
     def on_unmount(self) -> None:
         self.backend.close()
 
+    # ------------------------------------------------------------------ services for the screens
+    def track_session(self, session_id: str | None) -> None:
+        self.open_session_id = session_id
+
     # ------------------------------------------------------------------ navigation
     def open_interview(self, request: InterviewRequest) -> None:
         """Start or resume an interview on top of the current screen."""
@@ -96,10 +102,10 @@ class MlsdApp(App[None]):
 
 def run_app(
     case: str | None = None,
-    level: str = "senior",
-    persona: str = "neutral",
+    level: str = Level.SENIOR,
+    persona: str = Persona.NEUTRAL,
     minutes: float = 45.0,
-    brain: str = "auto",
+    brain: str = BrainKind.AUTO,
     resume: str | None = None,
     phase: str | None = None,
 ) -> None:

@@ -15,13 +15,17 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol
 
 if TYPE_CHECKING:  # pragma: no cover - types only; importing these is what we avoid at startup
     from interviewer.content import Library
+    from interviewer.events import Event
     from interviewer.scorecard import Scorecard
-    from interviewer.session import Engine, Event
+    from interviewer.session import Engine
     from interviewer.settings import Settings
+    from interviewer.view import SessionView
 
-LEVELS = ("mid", "senior", "staff")
-PERSONAS = ("supportive", "neutral", "tough")
-BRAINS = ("offline", "llm")
+from interviewer.domain import BrainKind, Level, Persona
+
+LEVELS = tuple(Level)
+PERSONAS = tuple(Persona)
+BRAINS = (BrainKind.OFFLINE, BrainKind.LLM)
 
 EventSink = Callable[["Event"], None]
 
@@ -31,10 +35,10 @@ class InterviewRequest:
     """What to interview on: a new case, or a session to resume."""
 
     case: str | None = None
-    level: str = "senior"
-    persona: str = "neutral"
+    level: str = Level.SENIOR
+    persona: str = Persona.NEUTRAL
     minutes: float = 45.0
-    brain: str = "auto"
+    brain: str = BrainKind.AUTO
     resume: str | None = None
     phase: str | None = None
 
@@ -49,17 +53,14 @@ class SessionLike(Protocol):
     brain_kind: str
     on_event: EventSink | None
 
-    @property
-    def state(self) -> dict[str, Any]: ...
+    def view(self) -> "SessionView": ...
 
     @property
     def finished(self) -> bool: ...
 
-    def budgets(self) -> dict[str, float]: ...
-
     def send(self, text: str) -> list[Any]: ...
 
-    def scorecard(self, wait: bool = True) -> "Scorecard": ...
+    def scorecard(self) -> "Scorecard": ...
 
 
 class Backend:
@@ -78,7 +79,7 @@ class Backend:
     def settings(self, brain: str | None = None) -> "Settings":
         from interviewer.settings import Settings
 
-        if brain in ("offline", "llm"):
+        if brain in BRAINS:
             return Settings(brain=brain)
         return Settings()
 
@@ -116,13 +117,7 @@ class Backend:
 
     def warm(self, case: str | None) -> None:
         """Load the index and the embedding model so the first answer is not the slow one."""
-        eng = self.engine()
-        hook = getattr(eng, "warm", None)  # a future engine method; preferred when it exists
-        if callable(hook):
-            hook(case)
-            return
-        eng.index.ensure()
-        eng.index.search(case or "warm up", k=1)
+        self.engine().warm(case)
 
     def start(self, req: InterviewRequest, on_event: EventSink) -> SessionLike:
         from interviewer.session import Session
@@ -164,7 +159,7 @@ class Backend:
     def sessions(self) -> list[dict[str, Any]]:
         if self._engine is not None:
             return self._engine.store.list()
-        from interviewer.session import Store
+        from interviewer.store import Store
 
         store = Store(self.home())
         try:

@@ -13,8 +13,14 @@ from typing import Any, Optional
 
 import typer
 
-from interviewer import CROSS_CUTTING, PHASES
-from interviewer.errors import ContentError, LLMError, MlsdError, SessionError, UsageError
+from interviewer.domain import CROSS_CUTTING, PHASES, BrainKind, Level, Persona, Phase
+from interviewer.errors import (
+    ContentError,
+    LLMError,
+    MlsdError,
+    SessionError,
+    UsageError,
+)
 
 app = typer.Typer(
     add_completion=False,
@@ -35,26 +41,28 @@ def _print_json(obj: Any) -> None:
     sys.stdout.flush()
 
 
-def _settings(brain: str | None = None):
+def _settings():
     from interviewer.settings import Settings
 
-    s = Settings()
-    if brain:
-        if brain not in ("auto", "offline", "llm"):
-            raise UsageError(f"unknown brain {brain!r} (auto, offline or llm)")
-    return s
+    return Settings()
 
 
-def _engine(brain: str | None = None):
+def _engine():
     from interviewer.session import Engine
 
-    return Engine(_settings(brain))
+    return Engine(_settings())
 
 
 def _progress(enabled: bool):
     """A rich progress bar on stderr (never on stdout, which --json keeps clean)."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     if not enabled:
         return None, (lambda *_a: None)
@@ -72,15 +80,7 @@ def _progress(enabled: bool):
 # ------------------------------------------------------------------------------------ interview
 
 
-def _interview(case: Optional[str], level: str, persona: str, minutes: float, brain: str, resume: Optional[str], phase: Optional[str]) -> None:
-    if level not in ("mid", "senior", "staff"):
-        raise UsageError(f"--level must be mid, senior or staff, not {level!r}")
-    if persona not in ("supportive", "neutral", "tough"):
-        raise UsageError(f"--persona must be supportive, neutral or tough, not {persona!r}")
-    if brain not in ("auto", "offline", "llm"):
-        raise UsageError(f"--brain must be auto, offline or llm, not {brain!r}")
-    if phase and phase not in PHASES:
-        raise UsageError(f"--phase must be one of {', '.join(PHASES)}")
+def _interview(case: Optional[str], level: Level, persona: Persona, minutes: float, brain: BrainKind, resume: Optional[str], phase: Optional[Phase]) -> None:
     if phase and not case:
         raise UsageError("--phase retries one phase of a case: give --case too")
     if case:  # a cheap check, so the UI paints fast; the library loads in the UI's worker
@@ -94,10 +94,10 @@ def _interview(case: Optional[str], level: str, persona: str, minutes: float, br
 
 
 _case_opt = typer.Option(None, "--case", help="Case id (see `mlsd cases`); skips the setup screen.")
-_level_opt = typer.Option("senior", "--level", help="Level expected: mid, senior or staff.")
-_persona_opt = typer.Option("neutral", "--persona", help="Interviewer persona: supportive, neutral or tough.")
+_level_opt = typer.Option(Level.SENIOR, "--level", help="Level expected.")
+_persona_opt = typer.Option(Persona.NEUTRAL, "--persona", help="Interviewer persona.")
 _minutes_opt = typer.Option(45.0, "--minutes", help="Length of the interview in minutes.")
-_brain_opt = typer.Option("auto", "--brain", help="auto (LLM when a key or base URL is set), offline or llm.")
+_brain_opt = typer.Option(BrainKind.AUTO, "--brain", help="auto (LLM when a key or base URL is set), offline or llm.")
 _resume_opt = typer.Option(None, "--resume", help="Resume an unfinished interview by session id.")
 _phase_opt = typer.Option(None, "--phase", help="Retry a single phase of the case (with --case).")
 
@@ -106,12 +106,12 @@ _phase_opt = typer.Option(None, "--phase", help="Retry a single phase of the cas
 def root(
     ctx: typer.Context,
     case: Optional[str] = _case_opt,
-    level: str = _level_opt,
-    persona: str = _persona_opt,
+    level: Level = _level_opt,
+    persona: Persona = _persona_opt,
     minutes: float = _minutes_opt,
-    brain: str = _brain_opt,
+    brain: BrainKind = _brain_opt,
     resume: Optional[str] = _resume_opt,
-    phase: Optional[str] = _phase_opt,
+    phase: Optional[Phase] = _phase_opt,
 ) -> None:
     """Start an interview in the terminal UI (the default command)."""
     if ctx.invoked_subcommand is None:
@@ -121,12 +121,12 @@ def root(
 @app.command()
 def interview(
     case: Optional[str] = _case_opt,
-    level: str = _level_opt,
-    persona: str = _persona_opt,
+    level: Level = _level_opt,
+    persona: Persona = _persona_opt,
     minutes: float = _minutes_opt,
-    brain: str = _brain_opt,
+    brain: BrainKind = _brain_opt,
     resume: Optional[str] = _resume_opt,
-    phase: Optional[str] = _phase_opt,
+    phase: Optional[Phase] = _phase_opt,
 ) -> None:
     """Run a timed mock interview in the terminal UI."""
     _interview(case, level, persona, minutes, brain, resume, phase)
@@ -172,9 +172,9 @@ def index(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Build or refresh the knowledge index (only when the notes' content hash changed)."""
-    from interviewer.settings import Settings
     from interviewer.content import library
     from interviewer.knowledge import get_index
+    from interviewer.settings import Settings
 
     s = Settings()
     idx = get_index(s.ensure_home(), library())
@@ -202,9 +202,9 @@ def ask(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Query the knowledge index, for inspection."""
-    from interviewer.settings import Settings
     from interviewer.content import library
     from interviewer.knowledge import get_index
+    from interviewer.settings import Settings
 
     if phase and phase not in PHASES + (CROSS_CUTTING,):
         raise UsageError(f"--phase must be one of {', '.join(PHASES)}")
@@ -225,25 +225,25 @@ def ask(
 # ------------------------------------------------------------------------------------ grading
 
 
-def _grader(brain: str):
+def _grader(brain: BrainKind):
     from interviewer.content import library
     from interviewer.grading import Grader
     from interviewer.llm import client_from_settings
 
-    s = _settings(brain)
-    kind = s.resolved_brain() if brain == "auto" else brain
+    s = _settings()
+    kind = BrainKind(s.resolved_brain()) if brain == BrainKind.AUTO else brain
     lib = library()
-    return lib, Grader(lib, kind, client_from_settings(s) if kind == "llm" else None), s
+    return lib, Grader(lib, kind, client_from_settings(s) if kind == BrainKind.LLM else None), s
 
 
 @app.command()
 def grade(
-    phase: Optional[str] = typer.Option(None, "--phase", help="Phase id of the answer."),
+    phase: Optional[Phase] = typer.Option(None, "--phase", help="Phase id of the answer."),
     case: Optional[str] = typer.Option(None, "--case", help="Case id (adds the case's own criteria)."),
     answer_file: Optional[Path] = typer.Option(None, "--answer-file", help="A file with the answer text."),
     answer: Optional[str] = typer.Option(None, "--answer", help="The answer text."),
     transcript: Optional[Path] = typer.Option(None, "--transcript", help="A recorded interview (simulate --json output) -> scorecard."),
-    brain: str = typer.Option("auto", "--brain", help="auto, offline or llm."),
+    brain: BrainKind = typer.Option(BrainKind.AUTO, "--brain", help="Which brain grades."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Grade one answer against a phase rubric, or a whole recorded interview into a scorecard."""
@@ -260,8 +260,6 @@ def grade(
         return
     if not phase:
         raise UsageError("give --phase with --answer/--answer-file, or --transcript")
-    if phase not in PHASES:
-        raise UsageError(f"--phase must be one of {', '.join(PHASES)}")
     if (answer is None) == (answer_file is None):
         raise UsageError("give exactly one of --answer and --answer-file")
     if answer_file is not None:
@@ -290,8 +288,8 @@ def grade(
             typer.echo(f"      “{q}”")
 
 
-def _grade_transcript(path: Path, brain: str):
-    from interviewer.grading import PhaseGrade
+def _grade_transcript(path: Path, brain: BrainKind):
+    from interviewer.grading import PhaseGrade, candidate_words
     from interviewer.scorecard import build
 
     try:
@@ -309,11 +307,9 @@ def _grade_transcript(path: Path, brain: str):
         lib.case(case)
     grades: list[PhaseGrade] = []
     for ph in PHASES:
-        text = "\n".join(t["text"] for t in turns if t["role"] == "candidate" and t.get("phase") == ph and not str(t["text"]).startswith("/"))
         if any(t.get("phase") == ph for t in turns):
-            grades.append(grader.grade(ph, case, text))
-    every = "\n".join(t["text"] for t in turns if t["role"] == "candidate")
-    cross = grader.grade(CROSS_CUTTING, case, every)
+            grades.append(grader.grade(ph, case, candidate_words(turns, ph)))
+    cross = grader.grade(CROSS_CUTTING, case, candidate_words(turns))
     budgets = {p: lib.phase_minutes(p) for p in PHASES}
     pm: dict[str, float] = {}
     for p in (data.get("phases") or []) if isinstance(data, dict) else []:
@@ -322,8 +318,8 @@ def _grade_transcript(path: Path, brain: str):
         lib=lib,
         session_id=str(data.get("session_id", path.stem)) if isinstance(data, dict) else path.stem,
         case=case or "general",
-        target_level="senior",
-        persona="neutral",
+        target_level=Level.SENIOR,
+        persona=Persona.NEUTRAL,
         brain=grader.brain,
         phase_grades=grades,
         cross=cross,
@@ -342,9 +338,9 @@ def simulate(
     case: str = typer.Option(..., "--case", help="Case id."),
     persona: Optional[str] = typer.Option(None, "--persona", help="Scripted candidate: strong, average, weak, rambling or adversarial."),
     answers_file: Optional[Path] = typer.Option(None, "--answers-file", help='JSON {"clarify": ["...", ...], ...}: the candidate\'s answers in order.'),
-    brain: str = typer.Option("offline", "--brain", help="auto, offline or llm."),
-    level: str = typer.Option("senior", "--level", help="mid, senior or staff."),
-    interviewer: str = typer.Option("neutral", "--interviewer", help="Interviewer persona: supportive, neutral or tough."),
+    brain: BrainKind = typer.Option(BrainKind.OFFLINE, "--brain", help="Which brain interviews."),
+    level: Level = typer.Option(Level.SENIOR, "--level", help="Level expected."),
+    interviewer: Persona = typer.Option(Persona.NEUTRAL, "--interviewer", help="Interviewer persona."),
     minutes: float = typer.Option(45.0, "--minutes", help="Length of the interview."),
     session_id: Optional[str] = typer.Option(None, "--session-id", help="Use this session id (to resume a killed simulation with --resume)."),
     resume: bool = typer.Option(False, "--resume", help="Continue the simulation --session-id from its last checkpoint."),
@@ -359,14 +355,15 @@ def simulate(
     lib = library()
     lib.case(case)
     if persona is not None:
-        if persona not in ("strong", "average", "weak", "rambling", "adversarial"):
-            raise UsageError("--persona must be strong, average, weak, rambling or adversarial")
+        kinds = sorted({k.split("@")[0] for k in lib.candidates})
+        if persona not in kinds:
+            raise UsageError(f"--persona must be one of {', '.join(kinds)}")
         cand = ScriptedCandidate.from_script(lib.script(persona, case))
     else:
         cand = ScriptedCandidate.from_file(answers_file)  # type: ignore[arg-type]
     if resume and not session_id:
         raise UsageError("--resume needs --session-id")
-    eng = _engine(brain)
+    eng = _engine()
     try:
         s = run(eng, case, cand, brain=brain, level=level, persona=interviewer, minutes=minutes, session_id=session_id, resume=resume)
         out = result(s)
@@ -388,8 +385,8 @@ def simulate(
 @app.command()
 def sessions(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List past interviews with their scores."""
-    from interviewer.session import Store
     from interviewer.settings import Settings
+    from interviewer.store import Store
 
     rows = Store(Settings().ensure_home()).list()
     out = [
@@ -450,7 +447,7 @@ def eval_(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write report.md, results.json and PNG plots here."),
     fit: bool = typer.Option(False, "--fit", help="Refit the offline grader's calibration on the dev split first."),
-    brain: str = typer.Option("offline", "--brain", help="Grader brain for the grading suite: offline or llm."),
+    brain: BrainKind = typer.Option(BrainKind.OFFLINE, "--brain", help="Grader brain for the grading suite."),
     cases_: Optional[str] = typer.Option(None, "--cases", help="Behaviour suite: comma-separated case ids (default all)."),
 ) -> None:
     """Measure the grader, the interviewer's behaviour and retrieval; exit 1 when a threshold is missed."""
@@ -580,15 +577,10 @@ def main() -> None:
     except KeyboardInterrupt:
         _err("interrupted")
         sys.exit(130)
-    except Exception as e:  # click usage errors and the unexpected
-        import click
-
-        if isinstance(e, click.exceptions.UsageError):
+    except Exception as e:  # usage errors from typer's own click, and the unexpected
+        if isinstance(e, typer.TyperException) and hasattr(e, "format_message"):
             _err(e.format_message())
-            sys.exit(2)
-        if isinstance(e, click.exceptions.ClickException):
-            _err(e.format_message())
-            sys.exit(e.exit_code)
+            sys.exit(getattr(e, "exit_code", 2))
         if os.environ.get("MLSD_DEBUG"):
             raise
         _err(f"unexpected error: {type(e).__name__}: {e}")

@@ -7,8 +7,9 @@ from textual.message import Message
 
 if TYPE_CHECKING:  # pragma: no cover
     from interviewer.content import Library
+    from interviewer.events import Event
     from interviewer.scorecard import Scorecard
-    from interviewer.session import Event
+    from interviewer.view import SessionView
 
     from .backend import SessionLike
 
@@ -37,12 +38,11 @@ class SessionsListed(Message):
 class SessionOpened(Message):
     """The engine is loaded and the session started or resumed."""
 
-    def __init__(self, session: "SessionLike", resumed: bool, state: dict[str, Any], budgets: dict[str, float]) -> None:
+    def __init__(self, session: "SessionLike", resumed: bool, view: "SessionView") -> None:
         super().__init__()
         self.session = session
         self.resumed = resumed
-        self.state = state
-        self.budgets = budgets
+        self.view = view
 
 
 class EngineWarm(Message):
@@ -66,10 +66,9 @@ class EngineEvent(Message):
 class TurnsDone(Message):
     """The send worker drained the outbox; the session's state after it."""
 
-    def __init__(self, state: dict[str, Any], budgets: dict[str, float]) -> None:
+    def __init__(self, view: "SessionView | None") -> None:
         super().__init__()
-        self.state = state
-        self.budgets = budgets
+        self.view = view
 
 
 class TurnFailed(Message):

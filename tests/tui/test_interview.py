@@ -66,8 +66,14 @@ async def opened(pilot: Pilot[Any]) -> InterviewScreen:
     return screen
 
 
+def engine_state(screen: InterviewScreen) -> dict[str, Any]:
+    """The session's graph state, read by the test (the screen itself only sees `SessionView`)."""
+    session = screen.session
+    return session.state if session is not None else {}  # type: ignore[attr-defined]
+
+
 def transcript(screen: InterviewScreen) -> list[dict[str, Any]]:
-    return list(screen.state.get("transcript", []))
+    return list(engine_state(screen).get("transcript", []))
 
 
 async def say(pilot: Pilot[Any], screen: InterviewScreen, text: str) -> None:
@@ -95,7 +101,7 @@ async def test_full_interview_reaches_the_scorecard(home: Path, tmp_path: Path) 
         assert screen.query_one(PhaseTracker).status_of("clarify") == "current"
         given: dict[str, int] = {}
         for _ in range(40):
-            st = screen.state
+            st = engine_state(screen)
             if st.get("status") == "finished":
                 break
             phase = st["phases"][st["phase_i"]]
@@ -103,7 +109,7 @@ async def test_full_interview_reaches_the_scorecard(home: Path, tmp_path: Path) 
             n = given.get(phase, 0)
             given[phase] = n + 1
             await say(pilot, screen, lines[n] if n < len(lines) else NOTHING)
-        st = screen.state
+        st = engine_state(screen)
         assert st["status"] == "finished"
         assert set(given) == set(ANSWERS), "every phase was visited"
         # the clarifying question was answered from the case facts
@@ -162,7 +168,7 @@ async def test_resume_after_quitting(home: Path, tmp_path: Path) -> None:
         interviewer = [w.markdown.source.strip() for w in screen.query(InterviewerLine)]
         assert interviewer == [t["text"] for t in said if t["role"] == "interviewer"]
         # and the interview continues where it was
-        phase = screen.state["phases"][screen.state["phase_i"]]
+        phase = engine_state(screen)["phases"][engine_state(screen)["phase_i"]]
         await say(pilot, screen, ANSWERS[phase][0] if phase != "clarify" else ANSWERS["frame"][0])
         after = transcript(screen)
         assert after[: len(said)] == said
@@ -184,22 +190,22 @@ async def test_commands_hint_next_time_end(home: Path, tmp_path: Path) -> None:
         before = len(transcript(screen))
         await pilot.press("enter")
         await wait_until(pilot, lambda: len(transcript(screen)) > before + 1 and not screen.busy, what="/hint")
-        st = screen.state
+        st = engine_state(screen)
         assert len(st["hints"]) == 1 and st["hints"][0]["phase"] == "clarify"
         assert st["transcript"][-1]["kind"] == "hint"
 
         await say(pilot, screen, "/time")
-        assert screen.state["transcript"][-1]["kind"] == "time"
+        assert engine_state(screen)["transcript"][-1]["kind"] == "time"
 
         await say(pilot, screen, "/next")
-        st = screen.state
+        st = engine_state(screen)
         assert st["phase_i"] == 1 and st["phases"][1] == "frame"
         tracker = screen.query_one(PhaseTracker)
         assert tracker.status_of("clarify") == "done" and tracker.status_of("frame") == "current"
 
         await say(pilot, screen, "/end")
-        assert screen.state["status"] == "finished"
-        assert screen.state["ended_by"] == "candidate"
+        assert engine_state(screen)["status"] == "finished"
+        assert engine_state(screen)["ended_by"] == "candidate"
         await wait_until(pilot, lambda: isinstance(app.screen, ScorecardScreen), what="the scorecard")
         # the session is closed for input now
         assert app.open_session_id is None

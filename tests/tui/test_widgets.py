@@ -8,6 +8,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import Markdown
 
+from interviewer.view import SessionView, TurnView
 from tui.app import MlsdApp
 from tui.backend import InterviewRequest
 from tui.screens.help import HelpScreen
@@ -34,7 +35,7 @@ def test_phase_views_done_current_todo_and_over() -> None:
         "phase_minutes": {"clarify": 6.0},
         "status": "running",
     }
-    views = phase_views(state, {"clarify": 5.0, "frame": 5.0, "data": 7.0}, {}, since_mark=2.5, graded={"clarify"})
+    views = phase_views(SessionView.of(state, {"clarify": 5.0, "frame": 5.0, "data": 7.0}, "offline"), {}, since_mark=2.5, graded={"clarify"})
     assert [v.status for v in views] == ["done", "current", "todo"]
     assert views[0].over and views[0].graded  # 6 of 5 minutes
     assert views[1].used == 5.5 and views[1].over  # 3 + 2.5 since the last turn
@@ -43,7 +44,7 @@ def test_phase_views_done_current_todo_and_over() -> None:
 
 def test_phase_views_after_end_leaves_skipped_phases_to_come() -> None:
     state = {"phases": ["clarify", "frame", "data"], "phase_i": 3, "phase_minutes": {"clarify": 2.0, "frame": 1.0}, "status": "finished"}
-    assert [v.status for v in phase_views(state, {}, {})] == ["done", "done", "todo"]
+    assert [v.status for v in phase_views(SessionView.of(state, {}, "offline"), {})] == ["done", "done", "todo"]
 
 
 def test_planned_views_scale_budgets_to_the_interview() -> None:
@@ -54,8 +55,8 @@ def test_planned_views_scale_budgets_to_the_interview() -> None:
 def test_small_renderers() -> None:
     assert format_left(12.5) == "12:30 left" and format_left(-0.5) == "00:30 over"
     assert matching_commands("/h") == ["/hint", "/help"] and matching_commands("/hint me") == [] and matching_commands("hi") == []
-    assert probe_line({"kind": "follow_up", "criterion": "c1", "note": "phases/x.md#y"}) == "↳ probing: c1 · from phases/x.md#y"
-    assert probe_line({"kind": "clarify", "criterion": None}) is None
+    assert probe_line(TurnView.of({"kind": "follow_up", "criterion": "c1", "note": "phases/x.md#y"})) == "↳ probing: c1 · from phases/x.md#y"
+    assert probe_line(TurnView.of({"kind": "clarify", "criterion": None})) is None
     assert spark([1, 4]) == "▁█" and bar(4.0, 4).plain == "████"
     assert trend_caption([]) == "no finished interviews yet" and trend_caption([2.0, 3.0]) == "last 3.00 · best 3.00 · 2 finished"
 
@@ -134,7 +135,7 @@ async def test_interviewer_line_streams_through_markdown_stream(monkeypatch: Any
         tokens = ["What ", "is ", "the ", "**business** ", "goal? "]
         for t in tokens:
             await line.write(t)
-        await line.finish({"text": "What is the **business** goal?", "kind": "follow_up", "criterion": "business-objective", "note": "phases/clarify.md#x"})
+        await line.finish(TurnView.of({"text": "What is the **business** goal?", "kind": "follow_up", "criterion": "business-objective", "note": "phases/clarify.md#x"}))
         await pilot.pause()
         assert line.markdown.source.strip() == "What is the **business** goal?"
         assert updates == [], "streamed text is appended, not re-rendered per token"
@@ -146,7 +147,7 @@ async def test_interviewer_line_streams_through_markdown_stream(monkeypatch: Any
         await other.write("Half a sen")
         await other.reset()
         await other.write("A different line.")
-        await other.finish({"text": "A different line.", "kind": "clarify"})
+        await other.finish(TurnView.of({"text": "A different line.", "kind": "clarify"}))
         assert other.markdown.source.strip() == "A different line."
         assert not other.query_one(".probe").has_class("-shown")
 
@@ -161,7 +162,7 @@ async def test_tracker_marks_overrun_phase() -> None:
     async with app.run_test() as pilot:
         tracker = app.query_one(PhaseTracker)
         st = {"phases": ["clarify", "frame"], "phase_i": 0, "elapsed": 7.0, "phase_start": 0.0, "status": "running"}
-        await tracker.show(phase_views(st, {"clarify": 5.0, "frame": 5.0}, {}))
+        await tracker.show(phase_views(SessionView.of(st, {"clarify": 5.0, "frame": 5.0}, "offline"), {}))
         await pilot.pause()
         cell = tracker.query_one("#phase-clarify")
         assert cell.has_class("-current") and cell.has_class("-over")
@@ -230,8 +231,9 @@ async def test_history_shows_scores_and_opens_a_scorecard(clean_env: Path) -> No
         assert "last 3.10" in str(history.query_one("#trend-caption").render())
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ScorecardScreen))
+        await pilot.pause()  # let the scorecard screen mount before its escape binding is pressed
         await pilot.press("escape")
-        assert isinstance(app.screen, HistoryScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen), what="back to the history screen")
 
 
 async def test_scorecard_keys_new_interview_and_back(clean_env: Path) -> None:

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from textual.pilot import Pilot
 
+from interviewer.view import SessionView
 from tui.backend import Backend, EventSink, InterviewRequest, SessionLike
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -35,21 +36,17 @@ class FrozenSession:
         self._state: dict[str, Any] = payload["state"]
         self._budgets: dict[str, float] = payload["budgets"]
 
-    @property
-    def state(self) -> dict[str, Any]:
-        return copy.deepcopy(self._state)
+    def view(self) -> SessionView:
+        return SessionView.of(copy.deepcopy(self._state), self._budgets, self.brain_kind)
 
     @property
     def finished(self) -> bool:
         return self._state.get("status") == "finished"
 
-    def budgets(self) -> dict[str, float]:
-        return dict(self._budgets)
-
     def send(self, text: str) -> list[Any]:
         raise RuntimeError("a frozen session does not take answers")
 
-    def scorecard(self, wait: bool = True) -> Any:
+    def scorecard(self) -> Any:
         return load_card()
 
 

@@ -2,20 +2,17 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Sparkline, Static
 
 from ..backend import InterviewRequest
 from ..messages import LoadFailed, ReportLoaded, SessionsListed
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..app import MlsdApp
+from ..services import MlsdScreen
 
 
 def trend_caption(scores: list[float]) -> str:
@@ -24,7 +21,7 @@ def trend_caption(scores: list[float]) -> str:
     return f"last {scores[-1]:.2f} · best {max(scores):.2f} · {len(scores)} finished"
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(MlsdScreen[None]):
     AUTO_FOCUS = "#sessions"
     BINDINGS = [Binding("escape", "app.pop_screen", "back")]
 
@@ -32,9 +29,6 @@ class HistoryScreen(Screen[None]):
         super().__init__()
         self.rows: dict[str, dict[str, Any]] = {}
 
-    @property
-    def mlsd(self) -> "MlsdApp":
-        return cast("MlsdApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Static("Past interviews", id="history-title")

@@ -8,19 +8,31 @@ so typing never blocks and tokens are written to the Markdown stream as they arr
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 
-from interviewer import PHASES
+from interviewer.clock import MAX_WALL_TURN
+from interviewer.domain import PHASES
+from interviewer.events import Finished, Graded, Message, Notice, Reset, Token
+from interviewer.view import SessionView, TurnView
 
 from ..backend import InterviewRequest, SessionLike
-from ..messages import EngineEvent, EngineWarm, LibraryLoaded, LoadFailed, ReportLoaded, SessionOpened, TurnFailed, TurnsDone
+from ..messages import (
+    EngineEvent,
+    EngineWarm,
+    LibraryLoaded,
+    LoadFailed,
+    ReportLoaded,
+    SessionOpened,
+    TurnFailed,
+    TurnsDone,
+)
+from ..services import MlsdScreen
 from ..widgets.composer import CommandHints, Composer
 from ..widgets.conversation import CasePanel, Conversation, InterviewerLine
 from ..widgets.countdown import Countdown
@@ -28,15 +40,12 @@ from ..widgets.phase_tracker import PhaseTracker, phase_views, planned_views
 
 if TYPE_CHECKING:  # pragma: no cover
     from interviewer.content import Library
+    from interviewer.events import Event
     from interviewer.scorecard import Scorecard
-    from interviewer.session import Event
-
-    from ..app import MlsdApp
-
-MAX_TURN_MINUTES = 15.0  # as the engine's wall clock: a longer pause counts as this much
 
 
-class InterviewScreen(Screen[None]):
+
+class InterviewScreen(MlsdScreen[None]):
     """One interview, new or resumed."""
 
     AUTO_FOCUS = "#composer"
@@ -47,8 +56,7 @@ class InterviewScreen(Screen[None]):
         self.request = request
         self.session: SessionLike | None = None
         self.library: Library | None = None
-        self.state: dict[str, Any] = {}
-        self.budgets: dict[str, float] = {}
+        self.view: SessionView | None = None
         self.card: Scorecard | None = None
         self.failed: str | None = None
         self.warm = False
@@ -60,9 +68,6 @@ class InterviewScreen(Screen[None]):
         self._mark = 0.0
         self._frozen_at: float | None = None
 
-    @property
-    def mlsd(self) -> "MlsdApp":
-        return cast("MlsdApp", self.app)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -113,15 +118,15 @@ class InterviewScreen(Screen[None]):
                 session.on_event = self._sink  # the transcript so far is rendered from the state
             else:
                 session = backend.start(self.request, self._sink)
-            state, budgets = session.state, session.budgets()
+            view = session.view()
         except Exception as e:  # noqa: BLE001 - engine errors are shown, never a traceback
             self.post_message(LoadFailed(str(e) or type(e).__name__))
             return
-        self.post_message(SessionOpened(session, resumed=bool(self.request.resume), state=state, budgets=budgets))
-        if state.get("status") == "finished":
+        self.post_message(SessionOpened(session, resumed=bool(self.request.resume), view=view))
+        if view.finished:
             return
         try:
-            backend.warm(state.get("case_id"))
+            backend.warm(view.case_id)
         except Exception as e:  # noqa: BLE001 - warming is an optimisation; the first answer loads it anyway
             self.log.warning(f"warm-up failed: {e}")
         self.post_message(EngineWarm())
@@ -141,16 +146,16 @@ class InterviewScreen(Screen[None]):
                 self.post_message(TurnFailed(str(e) or type(e).__name__, text))
                 break
         try:
-            state, budgets = session.state, session.budgets()
-        except Exception:  # noqa: BLE001
-            state, budgets = self.state, self.budgets
-        self.post_message(TurnsDone(state, budgets))
+            view: SessionView | None = session.view()
+        except Exception:  # noqa: BLE001 - the screen keeps the view it had
+            view = None
+        self.post_message(TurnsDone(view))
 
     # ------------------------------------------------------------------ worker messages
     async def on_library_loaded(self, message: LibraryLoaded) -> None:
         self.library = message.library
         self._show_case()
-        if not self.state:
+        if self.view is None:
             phases = [self.request.phase] if self.request.phase else list(PHASES)
             lib = message.library
             await self.query_one(PhaseTracker).show(
@@ -159,15 +164,15 @@ class InterviewScreen(Screen[None]):
 
     async def on_session_opened(self, message: SessionOpened) -> None:
         self.session = message.session
-        self.state, self.budgets = message.state, message.budgets
+        self.view = message.view
         self._mark = self.mlsd.now()
-        self.mlsd.open_session_id = self.session.id
+        self.mlsd.track_session(self.session.id)
         self.query_one("#case-title", Static).update(self._title())
         self._show_case()
         if message.resumed:
-            await self._render_transcript(self.state.get("transcript", []))
+            await self._render_transcript(self.view.transcript)
         await self._refresh_clock()
-        if self.state.get("status") == "finished":
+        if self.view.finished:
             self._set_status("■ this interview has finished; loading its scorecard…")
             self._load_scorecard(self.session)
             return
@@ -186,42 +191,39 @@ class InterviewScreen(Screen[None]):
         self.notify(message.error, title="mlsd", severity="error", timeout=10)
 
     async def on_engine_event(self, message: EngineEvent) -> None:
-        ev = message.event
-        kind = ev.type
-        if kind == "token":
-            if self._live is None:
-                self._live = await self.conversation.begin_interviewer()
-            await self._live.write(getattr(ev, "text", ""))
-        elif kind == "reset":
-            if self._live is not None:
-                await self._live.reset()
-        elif kind == "message":
-            turn: dict[str, Any] = getattr(ev, "turn", {})
-            if turn.get("role") != "interviewer":
-                return
-            line, self._live = self._live, None
-            if line is None:
-                line = await self.conversation.add_interviewer(turn)
-            else:
-                await line.finish(turn)
-            await self._divider_for(turn.get("phase"), before=line)
-        elif kind == "notice":
-            text, nkind = getattr(ev, "text", ""), getattr(ev, "kind", "")
-            self.notify(text, title="time" if nkind == "time" else "note", severity="warning" if nkind in ("time", "fallback") else "information")
-            await self.conversation.add_notice(text, nkind)
-        elif kind == "graded":
-            self._graded.add(getattr(ev, "phase", ""))
-            await self._refresh_clock()
-        elif kind == "finished":
-            card = getattr(ev, "scorecard", None)
-            if card is not None:
+        match message.event:
+            case Token(text=text):
+                if self._live is None:
+                    self._live = await self.conversation.begin_interviewer()
+                await self._live.write(text)
+            case Reset():
+                if self._live is not None:
+                    await self._live.reset()
+            case Message(turn=raw):
+                turn = TurnView.of(raw)
+                if not turn.by_interviewer:
+                    return
+                line, self._live = self._live, None
+                if line is None:
+                    line = await self.conversation.add_interviewer(turn)
+                else:
+                    await line.finish(turn)
+                await self._divider_for(turn.phase, before=line)
+            case Notice(kind=nkind, text=text):
+                self.notify(text, title="time" if nkind == "time" else "note", severity="warning" if nkind in ("time", "fallback") else "information")
+                await self.conversation.add_notice(text, nkind)
+            case Graded(phase=phase):
+                self._graded.add(phase)
+                await self._refresh_clock()
+            case Finished(scorecard=card):
                 self._show_scorecard(card)
 
     async def on_turns_done(self, message: TurnsDone) -> None:
         self._sending = False
         self._frozen_at = None
         self._mark = self.mlsd.now()
-        self.state, self.budgets = message.state, message.budgets
+        if message.view is not None:
+            self.view = message.view
         await self._refresh_clock()
         if self.card is None:
             self._set_status(self._ready_text())
@@ -242,7 +244,7 @@ class InterviewScreen(Screen[None]):
         text = message.text.strip()
         if not text:
             return
-        if self.card is not None or self.state.get("status") == "finished":
+        if self.card is not None or (self.view is not None and self.view.finished):
             self.notify("This interview has finished; F3 shows its scorecard.", severity="warning")
             return
         if self.failed is not None:
@@ -274,15 +276,15 @@ class InterviewScreen(Screen[None]):
         return {p: lib.phase_title(p) for p in PHASES}
 
     def _case_id(self) -> str | None:
-        return self.state.get("case_id") or self.request.case
+        return self.view.case_id if self.view is not None else self.request.case
 
     def _title(self) -> str:
         case_id = self._case_id()
-        lib, st = self.library, self.state
-        if self.request.resume and not st:
+        lib, v = self.library, self.view
+        if self.request.resume and v is None:
             return f"resuming {self.request.resume}"
         title = lib.cases[case_id].title if lib is not None and case_id in lib.cases else (case_id or "mlsd")
-        parts = [title, st.get("level", self.request.level), st.get("persona", self.request.persona)]
+        parts = [title, v.level if v else self.request.level, v.persona if v else self.request.persona]
         if self.session is not None:
             parts.append(f"{self.session.brain_kind} brain")
         return " · ".join(parts)
@@ -293,7 +295,7 @@ class InterviewScreen(Screen[None]):
         if lib is None or case_id is None or case_id not in lib.cases:
             return
         case = lib.cases[case_id]
-        minutes = self.state.get("minutes", self.request.minutes)
+        minutes = self.view.minutes if self.view is not None else self.request.minutes
         self.query_one(CasePanel).show_case(case.title, case.prompt, f"{case.domain} · {minutes:.0f} minutes")
 
     def _ready_text(self) -> str:
@@ -307,18 +309,18 @@ class InterviewScreen(Screen[None]):
 
     def _since_mark(self) -> float:
         """Minutes of the candidate's current turn (frozen while the interviewer answers)."""
-        if not self.mlsd.live_clock or self.state.get("status") == "finished":
+        if not self.mlsd.live_clock or (self.view is not None and self.view.finished):
             return 0.0
         ref = self._frozen_at if self._frozen_at is not None else self.mlsd.now()
-        return min(max(ref - self._mark, 0.0) / 60.0, MAX_TURN_MINUTES)
+        return min(max(ref - self._mark, 0.0) / 60.0, MAX_WALL_TURN)
 
     async def _refresh_clock(self) -> None:
-        if not self.state:
+        v = self.view
+        if v is None:
             return
         since = self._since_mark()
-        minutes = float(self.state.get("minutes", self.request.minutes))
-        self.query_one(Countdown).minutes_left = minutes - float(self.state.get("elapsed", 0.0)) - since
-        await self.query_one(PhaseTracker).show(phase_views(self.state, self.budgets, self._titles(), since, self._graded))
+        self.query_one(Countdown).minutes_left = v.minutes - v.elapsed - since
+        await self.query_one(PhaseTracker).show(phase_views(v, self._titles(), since, self._graded))
 
     async def _divider_for(self, phase: str | None, before: InterviewerLine | None = None) -> None:
         if phase and phase != self._shown_phase:
@@ -326,7 +328,7 @@ class InterviewScreen(Screen[None]):
             title = self._titles().get(phase, phase)
             await self.conversation.add_divider(title, before=before)
 
-    async def _render_transcript(self, transcript: list[dict[str, Any]]) -> None:
+    async def _render_transcript(self, transcript: tuple[TurnView, ...]) -> None:
         """A resumed interview: the conversation so far, mounted in one go."""
         self._shown_phase = await self.conversation.add_transcript(transcript, self._titles(), self._shown_phase)
 
@@ -359,7 +361,7 @@ class InterviewScreen(Screen[None]):
         from .scorecard import ScorecardScreen
 
         self.card = card
-        self.mlsd.open_session_id = None
+        self.mlsd.track_session(None)
         self._set_status("■ the interview has finished · F3 shows the scorecard again")
         self.refresh_bindings()
         self.app.push_screen(ScorecardScreen(card))

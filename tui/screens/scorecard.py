@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.table import Table
@@ -12,18 +12,19 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Markdown, Static, TabbedContent, TabPane
 
+from interviewer.domain import CROSS_CUTTING
+
+from ..services import MlsdScreen
 from ..widgets.score import SIGNAL_STYLE, bar, score_text, trend_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from interviewer.grading import CriterionGrade
     from interviewer.scorecard import Scorecard
 
-    from ..app import MlsdApp
 
-CROSS = "cross-cutting"
+
 
 
 def _quote(q: str, width: int = 0) -> str:
@@ -123,7 +124,7 @@ def quotes_detail(c: "CriterionGrade") -> Text:
     return out
 
 
-class ScorecardScreen(Screen[None]):
+class ScorecardScreen(MlsdScreen[None]):
     BINDINGS = [
         Binding("m", "export('md')", "export .md"),
         Binding("j", "export('json')", "export .json"),
@@ -137,11 +138,8 @@ class ScorecardScreen(Screen[None]):
         self.card = card
         self._criteria: dict[str, list[CriterionGrade]] = {p.id: list(p.criteria) for p in card.phases}
         if card.cross_cutting:
-            self._criteria[CROSS] = list(card.cross_cutting)
+            self._criteria[CROSS_CUTTING] = list(card.cross_cutting)
 
-    @property
-    def mlsd(self) -> "MlsdApp":
-        return cast("MlsdApp", self.app)
 
     def compose(self) -> ComposeResult:
         card = self.card
@@ -159,7 +157,7 @@ class ScorecardScreen(Screen[None]):
             with TabPane("Criteria", id="tab-criteria"):
                 with VerticalScroll(id="criteria-scroll", can_focus=False):
                     titles = {p.id: f"{p.title} — {p.score:.2f}" for p in card.phases}
-                    titles[CROSS] = "Across the interview"
+                    titles[CROSS_CUTTING] = "Across the interview"
                     for pid in self._criteria:
                         yield Static(titles[pid], classes="section")
                         yield DataTable(id=f"crit-{pid}", classes="criteria", cursor_type="row", zebra_stripes=True)

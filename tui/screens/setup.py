@@ -2,24 +2,23 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from ..backend import BRAINS, LEVELS, PERSONAS, InterviewRequest
 from ..messages import BrainResolved, LibraryLoaded, LoadFailed, SessionsListed
+from ..services import MlsdScreen
 
 if TYPE_CHECKING:  # pragma: no cover
     from interviewer.content import Case, Library
 
-    from ..app import MlsdApp
 
 
 def case_matches(case: "Case", query: str) -> bool:
@@ -34,7 +33,7 @@ def session_label(row: dict[str, Any], titles: dict[str, str]) -> Text:
     return Text.assemble((when, "dim"), " ", title, (f" · {row.get('level')}", "dim"), no_wrap=True, overflow="ellipsis")
 
 
-class SetupScreen(Screen[None]):
+class SetupScreen(MlsdScreen[None]):
     AUTO_FOCUS = "#case-filter"
     BINDINGS = [
         Binding("ctrl+s", "start", "start"),
@@ -47,9 +46,6 @@ class SetupScreen(Screen[None]):
         self.library: Library | None = None
         self._resumable: list[dict[str, Any]] = []
 
-    @property
-    def mlsd(self) -> "MlsdApp":
-        return cast("MlsdApp", self.app)
 
     def compose(self) -> ComposeResult:
         req = self.request

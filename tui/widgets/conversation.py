@@ -5,24 +5,25 @@ batches fragments that arrive faster than they can be rendered; there is no re-r
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Size
 from textual.widget import Widget
-from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Label, Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
+if TYPE_CHECKING:  # pragma: no cover
+    from interviewer.view import TurnView
 
-def probe_line(turn: dict[str, Any]) -> str | None:
+
+def probe_line(turn: "TurnView") -> str | None:
     """The quiet line under a follow-up (or hint): which criterion it probes, from which note."""
-    crit = turn.get("criterion")
-    if not crit or turn.get("kind") not in ("follow_up", "hint"):
+    if not turn.criterion or turn.kind not in ("follow_up", "hint"):
         return None
-    verb = "probing" if turn.get("kind") == "follow_up" else "hint on"
-    note = turn.get("note")
-    return f"↳ {verb}: {crit}" + (f" · from {note}" if note else "")
+    verb = "probing" if turn.kind == "follow_up" else "hint on"
+    return f"↳ {verb}: {turn.criterion}" + (f" · from {turn.note}" if turn.note else "")
 
 
 def _norm(text: str) -> str:
@@ -81,13 +82,13 @@ class InterviewerLine(Vertical):
         await self.markdown.update("")
         self.start_stream()
 
-    async def finish(self, turn: dict[str, Any]) -> None:
+    async def finish(self, turn: "TurnView") -> None:
         """The line is complete: stop streaming, make sure the text is exactly what was said."""
         streamed = "".join(self._streamed)
         if self._stream is not None:
             await self._stream.stop()
             self._stream = None
-        text = str(turn.get("text", ""))
+        text = turn.text
         self._text = text
         if _norm(streamed) != _norm(text):
             await self.markdown.update(text)
@@ -166,8 +167,8 @@ class Conversation(VerticalScroll):
         line.start_stream()
         return line
 
-    async def add_interviewer(self, turn: dict[str, Any]) -> InterviewerLine:
-        line = InterviewerLine(str(turn.get("text", "")), probe=probe_line(turn), kind=str(turn.get("kind", "")))
+    async def add_interviewer(self, turn: "TurnView") -> InterviewerLine:
+        line = InterviewerLine(turn.text, probe=probe_line(turn), kind=turn.kind)
         await self.mount(line)
         return line
 
@@ -181,17 +182,17 @@ class Conversation(VerticalScroll):
         await self.mount(line)
         return line
 
-    async def add_transcript(self, turns: list[dict[str, Any]], titles: dict[str, str], phase: str | None = None) -> str | None:
+    async def add_transcript(self, turns: "tuple[TurnView, ...]", titles: dict[str, str], phase: str | None = None) -> str | None:
         """Mount recorded turns (a resumed interview) at once; returns the last phase shown."""
         widgets: list[Widget] = []
         for turn in turns:
-            if turn.get("role") == "interviewer":
-                if turn.get("phase") and turn.get("phase") != phase:
-                    phase = str(turn["phase"])
+            if turn.by_interviewer:
+                if turn.phase and turn.phase != phase:
+                    phase = turn.phase
                     widgets.append(PhaseDivider(titles.get(phase, phase)))
-                widgets.append(InterviewerLine(str(turn.get("text", "")), probe=probe_line(turn), kind=str(turn.get("kind", ""))))
+                widgets.append(InterviewerLine(turn.text, probe=probe_line(turn), kind=turn.kind))
             else:
-                widgets.append(CandidateLine(str(turn.get("text", "")), command=turn.get("kind") == "command"))
+                widgets.append(CandidateLine(turn.text, command=turn.kind == "command"))
         if widgets:
             await self.mount_all(widgets)
         return phase

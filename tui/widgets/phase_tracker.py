@@ -2,23 +2,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from interviewer import PHASES
+from interviewer.domain import PHASES
+from interviewer.domain import SHORT_LABEL as SHORT
 
-SHORT: dict[str, str] = {
-    "clarify": "clarify",
-    "frame": "frame",
-    "data": "data",
-    "model": "model",
-    "evaluation": "eval",
-    "deploy": "deploy",
-    "monitor": "monitor",
-}
+if TYPE_CHECKING:  # pragma: no cover
+    from interviewer.view import SessionView
 MARK = {"done": "✓", "current": "▶", "todo": "·"}
 
 
@@ -43,24 +37,24 @@ def _mins(x: float | None) -> str:
 
 
 def phase_views(
-    state: dict[str, Any],
-    budgets: dict[str, float],
+    view: "SessionView",
     titles: dict[str, str],
     since_mark: float = 0.0,
     graded: Iterable[str] = (),
 ) -> list[PhaseView]:
-    """What the tracker shows, from the session state; `since_mark` is minutes since the last turn."""
-    phases = list(state.get("phases") or PHASES)
-    i = int(state.get("phase_i", 0))
-    finished = state.get("status") == "finished"
-    done_minutes = state.get("phase_minutes", {}) or {}
+    """What the tracker shows, from the session's read model; `since_mark` is minutes since the last turn."""
+    phases = list(view.phases or PHASES)
+    i = view.phase_i
+    finished = view.finished
+    done_minutes = view.phase_minutes
+    budgets = view.budgets
     graded = set(graded)
     out: list[PhaseView] = []
     for k, p in enumerate(phases):
         if k < i and (not finished or p in done_minutes):
             status, used = "done", done_minutes.get(p)
         elif k == i and not finished:
-            status, used = "current", max(0.0, float(state.get("elapsed", 0.0)) - float(state.get("phase_start", 0.0)) + since_mark)
+            status, used = "current", view.phase_used + since_mark
         else:
             status, used = "todo", None
         out.append(PhaseView(p, titles.get(p, p), status, budgets.get(p), used, p in graded))

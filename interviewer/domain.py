@@ -1,0 +1,180 @@
+"""The product's vocabulary, in one place: phases, levels, personas, brains, commands, and the typed
+decision the graph routes on. Loaders, the CLI, the session and the TUI import these; no other module
+spells a phase id, level or persona name out.
+
+The enums are `StrEnum`s, so a value is its own id: it compares equal to the string, serialises as
+the string in JSON and in checkpoints, and keeps the state JSON-like.
+"""
+from __future__ import annotations
+
+import functools
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class Phase(StrEnum):
+    """The seven phases of the framework, in interview order."""
+
+    CLARIFY = "clarify"
+    FRAME = "frame"
+    DATA = "data"
+    MODEL = "model"
+    EVALUATION = "evaluation"
+    DEPLOY = "deploy"
+    MONITOR = "monitor"
+
+
+PHASES: tuple[Phase, ...] = tuple(Phase)
+PHASE_IDS: tuple[str, ...] = tuple(p.value for p in Phase)
+PhaseId = Literal[PHASE_IDS]  # type: ignore[valid-type] # validates like Literal["clarify", ...] and keeps plain strings
+RubricPhaseId = Literal[PHASE_IDS + ("cross-cutting",)]  # type: ignore[valid-type]
+PHASE_TITLE: dict[str, str] = {  # as the framework notes head their sections
+    Phase.CLARIFY: "Clarifying requirements",
+    Phase.FRAME: "Framing as an ML task",
+    Phase.DATA: "Data preparation",
+    Phase.MODEL: "Model development",
+    Phase.EVALUATION: "Evaluation",
+    Phase.DEPLOY: "Deployment and serving",
+    Phase.MONITOR: "Monitoring and maintenance",
+}
+SHORT_LABEL: dict[str, str] = {p: p.value for p in Phase} | {Phase.EVALUATION: "eval"}  # where a cell is narrow
+CROSS_CUTTING = "cross-cutting"  # the rubric graded over the whole interview
+
+
+class Level(StrEnum):
+    MID = "mid"
+    SENIOR = "senior"
+    STAFF = "staff"
+
+
+class Persona(StrEnum):
+    """How the interviewer behaves."""
+
+    SUPPORTIVE = "supportive"
+    NEUTRAL = "neutral"
+    TOUGH = "tough"
+
+
+class BrainKind(StrEnum):
+    AUTO = "auto"  # llm when a key or base URL is set, else offline
+    OFFLINE = "offline"
+    LLM = "llm"
+
+
+class Command(StrEnum):
+    """What a candidate can type instead of an answer."""
+
+    HINT = "/hint"
+    NEXT = "/next"
+    TIME = "/time"
+    END = "/end"
+    HELP = "/help"
+
+    @classmethod
+    def parse(cls, text: str) -> "Command | None":
+        head = text.split()[0].lower() if text.startswith("/") and text.split() else ""
+        try:
+            return cls(head)
+        except ValueError:
+            return None
+
+
+class Role(StrEnum):
+    INTERVIEWER = "interviewer"
+    CANDIDATE = "candidate"
+
+
+class TurnKind(StrEnum):
+    """What a transcript turn is."""
+
+    OPENING = "opening"
+    INTRO = "intro"  # a phase opens
+    FOLLOW_UP = "follow_up"
+    CLARIFY = "clarify"  # an answer to a clarifying question
+    HINT = "hint"
+    TIME = "time"
+    HELP = "help"
+    CLOSING = "closing"
+    ANSWER = "answer"  # the candidate's
+    QUESTION = "question"  # the candidate's clarifying question
+    COMMAND = "command"  # the candidate's /command
+
+
+class Action(StrEnum):
+    """What the interviewer does after an answer (decided in plain code)."""
+
+    FOLLOW_UP = "follow_up"
+    ADVANCE = "advance"
+
+
+class Why(StrEnum):
+    """Why a phase closes."""
+
+    ASKED = "asked"  # the candidate asked to move on (/next or "let's move on")
+    TIME = "time"  # the phase's time is used
+    COVERED = "covered"  # every criterion met its target
+    CAP = "cap"  # the persona's follow-up cap is reached
+
+
+class Decision(BaseModel):
+    """The typed outcome of `graph.decide`: follow up on a criterion, or advance the phase."""
+
+    model_config = ConfigDict(frozen=True)
+
+    action: Action
+    why: Why | None = None
+    criterion: str | None = None
+    status: str = "none"  # what the assessment said of the criterion: none | partial
+
+    @classmethod
+    def advance(cls, why: Why) -> "Decision":
+        return cls(action=Action.ADVANCE, why=why)
+
+
+# ------------------------------------------------------------------------------------ policy
+
+POLICY_PATH = Path(__file__).resolve().parent / "policy.yaml"
+
+
+class Policy(BaseModel):
+    """The interviewer's numbers (`policy.yaml`), validated when first read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    level_target: dict[Level, int] = Field(description="criterion score a phase aims for, per level")
+    persona_cap: dict[Persona, int] = Field(description="follow-ups per phase, per persona")
+    staff_extra_follow_ups: int = Field(ge=0)
+    hint_below: int = Field(ge=1, le=4, description="a criterion scored below this can be hinted at")
+    default_target: int = Field(ge=1, le=4)
+    default_cap: int = Field(ge=0)
+    later_phase_min_words: int = Field(ge=0, description="an answer this long is also credited to later phases")
+    clarify_margin_minutes: float = Field(ge=0, description="clarifying questions stop this close to the budget")
+    overtime_minutes: float = Field(ge=0, description="the interview closes this long after its length")
+    recent_turns: int = Field(ge=1, description="turns the LLM sees besides the rolling summary")
+
+    def target(self, level: str) -> int:
+        return self.level_target.get(Level(level), self.default_target) if level in Level._value2member_map_ else self.default_target
+
+    def cap(self, persona: str, level: str) -> int:
+        base = self.persona_cap.get(Persona(persona), self.default_cap) if persona in Persona._value2member_map_ else self.default_cap
+        return base + (self.staff_extra_follow_ups if level == Level.STAFF else 0)
+
+
+@functools.lru_cache(maxsize=1)
+def policy() -> Policy:
+    from .errors import ContentError
+
+    try:
+        raw = yaml.safe_load(POLICY_PATH.read_text(encoding="utf-8"))
+        return Policy.model_validate(raw)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark
+        raise ContentError(POLICY_PATH, f"invalid YAML: {e.problem}", mark.line + 1 if mark else None) from None
+    except ValidationError as e:
+        err = e.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise ContentError(POLICY_PATH, f"{where}: {err['msg']}") from None

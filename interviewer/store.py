@@ -1,0 +1,108 @@
+"""Session registry and phase grades, in `<home>/mlsd.sqlite`."""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from .grading import PhaseGrade
+from .scorecard import Scorecard
+
+
+def private(path: Path) -> None:
+    try:
+        os.chmod(path, 0o600)
+    except OSError:
+        pass
+
+
+class Store:
+    """Session registry and phase grades, in `<home>/mlsd.sqlite`."""
+
+    def __init__(self, home: Path):
+        self.path = Path(home) / "mlsd.sqlite"
+        self._lock = threading.Lock()
+        self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        private(self.path)
+        with self._lock, self.db:
+            self.db.execute(
+                """CREATE TABLE IF NOT EXISTS sessions (
+                    id TEXT PRIMARY KEY, case_id TEXT, level TEXT, persona TEXT, minutes REAL, brain TEXT,
+                    phases TEXT, created REAL, updated REAL, status TEXT, score REAL, hire_signal TEXT,
+                    level_estimate TEXT, kind TEXT)"""
+            )
+            self.db.execute("CREATE TABLE IF NOT EXISTS grades (session_id TEXT, phase TEXT, payload TEXT, PRIMARY KEY (session_id, phase))")
+
+    def add(self, sid: str, case: str, level: str, persona: str, minutes: float, brain: str, phases: list[str], kind: str) -> None:
+        now = time.time()
+        with self._lock, self.db:
+            self.db.execute(
+                "INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (sid, case, level, persona, minutes, brain, json.dumps(phases), now, now, "running", None, None, None, kind),
+            )
+
+    def get(self, sid: str) -> dict[str, Any] | None:
+        with self._lock:
+            cur = self.db.execute("SELECT * FROM sessions WHERE id = ?", (sid,))
+            row = cur.fetchone()
+            cols = [d[0] for d in cur.description]
+        return dict(zip(cols, row)) if row else None
+
+    def find(self, prefix: str) -> str | None:
+        with self._lock:
+            rows = self.db.execute("SELECT id FROM sessions WHERE id LIKE ?", (prefix + "%",)).fetchall()
+        return rows[0][0] if len(rows) == 1 else None
+
+    def finish(self, sid: str, card: Scorecard) -> None:
+        with self._lock, self.db:
+            self.db.execute(
+                "UPDATE sessions SET status='finished', updated=?, score=?, hire_signal=?, level_estimate=? WHERE id=?",
+                (time.time(), card.overall.score, card.overall.hire_signal, card.overall.level, sid),
+            )
+
+    def touch(self, sid: str) -> None:
+        with self._lock, self.db:
+            self.db.execute("UPDATE sessions SET updated=? WHERE id=?", (time.time(), sid))
+
+    def list(self) -> list[dict[str, Any]]:
+        with self._lock:
+            cur = self.db.execute("SELECT * FROM sessions ORDER BY created DESC")
+            cols = [d[0] for d in cur.description]
+            return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def save_grade(self, sid: str, g: PhaseGrade) -> None:
+        with self._lock, self.db:
+            self.db.execute("INSERT OR REPLACE INTO grades VALUES (?,?,?)", (sid, g.phase, g.model_dump_json()))
+
+    def grades(self, sid: str) -> dict[str, PhaseGrade]:
+        with self._lock:
+            rows = self.db.execute("SELECT phase, payload FROM grades WHERE session_id=?", (sid,)).fetchall()
+        return {p: PhaseGrade.model_validate_json(x) for p, x in rows}
+
+    def history(self, case: str, before: float, exclude: str) -> dict[str, list[float]]:
+        """Earlier scores per phase for this case (oldest first), for the trend."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT g.phase, g.payload FROM grades g JOIN sessions s ON s.id = g.session_id "
+                "WHERE s.case_id=? AND s.created < ? AND s.id != ? AND s.status='finished' ORDER BY s.created",
+                (case, before, exclude),
+            ).fetchall()
+        out: dict[str, list[float]] = {}
+        for phase, payload in rows:
+            out.setdefault(phase, []).append(round(PhaseGrade.model_validate_json(payload).score, 2))
+        return out
+
+    def previous_phase(self, case: str, phase: str, before: float, exclude: str) -> dict[str, int | None] | None:
+        with self._lock:
+            row = self.db.execute(
+                "SELECT g.payload FROM grades g JOIN sessions s ON s.id = g.session_id "
+                "WHERE s.case_id=? AND g.phase=? AND s.created < ? AND s.id != ? ORDER BY s.created DESC LIMIT 1",
+                (case, phase, before, exclude),
+            ).fetchone()
+        if not row:
+            return None
+        return {c.id: c.score for c in PhaseGrade.model_validate_json(row[0]).criteria}
