@@ -19,7 +19,7 @@ from pydantic import Field, StringConstraints, field_validator
 from . import PHASES
 from .content import Id, Library, PhaseId, Text, _Strict, _compose, _construct, _node_line, _read_text, _validate, library, load_library
 from .errors import ContentError
-from .paths import knowledge_dir, rubrics_dir
+from .paths import knowledge_dir
 
 try:  # the scope vocabulary; interviewer.KINDS where the rubrics define it
     from . import KINDS as PROBLEM_KINDS  # type: ignore[attr-defined]
@@ -198,14 +198,6 @@ def _push(out: list[tuple[int, int]], text: str, a: int, b: int) -> None:
         out.append((a, b))
 
 
-def _surface_regex(alias: str) -> re.Pattern[str]:
-    """An alias as a case-insensitive regex: runs of spaces match any whitespace; it starts a word (not after a
-    letter, digit or hyphen) and, if it ends with a letter or digit, ends one ("gbdt-based" names "gbdt")."""
-    body = r"\s+".join(re.escape(part) for part in alias.split())
-    tail = r"(?!\w)" if alias[-1:].isalnum() or alias[-1:] == "_" else ""
-    return re.compile(r"(?<![\w-])" + body + tail, re.I)
-
-
 CUE_PREFIX_MIN = 5  # a cue this long also matches words it begins ("precompute" in "precomputed")
 
 
@@ -214,6 +206,62 @@ def _cue_regex(cue: str) -> str:
     body = r"\s+".join(re.escape(part) for part in cue.split())
     tail = r"(?!\w)" if len(cue) < CUE_PREFIX_MIN and _is_word_char(cue[-1:] or " ") else ""
     return r"(?<![\w-])" + body + tail
+
+
+def _required_literals(pattern: str) -> frozenset[str] | None:
+    """Lowercase strings of which any match of `pattern` must contain at least one, or None when that
+    cannot be told. A cheap `in` test on them skips most units before the regex runs."""
+    try:
+        from re import _constants as C, _parser as P  # CPython's own parser; any surprise disables the filter
+
+        seq = list(P.parse(pattern, re.I))
+    except Exception:  # noqa: BLE001
+        return None
+    zero_width = {C.AT, C.ASSERT, C.ASSERT_NOT}
+
+    def head(items: list) -> set[str] | None:
+        """The forced prefixes contributed by the first item (a group, a branch or a repeat)."""
+        if not items:
+            return None
+        op, av = items[0]
+        if op is C.SUBPATTERN:
+            return starts(list(av[-1]))
+        if op is C.BRANCH:
+            out: set[str] = set()
+            for alt in av[1]:
+                got = starts(list(alt))
+                if not got:
+                    return None
+                out |= got
+            return out
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] >= 1:
+            return starts(list(av[2]))
+        return None
+
+    def starts(items: list) -> set[str] | None:
+        """Strings one of which every match of `items` starts with."""
+        run = ""
+        k = 0
+        while k < len(items):
+            op, av = items[k]
+            if op in zero_width:
+                k += 1
+            elif op is C.LITERAL:
+                run += chr(av).lower()
+                k += 1
+            else:
+                break
+        tail = head(items[k:])
+        if run:
+            return {run + t for t in tail} if tail else {run}
+        return tail
+
+    best: frozenset[str] | None = None
+    for i in range(len(seq)):
+        got = starts(seq[i:])
+        if got and min(map(len, got)) >= 3 and (best is None or min(map(len, got)) > min(map(len, best))):
+            best = frozenset(got)
+    return best
 
 
 def _one_regex(patterns: list[str]) -> re.Pattern[str]:
@@ -316,6 +364,10 @@ class ConceptBank:
         self._alias_owner = {a: c.id for c in concepts.values() for a in c.aliases}
         self._aliases = index or _SurfaceIndex((c.id, a) for c in concepts.values() for a in c.aliases)
         self._patterns = {m.id: _one_regex(m.patterns) for m in misconceptions.values()}
+        self._prefilter: dict[str, frozenset[str] | None] = {}
+        for m in misconceptions.values():
+            lits = [_required_literals(p) for p in m.patterns]
+            self._prefilter[m.id] = None if any(x is None for x in lits) else frozenset().union(*lits)
         self._depth_rx: dict[str, list[re.Pattern[str]]] = {}
 
     # ---- look-ups
@@ -391,8 +443,12 @@ class ConceptBank:
         out: list[Hit] = []
         for a, b in units(text):
             unit = text[a:b]
+            low = unit.lower()
             for mid, rxs in self._patterns.items():
                 if case is not None and not self.applies(mid, case):
+                    continue
+                need = self._prefilter[mid]
+                if need is not None and not any(w in low for w in need):
                     continue
                 m = rxs.search(unit)
                 if m and m.end() > m.start():
@@ -585,7 +641,8 @@ def load_concept_bank(folder: Path | None = None, lib: Library | None = None) ->
     if lib is None:
         knowledge = folder.parent
         rubrics = knowledge.parent / "rubrics"
-        lib = load_library(rubrics, knowledge) if rubrics.is_dir() else library()
+        shipped = knowledge.resolve() == knowledge_dir().resolve() or not rubrics.is_dir()
+        lib = library() if shipped else load_library(rubrics, knowledge)
     generic = _generic_words(folder)
     loaded = [_load_one(p) for p in _concept_files(folder)]
     for lf in loaded:

@@ -178,6 +178,27 @@ def test_misconceptions_found_per_sentence_with_exact_spans(bank: ConceptBank):
     assert "full-softmax-over-catalogue" not in {h.misconception_id for h in bank.find_misconceptions(text, "payment-fraud-detection")}
 
 
+def test_literal_prefilter_never_changes_what_is_found(bank: ConceptBank):
+    """Units lacking every literal a pattern requires are skipped; the result must be the same without it."""
+    from interviewer.concepts import _required_literals
+
+    assert _required_literals(r"(?<!not )\brandom(ly)?\s+split") == {"random"}
+    # the most selective required piece wins: every alternative of (train|tun) is shorter than "test"
+    assert _required_literals(r"\b(train|tun)\w*\s+on\s+(the\s+)?test\s+set") == {"test"}
+    assert _required_literals(r"\b(training|tuning)\s+on") == {"training", "tuning"}
+    assert _required_literals(r"\w+") is None
+    texts = [ex for m in bank.misconceptions.values() for ex in (*m.examples, *m.counter_examples)]
+    texts += ["We RANDOMLY split it.\nTUNE the threshold ON the Test Set", "softmax  over all items", "x" * 50]
+    found = [bank.find_misconceptions(t) for t in texts]
+    saved = bank._prefilter
+    try:
+        bank._prefilter = {k: None for k in saved}
+        assert [bank.find_misconceptions(t) for t in texts] == found
+    finally:
+        bank._prefilter = saved
+    assert any(v is not None for v in saved.values())
+
+
 def test_depth_cues_count_in_the_same_sentence_or_the_next_line(bank: ConceptBank):
     text = "Two-tower retrieval.\nnegatives come from the batch, with logQ\nItem vectors live in an HNSW index."
     depth = bank.find_depth(text)
