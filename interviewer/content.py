@@ -433,12 +433,15 @@ def check_path(path: Path) -> list[str]:
         raise ContentError(path, "no such file or folder")
     if path.is_dir():
         if (path / "rubrics").is_dir() and (path / "knowledge").is_dir():
-            lib = load_library(path / "rubrics", path / "knowledge")
-            return _summary(lib)
+            return check_all(path / "rubrics", path / "knowledge")
         if path.name == "rubrics" and (path.parent / "knowledge").is_dir():
-            return _summary(load_library(path, path.parent / "knowledge"))
+            return check_all(path, path.parent / "knowledge")
         if path.name == "knowledge" and (path.parent / "rubrics").is_dir():
-            return _summary(load_library(path.parent / "rubrics", path))
+            return check_all(path.parent / "rubrics", path)
+        if path.name == "concepts" and path.parent.name == "knowledge":
+            from .concepts import load_concept_bank
+
+            return load_concept_bank(path).files
         checked = []
         for p in sorted(path.rglob("*")):
             if p.suffix in (".yaml", ".yml", ".md") and p.is_file() and p.name.lower() != "readme.md":
@@ -461,6 +464,11 @@ def check_file(path: Path) -> None:
     data = _construct(node, path)
     if not isinstance(data, dict):
         raise ContentError(path, f"expected a mapping at the top, found {type(data).__name__}", 1)
+    from .concepts import check_concept_file, is_concept_data
+
+    if is_concept_data(path, data):
+        check_concept_file(path)
+        return
     if "criteria" in data and "case" in data:
         model: type[BaseModel] = CaseOverlay
     elif "criteria" in data:
@@ -470,8 +478,19 @@ def check_file(path: Path) -> None:
     elif "answers" in data and "persona" in data:
         model = CandidateScript
     else:
-        raise ContentError(path, "cannot tell what this file is (rubric, case overlay, case or scripted candidate)", 1)
+        raise ContentError(path, "cannot tell what this file is (rubric, case overlay, case, scripted candidate or concept file)", 1)
     _validate(model, data, node, path)
+
+
+def check_all(rubrics: Path | None = None, knowledge: Path | None = None) -> list[str]:
+    """Load and cross-check everything (library and concept layer); return the files checked."""
+    from .concepts import load_concept_bank
+
+    knowledge = Path(knowledge or knowledge_dir())
+    lib = load_library(rubrics, knowledge)
+    bank = load_concept_bank(knowledge / "concepts", lib)
+    root = knowledge.parent
+    return _summary(lib) + [str(Path(f).relative_to(root)) if Path(f).is_relative_to(root) else f for f in bank.files]
 
 
 def _summary(lib: Library) -> list[str]:

@@ -156,11 +156,11 @@ def cases(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
 
 @app.command()
 def check(path: Optional[Path] = typer.Argument(None, help="A file or folder; by default the shipped content.")) -> None:
-    """Validate rubrics, cases, notes and scripted candidates. Exit 2 names the file and line of the first fault."""
-    from interviewer.content import _summary, check_path, load_library
+    """Validate rubrics, cases, notes, scripted candidates and concepts. Exit 2 names the file and line of the first fault."""
+    from interviewer.content import check_all, check_path
 
     if path is None:
-        files = _summary(load_library())
+        files = check_all()
     else:
         files = check_path(path)
     typer.echo(f"ok: {len(files)} files valid")

@@ -1,0 +1,755 @@
+"""The concept layer: what a candidate can say (concepts) and known wrong claims (misconceptions).
+
+Data lives in `knowledge/concepts/<phase>.yaml` and `knowledge/concepts/cases/<case-id>.yaml`; the
+format is in `docs/content.md`. This module loads and cross-checks it (every fault is a `ContentError`
+naming the file and line) and offers plain-code detectors over what was said: alias mentions and
+misconception patterns, unit by unit (a line is a unit; so is each sentence within it), every hit keeping
+its exact span in the original text.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Annotated, Any, Iterable, Literal, NamedTuple
+
+import yaml
+from pydantic import Field, StringConstraints, field_validator
+
+from . import PHASES
+from .content import Id, Library, PhaseId, Text, _Strict, _compose, _construct, _node_line, _read_text, _validate, library, load_library
+from .errors import ContentError
+from .paths import knowledge_dir
+
+try:  # the scope vocabulary; interviewer.KINDS where the rubrics define it
+    from . import KINDS as PROBLEM_KINDS  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - until the rubric layer names the kinds
+    PROBLEM_KINDS = ("retrieval", "ranking", "classification", "detection", "regression")
+
+
+def _kinds(v: list[str] | None) -> list[str] | None:
+    if v is None:
+        return v
+    bad = [k for k in v if k not in PROBLEM_KINDS]
+    if bad:
+        raise ValueError(f"unknown problem kind {bad[0]!r} (kinds: {', '.join(PROBLEM_KINDS)})")
+    if len(set(v)) != len(v):
+        raise ValueError("a problem kind is listed twice")
+    return v
+
+
+ProblemKind = Annotated[str, StringConstraints(min_length=1)]
+ConceptKind = Literal["technique", "component", "decision", "metric", "number", "practice"]
+Surface = Annotated[str, StringConstraints(min_length=1, max_length=80)]
+
+CASE_KINDS_FILE = "case-kinds.yaml"
+GENERIC_WORDS_FILE = "generic-words.yaml"
+_SPECIAL_FILES = (CASE_KINDS_FILE, GENERIC_WORDS_FILE)
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+class DepthPoint(_Strict):
+    point: Text
+    cues: list[Surface] = Field(min_length=1, max_length=20)
+
+
+class Concept(_Strict):
+    id: Id
+    name: Text
+    aliases: list[Surface] = Field(min_length=1, max_length=30)
+    kind: ConceptKind
+    criteria: list[Id] = Field(min_length=1, max_length=6)
+    scope: list[ProblemKind] | None = None
+    depth: list[DepthPoint] = Field(min_length=2, max_length=4)
+    probes: list[Text] = Field(min_length=1, max_length=3)
+    phase: PhaseId | None = None  # required in case files; filled in from the file in phase files
+
+    @field_validator("scope")
+    @classmethod
+    def _scope(cls, v: list[str] | None) -> list[str] | None:
+        return _kinds(v)
+
+
+class Misconception(_Strict):
+    id: Id
+    claim: Text
+    patterns: list[Annotated[str, StringConstraints(min_length=1, max_length=800)]] = Field(min_length=1, max_length=4)
+    examples: list[Text] = Field(min_length=2, max_length=4)
+    counter_examples: list[Text] = Field(min_length=1, max_length=3)
+    criteria: list[Id] = Field(min_length=1, max_length=4)
+    scope: list[ProblemKind] | None = None
+    challenge: Text
+    phase: PhaseId | None = None
+
+    @field_validator("scope")
+    @classmethod
+    def _scope(cls, v: list[str] | None) -> list[str] | None:
+        return _kinds(v)
+
+
+class ConceptFile(_Strict):
+    phase: PhaseId | None = None
+    case: Id | None = None
+    concepts: list[Concept] = Field(default_factory=list)
+    misconceptions: list[Misconception] = Field(default_factory=list)
+
+
+class CaseKinds(_Strict):
+    cases: dict[Id, list[ProblemKind]]
+
+    @field_validator("cases")
+    @classmethod
+    def _valid(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        for kinds in v.values():
+            if not kinds:
+                raise ValueError("a case has at least one problem kind")
+            _kinds(kinds)
+        return v
+
+
+class GenericWords(_Strict):
+    generic_words: list[Surface] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- detections
+
+
+class Mention(NamedTuple):
+    """A concept named in the text: text[start:end] == matched."""
+
+    concept_id: str
+    start: int
+    end: int
+    matched: str
+
+
+class Hit(NamedTuple):
+    """A misconception recognised in one unit: text[start:end] == matched (the pattern's match)."""
+
+    misconception_id: str
+    start: int
+    end: int
+    matched: str
+
+
+_BULLET = re.compile(r"[ \t]*(?:[-*+\u2022\u2023\u25e6>]|\d{1,3}[.)])[ \t]+")
+_SENT_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+_WORD = re.compile(r"\w+")
+SOFT_WRAP_MIN = 60  # a line at least this long, continued in lower case on the next line, is wrapped prose
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        out.append((pos, end - 1 if line.endswith("\r") else end))
+        pos = end + 1
+    return out
+
+
+def _soft_wrap(text: str, cur: tuple[int, int], nxt: tuple[int, int]) -> bool:
+    """Whether the break between two lines is a wrap inside one sentence of prose, not a boundary: the
+    first line is long and does not end a sentence or a label, the next goes on in lower case, unbulleted."""
+    line = text[cur[0] : cur[1]].rstrip()
+    after = text[nxt[0] : nxt[1]]
+    body = after.lstrip()
+    return (
+        len(line.strip()) >= SOFT_WRAP_MIN
+        and not line.endswith((".", "!", "?", ":", ";"))
+        and body[:1].islower()
+        and not _BULLET.match(after)
+    )
+
+
+def units(text: str) -> list[tuple[int, int]]:
+    """Spans of the units of `text`: each line, and each sentence within a line, bullet marker left out.
+
+    A line break is a boundary, except inside wrapped prose (see `_soft_wrap`): notes, bullets and short
+    lines stay separate units. Every span is trimmed; text[start:end] is the unit verbatim."""
+    out: list[tuple[int, int]] = []
+    lines = _lines(text)
+    i = 0
+    while i < len(lines):
+        start, end = lines[i]
+        m = _BULLET.match(text, start, end)
+        if m:
+            start = m.end()
+        while i + 1 < len(lines) and _soft_wrap(text, lines[i], lines[i + 1]):
+            i += 1
+            end = lines[i][1]
+        cut = start
+        for s in _SENT_END.finditer(text, start, end):
+            _push(out, text, cut, s.start())
+            cut = s.end()
+        _push(out, text, cut, end)
+        i += 1
+    return out
+
+
+def _push(out: list[tuple[int, int]], text: str, a: int, b: int) -> None:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if b > a:
+        out.append((a, b))
+
+
+CUE_PREFIX_MIN = 5  # a cue this long also matches words it begins ("precompute" in "precomputed")
+
+
+def _cue_regex(cue: str) -> str:
+    """A depth cue as a regex source: it starts a word; a short cue must also end one ("ann" is not "annual")."""
+    body = r"\s+".join(re.escape(part) for part in cue.split())
+    tail = r"(?!\w)" if len(cue) < CUE_PREFIX_MIN and _is_word_char(cue[-1:] or " ") else ""
+    return r"(?<![\w-])" + body + tail
+
+
+def _required_literals(pattern: str) -> frozenset[str] | None:
+    """Lowercase strings of which any match of `pattern` must contain at least one, or None when that
+    cannot be told. A cheap `in` test on them skips most units before the regex runs."""
+    try:
+        from re import _constants as C, _parser as P  # CPython's own parser; any surprise disables the filter
+
+        seq = list(P.parse(pattern, re.I))
+    except Exception:  # noqa: BLE001
+        return None
+    zero_width = {C.AT, C.ASSERT, C.ASSERT_NOT}
+
+    def head(items: list) -> set[str] | None:
+        """The forced prefixes contributed by the first item (a group, a branch or a repeat)."""
+        if not items:
+            return None
+        op, av = items[0]
+        if op is C.SUBPATTERN:
+            return starts(list(av[-1]))
+        if op is C.BRANCH:
+            out: set[str] = set()
+            for alt in av[1]:
+                got = starts(list(alt))
+                if not got:
+                    return None
+                out |= got
+            return out
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] >= 1:
+            return starts(list(av[2]))
+        return None
+
+    def starts(items: list) -> set[str] | None:
+        """Strings one of which every match of `items` starts with."""
+        run = ""
+        k = 0
+        while k < len(items):
+            op, av = items[k]
+            if op in zero_width:
+                k += 1
+            elif op is C.LITERAL:
+                run += chr(av).lower()
+                k += 1
+            else:
+                break
+        tail = head(items[k:])
+        if run:
+            return {run + t for t in tail} if tail else {run}
+        return tail
+
+    best: frozenset[str] | None = None
+    for i in range(len(seq)):
+        got = starts(seq[i:])
+        if got and min(map(len, got)) >= 3 and (best is None or min(map(len, got)) > min(map(len, best))):
+            best = frozenset(got)
+    return best
+
+
+def _one_regex(patterns: list[str]) -> re.Pattern[str]:
+    """Several patterns as one alternation (each validated on its own when the bank loads)."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
+def _first_word(surface: str) -> str | None:
+    m = _WORD.match(surface)
+    return m.group(0).lower() if m else None
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _match_parts(text: str, i: int, end: int, parts: tuple[str, ...], closed: bool) -> int:
+    """End of the surface `parts` (lowercase words) matched at text[i:], or -1. Words are separated by
+    any whitespace; a surface ending in a letter or digit must end a word. Plain string compares, no regex."""
+    j = i
+    for k, part in enumerate(parts):
+        if k:
+            n = j
+            while n < end and text[n].isspace():
+                n += 1
+            if n == j:
+                return -1
+            j = n
+        e = j + len(part)
+        if e > end or text[j:e].lower() != part:
+            return -1
+        j = e
+    if closed and j < end and _is_word_char(text[j]):
+        return -1
+    return j
+
+
+class _SurfaceIndex:
+    """All surfaces (aliases), indexed by their first word and matched at word starts only: a word that
+    follows a letter, digit or hyphen is not a start ("re-ranking" does not name "ranking")."""
+
+    def __init__(self, surfaces: Iterable[tuple[str, str]]):
+        self._by_first: dict[str, list[tuple[tuple[str, ...], bool, str]]] = {}
+        for owner, surface in surfaces:
+            w = _first_word(surface)
+            if w is None:
+                continue
+            parts = tuple(surface.lower().split())
+            self._by_first.setdefault(w, []).append((parts, _is_word_char(surface[-1]), owner))
+        for lst in self._by_first.values():
+            lst.sort(key=lambda x: -sum(len(p) for p in x[0]))
+
+    def scan(self, text: str, start: int, end: int, overlapping: bool = False) -> list[tuple[str, int, int]]:
+        """(owner, start, end) of surfaces in text[start:end]; leftmost-longest and non-overlapping unless asked."""
+        out: list[tuple[str, int, int]] = []
+        floor = start
+        for w in _WORD.finditer(text, start, end):
+            i = w.start()
+            if i < floor or (i > 0 and (text[i - 1] == "-" or _is_word_char(text[i - 1]))):
+                continue
+            cands = self._by_first.get(w.group(0).lower())
+            if not cands:
+                continue
+            best: tuple[str, int, int] | None = None
+            for parts, closed, owner in cands:
+                e = _match_parts(text, i, end, parts, closed)
+                if e > i:
+                    if overlapping:
+                        out.append((owner, i, e))
+                    elif best is None or e > best[2]:
+                        best = (owner, i, e)
+            if best:
+                out.append(best)
+                floor = best[2]
+        return out
+
+
+# --------------------------------------------------------------------------- the bank
+
+
+class ConceptBank:
+    """Every concept and misconception, validated, with look-ups and detectors."""
+
+    def __init__(
+        self,
+        concepts: dict[str, Concept],
+        misconceptions: dict[str, Misconception],
+        case_of: dict[str, str | None],
+        source: dict[str, tuple[str, int | None]],
+        case_kinds: dict[str, tuple[str, ...]],
+        files: list[str],
+        index: _SurfaceIndex | None = None,
+    ):
+        self.concepts = concepts
+        self.misconceptions = misconceptions
+        self.case_of = case_of  # entry id -> case id (case files) or None (phase files)
+        self.source = source  # entry id -> (file, line of its id)
+        self.case_kinds_map = case_kinds
+        self.files = files
+        self._alias_owner = {a: c.id for c in concepts.values() for a in c.aliases}
+        self._aliases = index or _SurfaceIndex((c.id, a) for c in concepts.values() for a in c.aliases)
+        self._patterns = {m.id: _one_regex(m.patterns) for m in misconceptions.values()}
+        self._prefilter: dict[str, frozenset[str] | None] = {}
+        for m in misconceptions.values():
+            lits = [_required_literals(p) for p in m.patterns]
+            self._prefilter[m.id] = None if any(x is None for x in lits) else frozenset().union(*lits)
+        self._depth_rx: dict[str, list[re.Pattern[str]]] = {}
+
+    # ---- look-ups
+    def __len__(self) -> int:
+        return len(self.concepts)
+
+    def concept(self, cid: str) -> Concept:
+        return self.concepts[cid]
+
+    def misconception(self, mid: str) -> Misconception:
+        return self.misconceptions[mid]
+
+    def concept_for_alias(self, alias: str) -> Concept | None:
+        cid = self._alias_owner.get(" ".join(alias.lower().split()))
+        return self.concepts[cid] if cid else None
+
+    def case_kinds(self, case: str) -> tuple[str, ...]:
+        try:
+            return self.case_kinds_map[case]
+        except KeyError:
+            raise ContentError(None, f"no problem kinds known for case {case!r}") from None
+
+    def applies(self, entry_id: str, case: str | None) -> bool:
+        """Whether a concept or misconception belongs to a case: its own case's, or a phase entry in scope."""
+        owner = self.case_of.get(entry_id)
+        if case is None:
+            return owner is None
+        if owner is not None:
+            return owner == case
+        entry = self.concepts.get(entry_id) or self.misconceptions[entry_id]
+        return entry.scope is None or bool(set(entry.scope) & set(self.case_kinds(case)))
+
+    def by_phase(self, phase: str, case: str | None = None) -> list[Concept]:
+        """The phase's concepts; with a case, those in its scope plus the case's own concepts of that phase."""
+        return [c for c in self.concepts.values() if c.phase == phase and self.applies(c.id, case)]
+
+    def for_case(self, case: str) -> list[Concept]:
+        """Every phase concept in the case's scope, plus the case's own concepts."""
+        return [c for c in self.concepts.values() if self.applies(c.id, case)]
+
+    def by_criterion(self, criterion: str, case: str | None = None, main_only: bool = False) -> list[Concept]:
+        out = []
+        for c in self.concepts.values():
+            crits = c.criteria[:1] if main_only else c.criteria
+            if criterion in crits and (case is None or self.applies(c.id, case)):
+                out.append(c)
+        return out
+
+    def misconceptions_for(self, phase: str | None = None, case: str | None = None, criterion: str | None = None) -> list[Misconception]:
+        out = []
+        for m in self.misconceptions.values():
+            if phase is not None and m.phase != phase:
+                continue
+            if criterion is not None and criterion not in m.criteria:
+                continue
+            if case is not None and not self.applies(m.id, case):
+                continue
+            out.append(m)
+        return out
+
+    # ---- detectors
+    def find_mentions(self, text: str, case: str | None = None) -> list[Mention]:
+        """Concepts named in `text` by alias (case-insensitive, whole words), leftmost-longest per unit."""
+        out: list[Mention] = []
+        for a, b in units(text):
+            for cid, s, e in self._aliases.scan(text, a, b):
+                if case is None or self.applies(cid, case):
+                    out.append(Mention(cid, s, e, text[s:e]))
+        return out
+
+    def find_misconceptions(self, text: str, case: str | None = None) -> list[Hit]:
+        """Misconceptions stated in `text`: the first pattern match per misconception and unit."""
+        out: list[Hit] = []
+        for a, b in units(text):
+            unit = text[a:b]
+            low = unit.lower()
+            for mid, rxs in self._patterns.items():
+                if case is not None and not self.applies(mid, case):
+                    continue
+                need = self._prefilter[mid]
+                if need is not None and not any(w in low for w in need):
+                    continue
+                m = rxs.search(unit)
+                if m and m.end() > m.start():
+                    out.append(Hit(mid, a + m.start(), a + m.end(), text[a + m.start() : a + m.end()]))
+        return out
+
+    def find_depth(self, text: str, case: str | None = None) -> dict[str, set[int]]:
+        """For each concept mentioned, the indexes of its depth points whose cues occur in the unit that
+        names it or on the line after it."""
+        spans = units(text)
+        out: dict[str, set[int]] = {}
+        for m in self.find_mentions(text, case):
+            a, b = next((u for u in spans if u[0] <= m.start < u[1]), (m.start, m.end))
+            window = text[a:b]
+            nl = text.find("\n", m.end)
+            if nl >= 0:
+                nxt = text.find("\n", nl + 1)
+                window += "\n" + text[nl + 1 : nxt if nxt >= 0 else len(text)]
+            got = out.setdefault(m.concept_id, set())
+            for i, rx in enumerate(self._depth_regexes(m.concept_id)):
+                if rx.search(window):
+                    got.add(i)
+        return out
+
+    def _depth_regexes(self, cid: str) -> list[re.Pattern[str]]:
+        rxs = self._depth_rx.get(cid)
+        if rxs is None:
+            rxs = self._depth_rx[cid] = [
+                re.compile("|".join(f"(?:{_cue_regex(c)})" for c in dp.cues), re.I) for dp in self.concepts[cid].depth
+            ]
+        return rxs
+
+
+# --------------------------------------------------------------------------- loading and validation
+
+
+class _Loaded(NamedTuple):
+    path: Path
+    node: yaml.Node | None
+    file: ConceptFile
+
+
+def _compose_fast(text: str, path: Path) -> yaml.Node | None:
+    """Compose with libyaml when it is there (an order of magnitude faster on these large files); on any
+    fault, compose again with the project's loader so the error and its line are the usual ones."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.compose(text, Loader=fast)
+        except Exception:  # noqa: BLE001 - the slow path below reports it properly
+            pass
+    return _compose(text, path)
+
+
+def _load_one(path: Path) -> _Loaded:
+    text = _read_text(path)
+    node = _compose_fast(text, path)
+    data = _construct(node, path)
+    if data is None:
+        raise ContentError(path, "the file is empty", 1)
+    return _Loaded(path, node, _validate(ConceptFile, data, node, path))
+
+
+def _line(lf: _Loaded, *loc: Any) -> int | None:
+    return _node_line(lf.node, tuple(loc), 0)
+
+
+def _load_aux(path: Path, model: type[Any]) -> tuple[Any, yaml.Node | None]:
+    text = _read_text(path)
+    node = _compose_fast(text, path)
+    data = _construct(node, path)
+    return _validate(model, data, node, path), node
+
+
+def _generic_words(folder: Path) -> set[str]:
+    for cand in (folder / GENERIC_WORDS_FILE, folder.parent / GENERIC_WORDS_FILE, knowledge_dir() / "concepts" / GENERIC_WORDS_FILE):
+        if cand.is_file():
+            g, _ = _load_aux(cand, GenericWords)
+            return {w.strip().lower() for w in g.generic_words}
+    raise ContentError(folder / GENERIC_WORDS_FILE, "the list of generic words that may not be aliases is missing")
+
+
+def _check_entries(lf: _Loaded, generic: set[str]) -> None:
+    """Checks that need only this file: phases, aliases, cues, regexes against examples."""
+    f = lf.file
+    path = lf.path
+    if (f.phase is None) == (f.case is None):
+        raise ContentError(path, "a concept file sets exactly one of `phase` (phase file) or `case` (case file)", 1)
+    if f.phase is not None and path.stem != f.phase:
+        raise ContentError(path, f"phase {f.phase!r} does not match the file name", _line(lf, "phase"))
+    if f.case is not None and path.stem != f.case:
+        raise ContentError(path, f"case {f.case!r} does not match the file name", _line(lf, "case"))
+    if not f.concepts and not f.misconceptions:
+        raise ContentError(path, "no concepts and no misconceptions", 1)
+    for field, entries in (("concepts", f.concepts), ("misconceptions", f.misconceptions)):
+        for i, e in enumerate(entries):
+            if f.case is not None and e.phase is None:
+                raise ContentError(path, f"{e.id}: entries of a case file give their `phase`", _line(lf, field, i))
+            if f.phase is not None and e.phase not in (None, f.phase):
+                raise ContentError(path, f"{e.id}: phase {e.phase!r} differs from the file's {f.phase!r}", _line(lf, field, i, "phase"))
+    for i, c in enumerate(f.concepts):
+        seen: set[str] = set()
+        for j, a in enumerate(c.aliases):
+            where = _line(lf, "concepts", i, "aliases", j)
+            if a != a.strip() or "  " in a:
+                raise ContentError(path, f"{c.id}: alias {a!r} has stray spaces", where)
+            if a != a.lower():
+                raise ContentError(path, f"{c.id}: alias {a!r} is not lowercase", where)
+            if not (a[0].isalnum()):
+                raise ContentError(path, f"{c.id}: alias {a!r} must start with a letter or digit", where)
+            if a in seen:
+                raise ContentError(path, f"{c.id}: alias {a!r} is listed twice", where)
+            seen.add(a)
+            if a in generic:
+                raise ContentError(path, f"{c.id}: alias {a!r} is a generic word; use a more specific phrase", where)
+        for j, dp in enumerate(c.depth):
+            for k, cue in enumerate(dp.cues):
+                if cue != cue.lower() or cue != cue.strip():
+                    raise ContentError(path, f"{c.id}: cue {cue!r} must be lowercase and trimmed", _line(lf, "concepts", i, "depth", j, "cues", k))
+    for i, m in enumerate(f.misconceptions):
+        rxs = []
+        for j, p in enumerate(m.patterns):
+            where = _line(lf, "misconceptions", i, "patterns", j)
+            try:
+                rx = re.compile(p, re.I)
+            except re.error as err:
+                raise ContentError(path, f"{m.id}: pattern does not compile: {err}", where) from None
+            if rx.search(""):
+                raise ContentError(path, f"{m.id}: pattern matches the empty string", where)
+            rxs.append(rx)
+        for j, ex in enumerate(m.examples):
+            if not any(rx.search(ex) for rx in rxs):
+                raise ContentError(path, f"{m.id}: no pattern matches the example {ex!r}", _line(lf, "misconceptions", i, "examples", j))
+        for j, ex in enumerate(m.counter_examples):
+            for k, rx in enumerate(rxs):
+                if rx.search(ex):
+                    raise ContentError(path, f"{m.id}: pattern {k + 1} matches the counter-example {ex!r}", _line(lf, "misconceptions", i, "counter_examples", j))
+
+
+def _check_criteria(lf: _Loaded, lib: Library) -> None:
+    known = {c.id for r in lib.rubrics.values() for c in r.criteria} | {c.id for o in lib.overlays.values() for c in o.criteria}
+    for field, entries in (("concepts", lf.file.concepts), ("misconceptions", lf.file.misconceptions)):
+        for i, e in enumerate(entries):
+            for j, cid in enumerate(e.criteria):
+                if cid not in known:
+                    raise ContentError(lf.path, f"{e.id}: unknown criterion {cid!r}", _line(lf, field, i, "criteria", j))
+    if lf.file.case is not None and lf.file.case not in lib.cases:
+        raise ContentError(lf.path, f"concepts for unknown case {lf.file.case!r}", _line(lf, "case"))
+
+
+def _case_kinds(folder: Path, lib: Library) -> dict[str, tuple[str, ...]]:
+    """Each case's problem kinds: from the case YAML's `kinds:` where present, else from case-kinds.yaml."""
+    table: dict[str, list[str]] = {}
+    path = folder / CASE_KINDS_FILE
+    if path.is_file():
+        ck, node = _load_aux(path, CaseKinds)
+        for cid in ck.cases:
+            if cid not in lib.cases:
+                raise ContentError(path, f"unknown case {cid!r}", _node_line(node, ("cases", cid, "[key]"), 0) or _node_line(node, ("cases", cid), 0))
+        table = {k: list(v) for k, v in ck.cases.items()}
+    out: dict[str, tuple[str, ...]] = {}
+    for cid, case in lib.cases.items():
+        kinds = getattr(case, "kinds", None) or table.get(cid)
+        if not kinds:
+            raise ContentError(path, f"no problem kinds for case {cid!r} (give `kinds:` in its case YAML or list it here)")
+        out[cid] = tuple(kinds)
+    return out
+
+
+def _concept_files(folder: Path) -> list[Path]:
+    files: list[Path] = []
+    if folder.is_dir():
+        for p in sorted(folder.glob("*.yaml")):
+            if p.name in _SPECIAL_FILES:
+                continue
+            if p.stem not in PHASES:
+                raise ContentError(p, f"a concept file is named after a phase ({', '.join(PHASES)}), or is {' or '.join(_SPECIAL_FILES)}", 1)
+            files.append(p)
+        cases = folder / "cases"
+        if cases.is_dir():
+            files += sorted(p for p in cases.glob("*.yaml") if p.is_file())
+    return files
+
+
+def load_concept_bank(folder: Path | None = None, lib: Library | None = None) -> ConceptBank:
+    """Load and cross-check every concept file under `folder` (default: the shipped knowledge/concepts).
+
+    Absent phase files are fine; `lib` supplies criteria and cases (default: the library beside it)."""
+    folder = Path(folder) if folder is not None else knowledge_dir() / "concepts"
+    if lib is None:
+        knowledge = folder.parent
+        rubrics = knowledge.parent / "rubrics"
+        shipped = knowledge.resolve() == knowledge_dir().resolve() or not rubrics.is_dir()
+        lib = library() if shipped else load_library(rubrics, knowledge)
+    generic = _generic_words(folder)
+    loaded = [_load_one(p) for p in _concept_files(folder)]
+    for lf in loaded:
+        _check_entries(lf, generic)
+        _check_criteria(lf, lib)
+    kinds = _case_kinds(folder, lib)
+
+    concepts: dict[str, Concept] = {}
+    miscs: dict[str, Misconception] = {}
+    case_of: dict[str, str | None] = {}
+    source: dict[str, tuple[str, int | None]] = {}
+    alias_owner: dict[str, str] = {}
+    for lf in loaded:
+        f = lf.file
+        for field, entries in (("concepts", f.concepts), ("misconceptions", f.misconceptions)):
+            for i, e in enumerate(entries):
+                line = _line(lf, field, i, "id")
+                if e.id in source:
+                    other = source[e.id]
+                    raise ContentError(lf.path, f"duplicate id {e.id!r} (also at {other[0]}:{other[1]})", line)
+                source[e.id] = (str(lf.path), line)
+                case_of[e.id] = f.case
+                e = e.model_copy(update={"phase": e.phase or f.phase})
+                if isinstance(e, Concept):
+                    concepts[e.id] = e
+                else:
+                    miscs[e.id] = e
+        _check_alias_owners(lf, alias_owner, source)
+
+    index = _SurfaceIndex((c.id, a) for c in concepts.values() for a in c.aliases)
+    for lf in loaded:
+        _check_probes(lf, index)
+    return ConceptBank(concepts, miscs, case_of, source, kinds, [str(lf.path) for lf in loaded], index)
+
+
+def _check_alias_owners(lf: _Loaded, alias_owner: dict[str, str], source: dict[str, tuple[str, int | None]]) -> None:
+    """An alias belongs to one concept only (`alias_owner` carries the owners seen in earlier files)."""
+    for i, c in enumerate(lf.file.concepts):
+        for j, a in enumerate(c.aliases):
+            other = alias_owner.get(a)
+            if other is not None and other != c.id:
+                where = source.get(other, (str(lf.path), _id_line_of(lf, other)))
+                raise ContentError(lf.path, f"{c.id}: alias {a!r} is already an alias of {other!r} ({where[0]}:{where[1]})", _line(lf, "concepts", i, "aliases", j))
+            alias_owner[a] = c.id
+
+
+def _id_line_of(lf: _Loaded, ident: str) -> int | None:
+    for i, c in enumerate(lf.file.concepts):
+        if c.id == ident:
+            return _line(lf, "concepts", i, "id")
+    return None
+
+
+def check_concept_file(path: Path) -> None:
+    """Validate one concept file on its own: schema, aliases, regexes, examples, criteria (against the shipped
+    rubrics) and probes against its own concepts."""
+    path = Path(path)
+    if path.name == CASE_KINDS_FILE:
+        _load_aux(path, CaseKinds)
+        return
+    if path.name == GENERIC_WORDS_FILE:
+        _load_aux(path, GenericWords)
+        return
+    lf = _load_one(path)
+    folder = path.parent.parent if path.parent.name == "cases" else path.parent
+    _check_entries(lf, _generic_words(folder))
+    _check_criteria(lf, library())
+    ids: set[str] = set()
+    for field, entries in (("concepts", lf.file.concepts), ("misconceptions", lf.file.misconceptions)):
+        for i, e in enumerate(entries):
+            if e.id in ids:
+                raise ContentError(path, f"duplicate id {e.id!r}", _line(lf, field, i, "id"))
+            ids.add(e.id)
+    _check_alias_owners(lf, {}, {})
+    _check_probes(lf, _SurfaceIndex((c.id, a) for c in lf.file.concepts for a in c.aliases))
+
+
+def _check_probes(lf: _Loaded, index: _SurfaceIndex) -> None:
+    """A probe may name its own concept but no other: an alias of another concept is an error unless it
+    only occurs inside the probe's own alias (\"catalogue churn\" may contain \"churn\")."""
+    for i, c in enumerate(lf.file.concepts):
+        for j, probe in enumerate(c.probes):
+            hits = index.scan(probe, 0, len(probe), overlapping=True)
+            own = [(s, e) for owner, s, e in hits if owner == c.id]
+            for owner, s, e in hits:
+                if owner != c.id and not any(a <= s and e <= b for a, b in own):
+                    raise ContentError(lf.path, f"{c.id}: probe names another concept, {owner!r} ({probe[s:e]!r})", _line(lf, "concepts", i, "probes", j))
+
+
+def is_concept_data(path: Path, data: Any) -> bool:
+    """Whether a YAML file is concept-layer data (used by `mlsd check` to pick the validator)."""
+    if Path(path).name in _SPECIAL_FILES:
+        return True
+    return isinstance(data, dict) and ("concepts" in data or "misconceptions" in data)
+
+
+@functools.lru_cache(maxsize=4)
+def concept_bank(folder: str | None = None) -> ConceptBank:
+    """The shipped concept bank, loaded once per process."""
+    return load_concept_bank(Path(folder) if folder else None)
+
+
+def find_mentions(text: str, case: str | None = None, bank: ConceptBank | None = None) -> list[Mention]:
+    """(concept_id, start, end, matched_text) for every concept alias named in `text`."""
+    return (bank or concept_bank()).find_mentions(text, case)
+
+
+def find_misconceptions(text: str, case: str | None = None, bank: ConceptBank | None = None) -> list[Hit]:
+    """(misconception_id, start, end, matched_text) for every misconception pattern matched in a unit of `text`."""
+    return (bank or concept_bank()).find_misconceptions(text, case)
