@@ -180,8 +180,8 @@ class KnowledgeIndex:
     def _file_lock(self):
         from filelock import FileLock
 
-        self.home.mkdir(parents=True, exist_ok=True)
-        return FileLock(str(self.home / ".index.lock"), timeout=BUILD_LOCK_TIMEOUT)
+        private_dir(self.home)
+        return FileLock(str(self.home / ".index.lock"), timeout=BUILD_LOCK_TIMEOUT, mode=0o600)
 
     # ------------------------------------------------------------------ state
 
@@ -259,6 +259,8 @@ class KnowledgeIndex:
                 client._closed = True
                 _forget(tmp)
             (tmp / "manifest.json").write_text(json.dumps({"hash": self.digest, "chunks": len(chunks), "model": MODEL_NAME}))
+            for f in tmp.rglob("*"):  # private like every file mlsd writes (the home may be a shared folder)
+                os.chmod(f, 0o700 if f.is_dir() else 0o600)
             old = self.home / f"index.old-{os.getpid()}-{uuid.uuid4().hex[:8]}"
             if self.path.exists():
                 self.path.rename(old)
