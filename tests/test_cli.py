@@ -337,3 +337,14 @@ def test_grade_inputs_over_the_size_cap_are_refused(tmp_path, monkeypatch, capsy
     assert code == 2 and str(big) in one_line(err) and "at most" in err
     code, _out, err = run_main(monkeypatch, capsys, "grade", "--transcript", str(big), "--brain", "offline", home=tmp_path / "home")
     assert code == 2 and str(big) in one_line(err)
+
+
+def test_corrupt_checkpoints_file_names_the_path_on_resume(tmp_path, monkeypatch, capsys):
+    home = tmp_path / "home"
+    home.mkdir()
+    _add_session(home, "s1")
+    damage(home / "checkpoints.sqlite")
+    code, out, err = run_main(monkeypatch, capsys, "simulate", "--case", "news-feed", "--persona", "weak", "--session-id", "s1", "--resume", home=home)
+    line = one_line(err)
+    assert code == 2 and out == ""
+    assert str(home / "checkpoints.sqlite") in line and "move it aside" in line and "resumed" in line
