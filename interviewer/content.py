@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, RootModel, StringConstraints, Tag, ValidationError, field_validator, model_validator
 
 from .domain import CROSS_CUTTING, PHASE_TITLE, PHASES, PhaseId, RubricPhaseId
 from .errors import ContentError
@@ -106,21 +106,64 @@ class NoteMeta(_Strict):
         return self
 
 
+# Caps on scripted answers (the shipped candidates, `--answers-file`, eval pairs): one answer is at most
+# MAX_ANSWER_CHARS once rendered (the engine keeps 20,000 of it and says so), a phase at most
+# MAX_ANSWERS_PER_PHASE answers, a whole script at most MAX_SCRIPT_CHARS; a content or input file at most
+# MAX_INPUT_BYTES. A `{repeat, times}` pair is checked before it is rendered, so nothing big is allocated.
+MAX_ANSWER_CHARS = 100_000
+MAX_ANSWERS_PER_PHASE = 100
+MAX_SCRIPT_CHARS = 2_000_000
+MAX_INPUT_BYTES = 2_000_000
+
+
 class Repeat(_Strict):
-    repeat: str
+    repeat: str = Field(max_length=MAX_ANSWER_CHARS)
     times: int = Field(ge=1, le=100_000)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> "Repeat":
+        if self.chars > MAX_ANSWER_CHARS:
+            raise ValueError(f"repeat x times makes {self.chars:,} characters; one answer holds at most {MAX_ANSWER_CHARS:,}")
+        return self
+
+    @property
+    def chars(self) -> int:
+        return len(self.repeat) * self.times
 
     def render(self) -> str:
         return self.repeat * self.times
 
 
+def _script_bounded(v: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    total = sum(x.chars if isinstance(x, Repeat) else len(x) for xs in v.values() for x in xs)
+    if total > MAX_SCRIPT_CHARS:
+        raise ValueError(f"the answers add up to {total:,} characters; a script holds at most {MAX_SCRIPT_CHARS:,}")
+    return v
+
+
+# an answer is a string or a {repeat, times} mapping; the tag picks which, so an error names the right one
+Answer = Annotated[
+    Annotated[str, StringConstraints(max_length=MAX_ANSWER_CHARS), Tag("text")] | Annotated[Repeat, Tag("repeat")],
+    Discriminator(lambda v: "repeat" if isinstance(v, (dict, Repeat)) else "text"),
+]
+ScriptAnswers = Annotated[dict[PhaseId, Annotated[list[Answer], Field(max_length=MAX_ANSWERS_PER_PHASE)]], AfterValidator(_script_bounded)]
+
+
+def render_answers(answers: dict[str, list[Any]]) -> dict[str, list[str]]:
+    return {p: [x.render() if isinstance(x, Repeat) else x for x in xs] for p, xs in answers.items()}
+
+
+class AnswersFile(RootModel[ScriptAnswers]):
+    """`--answers-file`: `{"clarify": ["...", {"repeat": "...", "times": 3}], "frame": [...]}`."""
+
+
 class CandidateScript(_Strict):
     persona: Literal["strong", "average", "weak", "rambling", "adversarial"] | str
     case: Id | None = None
-    answers: dict[PhaseId, list[str | Repeat]]
+    answers: ScriptAnswers
 
     def lines(self, phase: str) -> list[str]:
-        return [x.render() if isinstance(x, Repeat) else x for x in self.answers.get(phase, [])]
+        return render_answers({phase: self.answers.get(phase, [])})[phase]
 
 
 def _check_unique(ids: list[str], what: str) -> None:
@@ -134,8 +177,11 @@ def _check_unique(ids: list[str], what: str) -> None:
 # --------------------------------------------------------------------------- YAML with lines
 
 
-def _read_text(path: Path) -> str:
+def _read_text(path: Path, what: str = "a content file") -> str:
     try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise ContentError(path, f"the file is {size:,} bytes; {what} holds at most {MAX_INPUT_BYTES:,}")
         raw = path.read_bytes()
     except OSError as e:
         raise ContentError(path, f"cannot read: {e.strerror or e}") from None
@@ -224,7 +270,7 @@ def _validate(model: type[BaseModel], data: Any, node: yaml.Node | None, path: P
         err = e.errors()[0]
         loc = tuple(err.get("loc", ()))
         where = ".".join(str(x) for x in loc) or "top level"
-        msg = err.get("msg", "invalid")
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         if err.get("type") == "missing":
             msg = "missing required field"
         elif err.get("type") == "extra_forbidden":
@@ -271,6 +317,23 @@ def load_yaml_model(path: Path, model: type[BaseModel]) -> Any:
     node = _compose(text, path)
     data = _construct(node, path)
     return _validate(model, data, node, path)
+
+
+def load_answers(path: Path) -> dict[str, list[str]]:
+    """A JSON answers file (`mlsd simulate --answers-file`), validated by `AnswersFile` and rendered."""
+    import json
+
+    path = Path(path)
+    text = _read_text(path, "an answers file")
+    try:
+        data = json.loads(text)
+    except ValueError as e:  # json.JSONDecodeError
+        raise ContentError(path, f"invalid JSON: {getattr(e, 'msg', e)}", getattr(e, "lineno", None)) from None
+    except RecursionError:
+        raise ContentError(path, "invalid JSON: nested too deeply") from None
+    if not isinstance(data, dict):
+        raise ContentError(path, "expected an object mapping phase ids to lists of answers", 1)
+    return render_answers(_validate(AnswersFile, data, None, path).root)
 
 
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
@@ -447,6 +510,8 @@ def check_path(path: Path) -> list[str]:
             if p.suffix in (".yaml", ".yml", ".md") and p.is_file() and p.name.lower() != "readme.md":
                 check_file(p)
                 checked.append(str(p))
+        if not checked:
+            raise ContentError(path, "no rubrics, cases, notes or scripted candidates found here (no .yaml or .md files); give a content file or a folder that holds them")
         return checked
     check_file(path)
     return [str(path)]

@@ -32,5 +32,10 @@ class UsageError(MlsdError):
     """Bad usage or bad input on the command line (exit code 2)."""
 
 
+class ConfigError(UsageError):
+    """A setting that cannot be used: a broken `config.toml`, a value of the wrong type, an empty MLSD_HOME.
+    The message is one line naming where the value came from (file and line, or variable) and what to do."""
+
+
 class SessionError(MlsdError):
     """A session cannot be found, resumed or continued."""

@@ -47,3 +47,23 @@ def evals_dir() -> Path:
             return cwd
         raise FileNotFoundError("the evals/ folder ships with the source checkout; run from it or set MLSD_EVALS_DIR")
     return root / "evals"
+
+
+def private_dir(path: Path) -> Path:
+    """Make `path` a folder if it is not one, private to the user (0700), and return it.
+
+    Permissions are set only on folders created here: a folder that exists keeps its mode (a shared
+    1777 folder stays shared). Missing parents are created with the default mode, as `mkdir -p` does.
+    Raises OSError (FileExistsError when `path` is a file)."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        if path.is_dir():  # another process made it a moment ago: theirs, not ours to chmod
+            return path
+        raise
+    os.chmod(path, 0o700)  # mkdir's mode is masked by the umask; this folder is ours
+    return path

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from .content import Library
 from .domain import Level, Persona
 from .grading import CriterionGrade, PhaseGrade
+from .paths import private_dir
 from .text import redact
 
 SIGNALS = ("strong no hire", "no hire", "lean hire", "hire", "strong hire")
@@ -274,7 +275,7 @@ def to_markdown(card: Scorecard) -> str:
 def write_private(path: Path, text: str, secrets: list[str] | None = None) -> Path:
     """Write atomically with mode 0600, with any secret value redacted."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     text = redact(text, secrets or [])
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -1,7 +1,6 @@
 """Headless interviews with a scripted candidate on a virtual clock."""
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
@@ -9,9 +8,8 @@ from typing import Any, Callable
 
 from . import prompts as P
 from .clock import VirtualClock
-from .content import CandidateScript, Repeat
+from .content import CandidateScript, load_answers
 from .domain import PHASES, Level, Persona, Role
-from .errors import ContentError, UsageError
 from .events import Event
 from .session import Engine, Session
 
@@ -40,31 +38,8 @@ class ScriptedCandidate:
 
     @classmethod
     def from_file(cls, path: Path) -> "ScriptedCandidate":
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except OSError as e:
-            raise UsageError(f"{path}: cannot read: {e.strerror}") from None
-        except ValueError as e:
-            line = getattr(e, "lineno", None)
-            raise ContentError(path, f"invalid JSON: {getattr(e, 'msg', e)}", line) from None
-        if not isinstance(data, dict):
-            raise ContentError(path, "expected an object mapping phase ids to lists of answers", 1)
-        lines: dict[str, list[str]] = {}
-        for k, v in data.items():
-            if k not in PHASES:
-                raise ContentError(path, f"unknown phase {k!r} (expected one of {', '.join(PHASES)})")
-            if not isinstance(v, list):
-                raise ContentError(path, f"{k}: expected a list of answers")
-            out = []
-            for x in v:
-                if isinstance(x, dict) and "repeat" in x:
-                    out.append(Repeat.model_validate(x).render())
-                elif isinstance(x, str):
-                    out.append(x)
-                else:
-                    raise ContentError(path, f"{k}: every answer is a string")
-            lines[k] = out
-        return cls(lines)
+        """A JSON answers file; its size, answer count and answer length are capped (see `content.AnswersFile`)."""
+        return cls(load_answers(path))
 
 
 def run(

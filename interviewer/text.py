@@ -11,7 +11,25 @@ import unicodedata
 MAX_KEPT_CHARS = 20_000  # what we keep of one answer; the candidate is told when a paste is cut
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
-_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# C0/C1 controls (tab and newline are handled apart), zero-width space, bidi marks and overrides
+# (U+061C, U+200E/F, U+202A-E, U+2066-9) and the byte-order mark. Kept on purpose: the zero-width
+# non-joiner and joiner (U+200C/D) and the variation selectors, which hold emoji and many scripts together.
+_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Tag characters are invisible and can smuggle text; they are kept only inside a flag sequence (U+1F3F4 ... U+E007F).
+_TAG_FLAG = re.compile(r"\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F")
+_TAG = re.compile(r"[\U000E0000-\U000E007F]")
+
+
+def _strip_tags(text: str) -> str:
+    if not _TAG.search(text):
+        return text
+    out, last = [], 0
+    for m in _TAG_FLAG.finditer(text):
+        out.append(_TAG.sub("", text[last : m.start()]))
+        out.append(m.group(0))
+        last = m.end()
+    out.append(_TAG.sub("", text[last:]))
+    return "".join(out)
 
 
 def sanitize(text: str | None, limit: int = MAX_KEPT_CHARS) -> tuple[str, bool]:
@@ -23,13 +41,22 @@ def sanitize(text: str | None, limit: int = MAX_KEPT_CHARS) -> tuple[str, bool]:
     text = unicodedata.normalize("NFC", str(text))
     text = _ANSI.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    text = _CTRL.sub("", text)
+    text = _strip_tags(_CTRL.sub("", text))
     text = re.sub(r"[ \u00a0]{2,}", " ", text)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
     cut = len(text) > limit
     if cut:
-        text = text[:limit].rstrip()
+        text = text[:limit].rstrip().rstrip("\u200d")  # no joiner left dangling at the cut
     return text, cut
+
+
+_VISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def escape_controls(text: str) -> str:
+    """For plain-text output: control characters (ESC, BEL, CR, bidi overrides...) shown as `\\x1b`-style
+    escapes, so stored text can never drive the terminal. Newlines and tabs are kept."""
+    return _VISIBLE.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100 else f"\\u{ord(m.group(0)):04x}", str(text))
 
 
 def redact(text: str, secrets: list[str]) -> str:

@@ -100,3 +100,251 @@ def test_simulate_json_then_sessions_and_report(home, tmp_path):
 def test_report_unknown_session(home):
     p = mlsd("report", "nope", home=home)
     assert p.returncode == 2 and "no session" in p.stderr
+
+
+# ------------------------------------------------------------------------------------ errors that help
+# These run `tui.cli.main` in this process (the same top-level handler as the `mlsd` script, without a
+# subprocess's start-up cost), each on a fresh MLSD_HOME and config file.
+
+
+def run_main(monkeypatch, capsys, *args: str, home: Path | str, config: Path | None = None, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    from tui import cli
+
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MLSD_BRAIN", "MLSD_MODEL", "MLSD_LLM_TIMEOUT", "MLSD_LLM_RETRIES", "MLSD_DEBUG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("MLSD_HOME", str(home))
+    monkeypatch.setenv("MLSD_CONFIG", str(config or Path(str(home) + "-no-config.toml")))
+    for k, v in (env or {}).items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setattr(sys, "argv", ["mlsd", *args])
+    capsys.readouterr()
+    try:
+        cli.main()
+        code = 0
+    except SystemExit as e:
+        code = int(e.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "unexpected error" not in err and "Traceback" not in err
+    return lines[0]
+
+
+def test_broken_config_toml_names_the_file_and_line(tmp_path, monkeypatch, capsys):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('model = "gpt-4o-mini"\nllm_timeout =\n', encoding="utf-8")
+    code, out, err = run_main(monkeypatch, capsys, "sessions", home=tmp_path / "home", config=cfg)
+    line = one_line(err)
+    assert code == 2 and out == ""
+    assert f"{cfg}:2" in line and "TOML" in line and "move the file aside" in line
+
+
+def test_config_not_utf8_names_the_file(tmp_path, monkeypatch, capsys):
+    cfg = tmp_path / "config.toml"
+    cfg.write_bytes(b'model = "\xff\xfe"\n')
+    code, _out, err = run_main(monkeypatch, capsys, "sessions", home=tmp_path / "home", config=cfg)
+    assert code == 2 and str(cfg) in one_line(err)
+
+
+def test_wrong_config_type_names_the_key(tmp_path, monkeypatch, capsys):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('model = "m"\nllm_retries = "many"\n', encoding="utf-8")
+    code, _out, err = run_main(monkeypatch, capsys, "sessions", home=tmp_path / "home", config=cfg)
+    line = one_line(err)
+    assert code == 2 and f"{cfg}:2: llm_retries:" in line and "integer" in line
+    # the same through the environment names the variable
+    code, _out, err = run_main(monkeypatch, capsys, "sessions", home=tmp_path / "home", env={"MLSD_LLM_TIMEOUT": "soon"})
+    line = one_line(err)
+    assert code == 2 and "environment variable MLSD_LLM_TIMEOUT" in line and "number" in line
+
+
+def test_empty_mlsd_home_is_an_error_and_touches_nothing(tmp_path, monkeypatch, capsys):
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    os.chmod(cwd, 0o755)
+    monkeypatch.chdir(cwd)
+    code, _out, err = run_main(monkeypatch, capsys, "sessions", home="", config=tmp_path / "none.toml")
+    line = one_line(err)
+    assert code == 2 and "MLSD_HOME" in line and "empty" in line
+    assert oct(cwd.stat().st_mode & 0o7777) == oct(0o755) and list(cwd.iterdir()) == []
+
+
+def test_home_that_is_a_file_is_one_line(tmp_path, monkeypatch, capsys):
+    home = tmp_path / "home"
+    home.write_text("")
+    code, _out, err = run_main(monkeypatch, capsys, "sessions", home=home)
+    assert code == 2 and str(home) in one_line(err)
+
+
+def test_existing_home_keeps_its_mode_and_what_mlsd_writes_is_private(tmp_path, monkeypatch, capsys):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    code, _out, err = run_main(monkeypatch, capsys, "report", "nope", home=shared)  # opens the store and the checkpoints
+    assert code == 2, err
+    assert shared.stat().st_mode & 0o7777 == 0o1777, "an existing folder keeps its mode"
+    written = [p for p in shared.rglob("*") if p.is_file()]
+    assert {p.name for p in written} >= {"mlsd.sqlite", "checkpoints.sqlite"}
+    for p in written:
+        assert p.stat().st_mode & 0o077 == 0, f"{p} is readable by others"
+    fresh = tmp_path / "a" / "new-home"
+    code, _out, err = run_main(monkeypatch, capsys, "sessions", home=fresh)
+    assert code == 0, err
+    assert fresh.stat().st_mode & 0o777 == 0o700, "a folder mlsd creates is private"
+
+
+def damage(path: Path) -> None:
+    path.write_bytes(b"this is not a SQLite database, whatever its name says\n" * 200)
+
+
+def test_corrupt_session_database_names_the_path_and_the_way_out(tmp_path, monkeypatch, capsys):
+    home = tmp_path / "home"
+    home.mkdir()
+    damage(home / "mlsd.sqlite")
+    code, out, err = run_main(monkeypatch, capsys, "sessions", home=home)
+    line = one_line(err)
+    assert code == 2 and out == ""
+    assert str(home / "mlsd.sqlite") in line and "move it aside" in line
+
+
+def test_damaged_checkpoints_file_is_found(tmp_path):
+    from interviewer.health import damaged_databases
+
+    home = tmp_path / "home"
+    home.mkdir()
+    sqlite3 = __import__("sqlite3")
+    sqlite3.connect(home / "mlsd.sqlite").execute("CREATE TABLE t (x)").connection.commit()
+    assert damaged_databases(home) == []
+    damage(home / "checkpoints.sqlite")
+    found = damaged_databases(home)
+    assert [p.name for p, _why in found] == ["checkpoints.sqlite"] and "not a database" in found[0][1]
+
+
+def _add_session(home: Path, sid: str, case: str = "news-feed") -> None:
+    from interviewer.store import Store
+
+    Store(home).add(sid, case, "senior", "neutral", 45.0, "offline", ["clarify"], "interview")
+
+
+def test_corrupt_report_json_names_the_file(tmp_path, monkeypatch, capsys):
+    home = tmp_path / "home"
+    home.mkdir()
+    _add_session(home, "20260101-000000-abcdef")
+    report = home / "reports" / "20260101-000000-abcdef.json"
+    report.parent.mkdir()
+    report.write_text('{"session_id": "20260101-000000-abcdef", "overall": {"score": "high"', encoding="utf-8")
+    for fmt in ("md", "json"):
+        code, out, err = run_main(monkeypatch, capsys, "report", "20260101", "--format", fmt, home=home)
+        line = one_line(err)
+        assert code == 2 and out == ""
+        assert str(report) in line and "move it aside" in line
+
+
+def test_check_on_a_folder_without_content_exits_2(tmp_path, monkeypatch, capsys):
+    empty = tmp_path / "nothing-here"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("not content")
+    code, out, err = run_main(monkeypatch, capsys, "check", str(empty), home=tmp_path / "home")
+    line = one_line(err)
+    assert code == 2 and "ok:" not in out
+    assert str(empty) in line and "no rubrics" in line
+
+
+ESC_TEXT = "news\x1b]0;pwned\x07\x1b[2J\u202eevil\rfeed"
+
+
+def test_plain_outputs_escape_control_characters(tmp_path, monkeypatch, capsys):
+    home = tmp_path / "home"
+    home.mkdir()
+    sid = "20260101-000000-c0ffee"
+    _add_session(home, sid, case=ESC_TEXT)
+    code, out, err = run_main(monkeypatch, capsys, "sessions", home=home, env={"COLUMNS": "250"})
+    assert code == 0, err
+    assert "pwned" in out and "\\x1b" in out and not any(ch in out for ch in "\x1b\x07\u202e\r")
+    card = {
+        "session_id": sid, "case": "news-feed", "case_title": ESC_TEXT,
+        "overall": {"score": 2.5, "hire_signal": "lean hire", "level": "senior", "confidence": 0.5, "confidence_label": "medium", "target_level": "senior"},
+        "phases": [], "notices": [f"model said: {ESC_TEXT}"],
+    }
+    (home / "reports").mkdir()
+    (home / "reports" / f"{sid}.json").write_text(json.dumps(card), encoding="utf-8")
+    code, out, err = run_main(monkeypatch, capsys, "report", sid, home=home)
+    assert code == 0, err
+    assert out.startswith("# Scorecard") and "pwned" in out and "\\x1b" in out
+    assert not any(ch in out for ch in "\x1b\x07\u202e\r")
+
+
+def test_cases_table_shows_content_literally(tmp_path, monkeypatch, capsys):
+    code, out, err = run_main(monkeypatch, capsys, "cases", home=tmp_path / "home")
+    assert code == 0, err
+    assert "video-recommendation" in out and "\x1b" not in out
+
+
+@pytest.mark.parametrize(
+    "answers,expect",
+    [
+        ({"clarify": [{"repeat": "x" * 50_000, "times": 100_000}]}, "5,000,000,000 characters"),
+        ({"clarify": ["fine"] * 101}, "at most 100"),
+        ({"clarify": ["y" * 100_001]}, "at most 100000 characters"),
+        ({"clarify": [3]}, "valid string"),
+        ({"framing": ["a"]}, "clarify"),
+        ({"clarify": [{"repeat": "ab", "times": 2, "extra": 1}]}, "extra"),
+    ],
+)
+def test_answers_file_caps_are_one_line_naming_the_file(tmp_path, monkeypatch, capsys, answers, expect):
+    import resource
+
+    f = tmp_path / "answers.json"
+    f.write_text(json.dumps(answers), encoding="utf-8")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    code, _out, err = run_main(monkeypatch, capsys, "simulate", "--case", "news-feed", "--answers-file", str(f), home=tmp_path / "home")
+    line = one_line(err)
+    assert code == 2 and str(f) in line and expect in line, line
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000, "nothing big was allocated (KB)"
+
+
+def test_answers_file_too_big_or_too_deep(tmp_path, monkeypatch, capsys):
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps({"clarify": ["z" * 90_000] * 30}), encoding="utf-8")
+    code, _out, err = run_main(monkeypatch, capsys, "simulate", "--case", "news-feed", "--answers-file", str(big), home=tmp_path / "home")
+    assert code == 2 and str(big) in one_line(err) and "at most 2,000,000" in err
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200_000, encoding="utf-8")
+    code, _out, err = run_main(monkeypatch, capsys, "simulate", "--case", "news-feed", "--answers-file", str(deep), home=tmp_path / "home")
+    assert code == 2 and str(deep) in one_line(err)
+
+
+def test_a_real_bug_is_still_an_unexpected_error(tmp_path, monkeypatch, capsys):
+    import interviewer.content as content
+
+    def bug(*_a, **_k):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(content, "library", bug)
+    code, _out, err = run_main(monkeypatch, capsys, "cases", home=tmp_path / "home")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "unexpected error: ZeroDivisionError" in err and "MLSD_DEBUG" in err
+
+
+def test_grade_inputs_over_the_size_cap_are_refused(tmp_path, monkeypatch, capsys):
+    big = tmp_path / "answer.txt"
+    big.write_text("word " * 500_000, encoding="utf-8")  # 2.5 MB
+    code, _out, err = run_main(monkeypatch, capsys, "grade", "--phase", "data", "--answer-file", str(big), "--brain", "offline", home=tmp_path / "home")
+    assert code == 2 and str(big) in one_line(err) and "at most" in err
+    code, _out, err = run_main(monkeypatch, capsys, "grade", "--transcript", str(big), "--brain", "offline", home=tmp_path / "home")
+    assert code == 2 and str(big) in one_line(err)
+
+
+def test_corrupt_checkpoints_file_names_the_path_on_resume(tmp_path, monkeypatch, capsys):
+    home = tmp_path / "home"
+    home.mkdir()
+    _add_session(home, "s1")
+    damage(home / "checkpoints.sqlite")
+    code, out, err = run_main(monkeypatch, capsys, "simulate", "--case", "news-feed", "--persona", "weak", "--session-id", "s1", "--resume", home=home)
+    line = one_line(err)
+    assert code == 2 and out == ""
+    assert str(home / "checkpoints.sqlite") in line and "move it aside" in line and "resumed" in line

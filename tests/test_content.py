@@ -493,3 +493,40 @@ def test_pathological_yaml_raises_content_error(scratch: Path):
         "phase: data\nminutes: " + "9" * 5000 + "\n",
     ]:
         throw_at_every_loader(scratch, text.encode())
+
+
+# --------------------------------------------------------------------------- caps on scripted answers
+
+
+def test_candidate_script_repeat_over_the_cap_names_file_and_line(tmp_path: Path):
+    src = lines_of(KNOWLEDGE / "candidates" / "adversarial.yaml")
+    at = line_no(src, r"^\s+- \{repeat: ")
+    path = tmp_path / "adversarial.yaml"
+    path.write_text(_edit(src, at, '    - {repeat: "We should use all the data we have, always. ", times: 100000}'), encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        load_yaml_model(path, CandidateScript)
+    assert err.value.line == at
+    assert "4,400,000 characters" in err.value.message and "at most 100,000" in err.value.message
+
+
+def test_candidate_script_with_too_many_answers_is_refused(tmp_path: Path):
+    path = tmp_path / "many.yaml"
+    path.write_text("persona: strong\nanswers:\n  clarify:\n" + "    - a line\n" * 101, encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        load_yaml_model(path, CandidateScript)
+    assert "at most 100" in err.value.message and err.value.path == str(path)
+
+
+def test_content_file_over_the_size_cap_is_refused_before_reading(tmp_path: Path):
+    path = tmp_path / "huge.yaml"
+    path.write_text("persona: strong\nanswers: {}\n# " + "x" * 2_100_000 + "\n", encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        check_file(path)
+    assert "at most 2,000,000" in err.value.message
+
+
+def test_check_path_on_a_folder_with_no_content_raises(tmp_path: Path):
+    (tmp_path / "readme.txt").write_text("nothing here")
+    with pytest.raises(ContentError) as err:
+        check_path(tmp_path)
+    assert "no rubrics" in err.value.message and err.value.path == str(tmp_path)

@@ -194,3 +194,206 @@ def test_mlsd_ask_bad_phase_exits_2(tmp_path: Path):
     assert res.returncode == 2
     assert res.stdout == ""
     assert len(res.stderr.splitlines()) == 1 and "--phase" in res.stderr
+
+
+# ------------------------------------------------------------------------------------ self-repair
+# These use a content root with one short note (three chunks), so a build costs a model load and
+# seconds, not the minutes of the shipped notes.
+
+TINY_NOTE = """---
+title: Tiny test note
+phase: data
+topics: [test]
+---
+# Tiny test note
+
+## Pangolin labels
+
+The pangolin label is an invented term used only by these tests. A pangolin label is attached to a
+training example when a reviewer confirms the click by hand, and it is stored beside the raw click so
+that both can be compared later. Reviewers work in batches and write down why they agreed or not.
+
+## Heron splits
+
+A heron split is another invented term: the examples are split by the day they were logged, the last
+week held out, so the model never trains on anything that happened after the moment it is tested on.
+It keeps the offline score honest about what the deployed model will face.
+
+## Walrus freshness
+
+Walrus freshness, also invented here, is the age of a feature value when the ranking service reads
+it. Each value carries the time it was computed and the service drops values older than its budget.
+Stale values are counted so the team sees when the pipeline falls behind.
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A content root: the shipped rubrics, cases and candidates, and one note of three sections."""
+    root = tmp_path_factory.mktemp("tiny-content")
+    shutil.copytree(rubrics_dir(), root / "rubrics")
+    shutil.copytree(knowledge_dir(), root / "knowledge", ignore=shutil.ignore_patterns("*.md"))
+    (root / "knowledge" / "phases").mkdir(exist_ok=True)
+    (root / "knowledge" / "phases" / "data.md").write_text(TINY_NOTE, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def tiny_lib(tiny_root: Path):
+    return load_library(tiny_root / "rubrics", tiny_root / "knowledge")
+
+
+@pytest.fixture(scope="module")
+def tiny_built(tmp_path_factory: pytest.TempPathFactory, tiny_lib) -> Path:
+    home = tmp_path_factory.mktemp("tiny-home")
+    res = KnowledgeIndex(home, tiny_lib).build()
+    assert res["status"] == "built" and res["chunks"] == 3
+    return home
+
+
+def tiny_home(tiny_built: Path, tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    shutil.copytree(tiny_built, home)
+    return home
+
+
+def truncate(path: Path) -> None:
+    with open(path, "r+b") as f:
+        f.truncate(path.stat().st_size // 3)
+
+
+def test_truncated_database_is_rebuilt_on_open(tiny_built, tiny_lib, tmp_path):
+    home = tiny_home(tiny_built, tmp_path)
+    truncate(home / "index" / "chroma.sqlite3")
+    index = KnowledgeIndex(home, tiny_lib)
+    assert index.problem().startswith("damaged")
+    hits = index.search("reviewer confirms the click by hand", k=2)
+    assert hits and hits[0].section == "phases/data.md#pangolin-labels"
+    assert index.repairs == 1 and index.last_error is None
+    assert KnowledgeIndex(home, tiny_lib).problem() is None
+    assert sorted(p.name for p in home.iterdir() if p.name.startswith("index")) == ["index"]  # nothing left aside
+
+
+def test_index_damaged_while_open_is_repaired_by_the_next_search(tiny_built, tiny_lib, tmp_path):
+    home = tiny_home(tiny_built, tmp_path)
+    index = KnowledgeIndex(home, tiny_lib)
+    assert index.search("feature age when the service reads it", k=1)[0].section == "phases/data.md#walrus-freshness"
+    truncate(home / "index" / "chroma.sqlite3")
+    hits = index.search("split by the day examples were logged", k=1)
+    assert hits and hits[0].section == "phases/data.md#heron-splits"
+    assert index.last_error is None and index.repairs == 1
+
+
+def test_content_hash_marker_without_data_is_rebuilt(tiny_built, tiny_lib, tmp_path):
+    home = tiny_home(tiny_built, tmp_path)
+    for p in (home / "index").iterdir():  # keep only the manifest that says "current"
+        if p.name != "manifest.json":
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
+    index = KnowledgeIndex(home, tiny_lib)
+    assert index.is_current() and index.problem() is not None
+    assert index.search("walrus freshness budget", k=1)[0].section == "phases/data.md#walrus-freshness"
+    assert index.problem() is None and index.repairs == 1
+
+
+def test_half_written_collection_is_rebuilt(tiny_built, tiny_lib, tmp_path):
+    home = tiny_home(tiny_built, tmp_path)
+    index = KnowledgeIndex(home, tiny_lib)
+    coll = index._collection()
+    coll.delete(ids=[coll.get(limit=1)["ids"][0]])  # as if a build stopped one chunk short
+    index._close()
+    assert index.problem().startswith("half built")
+    assert len(index.search("pangolin heron walrus", k=5)) == 3
+    assert index.repairs == 1
+
+
+def test_a_killed_build_leaves_the_old_index_and_its_leftovers_are_cleared(tiny_built, tiny_lib, tmp_path, monkeypatch):
+    home = tiny_home(tiny_built, tmp_path)
+    index = KnowledgeIndex(home, tiny_lib)
+
+    def killed(*_a, **_k):
+        raise KeyboardInterrupt  # stands in for a kill in the middle of embedding
+
+    import interviewer.embeddings as emb
+
+    monkeypatch.setattr(emb, "LocalEmbeddingFunction", killed)
+    with pytest.raises(KeyboardInterrupt):
+        index.build(rebuild=True)
+    monkeypatch.undo()
+    assert KnowledgeIndex(home, tiny_lib).problem() is None, "the live index was not touched"
+    (home / "index.new-99999-deadbeef").mkdir()  # what a SIGKILL would leave
+    assert index.build(rebuild=True)["status"] == "built"
+    assert not list(home.glob("index.new-*"))
+
+
+def test_search_never_raises_and_says_why(tiny_built, tiny_lib, tmp_path, monkeypatch):
+    home = tiny_home(tiny_built, tmp_path)
+    index = KnowledgeIndex(home, tiny_lib)
+    calls = {"query": 0, "build": 0}
+
+    def broken_query(*_a, **_k):
+        calls["query"] += 1
+        raise AttributeError("'RustBindingsAPI' object has no attribute 'bindings'")
+
+    real_build = index._build_fresh
+
+    def counted_build(*a, **k):
+        calls["build"] += 1
+        return real_build(*a, **k)
+
+    monkeypatch.setattr(index, "_query", broken_query)
+    monkeypatch.setattr(index, "_build_fresh", counted_build)
+    assert index.search("pangolin", k=2) == []
+    assert calls == {"query": 3, "build": 1}  # first try, a fresh connection, then one rebuild
+    assert index.last_error and "no note" in index.last_error and "RustBindingsAPI" in index.last_error
+    monkeypatch.undo()
+    assert index.search("pangolin", k=1) and index.last_error is None  # and it clears once searches work
+
+
+def test_search_on_an_unbuildable_index_returns_no_hits(tiny_built, tiny_lib, tmp_path, monkeypatch):
+    home = tiny_home(tiny_built, tmp_path)
+    truncate(home / "index" / "chroma.sqlite3")
+    index = KnowledgeIndex(home, tiny_lib)
+
+    def full(*_a, **_k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(index, "_build_fresh", full)
+    assert index.search("pangolin", k=2) == []
+    assert "No space left on device" in index.last_error and "without notes" in index.last_error
+
+
+def tiny_env(home: Path, root: Path) -> dict[str, str]:
+    env = cli_env(home)
+    env["MLSD_CONTENT_DIR"] = str(root)
+    env["MLSD_CONFIG"] = str(home / "no-config.toml")
+    return env
+
+
+def test_mlsd_index_rebuild_on_a_corrupt_index_exits_0(tiny_built, tiny_root, tmp_path):
+    home = tiny_home(tiny_built, tmp_path)
+    truncate(home / "index" / "chroma.sqlite3")
+    p = subprocess.run([sys.executable, "-m", "tui.cli", "index", "--rebuild", "--json"], capture_output=True, text=True, timeout=300, cwd=REPO, env=tiny_env(home, tiny_root))
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["status"] == "built"
+    assert "malformed" not in p.stderr
+    from interviewer.health import sqlite_problem
+
+    assert sqlite_problem(home / "index" / "chroma.sqlite3") is None
+
+
+def test_two_processes_on_an_empty_home_both_succeed(tiny_root, tmp_path):
+    """`mlsd index` and `mlsd ask` (which builds on first use, as `mlsd simulate` does) start together on
+    an empty home: the file lock lets one build and the other find the index current. Without it they
+    race on the collection and one exits 1 with NotFoundError."""
+    home = tmp_path / "empty-home"
+    env = tiny_env(home, tiny_root)
+    cmds = [["index", "--json"], ["ask", "heron split by day", "--json"]]
+    procs = [subprocess.Popen([sys.executable, "-m", "tui.cli", *c], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, env=env) for c in cmds]
+    outs = [p.communicate(timeout=240) for p in procs]
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err
+    assert json.loads(outs[0][0])["status"] in ("built", "up to date")  # "up to date" when `ask` built first
+    hits = json.loads(outs[1][0])["hits"]
+    assert hits and hits[0]["section"] == "phases/data.md#heron-splits"
+    assert sorted(p.name for p in home.iterdir() if p.name.startswith("index")) == ["index"]
+    assert KnowledgeIndex(home, load_library(tiny_root / "rubrics", tiny_root / "knowledge")).problem() is None

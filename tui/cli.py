@@ -36,6 +36,35 @@ def _err(msg: str) -> None:
     typer.echo(f"mlsd: {msg}", err=True)
 
 
+def _echo(text: str) -> None:
+    """Plain-text output of stored or model-made text: control characters are shown, never obeyed."""
+    from interviewer.text import escape_controls
+
+    typer.echo(escape_controls(text))
+
+
+def _cell(value: Any) -> Any:
+    """A rich table cell shown literally: no markup, no control characters."""
+    from rich.text import Text
+
+    from interviewer.text import escape_controls
+
+    return Text(escape_controls("" if value is None else str(value)))
+
+
+def _read_input(path: Path) -> str:
+    """A text file given on the command line, refused past the size cap of every input."""
+    from interviewer.content import MAX_INPUT_BYTES
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise UsageError(f"{path}: the file is {size:,} bytes; mlsd reads at most {MAX_INPUT_BYTES:,}")
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as e:
+        raise UsageError(f"{path}: cannot read: {e.strerror}") from None
+
+
 def _print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
     sys.stdout.flush()
@@ -83,6 +112,7 @@ def _progress(enabled: bool):
 def _interview(case: Optional[str], level: Level, persona: Persona, minutes: float, brain: BrainKind, resume: Optional[str], phase: Optional[Phase]) -> None:
     if phase and not case:
         raise UsageError("--phase retries one phase of a case: give --case too")
+    _settings(brain).ensure_home()  # a broken config or data folder is one line here, before the UI starts
     if case:  # a cheap check, so the UI paints fast; the library loads in the UI's worker
         from interviewer.paths import knowledge_dir
 
@@ -150,7 +180,7 @@ def cases(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
 
     t = Table("id", "title", "prompt", title=f"{len(rows)} cases")
     for r in rows:
-        t.add_row(r["id"], r["title"], r["prompt"])
+        t.add_row(_cell(r["id"]), _cell(r["title"]), _cell(r["prompt"]))
     Console().print(t)
 
 
@@ -176,7 +206,7 @@ def index(
     from interviewer.knowledge import get_index
     from interviewer.settings import Settings
 
-    s = Settings()
+    s = _settings()
     idx = get_index(s.ensure_home(), library())
     prog, cb = _progress(not as_json and sys.stderr.isatty())
     t0 = time.perf_counter()
@@ -213,13 +243,15 @@ def ask(
         lib.case(case)
     if not 1 <= k <= 50:
         raise UsageError("-k must be between 1 and 50")
-    idx = get_index(Settings().ensure_home(), lib)
+    idx = get_index(_settings().ensure_home(), lib)
     hits = idx.search(query, phase=phase, case=case, k=k)
     if as_json:
         _print_json({"query": query, "phase": phase, "case": case, "hits": [h.as_dict() for h in hits]})
         return
     for i, h in enumerate(hits, 1):
-        typer.echo(f"{i}. [{h.score:.3f}] {h.section} ({h.phase}, {h.case})\n   {h.text[:240].strip()}…\n")
+        _echo(f"{i}. [{h.score:.3f}] {h.section} ({h.phase}, {h.case})\n   {h.text[:240].strip()}…\n")
+    if idx.last_error:
+        _err(idx.last_error)
 
 
 # ------------------------------------------------------------------------------------ grading
@@ -256,17 +288,14 @@ def grade(
         else:
             from interviewer.scorecard import to_markdown
 
-            typer.echo(to_markdown(card))
+            _echo(to_markdown(card))
         return
     if not phase:
         raise UsageError("give --phase with --answer/--answer-file, or --transcript")
     if (answer is None) == (answer_file is None):
         raise UsageError("give exactly one of --answer and --answer-file")
     if answer_file is not None:
-        try:
-            text = answer_file.read_text(encoding="utf-8", errors="replace")
-        except OSError as e:
-            raise UsageError(f"{answer_file}: cannot read: {e.strerror}") from None
+        text = _read_input(answer_file)
     else:
         text = answer or ""
     from interviewer.text import sanitize
@@ -283,9 +312,9 @@ def grade(
         return
     typer.echo(f"{lib.phase_title(phase)}{' — ' + case if case else ''}: {g.score:.2f} / 4\n")
     for c in g.criteria:
-        typer.echo(f"  {c.title:<42} {('–' if c.score is None else c.score)}  {c.rationale}")
+        _echo(f"  {c.title:<42} {('–' if c.score is None else c.score)}  {c.rationale}")
         for q in c.evidence[:2]:
-            typer.echo(f"      “{q}”")
+            _echo(f"      “{q}”")
 
 
 def _grade_transcript(path: Path, brain: BrainKind):
@@ -293,9 +322,9 @@ def _grade_transcript(path: Path, brain: BrainKind):
     from interviewer.scorecard import build
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise UsageError(f"{path}: cannot read: {e.strerror}") from None
+        data = json.loads(_read_input(path))
+    except RecursionError:
+        raise ContentError(path, "invalid JSON: nested too deeply") from None
     except ValueError as e:
         raise ContentError(path, f"invalid JSON: {getattr(e, 'msg', e)}", getattr(e, "lineno", None)) from None
     turns = data.get("transcript") if isinstance(data, dict) else data
@@ -374,7 +403,7 @@ def simulate(
         return
     for t in out["transcript"]:
         who = "Interviewer" if t["role"] == "interviewer" else "Candidate"
-        typer.echo(f"[{t['minute']:5.1f}] {t['phase']:<10} {who}: {t['text'][:300]}")
+        _echo(f"[{t['minute']:5.1f}] {t['phase']:<10} {who}: {t['text'][:300]}")
     o = out["scorecard"]["overall"]
     typer.echo(f"\n{o['hire_signal']} · level {o['level']} · score {o['score']:.2f} · confidence {o['confidence_label']} · session {out['session_id']}")
 
@@ -385,10 +414,9 @@ def simulate(
 @app.command()
 def sessions(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List past interviews with their scores."""
-    from interviewer.settings import Settings
     from interviewer.store import Store
 
-    rows = Store(Settings().ensure_home()).list()
+    rows = Store(_settings().ensure_home()).list()
     out = [
         {
             "id": r["id"],
@@ -415,7 +443,7 @@ def sessions(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
 
     t = Table("id", "case", "kind", "status", "score", "signal", "level", "when")
     for r in out:
-        t.add_row(r["id"], r["case"], r["kind"], r["status"], f"{r['score']:.2f}" if r["score"] is not None else "", r["hire_signal"] or "", r["level_estimate"] or "", r["created"])
+        t.add_row(*map(_cell, (r["id"], r["case"], r["kind"], r["status"], f"{r['score']:.2f}" if r["score"] is not None else "", r["hire_signal"], r["level_estimate"], r["created"])))
     Console().print(t)
 
 
@@ -431,11 +459,17 @@ def report(
     if fmt not in ("md", "json"):
         raise UsageError("--format must be md or json")
     eng = Engine(_settings())
-    card = load_report(eng, session_id)
+    try:
+        card = load_report(eng, session_id)
+    except ValueError as e:  # a damaged report file: pydantic's ValidationError, or bytes that are not UTF-8
+        row = eng.store.get(session_id) or eng.store.get(eng.store.find(session_id) or "") or {"id": session_id}
+        path = eng.home / "reports" / f"{row['id']}.json"
+        why = e.errors()[0].get("msg", "invalid") if hasattr(e, "errors") else type(e).__name__
+        raise ContentError(path, f"not a readable scorecard ({why}); the file is damaged: move it aside or restore it from a copy") from None
     if fmt == "json":
         _print_json(card.public())
     else:
-        typer.echo(to_markdown(card))
+        _echo(to_markdown(card))
 
 
 # ------------------------------------------------------------------------------------ eval & bench
@@ -577,14 +611,41 @@ def main() -> None:
     except KeyboardInterrupt:
         _err("interrupted")
         sys.exit(130)
-    except Exception as e:  # usage errors from typer's own click, and the unexpected
+    except Exception as e:  # usage errors from typer's own click, damaged data files, the environment, and the unexpected
+        import sqlite3
+
         if isinstance(e, typer.TyperException) and hasattr(e, "format_message"):
             _err(e.format_message())
             sys.exit(getattr(e, "exit_code", 2))
         if os.environ.get("MLSD_DEBUG"):
             raise
-        _err(f"unexpected error: {type(e).__name__}: {e}")
+        if isinstance(e, sqlite3.DatabaseError):
+            _database_error(e)
+        if isinstance(e, (PermissionError, FileNotFoundError, IsADirectoryError, NotADirectoryError)) and e.filename:
+            _err(f"{e.filename}: {e.strerror}")
+            sys.exit(2)
+        if isinstance(e, OSError) and e.filename:
+            _err(f"{e.filename}: {e.strerror}")
+            sys.exit(1)
+        first = (str(e).strip().splitlines() or [""])[0]
+        _err(f"unexpected error: {type(e).__name__}: {first} (a bug: MLSD_DEBUG=1 shows where)")
         sys.exit(1)
+
+
+def _database_error(e: Exception) -> None:
+    """A SQLite error: name the damaged file under MLSD_HOME and how to get past it (exit 2)."""
+    from interviewer.health import damage_line, damaged_databases
+
+    try:
+        home = _settings().home
+    except MlsdError:
+        home = None
+    damaged = damaged_databases(home) if home is not None else []
+    if damaged:
+        _err(damage_line(*damaged[0]))
+        sys.exit(2)
+    _err(f"database error in {home}: {e}; is another mlsd using it? if not, a file there may be damaged")
+    sys.exit(1)
 
 
 if __name__ == "__main__":
