@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from . import prompts as P
 from . import scoring
 from .content import Case, Criterion, Library
-from .domain import Persona
+from .domain import Decision
 from .embeddings import embedder
 from .errors import LLMError
 from .knowledge import Hit
@@ -33,12 +33,15 @@ class Assessment:
 
 @dataclass
 class FollowUpRequest:
-    criterion: Criterion
-    status: str  # none | partial
+    """One interviewer line after an answer. The code has decided what to do (`decision`) and chosen the
+    authored line (`line`); the offline brain says that line, an LLM brain may phrase it better."""
+
+    decision: Decision
+    line: str
+    subject: str  # what the line is about: a criterion's or concept's title
     note: Hit | None
     persona: str
     level: str
-    ack_seed: int
     used_lines: set[str]
     case: Case
     phase_title: str
@@ -135,21 +138,9 @@ class OfflineBrain:
             parts.append((P.get("clarification", "repeat_prefix") + f.answer[0].lower() + f.answer[1:]) if f.id in revealed else f.answer)
         return " ".join(parts), ids  # the graph keeps it from repeating a line said before
 
-    # -- follow-ups: the rubric's authored probe for the chosen criterion
+    # -- follow-ups: the line the code chose, as authored
     def follow_up(self, req: FollowUpRequest, on_token: TokenSink | None = None, on_reset: ResetSink | None = None) -> str:
-        probes = list(req.criterion.probes)
-        acks = P.get("ack", req.persona if req.persona in P.get("ack") else Persona.NEUTRAL)
-        line = ""
-        for i in range(len(probes) * len(acks)):
-            probe = probes[(req.ack_seed + i) % len(probes)]
-            ack = acks[(req.ack_seed + i // len(probes)) % len(acks)]
-            push = " " + P.get("push", req.persona) if req.status == "partial" else ""
-            candidate = f"{req.prefix}{ack}{push} {probe}".strip()
-            if candidate not in req.used_lines:
-                line = candidate
-                break
-        if not line:
-            line = f"{req.prefix}{acks[0]} {probes[0]} ({req.criterion.title})".strip()
+        line = f"{req.prefix}{req.line}".strip()
         if on_token:
             for piece in _pieces(line):
                 on_token(piece)
@@ -262,12 +253,11 @@ class LLMBrain:
             else:
                 msgs.append({"role": "assistant", "content": t["text"]})
         note = req.note.text[:1200] if req.note else P.get("llm", "no_note")
-        push = P.get("push", req.persona) if req.status == "partial" else ""
         msgs.append(
             {
                 "role": "system",
                 "content": P.get("llm", "followup").format(
-                    criterion_title=req.criterion.title, criterion_desc=req.criterion.description, note=note, push=push
+                    action=P.get("llm", "actions", req.decision.action), subject=req.subject, line=req.line, note=note
                 ),
             }
         )

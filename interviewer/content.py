@@ -134,23 +134,45 @@ class Repeat(_Strict):
         return self.repeat * self.times
 
 
+class Stated(_Strict):
+    """A scripted answer that states known misconceptions (`knowledge/concepts/`), so the behaviour
+    suite can tell whether each was challenged; `say` is what the candidate says."""
+
+    say: str = Field(min_length=1, max_length=MAX_ANSWER_CHARS)
+    states: list[Id] = Field(default_factory=list, max_length=4)
+
+    @property
+    def chars(self) -> int:
+        return len(self.say)
+
+    def render(self) -> str:
+        return self.say
+
+
 def _script_bounded(v: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    total = sum(x.chars if isinstance(x, Repeat) else len(x) for xs in v.values() for x in xs)
+    total = sum(x.chars if isinstance(x, (Repeat, Stated)) else len(x) for xs in v.values() for x in xs)
     if total > MAX_SCRIPT_CHARS:
         raise ValueError(f"the answers add up to {total:,} characters; a script holds at most {MAX_SCRIPT_CHARS:,}")
     return v
 
 
-# an answer is a string or a {repeat, times} mapping; the tag picks which, so an error names the right one
+# an answer is a string, a {repeat, times} mapping or a {say, states} mapping; the tag picks which, so an
+# error names the right one
+def _answer_tag(v: Any) -> str:
+    if isinstance(v, Stated) or (isinstance(v, dict) and "say" in v):
+        return "say"
+    return "repeat" if isinstance(v, (dict, Repeat)) else "text"
+
+
 Answer = Annotated[
-    Annotated[str, StringConstraints(max_length=MAX_ANSWER_CHARS), Tag("text")] | Annotated[Repeat, Tag("repeat")],
-    Discriminator(lambda v: "repeat" if isinstance(v, (dict, Repeat)) else "text"),
+    Annotated[str, StringConstraints(max_length=MAX_ANSWER_CHARS), Tag("text")] | Annotated[Repeat, Tag("repeat")] | Annotated[Stated, Tag("say")],
+    Discriminator(_answer_tag),
 ]
 ScriptAnswers = Annotated[dict[PhaseId, Annotated[list[Answer], Field(max_length=MAX_ANSWERS_PER_PHASE)]], AfterValidator(_script_bounded)]
 
 
 def render_answers(answers: dict[str, list[Any]]) -> dict[str, list[str]]:
-    return {p: [x.render() if isinstance(x, Repeat) else x for x in xs] for p, xs in answers.items()}
+    return {p: [x if isinstance(x, str) else x.render() for x in xs] for p, xs in answers.items()}
 
 
 class AnswersFile(RootModel[ScriptAnswers]):
@@ -164,6 +186,10 @@ class CandidateScript(_Strict):
 
     def lines(self, phase: str) -> list[str]:
         return render_answers({phase: self.answers.get(phase, [])})[phase]
+
+    def stated(self) -> dict[str, list[str]]:
+        """Each answer that states misconceptions (as rendered) -> their ids."""
+        return {x.say: list(x.states) for xs in self.answers.values() for x in xs if isinstance(x, Stated) and x.states}
 
 
 def _check_unique(ids: list[str], what: str) -> None:

@@ -98,6 +98,10 @@ class TurnKind(StrEnum):
     HINT = "hint"
     TIME = "time"
     HELP = "help"
+    CHALLENGE = "challenge"
+    DEEP_DIVE = "deep_dive"
+    PUSH = "push"
+    ASK_TO_CLARIFY = "ask_to_clarify"
     CLOSING = "closing"
     ANSWER = "answer"  # the candidate's
     QUESTION = "question"  # the candidate's clarifying question
@@ -105,9 +109,14 @@ class TurnKind(StrEnum):
 
 
 class Action(StrEnum):
-    """What the interviewer does after an answer (decided in plain code)."""
+    """What the interviewer does after an answer (decided in plain code, in this order of priority)."""
 
-    FOLLOW_UP = "follow_up"
+    CHALLENGE = "challenge"  # a misconception was just stated
+    ASK_TO_CLARIFY = "ask_to_clarify"  # designing started without a single clarifying question
+    HINT = "hint"  # the candidate is stuck: a nudge and another chance
+    FOLLOW_UP = "follow_up"  # the weightiest uncovered criterion
+    DEEP_DIVE = "deep_dive"  # a concept the candidate named, with depth still unshown
+    PUSH = "push"  # the strongest idea, on numbers, trade-offs or failure modes
     ADVANCE = "advance"
 
 
@@ -118,10 +127,12 @@ class Why(StrEnum):
     TIME = "time"  # the phase's time is used
     COVERED = "covered"  # every criterion met its target
     CAP = "cap"  # the persona's follow-up cap is reached
+    PACE = "pace"  # the next exchange would run past the phase's budget
+    STUCK = "stuck"  # still stuck after a hint
 
 
 class Decision(BaseModel):
-    """The typed outcome of `graph.decide`: follow up on a criterion, or advance the phase."""
+    """The typed outcome of `graph.decide`: what the interviewer does next, and about what."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -129,6 +140,9 @@ class Decision(BaseModel):
     why: Why | None = None
     criterion: str | None = None
     status: str = "none"  # what the assessment said of the criterion: none | partial
+    concept: str | None = None  # deep dive, push
+    misconception: str | None = None  # challenge
+    dimension: str | None = None  # push: numbers | tradeoffs | failure
 
     @classmethod
     def advance(cls, why: Why) -> "Decision":
@@ -155,6 +169,7 @@ class Policy(BaseModel):
     clarify_margin_minutes: float = Field(ge=0, description="clarifying questions stop this close to the budget")
     overtime_minutes: float = Field(ge=0, description="the interview closes this long after its length")
     recent_turns: int = Field(ge=1, description="turns the LLM sees besides the rolling summary")
+    push_cues: dict[str, list[str]] = Field(description="words that show a dimension of depth: numbers, tradeoffs, failure")
 
     def target(self, level: str) -> int:
         return self.level_target.get(Level(level), self.default_target) if level in Level._value2member_map_ else self.default_target

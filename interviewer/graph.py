@@ -26,15 +26,16 @@ from langgraph.types import interrupt
 
 from . import prompts as P
 from . import scoring
-from .brains import Brain, FollowUpRequest, OfflineBrain, summary_of
+from .brains import Brain, FollowUpRequest, OfflineBrain, status_of, summary_of
 from .clock import Clock
+from .concepts import ConceptBank
 from .content import Library
 from .domain import Action, Command, Decision, Phase, Role, TurnKind, Why, policy
 from .events import Message, Notice, PhaseChanged, Reset, Token
 from .grading import candidate_words
 from .knowledge import KnowledgeIndex
 from .state import InterviewState, Turn
-from .text import is_question, redact, sanitize, wants_to_move_on
+from .text import is_question, is_stuck, redact, sanitize, wants_to_move_on
 
 # node names
 LISTEN, ASK, ASSESS, RESPOND, ADVANCE, COMMAND, FINISH = "listen", "ask", "assess", "respond", "advance", "command", "finish"
@@ -49,6 +50,7 @@ class Ctx:
     brain: Brain
     offline: OfflineBrain  # the brain's offline twin: later-phase credit is always scored offline
     clock: Clock
+    bank: ConceptBank | None = None  # the concept layer: what the candidate named, misconceptions
     secrets: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # filled by the fallback brain during a step
 
@@ -113,6 +115,26 @@ def _notice(kind: str, text: str, minute: float) -> dict[str, Any]:
     return {"kind": kind, "text": text, "minute": round(minute, 2)}
 
 
+def _time_notices(state: InterviewState, ctx: Ctx, elapsed: float) -> Update:
+    """Half the phase's budget used, the budget used, five minutes left: from elapsed time only, and only
+    for the phase under way (the caller gives them when the phase stays open)."""
+    phase = _phase(state)
+    phase_budget = budget(state, ctx.lib, phase)
+    used = elapsed - state.get("phase_start", 0.0)
+    flags = set(state.get("time_flags", []))
+    title = ctx.lib.phase_title(phase)
+    notices, new_flags = [], []
+    for key, cond, msg in (
+        (f"{phase}:half", used >= phase_budget / 2, P.get("time_notice", "half").format(phase=title, budget=phase_budget)),
+        (f"{phase}:over", used >= phase_budget, P.get("time_notice", "over").format(phase=title, budget=phase_budget)),
+        ("five_left", state["minutes"] - elapsed <= 5 and state["minutes"] >= 10, P.get("time_notice", "five_left")),
+    ):
+        if cond and key not in flags:
+            new_flags.append(key)
+            notices.append(_notice("time", msg, elapsed))
+    return {"time_flags": new_flags, "notices": notices}
+
+
 def _fallback_notices(state: InterviewState, ctx: Ctx) -> list[dict[str, Any]]:
     out = [_notice("fallback", n, state.get("elapsed", 0.0)) for n in ctx.notices]
     ctx.notices.clear()
@@ -153,33 +175,114 @@ def _then(state: InterviewState, upd: Update) -> Goto:
 # ------------------------------------------------------------------------------------ decisions
 
 
+def _phase_turns(state: InterviewState, phase: str, role: str) -> list[Turn]:
+    return [t for t in state.get("transcript", []) if t["role"] == role and t["phase"] == phase and t.get("kind") != TurnKind.COMMAND]
+
+
+def _just_stated(state: InterviewState) -> list[str]:
+    """Misconceptions stated in the latest answer and not challenged yet."""
+    turn = len(state.get("transcript", [])) - 1
+    done = set(state.get("challenged", []))
+    return [x["id"] for x in state.get("stated", []) if x["turn"] == turn and x["id"] not in done]
+
+
+def _depth_to_go(state: InterviewState, ctx: Ctx, cid: str) -> bool:
+    assert ctx.bank is not None
+    return len(state.get("depth", {}).get(cid, [])) < len(ctx.bank.concept(cid).depth)
+
+
+def _unshown_dimension(state: InterviewState, ctx: Ctx, cid: str) -> str | None:
+    """The first of numbers, trade-offs and failure modes the candidate has not given for a concept
+    (looking at the units of their answers that name it), and not pushed on yet."""
+    assert ctx.bank is not None
+    pol = policy()
+    said = [t["text"] for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE]
+    units = " ".join(u for text in said for u in _units_naming(ctx.bank, text, cid)).lower()
+    pushed = set(state.get("pushed", []))
+    for dim, cues in pol.push_cues.items():
+        if f"{cid}:{dim}" in pushed:
+            continue
+        if not any(c in units for c in cues):
+            return dim
+    return None
+
+
+def _units_naming(bank: ConceptBank, text: str, cid: str) -> list[str]:
+    from .concepts import units
+
+    spans = units(text)
+    out = []
+    for m in bank.find_mentions(text):
+        if m.concept_id == cid:
+            out.extend(text[a:b] for a, b in spans if a <= m.start < b)
+    return out
+
+
 def decide(state: InterviewState, ctx: Ctx) -> Decision:
-    """Plain code, never the model: follow up on the weightiest uncovered criterion, or advance."""
+    """Plain code, never the model. In order: the candidate asked to move on; a misconception just stated
+    is challenged; a candidate who designs before asking anything is asked what they would want to know;
+    the phase's time is used; a stuck candidate gets a hint, then the phase closes; the weightiest
+    uncovered criterion is probed; a concept the candidate named is dug into; the strongest idea is pushed
+    on numbers, trade-offs or failure modes; otherwise the phase has been shown in depth and closes."""
     pol = policy()
     phase = _phase(state)
-    crits = ctx.lib.criteria(phase, state["case_id"])
-    cov = state.get("coverage", {}).get(phase, {})
-    target = pol.target(state["level"])
-    cap = pol.cap(state["persona"], state["level"])
-    probed = set(state.get("probed", {}).get(phase, []))
-    follow_ups = state.get("follow_ups", {}).get(phase, 0)
+    case = state["case_id"]
+    latest = _latest(state)["text"]
     used = state.get("elapsed", 0.0) - state.get("phase_start", 0.0)
-    turns = [t for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE and t["phase"] == phase and t.get("kind") != TurnKind.COMMAND]
-    durations = [ctx.clock.candidate_turn(t["text"]) for t in turns] if ctx.clock.kind == "virtual" else []
-    predicted = (sum(durations) / len(durations)) if durations else 1.0
-    if wants_to_move_on(_latest(state)["text"]):
+    phase_budget = budget(state, ctx.lib, phase)
+    follow_ups = state.get("follow_ups", {}).get(phase, 0)
+    if wants_to_move_on(latest):
         return Decision.advance(Why.ASKED)
     if state.get("elapsed", 0.0) >= state["minutes"] + pol.overtime_minutes:
         return Decision.advance(Why.TIME)
-    if used + predicted > budget(state, ctx.lib, phase):
+    stated = _just_stated(state)
+    if stated:
+        return Decision(action=Action.CHALLENGE, misconception=stated[0])
+    if phase == Phase.CLARIFY and not _phase_turns(state, phase, Role.CANDIDATE)[:-1] and not any(
+        t.get("kind") in (TurnKind.QUESTION, TurnKind.ASK_TO_CLARIFY) for t in state.get("transcript", []) if t["phase"] == phase
+    ):
+        return Decision(action=Action.ASK_TO_CLARIFY)
+    if used >= phase_budget:
         return Decision.advance(Why.TIME)
-    pending = [c for c in sorted(crits, key=lambda c: -c.weight) if (cov.get(c.id, {}).get("score") or 0) < target and c.id not in probed]
-    if not pending:
-        return Decision.advance(Why.COVERED)
-    if follow_ups >= cap:
+    turns = _phase_turns(state, phase, Role.CANDIDATE)
+    durations = [ctx.clock.candidate_turn(t["text"]) for t in turns] if ctx.clock.kind == "virtual" else []
+    predicted = (sum(durations) / len(durations)) if durations else 1.0
+    if used + predicted > phase_budget:
+        return Decision.advance(Why.PACE)
+    if is_stuck(latest):
+        if state.get("stuck_hints", {}).get(phase, 0) == 0:
+            return Decision(action=Action.HINT)
+        return Decision.advance(Why.STUCK)
+    if follow_ups >= pol.cap(state["persona"], state["level"]):
         return Decision.advance(Why.CAP)
-    c = pending[0]
-    return Decision(action=Action.FOLLOW_UP, criterion=c.id, status=cov.get(c.id, {}).get("status", "none"))
+    cov = state.get("coverage", {}).get(phase, {})
+    target = pol.target(state["level"])
+    probed = set(state.get("probed", {}).get(phase, []))
+    pending = [c for c in sorted(ctx.lib.criteria(phase, case), key=lambda c: -c.weight) if (cov.get(c.id, {}).get("score") or 0) < target and c.id not in probed]
+    dive = None
+    push = None
+    if ctx.bank is not None:
+        named = list(reversed(state.get("named", {}).get(phase, [])))  # the latest first
+        dived = set(state.get("dived", []))
+        dive = next((c for c in named if c not in dived and _depth_to_go(state, ctx, c)), None)
+        ranked = sorted(named, key=lambda c: -len(state.get("depth", {}).get(c, [])))
+        for c in ranked:
+            dim = _unshown_dimension(state, ctx, c)
+            if dim:
+                push = (c, dim)
+                break
+    last = next((t for t in reversed(state.get("transcript", [])) if t["role"] == Role.INTERVIEWER and t["phase"] == phase), None)
+    # dig into what was just said before turning to an uncovered topic, then alternate between the two
+    if dive and pending and last is not None and last.get("kind") == TurnKind.FOLLOW_UP:
+        return Decision(action=Action.DEEP_DIVE, concept=dive)
+    if pending:
+        c = pending[0]
+        return Decision(action=Action.FOLLOW_UP, criterion=c.id, status=cov.get(c.id, {}).get("status", "none"))
+    if dive:
+        return Decision(action=Action.DEEP_DIVE, concept=dive)
+    if push:
+        return Decision(action=Action.PUSH, concept=push[0], dimension=push[1])
+    return Decision.advance(Why.COVERED)
 
 
 # ------------------------------------------------------------------------------------ nodes
@@ -213,23 +316,8 @@ def listen(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     turn: Turn = {"role": Role.CANDIDATE.value, "phase": phase, "text": text, "minute": round(elapsed, 2), "kind": kind.value}
     if cut:
         turn["cut"] = True
-    # time notices: half the phase budget, the budget, five minutes left in the interview
-    phase_budget = budget(state, ctx.lib, phase)
-    used = elapsed - state.get("phase_start", 0.0)
-    flags = set(state.get("time_flags", []))
-    title = ctx.lib.phase_title(phase)
-    notices, new_flags = [], []
-    for key, cond, msg in (
-        (f"{phase}:half", used >= phase_budget / 2, P.get("time_notice", "half").format(phase=title, budget=phase_budget)),
-        (f"{phase}:over", used >= phase_budget, P.get("time_notice", "over").format(phase=title, budget=phase_budget)),
-        ("five_left", state["minutes"] - elapsed <= 5 and state["minutes"] >= 10, P.get("time_notice", "five_left")),
-    ):
-        if cond and key not in flags:
-            new_flags.append(key)
-            notices.append(_notice("time", msg, elapsed))
-    if cut:
-        notices.append(_notice("input", P.get("truncated").format(kept=len(text)), elapsed))
-    return Goto(update={"transcript": [turn], "elapsed": elapsed, "time_flags": new_flags, "notices": notices}, goto=goto)
+    notices = [_notice("input", P.get("truncated").format(kept=len(text)), elapsed)] if cut else []
+    return Goto(update={"transcript": [turn], "elapsed": elapsed, "notices": notices}, goto=goto)
 
 
 def ask(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
@@ -246,81 +334,176 @@ def ask(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     # questions use the phase's time too: past the budget, the interviewer moves on
     phase = _phase(state)
     spent = upd["elapsed"] - state.get("phase_start", 0.0)
-    over = spent + policy().clarify_margin_minutes > budget(state, ctx.lib, phase)
-    return Goto(update=upd, goto=ADVANCE if over else LISTEN)
+    if spent + policy().clarify_margin_minutes > budget(state, ctx.lib, phase):
+        return Goto(update=upd, goto=ADVANCE)
+    timing = _time_notices(state, ctx, upd["elapsed"])
+    upd.update({"notices": upd["notices"] + timing["notices"], "time_flags": timing["time_flags"]})
+    return Goto(update=upd, goto=LISTEN)
 
 
 def assess(state: InterviewState, runtime: Runtime[Ctx]) -> Update:
-    """Which criteria the phase's answers cover so far (and other phases', for a candidate who jumps ahead)."""
+    """Which criteria the phase's answers cover so far (and other phases', for a candidate who jumps ahead),
+    and what the latest answer named: concepts, their depth, misconceptions (each with its exact span)."""
     ctx = runtime.context
     phase = _phase(state)
-    result = ctx.brain.assess(candidate_text(state, phase), ctx.lib.criteria(phase, state["case_id"]))
+    case = state["case_id"]
+    crits = ctx.lib.criteria(phase, case)
+    result = ctx.brain.assess(candidate_text(state, phase), crits)
     coverage = state.get("coverage", {})
     cur = dict(coverage.get(phase, {}))
     for cid, v in result.by_criterion.items():
         prev = cur.get(cid)
         if prev is None or (v["score"] or 0) >= (prev.get("score") or 0):
             cur[cid] = v
+    latest = _latest(state)["text"]
+    upd: Update = {}
+    if ctx.bank is not None and latest.strip():
+        upd = _detect(state, ctx, latest)
+        # a concept named evidences its criteria: partial when named, covered when it is treated in depth
+        known = {c.id for c in crits}
+        for cid in upd["named"].get(phase, []):
+            concept = ctx.bank.concept(cid)
+            level = 3 if upd["depth"].get(cid) or state.get("depth", {}).get(cid) else 2
+            for crit in concept.criteria:
+                if crit in known and (cur.get(crit, {}).get("score") or 0) < level:
+                    cur[crit] = {**cur.get(crit, {"evidence": []}), "score": level, "status": status_of(level)}
     changed = {phase: cur}
     # credit for later phases the candidate has already talked about (only the latest answer)
-    latest = _latest(state)["text"]
     if latest.strip() and len(latest.split()) >= policy().later_phase_min_words:
         prepared = scoring.prepare(latest)  # split and embedded once, scored against every later phase
         for p in state["phases"][state["phase_i"] + 1 :]:
-            r = ctx.offline.assess(latest, ctx.lib.criteria(p, state["case_id"]), prepared=prepared)
+            r = ctx.offline.assess(latest, ctx.lib.criteria(p, case), prepared=prepared)
             pc = dict(coverage.get(p, {}))
             for cid, v in r.by_criterion.items():
                 if v["status"] != "none" and (v["score"] or 0) >= (pc.get(cid, {}).get("score") or 0):
                     pc[cid] = {**v, "early": True}
             if pc:
                 changed[p] = pc
-    return {"coverage": changed, "notices": _fallback_notices(state, ctx)}
+    return {**upd, "coverage": changed, "notices": _fallback_notices(state, ctx)}
+
+
+def _detect(state: InterviewState, ctx: Ctx, text: str) -> Update:
+    """The concept layer on the latest answer: concepts named (by phase), depth points shown,
+    misconceptions stated, each misconception with the exact words that stated it."""
+    assert ctx.bank is not None
+    phase, case = _phase(state), state["case_id"]
+    named: list[str] = []
+    for m in ctx.bank.find_mentions(text, case):
+        if m.concept_id not in named:
+            named.append(m.concept_id)
+    depth = {cid: sorted(ix) for cid, ix in ctx.bank.find_depth(text, case).items() if ix}
+    turn = len(state.get("transcript", [])) - 1
+    seen = {x["id"] for x in state.get("stated", [])}
+    stated = []
+    for h in ctx.bank.find_misconceptions(text, case):
+        if h.misconception_id not in seen:
+            seen.add(h.misconception_id)
+            stated.append({"id": h.misconception_id, "phase": phase, "quote": h.matched, "turn": turn})
+    return {"named": {phase: named} if named else {}, "depth": depth, "stated": stated}
 
 
 def respond(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
-    """After an answer: the decision, acted on."""
+    """After an answer: the decision, acted on. Time notices are given only when the phase stays open."""
     ctx = runtime.context
     d = decide(state, ctx)
-    if d.action == Action.FOLLOW_UP and d.criterion:
-        return _then(state, _follow_up(state, ctx, d))
-    return _then(state, _advance(state, ctx, d.why or Why.TIME))
+    if d.action == Action.ADVANCE:
+        return _then(state, _advance(state, ctx, d.why or Why.TIME))
+    if d.action == Action.HINT:
+        upd = _hint(state, ctx, stuck=True)
+    else:
+        upd = _follow_up(state, ctx, d)
+    timing = _time_notices(state, ctx, state.get("elapsed", 0.0))
+    upd.update({"notices": upd.get("notices", []) + timing["notices"], "time_flags": timing["time_flags"]})
+    return _then(state, upd)
+
+
+def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> tuple[str, str, str]:
+    """The line the code chose for a decision, what it is about, and the query for its grounding note."""
+    if d.action == Action.CHALLENGE:
+        assert ctx.bank is not None and d.misconception
+        m = ctx.bank.misconception(d.misconception)
+        return m.challenge, m.claim, m.claim
+    if d.action == Action.ASK_TO_CLARIFY:
+        return P.pick_unique(P.get("ask_to_clarify"), used), ctx.lib.phase_title(_phase(state)), ctx.lib.phase_title(_phase(state))
+    if d.action in (Action.DEEP_DIVE, Action.PUSH):
+        assert ctx.bank is not None and d.concept
+        c = ctx.bank.concept(d.concept)
+        if d.action == Action.PUSH:
+            line = P.pick_unique(P.get("push", d.dimension or "tradeoffs"), used, name=c.name)
+        else:
+            names = [c.name.lower(), *c.aliases]
+            probes = [p if any(n in p.lower() for n in names) else f"{P.pick_unique(P.get('deep_dive_lead'), set(), name=c.name)} {p}" for p in c.probes]
+            line = _unused(used, *probes)
+        return line, c.name, f"{c.name}. {c.depth[0].point}"
+    crit = ctx.lib.criterion(d.criterion or "")
+    return _unused(used, *crit.probes), crit.title, f"{crit.title}. {crit.description}"
+
+
+def _premise_ok(state: InterviewState, ctx: Ctx, line: str, authored: str) -> bool:
+    """A line may name only concepts the candidate said, the case states, or the code's own line names."""
+    if ctx.bank is None:
+        return True
+    case = ctx.lib.case(state["case_id"])
+    allowed = {c for ids in state.get("named", {}).values() for c in ids}
+    for text in (authored, case.prompt):
+        allowed |= {m.concept_id for m in ctx.bank.find_mentions(text)}
+    return all(m.concept_id in allowed for m in ctx.bank.find_mentions(line))
 
 
 def _follow_up(state: InterviewState, ctx: Ctx, d: Decision) -> Update:
     phase = _phase(state)
-    crit = ctx.lib.criterion(d.criterion or "")
-    note = _note(ctx, f"{crit.title}. {crit.description}", phase, state["case_id"])
-    tokens, on_token, on_reset = _streamer()
     used = _used_lines(state)
+    authored, subject, query = _authored(state, ctx, d, used)
+    note = _note(ctx, query, phase, state["case_id"])
+    tokens, on_token, on_reset = _streamer()
     prefix = ""
     if not _latest(state)["text"].strip():
         prefix = P.pick_unique(P.get("empty"), used, seed=state.get("follow_ups", {}).get(phase, 0)) + " "
-    recent = [t for t in state.get("transcript", []) if t.get("kind") != "command"][-policy().recent_turns :]
     req = FollowUpRequest(
-        criterion=crit,
-        status=d.status,
+        decision=d,
+        line=authored,
+        subject=subject,
         note=note,
         persona=state["persona"],
         level=state["level"],
-        ack_seed=len(state.get("transcript", [])),
         used_lines=used,
         case=ctx.lib.case(state["case_id"]),
         phase_title=ctx.lib.phase_title(phase),
-        recent=recent,
+        recent=[t for t in state.get("transcript", []) if t.get("kind") != TurnKind.COMMAND][-policy().recent_turns :],
         summary=summary_of(state.get("coverage", {}), ctx.lib, state["phases"][: state["phase_i"]]),
         crits=ctx.lib.criteria(phase, state["case_id"]),
         prefix=prefix,
     )
     line = ctx.brain.follow_up(req, on_token=on_token, on_reset=on_reset)
-    line = _unused(req.used_lines, line, f"{line} ({crit.title})")  # never repeat a line verbatim
-    upd = _say(state, ctx, line, TurnKind.FOLLOW_UP, stream=not tokens, criterion=crit.id, criterion_status=d.status, note=note.section if note else None)
-    upd.update(
-        {
-            "probed": {phase: [crit.id]},
-            "follow_ups": {phase: state.get("follow_ups", {}).get(phase, 0) + 1},
-            "notices": _fallback_notices(state, ctx),
-        }
-    )
+    if not _premise_ok(state, ctx, line, authored):  # a model's line that presumes what was never said
+        if tokens:
+            on_reset()
+            tokens.clear()
+        line = f"{prefix}{authored}".strip()
+    line = _unused(used, line, f"{line} ({subject})")  # never repeat a line verbatim
+    kind = {
+        Action.CHALLENGE: TurnKind.CHALLENGE,
+        Action.ASK_TO_CLARIFY: TurnKind.ASK_TO_CLARIFY,
+        Action.DEEP_DIVE: TurnKind.DEEP_DIVE,
+        Action.PUSH: TurnKind.PUSH,
+    }.get(d.action, TurnKind.FOLLOW_UP)
+    extra: dict[str, Any] = {"note": note.section if note else None}
+    if d.criterion:
+        extra.update(criterion=d.criterion, criterion_status=d.status)
+    if d.concept:
+        extra["concept"] = d.concept
+    if d.misconception:
+        extra["misconception"] = d.misconception
+    upd = _say(state, ctx, line, kind, stream=not tokens, **extra)
+    upd.update({"follow_ups": {phase: state.get("follow_ups", {}).get(phase, 0) + 1}, "notices": _fallback_notices(state, ctx)})
+    if d.criterion:
+        upd["probed"] = {phase: [d.criterion]}
+    if d.action == Action.CHALLENGE:
+        upd["challenged"] = [d.misconception]
+    if d.action == Action.DEEP_DIVE:
+        upd["dived"] = [d.concept]
+    if d.action == Action.PUSH:
+        upd["pushed"] = [f"{d.concept}:{d.dimension}"]
     return upd
 
 
@@ -352,8 +535,12 @@ def _advance(state: InterviewState, ctx: Ctx, why: Why) -> Update:
 
 def advance(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     """Reached from /next (the candidate asked) or from a question past the phase's time."""
-    why = Why.ASKED if _latest(state).get("kind") == TurnKind.COMMAND else Why.TIME
-    return _then(state, _advance(state, runtime.context, why))
+    ctx = runtime.context
+    if _latest(state).get("kind") == TurnKind.COMMAND:
+        why = Why.ASKED
+    else:
+        why = Why.TIME if state.get("elapsed", 0.0) - state.get("phase_start", 0.0) >= budget(state, ctx.lib, _phase(state)) else Why.PACE
+    return _then(state, _advance(state, ctx, why))
 
 
 def command(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
@@ -377,14 +564,23 @@ def command(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
         return stay(P.get("time_notice", "time_left").format(used=at, total=state["minutes"], phase=title, left=max(phase_budget - spent, 0), budget=phase_budget), TurnKind.TIME)
     if cmd == Command.HELP:
         return stay(P.get("help"), TurnKind.HELP)
-    # /hint: a nudge from the notes on the weightiest criterion not yet shown
+    return Goto(update=_hint(state, ctx), goto=LISTEN)
+
+
+def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
+    """A nudge from the notes on the weightiest criterion not yet shown (/hint, or a stuck candidate)."""
+    phase = _phase(state)
+    used = _used_lines(state)
+    at = state.get("elapsed", 0.0)
     cov = state.get("coverage", {}).get(phase, {})
     crits = sorted(ctx.lib.criteria(phase, state["case_id"]), key=lambda c: -c.weight)
     hinted = {h["criterion"] for h in state.get("hints", [])}
     below = policy().hint_below
     pending = [c for c in crits if (cov.get(c.id, {}).get("score") or 0) < below and c.id not in hinted] or [c for c in crits if c.id not in hinted]
+    stuck_upd: Update = {"stuck_hints": {phase: state.get("stuck_hints", {}).get(phase, 0) + 1}} if stuck else {}
     if not pending:
-        return stay(P.get("no_hint"), TurnKind.HINT)
+        line = P.get("no_hint")
+        return {**_say(state, ctx, _unused(used, line, f"{line} (minute {at:.1f})"), TurnKind.HINT), **stuck_upd}
     c = pending[0]
     note = _note(ctx, f"{c.title}. {c.description}", phase, state["case_id"])
     sentence = c.description
@@ -393,10 +589,12 @@ def command(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
         if first:
             sentence = first[0].rstrip(".") + "."
     line = P.pick_unique(P.get("hint_lead"), used, seed=len(state.get("hints", [])), topic=c.title.lower(), sentence=sentence)
+    if stuck:
+        line = P.pick_unique(P.get("stuck_hint_lead"), used, hint=line)
     section = note.section if note else None
     upd = _say(state, ctx, line, TurnKind.HINT, criterion=c.id, note=section)
-    upd["hints"] = [{"phase": phase, "criterion": c.id, "note": section, "minute": round(at, 2)}]
-    return Goto(update=upd, goto=LISTEN)
+    upd["hints"] = [{"phase": phase, "criterion": c.id, "note": section, "minute": round(at, 2), "asked": not stuck}]
+    return {**upd, **stuck_upd}
 
 
 def finish(state: InterviewState, runtime: Runtime[Ctx]) -> Update:

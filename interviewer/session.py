@@ -22,6 +22,7 @@ from langgraph.types import Command
 from . import scoring
 from .brains import Brain, FallbackBrain, LLMBrain, OfflineBrain
 from .clock import Clock, WallClock
+from .concepts import load_concept_bank
 from .content import Library, library
 from .domain import CROSS_CUTTING, PHASES, BrainKind, Level, Persona, Phase
 from .errors import SessionError, UsageError
@@ -46,6 +47,7 @@ class Engine:
         self.settings = settings or Settings()
         self.home = self.settings.ensure_home()
         self.lib = lib or library()
+        self.bank = load_concept_bank(lib=self.lib)
         self.index = get_index(self.home, self.lib)
         cp_path = self.home / "checkpoints.sqlite"
         self._cp_conn = sqlite3.connect(cp_path, check_same_thread=False, timeout=30)
@@ -155,7 +157,9 @@ class Session:
         self.on_event = on_event
         self.config = {"configurable": {"thread_id": sid}}
         self.brain, offline, grader = _brains(engine, brain)
-        self.ctx = Ctx(lib=engine.lib, index=engine.index, brain=self.brain, offline=offline, clock=clock, secrets=engine.settings.secrets())
+        self.ctx = Ctx(
+            lib=engine.lib, index=engine.index, brain=self.brain, offline=offline, clock=clock, bank=engine.bank, secrets=engine.settings.secrets()
+        )
         if isinstance(self.brain, FallbackBrain):
             self.brain.notify = self.ctx.notices.append
         self.grading = PhaseGrading(engine, sid, grader, self._emit)

@@ -19,6 +19,8 @@ class Turn(TypedDict, total=False):
     criterion: str | None  # the criterion a follow-up or hint targets
     criterion_status: str | None  # what the assessment said of it when it was chosen
     note: str | None  # the knowledge section the line was grounded in
+    concept: str | None  # the concept a deep dive or push is about
+    misconception: str | None  # the misconception a challenge answers
     facts: list[str]  # fact ids a clarification revealed
     cut: bool  # the candidate's paste was cut to the kept length
 
@@ -41,6 +43,23 @@ def extend_each(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, l
     return out
 
 
+def extend_unique(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Per key, `b`'s new items appended to `a`'s, in order, without repeats."""
+    out = {k: list(v) for k, v in a.items()}
+    for k, v in b.items():
+        cur = out.setdefault(k, [])
+        cur.extend(x for x in v if x not in cur)
+    return out
+
+
+def union_each(a: dict[str, list[int]], b: dict[str, list[int]]) -> dict[str, list[int]]:
+    """Per key, the sorted union."""
+    out = {k: list(v) for k, v in a.items()}
+    for k, v in b.items():
+        out[k] = sorted(set(out.get(k, [])) | set(v))
+    return out
+
+
 class InterviewState(TypedDict, total=False):
     session_id: str
     case_id: str
@@ -60,6 +79,14 @@ class InterviewState(TypedDict, total=False):
     notices: Annotated[list[dict[str, Any]], operator.add]
     revealed: Annotated[list[str], union]
     time_flags: Annotated[list[str], union]
+    # what the candidate said, as the concept layer reads it (interviewer/concepts.py)
+    named: Annotated[dict[str, list[str]], extend_unique]  # phase -> concept ids named, in order
+    depth: Annotated[dict[str, list[int]], union_each]  # concept id -> depth points shown
+    stated: Annotated[list[dict[str, Any]], operator.add]  # misconceptions: {id, phase, quote, turn}
+    challenged: Annotated[list[str], union]  # misconception ids challenged
+    dived: Annotated[list[str], union]  # concepts deep-dived
+    pushed: Annotated[list[str], union]  # "concept:dimension" pushed
+    stuck_hints: Annotated[dict[str, int], merge]  # phase -> hints given to a stuck candidate
     status: str  # running | finished
     ended_by: str
     closed_at: int

@@ -156,6 +156,19 @@ _MOVE_ON = re.compile(
 )
 
 
+_STUCK = re.compile(
+    r"^\W*(i\s+(have|'ve\s+got)\s+nothing\s+(more\s+)?to\s+add|nothing\s+(more\s+)?to\s+add|i\s+(don'?t|do\s+not)\s+know|"
+    r"not\s+sure|no\s+idea|i'?m\s+(stuck|not\s+sure)|pass|skip)\b",
+    re.I,
+)
+
+
+def is_stuck(text: str) -> bool:
+    """An empty answer, or one that only says the candidate has nothing (more) to offer."""
+    t = text.strip()
+    return not t or (bool(_STUCK.search(t)) and len(t.split()) <= 12)
+
+
 def wants_to_move_on(text: str) -> bool:
     t = text.strip()
     return bool(_MOVE_ON.search(t)) and len(t.split()) <= 25
