@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import math
 import time
 import tomllib
@@ -370,12 +371,88 @@ def retrieval_suite(lib: Library, index: Any, k: int = 5, progress: Progress | N
 # ------------------------------------------------------------------------------------ behaviour suite
 
 
-def behaviour_suite(engine: Any, cases: list[str] | None = None, personas: list[str] | None = None, progress: Progress | None = None) -> dict[str, Any]:
+FOLLOW_UP_KINDS = ("follow_up", "deep_dive", "push", "challenge")
+PRESUPPOSING = re.compile(
+    r"\b(you (mentioned|said|described|called|proposed|chose|suggested)|we discussed|as you said|your (proposed|chosen)|that (experiment|model|index|budget|test|split|pipeline))\b",
+    re.I,
+)
+ITEM_RETRIEVAL = re.compile(r"candidate generation|millions of (items|videos|products|listings)|whole catalogue|short ?list|nearest neighbo|\bann\b|cold[- ]start", re.I)
+
+
+def _behaviour_run(engine: Any, case: str, persona: str) -> dict[str, Any]:
+    """One scripted interview and what it shows of the interviewer's behaviour."""
     from .simulate import ScriptedCandidate, result, run
 
+    lib, bank = engine.lib, engine.bank
+    cand = ScriptedCandidate.from_script(lib.script(persona, case))
+    r = result(run(engine, case, cand))
+    turns = r["transcript"]
+    inter = [t for t in turns if t["role"] == "interviewer"]
+    fus = [t for t in inter if t.get("kind") in FOLLOW_UP_KINDS]
+    visited: list[str] = []
+    for t in turns:
+        if not visited or visited[-1] != t["phase"]:
+            visited.append(t["phase"])
+    case_text = lib.case(case).prompt
+    named: set[str] = set()
+    concept_led = premises = literal = 0
+    stated = challenged = 0
+    premise_lines: list[str] = []
+    for i, t in enumerate(turns):
+        if t["role"] == "candidate":
+            named |= {m.concept_id for m in bank.find_mentions(t["text"], case)}
+            for mid in cand.stated.get(t["text"], []):
+                if mid in bank.misconceptions and bank.applies(mid, case):
+                    stated += 1
+                    nxt = turns[i + 1] if i + 1 < len(turns) else {}
+                    challenged += nxt.get("kind") == "challenge" and nxt.get("misconception") == mid
+            continue
+        if t.get("kind") not in FOLLOW_UP_KINDS:
+            continue
+        said = {m.concept_id for m in bank.find_mentions(t["text"])}
+        allowed = named | {m.concept_id for m in bank.find_mentions(case_text)}
+        concept_led += bool(said & named)
+        unsaid = said - allowed
+        literal += bool(unsaid)
+        # a false premise: a line built on a concept (deep dive, push) the candidate never said, or a line
+        # that refers to something as already said ("you mentioned", "that experiment", "we discussed")
+        # when nothing it names was said; an open question that introduces a topic is not one
+        presumes = t.get("kind") in ("deep_dive", "push") or PRESUPPOSING.search(t["text"])
+        if presumes and (unsaid or not (said & allowed)):
+            premises += 1
+            premise_lines.append(t["text"][:160])
+    retrieval_kind = "retrieval" in bank.case_kinds(case)
+    return {
+        "minutes": r["minutes"],
+        "phases_visited": visited,
+        "phases_in_order": visited == list(PHASES),
+        "over_budget": [p["id"] for p in r["phases"] if p["minutes"] > p["budget"] * 1.25 + 1e-6],
+        "follow_ups": len(fus),
+        "follow_ups_by_phase": {p: sum(1 for t in fus if t["phase"] == p) for p in PHASES},
+        "criterion_follow_ups": sum(1 for t in fus if t.get("kind") == "follow_up"),
+        "targeted": sum(1 for t in fus if t.get("kind") == "follow_up" and t.get("criterion_status") in ("none", "partial")),
+        "concept_led": concept_led,
+        "false_premises": premises,
+        "premise_lines": premise_lines[:5],
+        "names_unsaid": literal,
+        "stated": stated,
+        "challenged": int(challenged),
+        "item_retrieval_asks": 0 if retrieval_kind else sum(1 for t in fus if t.get("kind") == "follow_up" and ITEM_RETRIEVAL.search(t["text"])),
+        "repeated_lines": len(inter) - len({t["text"] for t in inter}),
+        "hints": len(r["hints"]),
+        "score": r["scorecard"]["overall"]["score"],
+        "hire_signal": r["scorecard"]["overall"]["hire_signal"],
+    }
+
+
+BEHAVIOUR_PERSONAS = ["strong", "deep", "terse", "average", "misconceptions", "weak", "rambling", "adversarial"]
+
+
+def behaviour_suite(engine: Any, cases: list[str] | None = None, personas: list[str] | None = None, progress: Progress | None = None) -> dict[str, Any]:
     lib = engine.lib
     cases = cases or sorted(lib.cases)
-    personas = personas or ["strong", "average", "weak", "rambling", "adversarial"]
+    have = {k.split("@")[0] for k in lib.candidates}
+    personas = personas or [p for p in BEHAVIOUR_PERSONAS if p in have]
     runs = []
     total = len(cases) * len(personas)
     n = 0
@@ -384,27 +461,7 @@ def behaviour_suite(engine: Any, cases: list[str] | None = None, personas: list[
             n += 1
             rec: dict[str, Any] = {"case": case, "persona": persona}
             try:
-                s = run(engine, case, ScriptedCandidate.from_script(lib.script(persona, case)))
-                r = result(s)
-                inter = [t for t in r["transcript"] if t["role"] == "interviewer"]
-                fus = [t for t in inter if t.get("kind") == "follow_up"]
-                visited = []
-                for t in r["transcript"]:
-                    if not visited or visited[-1] != t["phase"]:
-                        visited.append(t["phase"])
-                rec.update(
-                    minutes=r["minutes"],
-                    phases_visited=visited,
-                    phases_in_order=visited == list(PHASES),
-                    over_budget=[p["id"] for p in r["phases"] if p["minutes"] > p["budget"] * 1.25 + 1e-6],
-                    follow_ups=len(fus),
-                    targeted=sum(1 for t in fus if t.get("criterion_status") in ("none", "partial")),
-                    repeated_lines=len(inter) - len({t["text"] for t in inter}),
-                    hints=len(r["hints"]),
-                    score=r["scorecard"]["overall"]["score"],
-                    hire_signal=r["scorecard"]["overall"]["hire_signal"],
-                    crashed=False,
-                )
+                rec.update(_behaviour_run(engine, case, persona), crashed=False)
             except Exception as e:  # noqa: BLE001 - a crash is what this suite counts
                 rec.update(crashed=True, error=f"{type(e).__name__}: {e}"[:300])
             runs.append(rec)
@@ -412,16 +469,39 @@ def behaviour_suite(engine: Any, cases: list[str] | None = None, personas: list[
                 progress("simulated interviews", n, total)
     ok = [r for r in runs if not r["crashed"]]
     fus = sum(r["follow_ups"] for r in ok)
+    crit_fus = sum(r["criterion_follow_ups"] for r in ok)
+    stated = sum(r["stated"] for r in ok)
+
+    def per(p: str, key: str, fn: Any = np.mean) -> float:
+        vals = [r[key] for r in ok if r["persona"] == p]
+        return round(float(fn(vals)), 2) if vals else float("nan")
+
+    deep_kinds = [r for r in ok if r["persona"] in ("strong", "deep")]
     return {
         "runs": runs,
         "n": len(runs),
         "crashes": sum(1 for r in runs if r["crashed"]),
         "all_phases_in_order": sum(1 for r in ok if r["phases_in_order"]),
         "phases_over_budget": sum(len(r["over_budget"]) for r in ok),
-        "follow_up_targeting": round(sum(r["targeted"] for r in ok) / fus, 4) if fus else None,
+        "follow_up_targeting": round(sum(r["targeted"] for r in ok) / crit_fus, 4) if crit_fus else None,
         "repeated_lines": sum(r["repeated_lines"] for r in ok),
-        "minutes": {p: round(float(np.mean([r["minutes"] for r in ok if r["persona"] == p])), 2) for p in personas if any(r["persona"] == p for r in ok)},
-        "score_by_persona": {p: round(float(np.mean([r["score"] for r in ok if r["persona"] == p])), 3) for p in personas if any(r["persona"] == p for r in ok)},
+        "minutes": {p: per(p, "minutes") for p in personas if any(r["persona"] == p for r in ok)},
+        "minutes_min": {p: per(p, "minutes", np.min) for p in personas if any(r["persona"] == p for r in ok)},
+        "minutes_max": {p: per(p, "minutes", np.max) for p in personas if any(r["persona"] == p for r in ok)},
+        "follow_ups_mean": {p: per(p, "follow_ups") for p in personas if any(r["persona"] == p for r in ok)},
+        "strong_deep_min_follow_ups": min((r["follow_ups"] for r in deep_kinds), default=None),
+        "strong_deep_model_eval_deploy": round(
+            sum(all(r["follow_ups_by_phase"][p] >= 1 for p in ("model", "evaluation", "deploy")) for r in deep_kinds) / len(deep_kinds), 4
+        )
+        if deep_kinds
+        else None,
+        "concept_led_share": round(sum(r["concept_led"] for r in ok) / fus, 4) if fus else None,
+        "false_premises": sum(r["false_premises"] for r in ok),
+        "follow_ups_naming_an_unsaid_concept": sum(r["names_unsaid"] for r in ok),
+        "challenge_rate": round(sum(r["challenged"] for r in ok) / stated, 4) if stated else None,
+        "misconceptions_stated": stated,
+        "item_retrieval_asks_non_retrieval_cases": sum(r["item_retrieval_asks"] for r in ok),
+        "score_by_persona": {p: per(p, "score") for p in personas if any(r["persona"] == p for r in ok)},
     }
 
 
@@ -463,6 +543,26 @@ def check_thresholds(res: dict[str, Any], th: dict[str, Any]) -> list[str]:
             fails.append(f"{b['repeated_lines']} repeated interviewer lines")
         if (b["follow_up_targeting"] or 0) < t.get("targeting_min", 0):
             fails.append(f"follow-up targeting {b['follow_up_targeting']} < {t['targeting_min']}")
+        for p, m in b["minutes"].items():
+            if m < t.get("minutes_min", 0):
+                fails.append(f"{p} candidates use {m} minutes on average < {t['minutes_min']}")
+        if b["minutes_max"] and max(b["minutes_max"].values()) > t.get("minutes_max", 1e9):
+            fails.append(f"an interview ran {max(b['minutes_max'].values())} minutes > {t['minutes_max']}")
+        if b["phases_over_budget"] > t.get("phases_over_budget_max", 1e9):
+            fails.append(f"{b['phases_over_budget']} phases over budget + 25%")
+        checks = (
+            ("strong_deep_min_follow_ups", "strong_deep_follow_ups_min", "fewest follow-ups in a strong or deep interview"),
+            ("strong_deep_model_eval_deploy", "strong_deep_model_eval_deploy_min", "strong/deep interviews with follow-ups in model, evaluation and deploy"),
+            ("concept_led_share", "concept_led_share_min", "share of follow-ups on a concept the candidate named"),
+            ("challenge_rate", "challenge_rate_min", "misconceptions challenged in the next line"),
+        )
+        for key, gate, what in checks:
+            if gate in t and b.get(key) is not None and b[key] < t[gate]:
+                fails.append(f"{what}: {b[key]} < {t[gate]}")
+        if b.get("false_premises", 0) > t.get("false_premises_max", 1e9):
+            fails.append(f"{b['false_premises']} follow-ups with a false premise")
+        if b.get("item_retrieval_asks_non_retrieval_cases", 0) > t.get("item_retrieval_asks_max", 1e9):
+            fails.append(f"{b['item_retrieval_asks_non_retrieval_cases']} item-retrieval questions in non-retrieval cases")
     return fails
 
 
@@ -552,7 +652,12 @@ def write_report(res: dict[str, Any], out: Path) -> list[Path]:
             f"{b['n']} simulated interviews, {b['crashes']} crashes, {b['all_phases_in_order']} with all phases in order, "
             f"{b['phases_over_budget']} phases over budget +25%, follow-up targeting {b['follow_up_targeting']}, repeated lines {b['repeated_lines']}.",
             "",
-            f"Minutes by persona: {b['minutes']}",
+            f"Minutes by persona (mean): {b['minutes']}; min {b['minutes_min']}; max {b['minutes_max']}",
+            f"Follow-ups per interview (mean): {b['follow_ups_mean']}; fewest in a strong or deep interview: {b['strong_deep_min_follow_ups']}; "
+            f"strong/deep interviews with follow-ups in model, evaluation and deploy: {b['strong_deep_model_eval_deploy']}",
+            f"Follow-ups on a concept the candidate named: {b['concept_led_share']}; false premises: {b['false_premises']}; "
+            f"misconceptions challenged in the next line: {b['challenge_rate']} of {b['misconceptions_stated']}; "
+            f"item-retrieval questions in non-retrieval cases: {b['item_retrieval_asks_non_retrieval_cases']}",
             f"Score by persona: {b['score_by_persona']}",
         ]
     if res.get("failures"):

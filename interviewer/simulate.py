@@ -6,35 +6,60 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
+
 from . import prompts as P
 from .clock import VirtualClock
 from .content import CandidateScript, load_answers
-from .domain import PHASES, Level, Persona, Role
+from .domain import PHASES, Level, Persona, Phase, Role
+from .embeddings import embedder
 from .events import Event
 from .session import Engine, Session
+from .text import sanitize
 
 NOTHING_TO_ADD: str = P.get("simulated_candidate", "nothing_to_add")
 MAX_TURNS = 400  # a runaway guard; an interview has far fewer turns
 
 
 class ScriptedCandidate:
-    """Says its lines for each phase in order, then that it has nothing to add.
+    """A scripted candidate. With `responsive` (the shipped personas), it answers the question it is asked
+    from its repertoire: in every phase but clarify, the unused answer closest in meaning to the
+    interviewer's last line (in clarify it asks its questions in order). Otherwise (`--answers-file`) it
+    says its lines in order. Either way, once a phase's lines are used up it has nothing to add.
 
-    Which line comes next is derived from the transcript (turns already given in this phase), so a
-    resumed simulation continues with exactly the next line: nothing is said twice or skipped."""
+    What comes next is derived from the transcript (the answers already given in this phase and the
+    interviewer's last line), so a resumed simulation continues exactly where it was."""
 
-    def __init__(self, lines: dict[str, list[str]]):
+    def __init__(self, lines: dict[str, list[str]], responsive: bool = False, stated: dict[str, list[str]] | None = None):
         self.lines = lines
+        self.responsive = responsive
+        self.stated = stated or {}  # answer -> misconception ids it states (for the behaviour suite)
+        self._vecs: dict[str, Any] = {}
 
     def next_line(self, state: dict[str, Any]) -> str:
         phase = state["phases"][state["phase_i"]]
-        given = sum(1 for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE and t["phase"] == phase and t.get("kind") != "command")
         mine = self.lines.get(phase, [])
-        return mine[given] if given < len(mine) else NOTHING_TO_ADD
+        given = [t["text"] for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE and t["phase"] == phase and t.get("kind") != "command"]
+        if not self.responsive or phase == Phase.CLARIFY:
+            return mine[len(given)] if len(given) < len(mine) else NOTHING_TO_ADD
+        said = set(given)
+        left = [x for x in mine if sanitize(x)[0] not in said]
+        if not left:
+            return NOTHING_TO_ADD
+        question = next((t["text"] for t in reversed(state.get("transcript", [])) if t["role"] == Role.INTERVIEWER), "")
+        if not given:  # the phase opens: the candidate's own overview first
+            return left[0]
+        return left[int(np.argmax(self._embed(left) @ embedder().encode([question])[0]))]
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        todo = [t for t in texts if t not in self._vecs]
+        if todo:
+            self._vecs.update(zip(todo, embedder().encode(todo)))
+        return np.stack([self._vecs[t] for t in texts])
 
     @classmethod
     def from_script(cls, script: CandidateScript) -> "ScriptedCandidate":
-        return cls({p: script.lines(p) for p in PHASES})
+        return cls({p: script.lines(p) for p in PHASES}, responsive=True, stated=script.stated())
 
     @classmethod
     def from_file(cls, path: Path) -> "ScriptedCandidate":
