@@ -11,14 +11,13 @@ from pydantic import BaseModel, Field
 from . import prompts as P
 from . import scoring
 from .content import Case, Criterion, Library
-from .domain import Decision
+from .domain import Decision, policy
 from .embeddings import embedder
 from .errors import LLMError
 from .knowledge import Hit
 from .llm import LLMClient
-from .text import is_injection, norm, quote_in, split_questions
+from .text import content_words, is_injection, norm, question_parts, quote_in, split_questions
 
-FACT_T = 0.42  # a question must be at least this close to a fact for the fact to answer it
 
 TokenSink = Callable[[str], None]
 ResetSink = Callable[[], None]
@@ -80,7 +79,7 @@ class OfflineBrain:
 
     def __init__(self, lib: Library):
         self.lib = lib
-        self._facts: dict[str, tuple[list[str], np.ndarray, list[int]]] = {}
+        self._facts: dict[str, tuple[list[str], np.ndarray, list[int], list[set[str]]]] = {}
 
     # -- assessment: the calibrated scorer over everything said in the phase so far
     def assess(self, text: str, crits: list[Criterion], prepared: scoring.Prepared | None = None) -> Assessment:
@@ -93,36 +92,41 @@ class OfflineBrain:
             out.by_criterion[cid] = {"score": score, "status": status_of(score), "evidence": evidence[:2]}
         return out
 
-    # -- clarifications: nearest hidden fact
-    def _fact_bank(self, case: Case) -> tuple[list[str], np.ndarray, list[int]]:
+    # -- clarifications: the facts that answer each part of the question, or none
+    def _fact_bank(self, case: Case) -> tuple[list[str], np.ndarray, list[int], list[set[str]]]:
+        """Per fact: its topics, its topics joined and its answer, embedded; and its content words."""
         if case.id not in self._facts:
             texts: list[str] = []
             owner: list[int] = []
+            words: list[set[str]] = []
             for i, f in enumerate(case.facts):
-                for t in [", ".join(f.topics), *f.topics]:
+                for t in [", ".join(f.topics), *f.topics, f.answer]:
                     texts.append(t)
                     owner.append(i)
-            self._facts[case.id] = (texts, embedder().encode(texts), owner)
+                words.append(content_words(" ".join(f.topics) + " " + f.answer))
+            self._facts[case.id] = (texts, embedder().encode(texts), owner, words)
         return self._facts[case.id]
 
     def match_facts(self, question: str, case: Case, k: int = 2) -> list[tuple[int, float]]:
-        texts, vecs, owner = self._fact_bank(case)
+        """The facts that answer `question`, best first. Each question in the line, and each part of a
+        question joined by "and"/"or"/commas, is matched on its own: a fact answers a part when the part
+        is close in meaning to it and shares a content word with it, or is very close in meaning."""
+        texts, vecs, owner, fact_words = self._fact_bank(case)
+        pol = policy()
         found: dict[int, float] = {}
         for q in split_questions(question) or [question]:
-            qv = embedder().encode([q])[0]
-            sims = vecs @ qv
-            qtok = set(norm(q).replace("?", " ").split())
-            best: dict[int, float] = {}
-            for j, s in enumerate(sims):
-                i = owner[j]
-                # a topic word said outright is strong evidence of what is asked
-                bonus = 0.12 if any(w in qtok for w in norm(texts[j]).split() if len(w) > 3) else 0.0
-                best[i] = max(best.get(i, -1.0), float(s) + bonus)
-            top = sorted(best.items(), key=lambda kv: -kv[1])[:k]
-            for i, s in top[:1] if len(top) < 2 or top[0][1] - top[1][1] > 0.08 else top:
-                if s >= FACT_T:
+            parts = [q, *question_parts(q)]
+            qv = embedder().encode(parts)
+            for part, v in zip(parts, qv):
+                pw = content_words(part)
+                best: dict[int, float] = {}
+                for j, s in enumerate(vecs @ v):
+                    best[owner[j]] = max(best.get(owner[j], -1.0), float(s))
+                ok = [(i, s) for i, s in best.items() if s >= pol.fact_strong or (s >= pol.fact_min and pw & fact_words[i])]
+                ok.sort(key=lambda x: -x[1])
+                for i, s in ok[:1] + [x for x in ok[1:k] if ok[0][1] - x[1] <= pol.fact_margin]:
                     found[i] = max(found.get(i, 0.0), s)
-        return sorted(found.items(), key=lambda kv: -kv[1])[:3]
+        return sorted(found.items(), key=lambda kv: -kv[1])[:4]
 
     def clarify(
         self, question: str, case: Case, revealed: list[str], used_lines: set[str], on_token: TokenSink | None = None, on_reset: ResetSink | None = None

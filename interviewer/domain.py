@@ -169,6 +169,9 @@ class Policy(BaseModel):
     clarify_margin_minutes: float = Field(ge=0, description="clarifying questions stop this close to the budget")
     overtime_minutes: float = Field(ge=0, description="the interview closes this long after its length")
     recent_turns: int = Field(ge=1, description="turns the LLM sees besides the rolling summary")
+    fact_min: float = Field(ge=0, le=1, description="a fact answers a question part this close that shares a content word")
+    fact_strong: float = Field(ge=0, le=1, description="a fact answers a question part this close, shared words or not")
+    fact_margin: float = Field(ge=0, le=1, description="a second fact answers the same part within this of the best")
     push_cues: dict[str, list[str]] = Field(description="words that show a dimension of depth: numbers, tradeoffs, failure")
 
     def target(self, level: str) -> int:

@@ -194,6 +194,32 @@ def is_question(text: str) -> bool:
 _JOINED = re.compile(r",?\s+(?:and|also|plus)\s+(?=(?:what|how|who|when|where|which|why|is|are|do|does|can|could|should|will)\b)", re.I)
 
 
+_PART_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bor\b|\bplus\b|\bas well as\b|/)\s*", re.I)
+_FUNCTION_WORDS = frozenset(
+    "a an the of to in on for and or with by at from as is are be was were do does did can could should would will "
+    "what how who when where which why we you i it this that these those there their our your my me us any some much many "
+    "roughly approximately about per each every have has had get got like just also than then so if not no yes ok okay "
+    "there's what's how's let's tell know need want think".split()
+)
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased content words of at least three letters, a trailing plural 's' dropped."""
+    out = set()
+    for w in re.findall(r"[a-z0-9][a-z0-9\-]+", text.lower()):
+        if w in _FUNCTION_WORDS or len(w) < 3:
+            continue
+        out.add(w[:-1] if w.endswith("s") and len(w) > 3 else w)
+    return out
+
+
+def question_parts(question: str) -> list[str]:
+    """The parts of one question joined by and/or/commas, each with a content word ("DAU and QPS?" ->
+    "DAU", "QPS"); nothing when it has one part."""
+    parts = [p.strip(" ?") for p in _PART_SPLIT.split(question) if p and content_words(p)]
+    return parts if len(parts) > 1 else []
+
+
 def split_questions(text: str) -> list[str]:
     """'What is the CTR and how many ads are there?' -> two questions."""
     qs = [q.strip() for part in re.split(r"\?+\s*", text) for q in _JOINED.split(part) if q.strip()]
