@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+from .errors import UsageError
 
 APP = "mlsd"
 
@@ -32,10 +34,19 @@ class Settings(BaseSettings):
         default_factory=lambda: Path(platformdirs.user_data_dir(APP)),
         validation_alias=AliasChoices("MLSD_HOME", "home"),
     )
-    llm_timeout: float = Field(default=60.0, validation_alias=AliasChoices("MLSD_LLM_TIMEOUT", "llm_timeout"))
-    llm_retries: int = Field(default=3, validation_alias=AliasChoices("MLSD_LLM_RETRIES", "llm_retries"))
-    llm_backoff: float = Field(default=0.5, validation_alias=AliasChoices("MLSD_LLM_BACKOFF", "llm_backoff"))
+    # one model call may take llm_timeout seconds, retries included: it fits an interactive turn
+    llm_timeout: float = Field(default=20.0, gt=0, validation_alias=AliasChoices("MLSD_LLM_TIMEOUT", "llm_timeout"))
+    llm_retries: int = Field(default=1, ge=0, validation_alias=AliasChoices("MLSD_LLM_RETRIES", "llm_retries"))
+    llm_backoff: float = Field(default=0.5, ge=0, validation_alias=AliasChoices("MLSD_LLM_BACKOFF", "llm_backoff"))
+    # after this many failed calls in a row the rest of the session runs offline
+    llm_max_failures: int = Field(default=3, ge=1, validation_alias=AliasChoices("MLSD_LLM_MAX_FAILURES", "llm_max_failures"))
     words_per_minute: float = 130.0
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as e:
+            raise UsageError(_one_line(e, type(self))) from None
 
     @classmethod
     def settings_customise_sources(
@@ -74,6 +85,22 @@ class Settings(BaseSettings):
         except OSError:
             pass
         return self.home
+
+
+def _one_line(e: ValidationError, cls: type[BaseSettings]) -> str:
+    """The first settings error as one line naming the variable, e.g.
+    `MLSD_LLM_TIMEOUT: Input should be greater than 0 (got '0'); set it in the environment or in <config.toml>`."""
+    first = e.errors()[0]
+    name = str(first["loc"][0]) if first.get("loc") else "?"
+    info = cls.model_fields.get(name)
+    alias = info.validation_alias if info is not None else None
+    if isinstance(alias, AliasChoices) and alias.choices:
+        name = str(alias.choices[0])
+    msg = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    got = first.get("input")
+    more = f" (and {e.error_count() - 1} more)" if e.error_count() > 1 else ""
+    shown = f" (got {got!r})" if got is not None and not isinstance(got, (dict, SecretStr)) and name != "OPENAI_API_KEY" else ""
+    return f"{name}: {msg}{shown}{more}; set it in the environment or in {config_file()}"
 
 
 def load_settings(**overrides) -> Settings:

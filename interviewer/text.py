@@ -10,8 +10,16 @@ import unicodedata
 
 MAX_KEPT_CHARS = 20_000  # what we keep of one answer; the candidate is told when a paste is cut
 
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")  # CSI, OSC, two-byte
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def strip_controls(text: str) -> str:
+    """Escape sequences and control characters out, without trimming or collapsing anything (safe to
+    apply piece by piece to a stream, given that no piece ends inside an escape sequence)."""
+    text = ANSI.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _CTRL.sub("", text)
 
 
 def sanitize(text: str | None, limit: int = MAX_KEPT_CHARS) -> tuple[str, bool]:
@@ -21,9 +29,7 @@ def sanitize(text: str | None, limit: int = MAX_KEPT_CHARS) -> tuple[str, bool]:
     if not text:
         return "", False
     text = unicodedata.normalize("NFC", str(text))
-    text = _ANSI.sub("", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    text = _CTRL.sub("", text)
+    text = strip_controls(text)
     text = re.sub(r"[ \u00a0]{2,}", " ", text)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
     cut = len(text) > limit
