@@ -579,3 +579,23 @@ def test_bad_llm_settings_name_the_variable_in_one_line(monkeypatch, tmp_path, v
     msg = str(err.value)
     assert msg.startswith(f"{var}: ") and repr(value) in msg
     assert "\n" not in msg
+
+
+@pytest.mark.parametrize(
+    "reply,value",
+    [
+        ('{"a": 1}', {"a": 1}),
+        ('Sure! Here it is: {"a": "a } inside", "b": [1, {"c": 2}]} Hope that helps.', {"a": "a } inside", "b": [1, {"c": 2}]}),
+        ('```json\n{"a": 1}\n```', {"a": 1}),
+        ('I would use {braces} sometimes. {"a": 1}', {"a": 1}),  # a stray brace before the object
+        ('{"a": "escaped \\" quote {"}', {"a": 'escaped " quote {'}),
+    ],
+)
+def test_extract_json_finds_the_object(reply: str, value: object):
+    assert extract_json(reply) == value
+
+
+@pytest.mark.parametrize("reply", ["no json here", '{"a": 1', "{" * 10 + '"a"', '{"answer": ' + "[" * 5000])
+def test_extract_json_rejects_with_value_error(reply: str):
+    with pytest.raises(ValueError):
+        extract_json(reply)
