@@ -17,7 +17,7 @@ from . import PHASES
 from . import scoring
 from .content import Library, Repeat, _check_unique
 from .errors import ContentError
-from .grading import Grader, weighted_score
+from .grading import Grader
 from .paths import evals_dir
 
 Progress = Callable[[str, int, int], None]

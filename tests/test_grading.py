@@ -1,7 +1,6 @@
 """Grading: evidence checked in code, injection resistance, ordering of answers, scorecard exports."""
 from __future__ import annotations
 
-import json
 import os
 import stat
 
