@@ -290,6 +290,13 @@ class FallbackBrain:
 
     def _fallback(self, what: str, e: Exception) -> None:
         self.fallbacks += 1
+        breaker = getattr(self.llm.client, "breaker_reason", None)
+        if breaker:  # model calls are off for good: say so once, then fall back quietly
+            if getattr(self, "_breaker_said", False):
+                return
+            self._breaker_said = True
+            self.notify(P.get("breaker_notice").format(reason=breaker))
+            return
         reason = str(e).split("\n")[0][:140]
         self.notify(P.get("fallback_notice").format(reason=reason, what=what))
 

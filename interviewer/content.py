@@ -512,9 +512,6 @@ def library(rubrics: str | None = None, knowledge: str | None = None) -> Library
     return load_library(Path(rubrics) if rubrics else None, Path(knowledge) if knowledge else None)
 
 
-_KIND_BY_PARENT = {"rubrics": Rubric, "cases": None, "candidates": CandidateScript}
-
-
 def check_path(path: Path) -> list[str]:
     """Validate one file or a folder; return the files checked. Raises ContentError on the first fault."""
     path = Path(path)

@@ -18,7 +18,7 @@ from . import PHASES
 from . import scoring
 from .content import Library, Repeat, _check_unique
 from .errors import ContentError
-from .grading import Grader, weighted_score
+from .grading import Grader
 from .paths import evals_dir
 
 Progress = Callable[[str, int, int], None]
@@ -106,17 +106,8 @@ def load_adversarial(folder: Path | None = None) -> list[dict[str, Any]]:
 
 
 def cohen_kappa(a: list[int], b: list[int], k: int = 4) -> float:
-    a_ = np.asarray(a) - 1
-    b_ = np.asarray(b) - 1
-    o = np.zeros((k, k))
-    for i, j in zip(a_, b_):
-        o[i, j] += 1
-    n = o.sum()
-    if n == 0:
-        return float("nan")
-    po = np.trace(o) / n
-    pe = (o.sum(1) @ o.sum(0)) / n**2
-    return float((po - pe) / (1 - pe)) if pe < 1 else 1.0
+    """Unweighted Cohen's kappa over the scores 1..k (scikit-learn)."""
+    return scoring.kappa(a, b, k=k)
 
 
 def spearman(a: list[int], b: list[int]) -> float:
@@ -128,14 +119,15 @@ def spearman(a: list[int], b: list[int]) -> float:
 
 
 def confusion(a: list[int], b: list[int], k: int = 4) -> list[list[int]]:
-    o = [[0] * k for _ in range(k)]
-    for i, j in zip(a, b):
-        o[i - 1][j - 1] += 1
-    return o
+    """Rows are the reference score 1..k, columns the predicted one (scikit-learn)."""
+    from sklearn.metrics import confusion_matrix
+
+    return confusion_matrix(a, b, labels=list(range(1, k + 1))).tolist()
 
 
 def agreement(ref: list[int], pred: list[int], groups: list[str] | None = None, boot: int = 300, seed: int = 7) -> dict[str, Any]:
-    """Agreement figures with bootstrap 95% intervals (resampling answers, not criteria, when groups are given)."""
+    """Agreement figures with percentile-bootstrap 95% intervals (`scipy.stats.bootstrap`), resampling
+    answers rather than criterion grades when groups are given."""
     ref_a = np.asarray(ref)
     pred_a = np.asarray(pred)
     n = len(ref)
@@ -151,29 +143,34 @@ def agreement(ref: list[int], pred: list[int], groups: list[str] | None = None, 
         "mae": _r(float(np.mean(np.abs(ref_a - pred_a)))),
         "confusion": confusion(ref, pred),
     }
-    rng = np.random.default_rng(seed)
+    if boot > 0:
+        ci = bootstrap_ci(ref_a, pred_a, groups, boot, seed)
+        out["qwk_ci"] = [_r(v) for v in ci["qwk"]]
+        out["mae_ci"] = [_r(v) for v in ci["mae"]]
+    return out
+
+
+def bootstrap_ci(ref: np.ndarray, pred: np.ndarray, groups: list[str] | None, boot: int, seed: int) -> dict[str, tuple[float, float]]:
+    """95% percentile intervals of QWK and MAE. The resampled units are the groups (answers) when given,
+    else the single grades; both figures come from the same resamples."""
+    from scipy.stats import bootstrap
+
     if groups:
         keys = sorted(set(groups))
-        idx_by = {k: [i for i, g in enumerate(groups) if g == k] for k in keys}
-    qs, maes = [], []
-    for _ in range(boot):
-        if groups:
-            pick = rng.choice(len(keys), size=len(keys), replace=True)
-            idx = [i for p in pick for i in idx_by[keys[p]]]
-        else:
-            idx = list(rng.integers(0, n, size=n))
-        r = ref_a[idx].tolist()
-        p = pred_a[idx].tolist()
-        q = scoring.qwk(r, p)
-        if not math.isnan(q):
-            qs.append(q)
-        maes.append(float(np.mean(np.abs(ref_a[idx] - pred_a[idx]))))
-    if boot <= 0:
-        return out
-    if qs:
-        out["qwk_ci"] = [_r(float(np.percentile(qs, 2.5))), _r(float(np.percentile(qs, 97.5)))]
-    out["mae_ci"] = [_r(float(np.percentile(maes, 2.5))), _r(float(np.percentile(maes, 97.5)))]
-    return out
+        rows = [np.array([i for i, g in enumerate(groups) if g == k]) for k in keys]
+    else:
+        rows = [np.array([i]) for i in range(len(ref))]
+
+    def stat(units: np.ndarray) -> np.ndarray:
+        idx = np.concatenate([rows[u] for u in units])
+        r, p = ref[idx], pred[idx]
+        return np.array([scoring.qwk(r, p), float(np.mean(np.abs(r - p)))])
+
+    res = bootstrap(
+        (np.arange(len(rows)),), stat, n_resamples=boot, vectorized=False, method="percentile", confidence_level=0.95, rng=np.random.default_rng(seed)
+    )
+    lo, hi = res.confidence_interval
+    return {"qwk": (float(lo[0]), float(hi[0])), "mae": (float(lo[1]), float(hi[1]))}
 
 
 def _r(x: float) -> float | None:

@@ -4,11 +4,18 @@
 - structured output with a fallback chain: `json_schema` -> `json_object` with a `schema` field (what
   llama.cpp servers accept) -> JSON asked for in the prompt; every reply validated with pydantic and
   retried once with the validation error;
-- timeouts, retries with exponential backoff (honouring `retry-after`), token usage per call.
-A failure that outlasts the retries raises `LLMError`, which callers turn into an offline fallback.
+- a time budget per call (`timeout`, retries included), a few retries with exponential backoff
+  (tenacity), `Retry-After` honoured only when it is short and fits the budget, token usage per call;
+- a circuit breaker: a refused key (401/403) or `max_failures` failed calls in a row stop every later
+  call at once, without touching the network;
+- everything that comes back (streamed tokens, whole replies, the strings of structured replies, error
+  messages) is stripped of escape sequences and control characters, capped and redacted here, before
+  it reaches the engine.
+A failure raises `LLMError`, which callers turn into an offline fallback.
 """
 from __future__ import annotations
 
+import email.utils
 import json
 import random
 import re
@@ -19,6 +26,8 @@ from typing import Any, Callable, TypeVar
 
 import httpx
 import openai
+from pydantic import BaseModel, ValidationError
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, stop_before_delay
 
 try:  # openai 3.x talks through httpx2; older releases through httpx
     import httpx2
@@ -26,13 +35,21 @@ try:  # openai 3.x talks through httpx2; older releases through httpx
     _TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (httpx.TransportError, httpx2.TransportError)
 except ImportError:  # pragma: no cover
     _TRANSPORT_ERRORS = (httpx.TransportError,)
-from pydantic import BaseModel, ValidationError
 
 from . import prompts as P
 from .errors import LLMError
+from .text import ANSI, redact, sanitize, strip_controls
 
 T = TypeVar("T", bound=BaseModel)
 MODES = ("json_schema", "json_object", "prompt")
+
+LINE_CAP = 4_000  # characters of one streamed reply; the stream is closed past it
+STRING_CAP = 4_000  # characters of one string in a structured reply
+REPLY_CAP = 64_000  # characters of a whole structured reply; a longer one is an invalid reply
+ERROR_CAP = 300  # characters of an error message
+MAX_RETRY_AFTER = 5.0  # seconds: a longer Retry-After fails the call at once (it falls back)
+CONNECT_TIMEOUT = 3.0
+AUTH_STATUSES = (401, 403)
 
 
 @dataclass
@@ -88,6 +105,10 @@ class _Unsupported(Exception):
     """The server rejects this structured-output mode; try the next one."""
 
 
+class _Refused(LLMError):
+    """The endpoint refused the key (401/403): never retried; opens the breaker."""
+
+
 def estimate_tokens(text: str) -> int:
     return max(1, len(text) // 4)
 
@@ -97,6 +118,7 @@ def _messages_tokens(messages: list[dict[str, str]]) -> int:
 
 
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.S)
+_MAX_STARTS = 50  # how many "{" positions extract_json tries before giving up
 
 
 def extract_json(text: str) -> Any:
@@ -121,31 +143,90 @@ def _extract_json(text: str) -> Any:
     start = text.find("{")
     if start < 0:
         raise ValueError("no JSON object in the reply")
-    depth = 0
-    in_str = False
-    esc = False
-    for i in range(start, len(text)):
-        ch = text[i]
-        if in_str:
-            if esc:
-                esc = False
-            elif ch == "\\":
-                esc = True
-            elif ch == '"':
-                in_str = False
-        elif ch == '"':
-            in_str = True
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return json.loads(text[start : i + 1])
+    decoder = json.JSONDecoder()
+    for _ in range(_MAX_STARTS):
+        try:
+            return decoder.raw_decode(text, start)[0]
+        except ValueError:
+            start = text.find("{", start + 1)
+            if start < 0:
+                break
     raise ValueError("unterminated JSON object in the reply")
 
 
+# ------------------------------------------------------------------------------------ cleaning
+
+_ESC = "\x1b"
+_HOLD_MAX = 256  # an escape sequence longer than this is not waited for: its ESC is dropped
+_ANSI_PREFIX = re.compile(r"\x1b(?:\[[0-?]*[ -/]*|\][^\x07\x1b]*\x1b?)?")  # the start of a sequence that may still complete
+
+
+class _StreamGuard:
+    """Cleans, redacts and caps a reply that arrives in pieces.
+
+    An escape sequence or a secret can be split across pieces, so a short tail that could still become
+    one is held back until the next piece (or the end) decides it."""
+
+    def __init__(self, secrets: list[str], cap: int):
+        self.secrets = [s for s in secrets if s and len(s) >= 6]
+        self.cap = cap
+        self.raw = ""  # not yet cleaned (an escape sequence or a CR may continue)
+        self.clean = ""  # cleaned, not yet emitted (a secret may continue)
+        self.emitted = 0
+        self.capped = False
+
+    def _split_raw(self, final: bool) -> None:
+        raw = self.raw
+        keep = len(raw)
+        if not final:
+            at = raw.find(_ESC, max(len(raw) - _HOLD_MAX, 0))
+            while at >= 0:
+                if _ANSI_PREFIX.fullmatch(raw, at):
+                    keep = at  # may still become a (longer) sequence: wait for the next piece
+                    break
+                done = ANSI.match(raw, at)
+                at = raw.find(_ESC, done.end() if done else at + 1)
+            if keep == len(raw) and raw.endswith("\r"):
+                keep -= 1
+        self.clean += strip_controls(raw[:keep])
+        self.raw = raw[keep:]
+
+    def _take(self, final: bool) -> str:
+        text = redact(self.clean, self.secrets)
+        hold = 0
+        if not final:
+            for s in self.secrets:  # the longest tail that is the start of a secret
+                for n in range(min(len(s) - 1, len(text)), hold, -1):
+                    if text.endswith(s[:n]):
+                        hold = n
+                        break
+        out, self.clean = (text[: len(text) - hold], text[len(text) - hold :]) if hold else (text, "")
+        room = self.cap - self.emitted
+        if len(out) > room:
+            out = out[:room]
+            self.capped = True
+        self.emitted += len(out)
+        return out
+
+    def feed(self, piece: str) -> str:
+        if self.capped:
+            return ""
+        self.raw += piece
+        self._split_raw(final=False)
+        return self._take(final=False)
+
+    def flush(self) -> str:
+        if self.capped:
+            return ""
+        self._split_raw(final=True)
+        return self._take(final=True)
+
+
 class LLMClient:
-    """One endpoint, one model. Thread-safe; usage is counted per call."""
+    """One endpoint, one model. Thread-safe; usage is counted per call.
+
+    `timeout` is the budget of one call in seconds, retries included; `attempt_timeout` optionally caps
+    one attempt within it (by default an attempt may use whatever is left of the budget)."""
 
     def __init__(
         self,
@@ -153,36 +234,127 @@ class LLMClient:
         base_url: str | None,
         api_key: str | None,
         model: str,
-        timeout: float = 60.0,
-        retries: int = 3,
+        timeout: float = 20.0,
+        retries: int = 1,
         backoff: float = 0.5,
-        max_backoff: float = 8.0,
+        max_backoff: float = 4.0,
+        attempt_timeout: float | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        max_failures: int = 3,
+        max_retry_after: float = MAX_RETRY_AFTER,
+        secrets: list[str] | None = None,
+        line_cap: int = LINE_CAP,
     ):
+        if not timeout > 0:
+            raise ValueError("timeout must be above 0 seconds")
+        if retries < 0:
+            raise ValueError("retries must be 0 or more")
+        if max_failures < 1:
+            raise ValueError("max_failures must be 1 or more")
         self.model = model
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.timeout = timeout
+        self.attempt_timeout = attempt_timeout
+        self.connect_timeout = connect_timeout
+        self.max_failures = max_failures
+        self.max_retry_after = max_retry_after
+        self.line_cap = line_cap
+        self.secrets = sorted({s for s in [api_key, *(secrets or [])] if s and len(s) >= 6}, key=len, reverse=True)
         self.client = openai.OpenAI(
             base_url=base_url,
             api_key=api_key or "not-needed",
-            timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
-            max_retries=0,  # retries are ours, so that they are counted and bounded
+            timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),
+            max_retries=0,  # retries are ours (tenacity below), so that they are counted and bounded
         )
         self.usage = Usage()
         self._mode_index = 0  # the first structured-output mode this server accepted
         self._lock = threading.Lock()
+        self._failures = 0  # consecutive failed calls
+        self._breaker: str | None = None
         self.base_url = base_url
 
+    # ------------------------------------------------------------------ the breaker
+    @property
+    def breaker_open(self) -> bool:
+        return self._breaker is not None
+
+    @property
+    def breaker_reason(self) -> str | None:
+        """Why model calls stopped (no secret in it), or None while they are on."""
+        return self._breaker
+
+    def reset_breaker(self) -> None:
+        """Try the endpoint again (e.g. for a new session after a run of failures)."""
+        with self._lock:
+            self._breaker = None
+            self._failures = 0
+
+    def _check_breaker(self) -> None:
+        if self._breaker is not None:
+            raise LLMError(f"{self._breaker}; model calls are off for the rest of the session")
+
+    def _open(self, reason: str) -> None:
+        with self._lock:
+            if self._breaker is None:
+                self._breaker = reason
+
+    def _called(self, ok: bool, error: LLMError | None = None) -> None:
+        if isinstance(error, _Refused):
+            self._open(str(error))
+        with self._lock:
+            self._failures = 0 if ok else self._failures + 1
+            n = self._failures
+        if n >= self.max_failures:
+            self._open(f"the model endpoint failed {n} calls in a row")
+
+    # ------------------------------------------------------------------ cleaning
+    def clean(self, text: str | None, cap: int = STRING_CAP) -> str:
+        """A string from the endpoint as the engine may hold it: no escapes or controls, capped, redacted."""
+        text = sanitize(str(text or ""), limit=max(cap, len(str(text or ""))))[0]
+        return redact(text, self.secrets)[:cap].rstrip()
+
+    def _error(self, message: str, kind: type[LLMError] = LLMError) -> LLMError:
+        return kind(self.clean(message, ERROR_CAP) or "the model call failed")
+
+    def _clean_json(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.clean(value, STRING_CAP)
+        if isinstance(value, list):
+            return [self._clean_json(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self._clean_json(v) for k, v in value.items()}
+        return value
+
     # ------------------------------------------------------------------ plumbing
-    def _classify(self, e: Exception) -> Exception:
-        if isinstance(e, openai.RateLimitError):
-            ra = None
+    def _retry_after(self, response: Any) -> float | None:
+        headers = getattr(response, "headers", None) or {}
+        try:
+            ms = headers.get("retry-after-ms")
+            if ms:
+                return float(ms) / 1000.0
+            value = headers.get("retry-after")
+            if not value:
+                return None
             try:
-                ra = float(e.response.headers.get("retry-after", ""))
-            except (TypeError, ValueError):
-                ra = None
-            return _Transient(f"rate limited (429): {e}", ra)
+                return float(value)
+            except ValueError:
+                when = email.utils.parsedate_to_datetime(value)
+                return max(0.0, when.timestamp() - time.time())
+        except (TypeError, ValueError, OverflowError):
+            return None
+
+    def _classify(self, e: Exception, deadline: float) -> Exception:
+        if isinstance(e, openai.APIStatusError) and e.status_code in AUTH_STATUSES:
+            return self._error(f"the model endpoint refused the API key (HTTP {e.status_code})", _Refused)
+        if isinstance(e, openai.APIStatusError) and e.status_code in (429, 503):
+            ra = self._retry_after(e.response)
+            what = "rate limited (429)" if e.status_code == 429 else "unavailable (503)"
+            if ra is not None and (ra > self.max_retry_after or ra > deadline - time.monotonic()):
+                return self._error(f"the model endpoint is {what} and asks to wait {ra:g} s; not waiting")
+            if e.status_code == 429 or ra is not None:
+                return _Transient(f"{what}: {e.message}", ra)
         if isinstance(e, (openai.APITimeoutError, openai.APIConnectionError, *_TRANSPORT_ERRORS)):
             return _Transient(f"{type(e).__name__}: {e}")
         if isinstance(e, openai.APIStatusError):
@@ -191,32 +363,64 @@ class LLMClient:
                 return _Unsupported(f"HTTP {e.status_code}: {e.message}")
             if e.status_code >= 500 or e.status_code in (408, 409):
                 return _Transient(f"HTTP {e.status_code}: {e.message}")
-            return LLMError(f"HTTP {e.status_code}: {e.message}")
+            return self._error(f"HTTP {e.status_code}: {e.message}")
         if isinstance(e, openai.OpenAIError):
             return _Transient(f"{type(e).__name__}: {e}")
         return e
 
-    def _sleep(self, attempt: int, retry_after: float | None) -> None:
-        delay = retry_after if retry_after is not None else self.backoff * (2**attempt) * (0.75 + random.random() / 2)
-        time.sleep(min(max(delay, 0.0), self.max_backoff))
+    def _wait(self, state: RetryCallState) -> float:
+        e = state.outcome.exception() if state.outcome else None
+        ra = getattr(e, "retry_after", None)
+        if ra is not None:
+            return max(ra, 0.0)
+        delay = self.backoff * (2 ** (state.attempt_number - 1)) * (0.75 + random.random() / 2)
+        return min(max(delay, 0.0), self.max_backoff)
 
-    def _with_retries(self, fn: Callable[[], Any], what: str) -> tuple[Any, int]:
-        last: Exception | None = None
-        for attempt in range(self.retries + 1):
+    def _attempt_timeout(self, deadline: float) -> httpx.Timeout:
+        left = max(deadline - time.monotonic(), 0.01)
+        total = min(left, self.attempt_timeout) if self.attempt_timeout else left
+        return httpx.Timeout(total, connect=min(self.connect_timeout, total))
+
+    def _with_retries(self, fn: Callable[[float], Any], what: str, deadline: float) -> tuple[Any, int]:
+        """Run `fn(deadline)` with retries on transient failures, within the call's budget.
+
+        Returns (result, attempts). Raises _Unsupported as is and LLMError for everything else."""
+        attempts = 0
+
+        def once() -> Any:
+            nonlocal attempts
+            attempts += 1
             try:
-                return fn(), attempt + 1
-            except (_Unsupported, LLMError):
+                return fn(deadline)
+            except (_Unsupported, LLMError, _Transient):
                 raise
-            except Exception as raw:  # noqa: BLE001 - classified below
-                e = self._classify(raw)
-                if not isinstance(e, _Transient):
-                    if isinstance(e, (_Unsupported, LLMError)):
-                        raise e from raw
-                    raise LLMError(f"{what}: {type(raw).__name__}: {raw}") from raw
-                last = e
-                if attempt < self.retries:
-                    self._sleep(attempt, e.retry_after)
-        raise LLMError(f"{what} failed after {self.retries + 1} attempts: {last}")
+            except Exception as raw:  # noqa: BLE001 - classified here
+                e = self._classify(raw, deadline)
+                if isinstance(e, (_Transient, _Unsupported, LLMError)):
+                    raise e from None
+                raise self._error(f"{what}: {type(raw).__name__}: {raw}") from None
+
+        retrying = Retrying(
+            stop=stop_after_attempt(self.retries + 1) | stop_before_delay(max(deadline - time.monotonic(), 0.0)),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Transient),
+            reraise=True,
+        )
+        try:
+            return retrying(once), attempts
+        except _Transient as last:
+            err = self._error(f"{what} failed after {attempts} attempt{'s' if attempts != 1 else ''}: {last}")
+            err.attempts = attempts  # type: ignore[attr-defined]
+            raise err from None
+        except LLMError as e:
+            e.attempts = attempts  # type: ignore[attr-defined]
+            raise
+
+    def _record(self, kind: str, mode: str, messages: list[dict[str, str]], text: str, t0: float, attempts: int, ok: bool) -> None:
+        with self._lock:
+            self.usage.calls.append(
+                CallRecord(kind, mode, _messages_tokens(messages), estimate_tokens(text) if text else 0, time.perf_counter() - t0, attempts, ok)
+            )
 
     # ------------------------------------------------------------------ streaming text
     def stream(
@@ -227,61 +431,89 @@ class LLMClient:
         max_tokens: int = 400,
         temperature: float = 0.4,
     ) -> str:
-        """Stream a reply, calling `on_token` per piece. A broken stream is retried from the start (after `on_reset`)."""
+        """Stream a reply, calling `on_token` per cleaned piece; returns the pieces joined.
+
+        A broken stream is retried from the start (after `on_reset`). A reply past `line_cap` characters
+        is cut there and the stream closed."""
+        self._check_breaker()
         t0 = time.perf_counter()
+        deadline = time.monotonic() + self.timeout
         emitted = {"any": False}
 
-        def once() -> tuple[str, int, int]:
+        def once(deadline: float) -> tuple[str, int, int]:
             if emitted["any"] and on_reset:
                 on_reset()
             emitted["any"] = False
+            guard = _StreamGuard(self.secrets, self.line_cap)
             parts: list[str] = []
             usage = None
             finished = False
+
+            def emit(piece: str) -> None:
+                if piece:
+                    parts.append(piece)
+                    emitted["any"] = True
+                    if on_token:
+                        on_token(piece)
+
             kwargs: dict[str, Any] = dict(model=self.model, messages=messages, stream=True, max_tokens=max_tokens, temperature=temperature)
             kwargs["stream_options"] = {"include_usage": True}
-            with self.client.chat.completions.create(**kwargs) as stream:
+            with self.client.chat.completions.create(**kwargs, timeout=self._attempt_timeout(deadline)) as stream:
                 for chunk in stream:
                     if getattr(chunk, "usage", None):
                         usage = chunk.usage
                     for choice in chunk.choices or []:
                         piece = getattr(choice.delta, "content", None) if choice.delta else None
                         if piece:
-                            parts.append(piece)
-                            emitted["any"] = True
-                            if on_token:
-                                on_token(piece)
+                            emit(guard.feed(piece))
                         if choice.finish_reason:
                             finished = True
+                    if guard.capped:
+                        finished = True
+                        break  # stop reading: closing the stream drops the rest
+                    if time.monotonic() > deadline:
+                        raise _Transient(f"the reply took longer than {self.timeout:g} s")
             if not finished:
                 raise _Transient("the stream ended before the reply finished")
+            emit(guard.flush())
             text = "".join(parts)
             if usage is not None:
                 return text, int(usage.prompt_tokens or 0), int(usage.completion_tokens or 0)
             return text, _messages_tokens(messages), estimate_tokens(text)
 
         try:
-            (text, pt, ct), attempts = self._with_retries(once, "streamed completion")
+            (text, pt, ct), attempts = self._with_retries(once, "streamed completion", deadline)
         except _Unsupported as e:
             self._record("stream", "text", messages, "", t0, 1, False)
-            raise LLMError(f"streamed completion rejected: {e}") from e
-        except LLMError:
-            self._record("stream", "text", messages, "", t0, self.retries + 1, False)
+            err = self._error(f"streamed completion rejected: {e}")
+            self._called(False, err)
+            raise err from None
+        except LLMError as e:
+            self._record("stream", "text", messages, "", t0, getattr(e, "attempts", 1), False)
+            self._called(False, e)
             raise
         with self._lock:
             self.usage.calls.append(CallRecord("stream", "text", pt, ct, time.perf_counter() - t0, attempts, True))
+        self._called(True)
         return text
-
-    def _record(self, kind: str, mode: str, messages: list[dict[str, str]], text: str, t0: float, attempts: int, ok: bool) -> None:
-        with self._lock:
-            self.usage.calls.append(
-                CallRecord(kind, mode, _messages_tokens(messages), estimate_tokens(text) if text else 0, time.perf_counter() - t0, attempts, ok)
-            )
 
     # ------------------------------------------------------------------ structured output
     def structured(self, messages: list[dict[str, str]], schema: type[T], name: str = "reply", max_tokens: int = 800) -> T:
-        """Return a validated `schema` instance, walking the fallback chain of structured-output modes."""
+        """Return a validated `schema` instance, walking the fallback chain of structured-output modes.
+
+        Every string in the reply is cleaned (see `clean`) before validation."""
+        self._check_breaker()
         t0 = time.perf_counter()
+        deadline = time.monotonic() + self.timeout
+        try:
+            value = self._structured(messages, schema, name, max_tokens, t0, deadline)
+        except LLMError as e:
+            self._called(False, e)
+            raise
+        self._called(True)
+        return value
+
+    def _structured(self, messages: list[dict[str, str]], schema: type[T], name: str, max_tokens: int, t0: float, deadline: float) -> T:
         json_schema = schema.model_json_schema()
         errors: list[str] = []
         total_attempts = 0
@@ -291,20 +523,24 @@ class LLMClient:
             msgs = list(messages)
             if mode == "prompt" or mode == "json_object":
                 msgs = self._with_schema_instructions(messages, json_schema)
-            for validation_try in range(2):
+            for _validation_try in range(2):
                 try:
-                    (text, pt, ct), attempts = self._with_retries(lambda: self._complete(msgs, mode, json_schema, name, max_tokens), f"structured completion ({mode})")
+                    (text, pt, ct), attempts = self._with_retries(
+                        lambda dl: self._complete(msgs, mode, json_schema, name, max_tokens, dl), f"structured completion ({mode})", deadline
+                    )
                 except _Unsupported as e:
                     errors.append(f"{mode}: {e}")
                     break  # next mode
-                except LLMError:
-                    self._record("structured", mode, msgs, "", t0, self.retries + 1, False)
+                except LLMError as e:
+                    self._record("structured", mode, msgs, "", t0, total_attempts + getattr(e, "attempts", 1), False)
                     raise
                 total_attempts += attempts
                 pt_total += pt
                 ct_total += ct
                 try:
-                    value = schema.model_validate(extract_json(text))
+                    if len(text) > REPLY_CAP:
+                        raise ValueError(f"the reply is too long ({len(text)} characters)")
+                    value = schema.model_validate(self._clean_json(extract_json(text)))
                 except (ValueError, ValidationError) as e:
                     err = str(e)[:600]
                     errors.append(f"{mode}: invalid reply: {err}")
@@ -322,7 +558,7 @@ class LLMClient:
                 # both validation tries failed in this mode: the model cannot do it here; try the next mode
                 continue
         self._record("structured", "none", messages, "", t0, max(total_attempts, 1), False)
-        raise LLMError("no valid structured reply: " + "; ".join(errors[-3:]))
+        raise self._error("no valid structured reply: " + "; ".join(errors[-3:]))
 
     @staticmethod
     def _with_schema_instructions(messages: list[dict[str, str]], json_schema: dict[str, Any]) -> list[dict[str, str]]:
@@ -334,13 +570,13 @@ class LLMClient:
             out.insert(0, {"role": "system", "content": note})
         return out
 
-    def _complete(self, messages: list[dict[str, str]], mode: str, json_schema: dict[str, Any], name: str, max_tokens: int) -> tuple[str, int, int]:
+    def _complete(self, messages: list[dict[str, str]], mode: str, json_schema: dict[str, Any], name: str, max_tokens: int, deadline: float) -> tuple[str, int, int]:
         kwargs: dict[str, Any] = dict(model=self.model, messages=messages, max_tokens=max_tokens, temperature=0.0)
         if mode == "json_schema":
             kwargs["response_format"] = {"type": "json_schema", "json_schema": {"name": name, "schema": json_schema, "strict": False}}
         elif mode == "json_object":
             kwargs["response_format"] = {"type": "json_object", "schema": json_schema}
-        resp = self.client.chat.completions.create(**kwargs)
+        resp = self.client.chat.completions.create(**kwargs, timeout=self._attempt_timeout(deadline))
         if not resp.choices:
             raise _Transient("the reply had no choices")
         text = resp.choices[0].message.content or ""
@@ -359,4 +595,6 @@ def client_from_settings(settings: Any) -> LLMClient:
         timeout=settings.llm_timeout,
         retries=settings.llm_retries,
         backoff=settings.llm_backoff,
+        max_failures=settings.llm_max_failures,
+        secrets=settings.secrets(),
     )

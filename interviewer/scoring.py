@@ -276,11 +276,6 @@ def featurize_all(p: Prepared, ancs: Sequence[Anchors], phase: str | None = None
     return out
 
 
-def featurize(p: Prepared, anc: Anchors) -> CriterionFeatures:
-    """One criterion alone (answer-level features from that criterion only); prefer featurize_all."""
-    return featurize_all(p, [anc])[0]
-
-
 # ------------------------------------------------------------------------------ calibration
 
 _DEFAULT_CAL: dict[str, Any] = {
@@ -347,27 +342,36 @@ def score_answer(text: str, crits: Sequence[Criterion], prepared: Prepared | Non
 # ------------------------------------------------------------------------------ fitting
 
 
-def qwk(a: Sequence[int], b: Sequence[int], k: int = 4) -> float:
-    a = np.asarray(a, dtype=int) - 1
-    b = np.asarray(b, dtype=int) - 1
-    if len(a) == 0:
+def kappa(a: Sequence[int], b: Sequence[int], weights: str | None = None, k: int = 4) -> float:
+    """Cohen's kappa over the scores 1..k (scikit-learn), weighted or not; NaN for no data.
+
+    When both sides give one and the same score throughout, kappa is 0/0; that is perfect agreement, 1.0."""
+    from sklearn.metrics import cohen_kappa_score
+
+    a_ = np.asarray(a, dtype=int)
+    b_ = np.asarray(b, dtype=int)
+    if len(a_) == 0:
         return float("nan")
-    o = np.zeros((k, k))
-    for i, j in zip(a, b):
-        o[i, j] += 1
-    w = np.array([[(i - j) ** 2 / (k - 1) ** 2 for j in range(k)] for i in range(k)])
-    e = np.outer(o.sum(1), o.sum(0)) / o.sum()
-    den = (w * e).sum()
-    return float(1.0 - (w * o).sum() / den) if den > 0 else 1.0
+    if (a_ == a_[0]).all() and (b_ == a_[0]).all():
+        return 1.0
+    return float(cohen_kappa_score(a_, b_, labels=list(range(1, k + 1)), weights=weights))
+
+
+def qwk(a: Sequence[int], b: Sequence[int], k: int = 4) -> float:
+    """Quadratic weighted kappa over the scores 1..k."""
+    return kappa(a, b, "quadratic", k)
 
 
 def fit(X: np.ndarray, y: np.ndarray, ridge: float = 0.5) -> dict[str, Any]:
-    """Ridge regression to the reference scores, then cut points that maximise QWK on the same (dev) data."""
-    Xb = np.hstack([X, np.ones((len(X), 1))])
-    reg = ridge * np.eye(Xb.shape[1])
-    reg[-1, -1] = 0.0
-    wb = np.linalg.solve(Xb.T @ Xb + reg, Xb.T @ y)
-    z = Xb @ wb
+    """Ridge regression to the reference scores (scikit-learn; the intercept is not penalised), then cut
+    points that maximise QWK on the same (dev) data."""
+    from sklearn.linear_model import LinearRegression, Ridge
+
+    X = np.asarray(X, dtype=np.float64)  # features are float32; fit in float64 as the normal equations did
+    model = Ridge(alpha=ridge) if ridge > 0 else LinearRegression()
+    model.fit(X, y)
+    w, b = model.coef_, float(model.intercept_)
+    z = X @ w + b
     cuts = [1.5, 2.5, 3.5]
     grid = np.linspace(float(np.min(z)), float(np.max(z)), 60)
     for _ in range(3):  # coordinate ascent over the three cut points
@@ -386,8 +390,8 @@ def fit(X: np.ndarray, y: np.ndarray, ridge: float = 0.5) -> dict[str, Any]:
     return {
         "version": 1,
         "features": list(FEATURES),
-        "weights": [round(float(v), 6) for v in wb[:-1]],
-        "bias": round(float(wb[-1]), 6),
+        "weights": [round(float(v), 6) for v in w],
+        "bias": round(b, 6),
         "cuts": [round(c, 6) for c in cuts],
         "null_r": _DEFAULT_CAL["null_r"],
         "dev_qwk": round(qwk(y, [discretize(v, cuts) for v in z]), 4),

@@ -92,9 +92,12 @@ class Settings(BaseSettings):
         default_factory=lambda: Path(platformdirs.user_data_dir(APP)),
         validation_alias=AliasChoices("MLSD_HOME", "home"),
     )
-    llm_timeout: float = Field(default=60.0, validation_alias=AliasChoices("MLSD_LLM_TIMEOUT", "llm_timeout"))
-    llm_retries: int = Field(default=3, validation_alias=AliasChoices("MLSD_LLM_RETRIES", "llm_retries"))
-    llm_backoff: float = Field(default=0.5, validation_alias=AliasChoices("MLSD_LLM_BACKOFF", "llm_backoff"))
+    # one model call may take llm_timeout seconds, retries included: it fits an interactive turn
+    llm_timeout: float = Field(default=20.0, gt=0, validation_alias=AliasChoices("MLSD_LLM_TIMEOUT", "llm_timeout"))
+    llm_retries: int = Field(default=1, ge=0, validation_alias=AliasChoices("MLSD_LLM_RETRIES", "llm_retries"))
+    llm_backoff: float = Field(default=0.5, ge=0, validation_alias=AliasChoices("MLSD_LLM_BACKOFF", "llm_backoff"))
+    # after this many failed calls in a row the rest of the session runs offline
+    llm_max_failures: int = Field(default=3, ge=1, validation_alias=AliasChoices("MLSD_LLM_MAX_FAILURES", "llm_max_failures"))
     words_per_minute: float = 130.0
 
     def __init__(self, **values: Any) -> None:

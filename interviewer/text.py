@@ -10,7 +10,7 @@ import unicodedata
 
 MAX_KEPT_CHARS = 20_000  # what we keep of one answer; the candidate is told when a paste is cut
 
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 # C0/C1 controls (tab and newline are handled apart), zero-width space, bidi marks and overrides
 # (U+061C, U+200E/F, U+202A-E, U+2066-9) and the byte-order mark. Kept on purpose: the zero-width
 # non-joiner and joiner (U+200C/D) and the variation selectors, which hold emoji and many scripts together.
@@ -32,6 +32,14 @@ def _strip_tags(text: str) -> str:
     return "".join(out)
 
 
+def strip_controls(text: str) -> str:
+    """Escape sequences and control characters out, without trimming or collapsing anything (safe to
+    apply piece by piece to a stream, given that no piece ends inside an escape sequence)."""
+    text = ANSI.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _strip_tags(_CTRL.sub("", text))
+
+
 def sanitize(text: str | None, limit: int = MAX_KEPT_CHARS) -> tuple[str, bool]:
     """Strip escape sequences and control characters, normalise Unicode, cap the length.
 
@@ -39,9 +47,7 @@ def sanitize(text: str | None, limit: int = MAX_KEPT_CHARS) -> tuple[str, bool]:
     if not text:
         return "", False
     text = unicodedata.normalize("NFC", str(text))
-    text = _ANSI.sub("", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    text = _strip_tags(_CTRL.sub("", text))
+    text = strip_controls(text)
     text = re.sub(r"[ \u00a0]{2,}", " ", text)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
     cut = len(text) > limit

@@ -10,8 +10,12 @@
 Faults (one is consumed by each request, whatever its kind):
 
 - ``slow``               sleep `slow_seconds` before answering (set it past the client timeout)
-- ``429``                HTTP 429 with a ``retry-after: 0.05`` header
+- ``429``                HTTP 429 with a ``retry-after`` header of `retry_after` seconds (0.05)
+- ``429_long``           HTTP 429 with a ``retry-after: 120`` header
+- ``401`` / ``403``      HTTP 401 / 403 whose message echoes the bearer token it was sent (as some
+                         proxies do), to check that a key never leaks through an error
 - ``500``                HTTP 500 with a generic server error
+- ``echo_error``         HTTP 418 whose message echoes the bearer token and carries terminal escape codes
 - ``reset``              read the request, then close the socket abruptly (SO_LINGER 0: a TCP RST)
 - ``truncate``           streaming: a few chunks, then a clean close (FIN) without finish_reason or
                          ``[DONE]``; non-streaming: half the body, then close (Content-Length not met)
@@ -25,6 +29,10 @@ Faults (one is consumed by each request, whatever its kind):
 
 Setting ``reject_modes`` (e.g. ``{"json_schema"}``) rejects those response_format types on every
 request, like a server that does not support them at all.
+
+Setting ``chunk_chars`` streams the reply in pieces of that many characters instead of word by
+word (to split an escape sequence or a key across pieces). ``Recorded.chunks`` counts the content
+pieces the server managed to send.
 
 The reply content comes from ``responder(request_json) -> str``. The default one answers structured
 requests with a minimal valid instance of the JSON schema found in the request (response_format
@@ -49,7 +57,11 @@ FAULTS = (
     "ok",  # no fault: lets a test space faults out over a run
     "slow",
     "429",
+    "429_long",
+    "401",
+    "403",
     "500",
+    "echo_error",
     "reset",
     "truncate",
     "truncate_reset",
@@ -196,6 +208,7 @@ class Recorded:
     fault: str | None
     at: float = field(default_factory=time.monotonic)
     usage: dict[str, int] | None = None  # what the server reported, when it answered fully
+    chunks: int = 0  # streamed content pieces written to the socket
     error: str | None = None  # set when the responder raised
 
     @property
@@ -277,7 +290,18 @@ class _Handler(BaseHTTPRequestHandler):
             if fake._stop.wait(fake.slow_seconds):
                 return  # the server is stopping
         elif fault == "429":
-            self._error(429, "Rate limit reached, slow down", "rate_limit_error", {"retry-after": "0.05"})
+            self._error(429, "Rate limit reached, slow down", "rate_limit_error", {"retry-after": fake.retry_after})
+            return
+        elif fault == "429_long":
+            self._error(429, "Rate limit reached, come back in two minutes", "rate_limit_error", {"retry-after": "120"})
+            return
+        elif fault in ("401", "403"):
+            token = rec.headers.get("authorization", "").removeprefix("Bearer ")
+            self._error(int(fault), f"Incorrect API key provided: {token}. You can find your key in your account.", "invalid_request_error")
+            return
+        elif fault == "echo_error":
+            token = rec.headers.get("authorization", "").removeprefix("Bearer ")
+            self._error(418, f"\x1b]0;pwned\x07\x1b[2JI am a teapot; your token {token} is brewing", "invalid_request_error")
             return
         elif fault == "500":
             self._error(500, "Internal server error", "server_error")
@@ -354,13 +378,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
-        parts = pieces(content)
+        if fake.chunk_chars:
+            parts = [content[i : i + fake.chunk_chars] for i in range(0, len(content), fake.chunk_chars)]
+        else:
+            parts = pieces(content)
         if cut:
             parts = parts[: max(1, min(3, len(parts) - 1))]
         self.wfile.write(chunk({"role": "assistant", "content": ""}))
         for p in parts:
             self.wfile.write(chunk({"content": p}))
             self.wfile.flush()
+            rec.chunks += 1
             if fake.stream_delay:
                 time.sleep(fake.stream_delay)
         if cut:
@@ -390,6 +418,8 @@ class FakeOpenAI:
         self.reject_modes: set[str] = set()
         self.slow_seconds = slow_seconds
         self.stream_delay = 0.0
+        self.chunk_chars: int | None = None
+        self.retry_after = "0.05"
         self.requests: list[Recorded] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -450,6 +480,9 @@ class FakeOpenAI:
         self.faults.clear()
         self.reject_modes.clear()
         self.responder = default_responder
+        self.chunk_chars = None
+        self.stream_delay = 0.0
+        self.retry_after = "0.05"
 
     @property
     def chat_requests(self) -> list[Recorded]:

@@ -5,6 +5,7 @@ import hashlib
 import json
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from interviewer import PHASES
@@ -59,6 +60,92 @@ def test_agreement_metrics_are_right():
     assert a["exact"] == 1.0 and a["mae"] == 0.0 and a["kappa"] == pytest.approx(1.0)
     worse = agreement(ref, [4, 3, 2, 1, 4, 3, 2, 1], boot=50)
     assert worse["qwk"] < 0 and worse["adjacent"] < 1
+
+
+# A fixed, realistic sample: 56 criterion grades over 20 answers, mostly within one level of the
+# reference (made once with a seeded generator). The OLD_* figures are what the hand-written metrics
+# (numpy kappa/QWK, confusion counts, a hand percentile bootstrap) gave on it before they were replaced
+# by scikit-learn and scipy.stats.bootstrap; the new code must agree with them.
+REF = [2, 4, 2, 1, 1, 1, 1, 1, 1, 3, 4, 3, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 1, 3, 1, 1, 2, 2, 2, 1, 3, 3, 4, 2, 2, 1, 1, 2, 2, 2, 2, 2, 1, 1, 1, 1, 2, 1, 3, 2, 3, 3, 3, 2, 3, 2]
+PRED = [2, 4, 1, 1, 1, 1, 1, 3, 1, 3, 4, 4, 3, 2, 1, 3, 2, 2, 4, 3, 2, 3, 1, 3, 1, 1, 2, 2, 2, 1, 3, 3, 3, 2, 1, 1, 1, 3, 2, 1, 3, 2, 1, 1, 1, 1, 2, 1, 2, 2, 3, 2, 4, 1, 3, 2]
+SIZES = [2, 4, 3, 3, 3, 4, 3, 4, 4, 3, 4, 2, 2, 2, 2, 2, 2, 2, 2, 3]  # grades per answer, in order
+GROUPS = [f"a{i:02d}" for i, n in enumerate(SIZES) for _ in range(n)]
+OLD_QWK = 0.7623616236162362
+OLD_KAPPA = 0.5700090334236675
+OLD_CONFUSION = [[16, 0, 1, 0], [5, 13, 4, 1], [0, 3, 8, 2], [0, 0, 1, 2]]
+OLD = {  # agreement(REF, PRED, groups) and agreement(REF, PRED), boot=300, seed=7
+    "grouped": {"exact": 0.6964, "adjacent": 0.9643, "spearman": 0.7829, "mae": 0.3393, "qwk_ci": [0.5997, 0.8756], "mae_ci": [0.1949, 0.4682]},
+    "single": {"qwk_ci": [0.5994, 0.8644], "mae_ci": [0.2143, 0.4915]},
+}
+
+
+def test_metrics_match_the_old_figures():
+    from interviewer.evals import cohen_kappa, confusion
+
+    assert len(REF) == len(PRED) == len(GROUPS) == 56
+    assert qwk(REF, PRED) == pytest.approx(OLD_QWK, abs=1e-9)
+    assert cohen_kappa(REF, PRED) == pytest.approx(OLD_KAPPA, abs=1e-9)
+    assert confusion(REF, PRED) == OLD_CONFUSION
+    # a level never used by either side still gets its row and column
+    assert confusion([1, 2, 2], [2, 2, 1]) == [[0, 1, 0, 0], [1, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]
+    # both sides give one same score throughout: kappa is 0/0, counted as perfect agreement (as before)
+    assert qwk([2, 2, 2], [2, 2, 2]) == 1.0 and cohen_kappa([3, 3], [3, 3]) == 1.0
+    assert qwk([2, 2, 2], [3, 3, 3]) == 0.0
+    # the same grades missed by one level, then by two: QWK punishes the larger miss more (old figures)
+    near = qwk(REF, [min(r + 1, 4) if i % 4 == 0 else r for i, r in enumerate(REF)])
+    far = qwk(REF, [min(r + 2, 4) if i % 4 == 0 else r for i, r in enumerate(REF)])
+    assert near == pytest.approx(0.8585858585858586, abs=1e-9) and far == pytest.approx(0.6133590237636479, abs=1e-9)
+
+
+@pytest.mark.parametrize("grouped", [True, False])
+def test_bootstrap_intervals_match_the_old_ones(grouped: bool):
+    """scipy.stats.bootstrap draws other resamples than the hand loop did, so the interval moves a
+    little; it must bracket the point estimate and stay within 0.02 of the old bounds (with scipy 1.17
+    the resamples happen to coincide with the old loop's, so the bounds are equal)."""
+    a = agreement(REF, PRED, GROUPS if grouped else None)
+    old = OLD["grouped" if grouped else "single"]
+    assert a["qwk"] == pytest.approx(round(OLD_QWK, 4)) and a["kappa"] == pytest.approx(round(OLD_KAPPA, 4))
+    assert a["confusion"] == OLD_CONFUSION
+    for k in ("exact", "adjacent", "spearman", "mae"):
+        assert a[k] == OLD["grouped"].get(k, a[k])
+    for k, point in (("qwk_ci", a["qwk"]), ("mae_ci", a["mae"])):
+        lo, hi = a[k]
+        assert lo < point < hi, (k, a[k], point)
+        assert abs(lo - old[k][0]) < 0.02 and abs(hi - old[k][1]) < 0.02, (k, a[k], old[k])
+    # seeded: the same call gives the same interval
+    assert agreement(REF, PRED, GROUPS if grouped else None)["qwk_ci"] == a["qwk_ci"]
+    # resampling answers (correlated grades together) gives a different interval than resampling grades
+    other = agreement(REF, PRED, None if grouped else GROUPS)
+    assert other["qwk_ci"] != a["qwk_ci"]
+
+
+def _ridge_data():
+    """Deterministic features and 1-4 targets (no random generator, so the figures never drift)."""
+    i = np.arange(90)[:, None]
+    j = np.arange(4)[None, :]
+    X = np.sin(0.37 * (i + 1) * (j + 1)) + 0.1 * np.cos(1.3 * i)
+    z = X @ np.array([0.9, -0.4, 0.6, 0.2]) + 0.35 * np.sin(2.1 * i[:, 0])
+    return X, np.clip(np.round(2.5 + 1.2 * z), 1, 4)
+
+
+def test_ridge_fit_matches_the_old_normal_equations():
+    """Coefficients of the old `solve(X'X + 0.5 I', X'y)` (intercept unpenalised), to full precision,
+    and what the old fit() returned (rounded to 6 places, cut points and dev QWK)."""
+    from interviewer.scoring import fit
+
+    X, y = _ridge_data()
+    assert np.bincount(y.astype(int)).tolist() == [0, 18, 25, 29, 18]
+    cal = fit(X, y)
+    old_wb = [1.004683479582717, -0.4278228032427986, 0.6715554844332589, 0.2550637051003927, 2.4855399953298787]
+    assert cal["weights"] + [cal["bias"]] == pytest.approx(old_wb, abs=1e-6)
+    assert cal["weights"] == [1.004683, -0.427823, 0.671555, 0.255064] and cal["bias"] == 2.48554
+    assert cal["cuts"] == [1.475912, 2.469902, 3.288481] and cal["dev_qwk"] == 0.8896 and cal["n"] == 90
+    ols = fit(X[:, :1], y, ridge=0.0)  # the 1-D baselines: plain least squares
+    assert ols["weights"] == [0.992784] and ols["bias"] == 2.477969
+    assert ols["cuts"] == [2.33438, 2.443207, 2.769689] and ols["dev_qwk"] == 0.7619
+    # the penalty matters: a much stronger one shrinks the weights
+    strong = fit(X, y, ridge=50.0)
+    assert np.abs(strong["weights"]).sum() < 0.8 * np.abs(cal["weights"]).sum()
 
 
 @pytest.mark.slow

@@ -80,7 +80,8 @@ def test_search_is_relevant_and_respects_filters(built, query: str, phase: str, 
     assert 1 <= len(hits) <= 5
     for h in hits:
         assert h.phase in {phase, "all"}, h
-        assert h.case in ({case, "general"} if case else {h.case}), h
+        if case:
+            assert h.case in {case, "general"}, h
         assert h.text.strip()
     assert len({h.section for h in hits}) == len(hits), "one hit per section"
     scores = [h.score for h in hits]
@@ -96,6 +97,17 @@ def test_case_filter_brings_the_case_note_and_no_other_case(built):
     assert cases <= {"video-recommendation", "general"}
     assert "video-recommendation" in cases
     assert any(h.section.startswith("cases/video-recommendation.md#") for h in hits)
+
+
+@slow
+def test_case_filter_shuts_out_the_other_cases(built):
+    """Unfiltered, this query reaches other cases' notes; filtered to one case, none of them."""
+    query = "cold start for brand new items and users with no history"
+    free = built.index.search(query, phase="model", k=10)
+    others = {h.case for h in free} - {"general", "video-recommendation"}
+    assert others, [h.section for h in free]  # else the check below could not fail
+    hits = built.index.search(query, phase="model", case="video-recommendation", k=10)
+    assert hits and {h.case for h in hits} <= {"video-recommendation", "general"}, [h.section for h in hits]
 
 
 @slow
@@ -175,6 +187,8 @@ def test_mlsd_index_json_reports_up_to_date(built):
 
 @slow
 def test_mlsd_ask_json_prints_one_document_with_hits(built):
+    manifest = built.home / "index" / "manifest.json"
+    before = manifest.stat()
     res = run_cli(built.home, "ask", "feature store", "--phase", "data", "--json")
     assert res.returncode == 0, res.stderr
     doc = json.loads(res.stdout)  # the whole of stdout is one JSON document
@@ -185,7 +199,9 @@ def test_mlsd_ask_json_prints_one_document_with_hits(built):
         assert {"section", "title", "topic", "phase", "case", "text", "score"} <= set(h)
         assert h["phase"] in {"data", "all"}
     assert "phases/data.md#pipelines-and-feature-stores" in [h["section"] for h in hits[:3]]
-    # the subprocess used the index built here: nothing was rebuilt
+    # the subprocess used the index built here: nothing was rebuilt (a build writes a new manifest)
+    after = manifest.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     assert built.index.is_current()
 
 

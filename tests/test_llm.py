@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+import traceback
 from typing import Literal
 
 import pytest
@@ -19,8 +20,10 @@ from interviewer.errors import LLMError
 from interviewer.llm import LLMClient, extract_json
 
 TRANSIENT = ("slow", "429", "500", "reset", "truncate", "truncate_reset")
-TIMEOUT = 0.5  # client timeout; the fake's "slow" sleeps 2 s
+TIMEOUT = 0.5  # one attempt's timeout; the fake's "slow" sleeps 2 s
+BUDGET = 10.0  # one call's budget, retries included
 RETRIES = 3
+KEY = "sk-test-PLANTED-" + "0f1e2d3c4b5a6978" * 2
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -50,8 +53,12 @@ MESSAGES = [
 ]
 
 
-def make_client(server: FakeOpenAI, *, timeout: float = TIMEOUT, retries: int = RETRIES, backoff: float = 0.01, max_backoff: float = 8.0) -> LLMClient:
-    return LLMClient(base_url=server.base_url, api_key="sk-test", model="fake-model", timeout=timeout, retries=retries, backoff=backoff, max_backoff=max_backoff)
+def make_client(server: FakeOpenAI, *, timeout: float = TIMEOUT, budget: float = BUDGET, retries: int = RETRIES, backoff: float = 0.01, max_backoff: float = 8.0, **kw) -> LLMClient:
+    """`timeout` caps one attempt, `budget` the whole call."""
+    kw.setdefault("api_key", "sk-test")
+    return LLMClient(
+        base_url=server.base_url, model="fake-model", timeout=budget, attempt_timeout=timeout, retries=retries, backoff=backoff, max_backoff=max_backoff, **kw
+    )
 
 
 @pytest.fixture
@@ -337,3 +344,258 @@ def test_deeply_nested_reply_is_an_invalid_reply_not_a_crash(fake_openai: FakeOp
     fake_openai.responder = lambda req: next(replies)
     assert client.structured(MESSAGES, Answer) == Answer(answer="a two-stage funnel", confidence=3)
     assert len(fake_openai.chat_requests) == 2
+
+
+# --------------------------------------------------------------------------- what comes back is clean
+
+
+def _all_text(*values: object) -> str:
+    return "\n".join(repr(v) for v in values)
+
+
+def _traceback(e: BaseException) -> str:
+    """What a crash report would print (chained exceptions included)."""
+    return "".join(traceback.format_exception(e))
+
+
+ESCAPES = ("\x1b", "\x07", "\x9b")
+
+
+@pytest.mark.parametrize("chunk_chars", [None, 1, 3, 7])
+def test_stream_escape_sequences_never_come_back(fake_openai: FakeOpenAI, chunk_chars: int | None):
+    """ESC ] 0;pwned BEL renames a terminal, ESC [2J wipes it: neither reaches a token or the reply,
+    even when the sequence is split across pieces."""
+    fake_openai.responder = lambda req: "Hello \x1b]0;pwned\x07there \x1b[2Jfriend\x1b[31m, welcome\x1b[0m.\x07"
+    fake_openai.chunk_chars = chunk_chars
+    client = make_client(fake_openai)
+    tokens: list[str] = []
+    text = client.stream(MESSAGES, on_token=tokens.append)
+    assert text == "".join(tokens) == "Hello there friend, welcome."
+    assert not any(e in t for t in tokens for e in ESCAPES)
+
+
+def test_structured_strings_are_cleaned(fake_openai: FakeOpenAI, client: LLMClient):
+    fake_openai.responder = lambda req: json.dumps({"answer": "\x1b]0;pwned\x07use a \x1b[2Jtwo-stage funnel" + "!" * 20_000, "confidence": 2})
+    value = client.structured(MESSAGES, Answer)
+    assert value.answer.startswith("use a two-stage funnel")
+    assert not any(e in value.answer for e in ESCAPES)
+    assert len(value.answer) == 4_000  # one string is capped
+
+
+def test_error_messages_are_cleaned_and_redacted(fake_openai: FakeOpenAI):
+    client = make_client(fake_openai, api_key=KEY)
+    fake_openai.add_faults("echo_error")
+    with pytest.raises(LLMError) as err:
+        client.stream(MESSAGES)
+    msg = str(err.value)
+    assert "teapot" in msg and "[redacted]" in msg  # the message is kept, the key is not
+    assert KEY not in msg and not any(e in msg for e in ESCAPES)
+    assert KEY not in _traceback(err.value)
+    assert len(fake_openai.chat_requests) == 1  # a 418 is not worth a retry
+
+
+@pytest.mark.parametrize("chunk_chars", [None, 2, 5])
+def test_key_inside_a_reply_is_redacted(fake_openai: FakeOpenAI, chunk_chars: int | None):
+    other = "hunter2-configured-secret"
+    fake_openai.responder = lambda req: f"Your key is {KEY} and the other one {other}; keep them safe."
+    fake_openai.chunk_chars = chunk_chars
+    client = make_client(fake_openai, api_key=KEY, secrets=[other])
+    tokens: list[str] = []
+    text = client.stream(MESSAGES, on_token=tokens.append)
+    assert text == "".join(tokens) == "Your key is [redacted] and the other one [redacted]; keep them safe."
+    fake_openai.responder = lambda req: json.dumps({"answer": f"the key is {KEY}", "confidence": 1})
+    assert client.structured(MESSAGES, Answer).answer == "the key is [redacted]"
+
+
+def test_megabyte_stream_is_capped_and_stops_reading(fake_openai: FakeOpenAI):
+    content = "padding " * 131_072  # 1 MiB, sent as 131,072 pieces
+    fake_openai.responder = lambda req: content
+    client = make_client(fake_openai)
+    tokens: list[str] = []
+    t0 = time.monotonic()
+    text = client.stream(MESSAGES, on_token=tokens.append)
+    assert len(text) == 4_000 == sum(len(t) for t in tokens)
+    assert text == content[:4_000]
+    assert time.monotonic() - t0 < 10
+    time.sleep(0.2)
+    [req] = fake_openai.chat_requests
+    assert req.usage is None, "the server never got to finish the reply"
+    assert req.chunks < 131_072 // 2, req.chunks  # the client closed the stream early
+    assert client.usage.calls[-1].ok
+
+
+def test_megabyte_structured_reply_is_an_invalid_reply(fake_openai: FakeOpenAI):
+    fake_openai.responder = lambda req: json.dumps({"answer": "x" * 1_000_000, "confidence": 1})
+    client = make_client(fake_openai)
+    with pytest.raises(LLMError, match="too long") as err:
+        client.structured(MESSAGES, Answer)
+    assert len(str(err.value)) <= 300
+
+
+# --------------------------------------------------------------------------- refused key, breaker, time
+
+
+@pytest.mark.parametrize("status", ["401", "403"])
+def test_refused_key_is_not_retried_and_opens_the_breaker(fake_openai: FakeOpenAI, status: str):
+    fake_openai.add_faults(*[status] * 5)
+    client = make_client(fake_openai, api_key=KEY, retries=3)
+    tokens: list[str] = []
+    with pytest.raises(LLMError) as err:
+        client.stream(MESSAGES, on_token=tokens.append)
+    assert len(fake_openai.chat_requests) == 1  # not retried
+    assert fake_openai.chat_requests[0].headers["authorization"] == f"Bearer {KEY}"  # the key was sent...
+    assert f"refused the API key (HTTP {status})" in str(err.value)
+    assert client.breaker_open and "refused the API key" in client.breaker_reason
+    # ...and is nowhere in what came back
+    assert KEY not in _all_text(str(err.value), _traceback(err.value), client.breaker_reason, tokens, client.usage.calls)
+    # every later call fails at once, without a request
+    for call in (lambda: client.stream(MESSAGES), lambda: client.structured(MESSAGES, Answer)):
+        t0 = time.monotonic()
+        with pytest.raises(LLMError, match="refused the API key") as later:
+            call()
+        assert time.monotonic() - t0 < 0.1
+        assert KEY not in str(later.value)
+    assert len(fake_openai.chat_requests) == 1
+    assert [c.ok for c in client.usage.calls] == [False]
+
+
+def test_breaker_opens_after_n_failed_calls(fake_openai: FakeOpenAI):
+    client = make_client(fake_openai, retries=0, max_failures=3)
+    fake_openai.add_faults("500", "500", "ok", "500", "500")
+    for want_ok in (False, False, True, False, False):  # a success resets the count
+        try:
+            client.stream(MESSAGES)
+            assert want_ok
+        except LLMError:
+            assert not want_ok
+        assert not client.breaker_open
+    fake_openai.add_faults("500")
+    with pytest.raises(LLMError):
+        client.structured(MESSAGES, Answer)  # the third failure in a row
+    assert client.breaker_open and "failed 3 calls in a row" in client.breaker_reason
+    n = len(fake_openai.chat_requests)
+    assert n == 6
+    with pytest.raises(LLMError, match="3 calls in a row"):
+        client.stream(MESSAGES)
+    assert len(fake_openai.chat_requests) == n  # no request once the breaker is open
+    client.reset_breaker()
+    assert client.stream(MESSAGES) == CHAT_REPLY and len(fake_openai.chat_requests) == n + 1
+
+
+def test_hanging_endpoint_costs_at_most_the_budget():
+    """A server that never answers: the call gives up after its budget, retries included."""
+    with FakeOpenAI(slow_seconds=60) as server:
+        server.add_faults(*["slow"] * 5)
+        client = LLMClient(base_url=server.base_url, api_key="sk-test", model="fake-model", timeout=1.0, retries=3, backoff=0.01)
+        t0 = time.monotonic()
+        with pytest.raises(LLMError):
+            client.stream(MESSAGES)
+        spent = time.monotonic() - t0
+        assert 0.9 <= spent < 1.6, spent
+        t0 = time.monotonic()
+        with pytest.raises(LLMError):
+            client.structured(MESSAGES, Answer)
+        assert time.monotonic() - t0 < 1.6
+
+
+def test_stalled_stream_costs_at_most_the_budget(fake_openai: FakeOpenAI):
+    """Headers and a first piece, then a piece every 0.4 s: it never stalls long enough for a read
+    timeout, so only the call's own budget stops it."""
+    fake_openai.stream_delay = 0.4
+    fake_openai.responder = lambda req: " ".join(["slowly"] * 50)
+    client = LLMClient(base_url=fake_openai.base_url, api_key="sk-test", model="fake-model", timeout=1.5, retries=2, backoff=0.01)
+    t0 = time.monotonic()
+    with pytest.raises(LLMError, match="longer than 1.5 s"):
+        client.stream(MESSAGES)
+    assert time.monotonic() - t0 < 2.5
+
+
+def test_long_retry_after_fails_at_once(fake_openai: FakeOpenAI):
+    fake_openai.add_faults("429_long", "429_long")
+    client = make_client(fake_openai, retries=3, backoff=0.01)
+    t0 = time.monotonic()
+    with pytest.raises(LLMError, match="asks to wait 120 s"):
+        client.stream(MESSAGES)
+    assert time.monotonic() - t0 < 1.0
+    assert len(fake_openai.chat_requests) == 1
+
+
+def test_retry_after_past_the_limit_fails_at_once(fake_openai: FakeOpenAI):
+    fake_openai.add_faults("429")
+    fake_openai.retry_after = "3"
+    client = make_client(fake_openai, max_retry_after=2.0)
+    with pytest.raises(LLMError, match="asks to wait 3 s"):
+        client.stream(MESSAGES)
+    assert len(fake_openai.chat_requests) == 1
+
+
+def test_retry_after_past_the_budget_fails_at_once(fake_openai: FakeOpenAI):
+    """2 s is a short wait, but not for a call with a 1 s budget."""
+    fake_openai.add_faults("429")
+    fake_openai.retry_after = "2"
+    client = make_client(fake_openai, budget=1.0)
+    t0 = time.monotonic()
+    with pytest.raises(LLMError, match="asks to wait 2 s"):
+        client.stream(MESSAGES)
+    assert time.monotonic() - t0 < 0.9
+    assert len(fake_openai.chat_requests) == 1
+
+
+def test_short_retry_after_is_honoured_within_the_budget(fake_openai: FakeOpenAI):
+    fake_openai.add_faults("429")
+    fake_openai.retry_after = "0.3"
+    client = make_client(fake_openai, budget=3.0, backoff=0.0)
+    assert client.stream(MESSAGES) == CHAT_REPLY
+    first, second = fake_openai.chat_requests
+    assert 0.29 <= second.at - first.at < 1.5
+
+
+def test_defaults_fit_an_interactive_turn(monkeypatch, tmp_path):
+    from interviewer.llm import client_from_settings
+    from interviewer.settings import Settings
+
+    monkeypatch.setenv("MLSD_CONFIG", str(tmp_path / "none.toml"))
+    for var in ("MLSD_LLM_TIMEOUT", "MLSD_LLM_RETRIES", "MLSD_LLM_BACKOFF", "MLSD_LLM_MAX_FAILURES"):
+        monkeypatch.delenv(var, raising=False)
+    s = Settings(openai_api_key=KEY, openai_base_url="http://127.0.0.1:9/v1")
+    c = client_from_settings(s)
+    assert c.timeout <= 30 and c.retries <= 2 and c.max_failures == 3
+    assert c.client.timeout.connect <= 5
+    assert KEY in c.secrets
+
+
+@pytest.mark.parametrize(
+    "var,value",
+    [("MLSD_LLM_TIMEOUT", "0"), ("MLSD_LLM_TIMEOUT", "-1"), ("MLSD_LLM_TIMEOUT", "soon"), ("MLSD_LLM_RETRIES", "-5"), ("MLSD_LLM_MAX_FAILURES", "0")],
+)
+def test_bad_llm_settings_name_the_variable_in_one_line(monkeypatch, tmp_path, var: str, value: str):
+    from interviewer.errors import UsageError
+    from interviewer.settings import Settings
+
+    monkeypatch.setenv("MLSD_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv(var, value)
+    with pytest.raises(UsageError) as err:
+        Settings()
+    msg = str(err.value)
+    assert msg.startswith(f"{var}: ") and repr(value) in msg
+    assert "\n" not in msg
+
+
+@pytest.mark.parametrize(
+    "reply,value",
+    [
+        ('{"a": 1}', {"a": 1}),
+        ('Sure! Here it is: {"a": "a } inside", "b": [1, {"c": 2}]} Hope that helps.', {"a": "a } inside", "b": [1, {"c": 2}]}),
+        ('```json\n{"a": 1}\n```', {"a": 1}),
+        ('I would use {braces} sometimes. {"a": 1}', {"a": 1}),  # a stray brace before the object
+        ('{"a": "escaped \\" quote {"}', {"a": 'escaped " quote {'}),
+    ],
+)
+def test_extract_json_finds_the_object(reply: str, value: object):
+    assert extract_json(reply) == value
+
+
+@pytest.mark.parametrize("reply", ["no json here", '{"a": 1', "{" * 10 + '"a"', '{"answer": ' + "[" * 5000])
+def test_extract_json_rejects_with_value_error(reply: str):
+    with pytest.raises(ValueError):
+        extract_json(reply)

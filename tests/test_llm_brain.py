@@ -78,3 +78,46 @@ def test_llm_grader_full_marks_is_capped_by_evidence(tmp_path, tmp_path_factory,
     body = fake_openai.chat_requests[-1].body
     user = next(m["content"] for m in body["messages"] if m["role"] == "user")
     assert "<candidate>" in user and "</candidate>" in user
+
+
+KEY = "sk-fake-key-for-tests-" + "5e6f7a8b" * 3
+ANSWER = "I would split the data by time so we never train on the future, and join features point in time from the feature store."
+
+
+def _brain(fake_openai: FakeOpenAI, notices: list[str], **kw):
+    from interviewer.brains import FallbackBrain, LLMBrain
+
+    client = LLMClient(base_url=fake_openai.base_url, api_key=KEY, model="fake", timeout=5, backoff=0.01, **kw)
+    return FallbackBrain(LLMBrain(library(), client), notices.append), client
+
+
+def test_refused_key_stops_model_calls_with_one_notice(fake_openai: FakeOpenAI):
+    """A 401 that echoes the key: one request in all, one notice that names the cause, no key anywhere."""
+    fake_openai.add_faults(*["401"] * 20)
+    notices: list[str] = []
+    brain, client = _brain(fake_openai, notices, retries=2)
+    lib = library()
+    crits = lib.criteria("data", "video-recommendation")
+    for _ in range(3):
+        out = brain.assess(ANSWER, crits)
+        assert set(out.by_criterion) == {c.id for c in crits}  # the offline brain answered
+    line, _facts = brain.clarify("How many daily active users are there?", lib.case("video-recommendation"), [], set())
+    assert line
+    assert len(fake_openai.chat_requests) == 1
+    assert len(notices) == 1, notices
+    assert "refused the API key" in notices[0] and "offline" in notices[0]
+    assert KEY not in " ".join(notices) and KEY not in str(client.breaker_reason)
+
+
+def test_failing_endpoint_goes_offline_after_n_failures(fake_openai: FakeOpenAI):
+    fake_openai.add_faults(*["500"] * 20)
+    notices: list[str] = []
+    brain, client = _brain(fake_openai, notices, retries=0, max_failures=3)
+    crits = library().criteria("data", "video-recommendation")
+    for _ in range(6):
+        brain.assess(ANSWER, crits)
+    assert len(fake_openai.chat_requests) == 3  # the breaker opened on the third failure
+    assert client.breaker_open
+    assert len(notices) == 3, notices  # two "this call fell back", then one "the rest runs offline"
+    assert all("offline" in n for n in notices)
+    assert "3 calls in a row" in notices[-1] and "rest of this session" in notices[-1]

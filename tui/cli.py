@@ -485,6 +485,8 @@ def eval_(
     cases_: Optional[str] = typer.Option(None, "--cases", help="Behaviour suite: comma-separated case ids (default all)."),
 ) -> None:
     """Measure the grader, the interviewer's behaviour and retrieval; exit 1 when a threshold is missed."""
+    from contextlib import nullcontext
+
     from interviewer import evals as E
     from interviewer.content import library
 
@@ -494,7 +496,7 @@ def eval_(
     prog, cb = _progress(sys.stderr.isatty() or not as_json)
     res: dict[str, Any] = {}
     eng = None
-    ctx = prog if prog else _Null()
+    ctx = prog if prog else nullcontext()
     with ctx:
         if suite in ("grading", "all"):
             grader = None
@@ -530,14 +532,6 @@ def eval_(
         for f in fails:
             _err(f"threshold missed: {f}")
         raise typer.Exit(1)
-
-
-class _Null:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *a: Any) -> None:
-        return None
 
 
 def _summarise(res: dict[str, Any]) -> None:
