@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 import yaml
 
-from . import PHASES
+from .domain import PHASES, Phase
 from . import scoring
 from .content import Library, Repeat, _check_unique
 from .errors import ContentError
@@ -488,7 +488,7 @@ def behaviour_suite(engine: Any, cases: list[str] | None = None, personas: list[
         "follow_ups_mean": {p: per(p, "follow_ups") for p in personas if any(r["persona"] == p for r in ok)},
         "strong_deep_min_follow_ups": min((r["follow_ups"] for r in deep_kinds), default=None),
         "strong_deep_model_eval_deploy": round(
-            sum(all(r["follow_ups_by_phase"][p] >= 1 for p in ("model", "evaluation", "deploy")) for r in deep_kinds) / len(deep_kinds), 4
+            sum(all(r["follow_ups_by_phase"][p] >= 1 for p in (Phase.MODEL, Phase.EVALUATION, Phase.DEPLOY)) for r in deep_kinds) / len(deep_kinds), 4
         )
         if deep_kinds
         else None,

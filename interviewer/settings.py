@@ -69,7 +69,8 @@ def _explain(e: ValidationError) -> str:
     names = _names(key)
     env = next((n for n in names if n.isupper() and n in os.environ), None)
     if env:
-        return f"environment variable {env}: {why}{more}" + ("" if "unset" in why else "; fix or unset it")
+        got = "" if env == "OPENAI_API_KEY" else f" (got {os.environ[env]!r})"
+        return f"{env}: {why}{got}{more}" + ("" if "unset" in why else "; fix or unset the environment variable")
     cfg = config_file()
     if cfg.is_file():
         for n in names:

@@ -159,7 +159,7 @@ def test_wrong_config_type_names_the_key(tmp_path, monkeypatch, capsys):
     # the same through the environment names the variable
     code, _out, err = run_main(monkeypatch, capsys, "sessions", home=tmp_path / "home", env={"MLSD_LLM_TIMEOUT": "soon"})
     line = one_line(err)
-    assert code == 2 and "environment variable MLSD_LLM_TIMEOUT" in line and "number" in line
+    assert code == 2 and line.startswith("mlsd: MLSD_LLM_TIMEOUT: ") and "environment variable" in line and "number" in line
 
 
 def test_empty_mlsd_home_is_an_error_and_touches_nothing(tmp_path, monkeypatch, capsys):
