@@ -442,6 +442,34 @@ def _behaviour_run(engine: Any, case: str, persona: str) -> dict[str, Any]:
     }
 
 
+def clarify_suite(engine: Any, path: Path | None = None) -> dict[str, Any]:
+    """Clarifying answers on a set of questions with the facts they need (`evals/clarify/questions.yaml`):
+    right when the offline brain picks exactly the expected facts (none: "that is yours to assume");
+    every part answered when it picks at least all of them."""
+    from .brains import OfflineBrain
+
+    path = path or (evals_dir() / "clarify" / "questions.yaml")
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))
+    brain = OfflineBrain(engine.lib)
+    rows = []
+    for it in items:
+        case = engine.lib.case(it["case"])
+        got = {case.facts[i].id for i, _ in brain.match_facts(it["question"], case)}
+        want = set(it["expect"])
+        rows.append({**it, "got": sorted(got), "right": got == want, "all_parts": want <= got})
+    by_kind: dict[str, list[bool]] = {}
+    for r in rows:
+        by_kind.setdefault(r["kind"], []).append(r["right"])
+    multi = [r for r in rows if r["kind"] == "multi-part"]
+    return {
+        "n": len(rows),
+        "accuracy": round(float(np.mean([r["right"] for r in rows])), 4),
+        "every_part_answered": round(float(np.mean([r["all_parts"] for r in multi])), 4) if multi else None,
+        "by_kind": {k: round(float(np.mean(v)), 4) for k, v in sorted(by_kind.items())},
+        "misses": [{k: r[k] for k in ("case", "question", "expect", "got")} for r in rows if not r["right"]][:40],
+    }
+
+
 BEHAVIOUR_PERSONAS = ["strong", "deep", "terse", "average", "misconceptions", "weak", "rambling", "adversarial"]
 
 
@@ -558,6 +586,11 @@ def check_thresholds(res: dict[str, Any], th: dict[str, Any]) -> list[str]:
                 fails.append(f"{what}: {b[key]} < {t[gate]}")
         if b.get("false_premises", 0) > t.get("false_premises_max", 1e9):
             fails.append(f"{b['false_premises']} follow-ups with a false premise")
+        c = b.get("clarify")
+        if c and c["accuracy"] < t.get("clarify_accuracy_min", 0):
+            fails.append(f"clarifying accuracy {c['accuracy']} < {t['clarify_accuracy_min']}")
+        if c and (c["every_part_answered"] or 0) < t.get("clarify_every_part_min", 0):
+            fails.append(f"multi-part questions with every part answered {c['every_part_answered']} < {t['clarify_every_part_min']}")
         if b.get("item_retrieval_asks_non_retrieval_cases", 0) > t.get("item_retrieval_asks_max", 1e9):
             fails.append(f"{b['item_retrieval_asks_non_retrieval_cases']} item-retrieval questions in non-retrieval cases")
     return fails
@@ -656,6 +689,8 @@ def write_report(res: dict[str, Any], out: Path) -> list[Path]:
             f"misconceptions challenged in the next line: {b['challenge_rate']} of {b['misconceptions_stated']}; "
             f"item-retrieval questions in non-retrieval cases: {b['item_retrieval_asks_non_retrieval_cases']}",
             f"Score by persona: {b['score_by_persona']}",
+            f"Clarifying answers: {b['clarify']['accuracy']} right over {b['clarify']['n']} questions (by kind {b['clarify']['by_kind']}); "
+            f"multi-part with every part answered {b['clarify']['every_part_answered']}" if b.get("clarify") else "",
         ]
     if res.get("failures"):
         lines += ["", "## Thresholds missed", ""] + [f"- {f}" for f in res["failures"]]

@@ -512,6 +512,7 @@ def eval_(
             for c in chosen or []:
                 lib.case(c)
             res["behaviour"] = E.behaviour_suite(eng, chosen, progress=cb)
+            res["behaviour"]["clarify"] = E.clarify_suite(eng)
     if eng is not None:
         eng.close()
     fails = E.check_thresholds(res, E.load_thresholds())
@@ -551,6 +552,11 @@ def _summarise(res: dict[str, Any]) -> None:
         typer.echo(
             f"behaviour: {b['n']} runs, {b['crashes']} crashes, targeting {b['follow_up_targeting']}, repeated lines {b['repeated_lines']}, "
             f"phases over budget {b['phases_over_budget']}, minutes {b['minutes']}"
+        )
+        typer.echo(
+            f"behaviour: follow-ups {b['follow_ups_mean']}, fewest strong/deep {b['strong_deep_min_follow_ups']}, concept-led {b['concept_led_share']}, "
+            f"challenged {b['challenge_rate']}, false premises {b['false_premises']}, item-retrieval asks in non-retrieval cases "
+            f"{b['item_retrieval_asks_non_retrieval_cases']}, clarifying accuracy {b['clarify']['accuracy']} (every part {b['clarify']['every_part_answered']})"
         )
 
 
