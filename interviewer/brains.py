@@ -115,7 +115,7 @@ class OfflineBrain:
         pol = policy()
         found: dict[int, float] = {}
         for q in split_questions(question) or [question]:
-            parts = [q, *question_parts(q)]
+            parts = question_parts(q) or [q]
             qv = embedder().encode(parts)
             for part, v in zip(parts, qv):
                 pw = content_words(part)
