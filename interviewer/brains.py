@@ -100,10 +100,10 @@ class OfflineBrain:
             owner: list[int] = []
             words: list[set[str]] = []
             for i, f in enumerate(case.facts):
-                for t in [", ".join(f.topics), *f.topics, f.answer]:
+                for t in [", ".join(f.topics), *f.topics, f.answer, *f.asks]:
                     texts.append(t)
                     owner.append(i)
-                words.append(content_words(" ".join(f.topics) + " " + f.answer))
+                words.append(content_words(" ".join([*f.topics, f.answer, *f.asks])))
             self._facts[case.id] = (texts, embedder().encode(texts), owner, words)
         return self._facts[case.id]
 

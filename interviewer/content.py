@@ -74,6 +74,7 @@ class Fact(_Strict):
     id: Id
     topics: list[Text] = Field(min_length=1)
     answer: Text
+    asks: list[Text] = Field(default_factory=list, max_length=12)  # ways a candidate asks for it (matched by meaning)
 
 
 class Case(_Strict):
