@@ -18,7 +18,6 @@ from .knowledge import Hit
 from .llm import LLMClient
 from .text import content_words, is_injection, norm, question_parts, quote_in, split_questions
 
-
 TokenSink = Callable[[str], None]
 ResetSink = Callable[[], None]
 

@@ -17,7 +17,7 @@ import yaml
 from pydantic import Field, StringConstraints, field_validator
 
 from . import PHASES
-from .content import Id, Library, PhaseId, Text, _Strict, _compose, _construct, _node_line, _read_text, _validate, library, load_library
+from .content import Id, Library, PhaseId, Text, _compose, _construct, _node_line, _read_text, _Strict, _validate, library, load_library
 from .errors import ContentError
 from .paths import knowledge_dir
 
@@ -212,10 +212,11 @@ def _required_literals(pattern: str) -> frozenset[str] | None:
     """Lowercase strings of which any match of `pattern` must contain at least one, or None when that
     cannot be told. A cheap `in` test on them skips most units before the regex runs."""
     try:
-        from re import _constants as C, _parser as P  # CPython's own parser; any surprise disables the filter
+        from re import _constants as C  # CPython's own parser; any surprise disables the filter
+        from re import _parser as P
 
         seq = list(P.parse(pattern, re.I))
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     zero_width = {C.AT, C.ASSERT, C.ASSERT_NOT}
 
@@ -498,7 +499,7 @@ def _compose_fast(text: str, path: Path) -> yaml.Node | None:
     if fast is not None:
         try:
             return yaml.compose(text, Loader=fast)
-        except Exception:  # noqa: BLE001 - the slow path below reports it properly
+        except Exception:
             pass
     return _compose(text, path)
 

@@ -101,7 +101,7 @@ class LocalEmbeddingFunction(_chroma_ef_base()):  # type: ignore[misc]
     def __init__(self) -> None:
         self._e = embedder()
 
-    def __call__(self, input: Any) -> Any:  # noqa: A002 - Chroma's protocol names it `input`
+    def __call__(self, input: Any) -> Any:
         return [v for v in self._e.encode(list(input), memo=False)]
 
     @staticmethod

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import math
+import re
 import time
 import tomllib
 from dataclasses import dataclass
@@ -14,9 +14,9 @@ from typing import Any, Callable, Iterable
 import numpy as np
 import yaml
 
-from .domain import PHASES, Phase
 from . import scoring
 from .content import Library, Repeat, _check_unique
+from .domain import PHASES, Phase
 from .errors import ContentError
 from .grading import Grader
 from .paths import evals_dir
@@ -244,7 +244,7 @@ def grading_suite(lib: Library, *, fit: bool = False, progress: Progress | None 
                 preds[(it.id, c.id)] = c.score or 1
             if progress:
                 progress("grading with the LLM", n + 1, len(items))
-        pred_of = lambda r: preds[(r.item.id, r.criterion)]  # noqa: E731
+        pred_of = lambda r: preds[(r.item.id, r.criterion)]
         llm_usage = grader.client.usage.summary() if grader.client else None
     else:
         def pred_of(r: Row) -> int:
@@ -487,7 +487,7 @@ def behaviour_suite(engine: Any, cases: list[str] | None = None, personas: list[
             rec: dict[str, Any] = {"case": case, "persona": persona}
             try:
                 rec.update(_behaviour_run(engine, case, persona), crashed=False)
-            except Exception as e:  # noqa: BLE001 - a crash is what this suite counts
+            except Exception as e:
                 rec.update(crashed=True, error=f"{type(e).__name__}: {e}"[:300])
             runs.append(rec)
             if progress:

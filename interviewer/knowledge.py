@@ -9,7 +9,7 @@ import shutil
 import threading
 import time
 import uuid
-from dataclasses import dataclass, asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -210,7 +210,7 @@ class KnowledgeIndex:
             return f"damaged ({damage})"
         try:
             n = self._collection().count()
-        except Exception as e:  # noqa: BLE001 - Chroma raises many kinds (NotFoundError, InternalError, AttributeError...)
+        except Exception as e:
             self._close()
             return f"unreadable ({_short(e)})"
         if n != manifest.get("chunks") or n != len(self.chunks):
@@ -288,7 +288,7 @@ class KnowledgeIndex:
                         raise IndexDamaged(f"still {problem} after a rebuild")
                 self._verified = True
                 return True
-        except Exception as e:  # noqa: BLE001 - never let the index take a turn down
+        except Exception as e:
             self._close()
             self.last_error = f"the knowledge index is unavailable ({_short(e)}); the interview goes on without notes; `mlsd index --rebuild` rebuilds it"
             return False
@@ -306,7 +306,7 @@ class KnowledgeIndex:
             gen = self._generation
             try:
                 hits = self._query(query, phase, case, k)
-            except Exception as e:  # noqa: BLE001 - Chroma and SQLite raise many kinds
+            except Exception as e:
                 err = e
                 with self._lock:
                     if gen == self._generation:  # no other thread reconnected or repaired meanwhile
@@ -316,7 +316,7 @@ class KnowledgeIndex:
                             try:
                                 self.build(rebuild=True)
                                 self.repairs += 1
-                            except Exception as e2:  # noqa: BLE001
+                            except Exception as e2:
                                 err = e2
                                 break
                 continue
@@ -383,7 +383,7 @@ def _forget(folder: Path) -> None:
     for system in systems:
         try:
             system.stop()
-        except Exception:  # noqa: BLE001 - best effort on a system that may already be broken
+        except Exception:
             pass
 
 

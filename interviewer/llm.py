@@ -394,7 +394,7 @@ class LLMClient:
                 return fn(deadline)
             except (_Unsupported, LLMError, _Transient):
                 raise
-            except Exception as raw:  # noqa: BLE001 - classified here
+            except Exception as raw:
                 e = self._classify(raw, deadline)
                 if isinstance(e, (_Transient, _Unsupported, LLMError)):
                     raise e from None

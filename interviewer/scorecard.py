@@ -184,7 +184,7 @@ def build(
             try:
                 hits = index_search(f"{c.title}", None if c.phase == "cross-cutting" else c.phase, case, 2)
                 sections = [h.section for h in hits]
-            except Exception:  # noqa: BLE001 - study notes are a nicety; the scorecard must still build
+            except Exception:
                 sections = []
         ref = case_obj.reference.get(c.phase, []) if case_obj and c.phase in case_obj.reference else []  # type: ignore[call-overload]
         gaps.append(Point(criterion=c.id, phase=c.phase, title=c.title, score=c.score, quote=c.evidence[0] if c.evidence else None, study=sections, reference=list(ref)))

@@ -301,7 +301,7 @@ class Session:
             try:
                 self.send(text)
                 loop.call_soon_threadsafe(q.put_nowait, None)
-            except BaseException as e:  # noqa: BLE001 - re-raised in the consumer
+            except BaseException as e:
                 loop.call_soon_threadsafe(q.put_nowait, e)
             finally:
                 self.on_event = prev

@@ -10,7 +10,7 @@ TESTS = Path(__file__).resolve().parent
 if str(TESTS) not in sys.path:  # so test modules can `import fake_openai` however pytest is invoked
     sys.path.insert(0, str(TESTS))
 
-from fake_openai import FakeOpenAI  # noqa: E402
+from fake_openai import FakeOpenAI
 
 
 @pytest.fixture

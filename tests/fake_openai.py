@@ -225,7 +225,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"  # one request per connection; the body ends when the socket closes
     server: "_Server"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep test output quiet
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     # ---------------------------------------------------------------- helpers
@@ -256,13 +256,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     # ---------------------------------------------------------------- routes
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if self.path.rstrip("/").endswith("/models"):
             self._json(200, {"object": "list", "data": [{"id": "fake-model", "object": "model", "owned_by": "tests"}]})
         else:
             self._error(404, f"no route {self.path}", "not_found")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         fake = self.server.fake
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
@@ -328,7 +328,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             try:
                 content = fake.responder(req)
-            except Exception as e:  # noqa: BLE001 - a broken responder is a test bug: make it visible
+            except Exception as e:
                 rec.error = f"responder failed: {e!r}"
                 self._error(500, rec.error, "server_error")
                 return

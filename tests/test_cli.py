@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from engine_support import built_index
 
 ROOT = Path(__file__).resolve().parent.parent

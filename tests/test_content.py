@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from interviewer import CROSS_CUTTING, PHASES
 from interviewer.content import (
-    Case,
     CandidateScript,
+    Case,
     CaseOverlay,
     Rubric,
     check_file,

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from engine_support import built_index
+
 from interviewer.content import library
 from interviewer.simulate import ScriptedCandidate
 

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import pytest
-
 from engine_support import fresh_home, settings_for
+
 from interviewer import PHASES
 from interviewer.clock import VirtualClock
 from interviewer.content import library
-from interviewer.text import sanitize
 from interviewer.events import Finished, Message, Token
 from interviewer.session import Engine, Session
 from interviewer.simulate import NOTHING_TO_ADD, ScriptedCandidate, result, run
+from interviewer.text import sanitize
 
 CASES = ["video-recommendation", "payment-fraud-detection", "delivery-time-estimation"]
 

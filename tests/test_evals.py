@@ -167,6 +167,7 @@ def test_grading_suite_meets_thresholds(tmp_path):
 @pytest.mark.slow
 def test_behaviour_suite_on_two_cases(tmp_path, tmp_path_factory, monkeypatch):
     from engine_support import fresh_home, settings_for
+
     from interviewer.session import Engine
 
     home = fresh_home(tmp_path, tmp_path_factory, monkeypatch)

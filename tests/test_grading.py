@@ -5,8 +5,8 @@ import os
 import stat
 
 import pytest
-
 from engine_support import fresh_home, settings_for
+
 from interviewer import PHASES
 from interviewer.content import library
 from interviewer.evals import load_adversarial, load_recorded

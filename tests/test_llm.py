@@ -11,11 +11,11 @@ import traceback
 from typing import Literal
 
 import pytest
+from fake_openai import CHAT_REPLY, FAULTS, INVALID_JSON, WRONG_SHAPE, FakeOpenAI, minimal_instance, pieces
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, Field
 
-from fake_openai import CHAT_REPLY, FAULTS, INVALID_JSON, WRONG_SHAPE, FakeOpenAI, minimal_instance, pieces
 from interviewer.errors import LLMError
 from interviewer.llm import LLMClient, extract_json
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from engine_support import fresh_home, settings_for
 from fake_openai import FakeOpenAI
+
 from interviewer import PHASES
 from interviewer.content import library
 from interviewer.grading import Grader

@@ -204,7 +204,6 @@ def index(
     """Build or refresh the knowledge index (only when the notes' content hash changed)."""
     from interviewer.content import library
     from interviewer.knowledge import get_index
-    from interviewer.settings import Settings
 
     s = _settings()
     idx = get_index(s.ensure_home(), library())
@@ -234,7 +233,6 @@ def ask(
     """Query the knowledge index, for inspection."""
     from interviewer.content import library
     from interviewer.knowledge import get_index
-    from interviewer.settings import Settings
 
     if phase and phase not in PHASES + (CROSS_CUTTING,):
         raise UsageError(f"--phase must be one of {', '.join(PHASES)}")

@@ -9,9 +9,9 @@ import time
 
 T0 = time.perf_counter()
 
-import asyncio  # noqa: E402
-import json  # noqa: E402
-import sys  # noqa: E402
+import asyncio
+import json
+import sys
 
 
 async def main() -> None:

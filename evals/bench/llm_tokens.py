@@ -15,13 +15,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fake_openai import FakeOpenAI  # noqa: E402
+from fake_openai import FakeOpenAI
 
-from interviewer.content import library  # noqa: E402
-from interviewer.llm import estimate_tokens  # noqa: E402
-from interviewer.session import Engine  # noqa: E402
-from interviewer.settings import Settings  # noqa: E402
-from interviewer.simulate import ScriptedCandidate, result, run  # noqa: E402
+from interviewer.content import library
+from interviewer.llm import estimate_tokens
+from interviewer.session import Engine
+from interviewer.settings import Settings
+from interviewer.simulate import ScriptedCandidate, result, run
 
 
 def main() -> None:

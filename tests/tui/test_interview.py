@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
+from tui_support import wait_until
 
 from tui.app import MlsdApp
 from tui.backend import InterviewRequest
@@ -17,7 +18,6 @@ from tui.screens.scorecard import ScorecardScreen
 from tui.widgets.composer import Composer
 from tui.widgets.conversation import CandidateLine, InterviewerLine
 from tui.widgets.phase_tracker import PhaseTracker
-from tui_support import wait_until
 
 CASE = "video-recommendation"
 ANSWERS: dict[str, list[str]] = {

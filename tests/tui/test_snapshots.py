@@ -6,21 +6,19 @@ Update the baselines with `pytest tests/tui/test_snapshots.py --snapshot-update`
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
-import time
-
 import pytest
 from textual.pilot import Pilot
+from tui_support import FakeBackend, load_card, wait_until
 
 from tui.app import MlsdApp
 from tui.backend import InterviewRequest
 from tui.screens.interview import InterviewScreen
 from tui.screens.scorecard import ScorecardScreen
 from tui.screens.setup import SetupScreen
-
-from tui_support import FakeBackend, load_card, wait_until
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((140, 45), id="140x45")]
 UNFINISHED = [

@@ -7,6 +7,7 @@ from typing import Any
 from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import Markdown
+from tui_support import FakeBackend, wait_until
 
 from interviewer.view import SessionView, TurnView
 from tui.app import MlsdApp
@@ -17,11 +18,10 @@ from tui.screens.interview import InterviewScreen
 from tui.screens.scorecard import ScorecardScreen
 from tui.screens.setup import SetupScreen
 from tui.widgets.composer import Composer, matching_commands
-from tui.widgets.conversation import Conversation, InterviewerLine, probe_line
+from tui.widgets.conversation import Conversation, probe_line
 from tui.widgets.countdown import format_left
 from tui.widgets.phase_tracker import PhaseTracker, phase_views, planned_views
 from tui.widgets.score import bar, spark
-from tui_support import FakeBackend, wait_until
 
 # ------------------------------------------------------------------ pure helpers
 

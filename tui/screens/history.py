@@ -50,7 +50,7 @@ class HistoryScreen(MlsdScreen[None]):
     def _list(self) -> None:
         try:
             self.post_message(SessionsListed(self.mlsd.backend.sessions()))
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             self.post_message(LoadFailed(f"could not list sessions: {e}"))
 
     def on_sessions_listed(self, message: SessionsListed) -> None:
@@ -81,7 +81,7 @@ class HistoryScreen(MlsdScreen[None]):
     def _load_report(self, sid: str) -> None:
         try:
             card = self.mlsd.backend.load_report(sid)
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             self.post_message(LoadFailed(str(e)))
             return
         self.post_message(ReportLoaded(card))

@@ -104,7 +104,7 @@ class InterviewScreen(MlsdScreen[None]):
     def _load_library(self) -> None:
         try:
             lib = self.mlsd.backend.library()
-        except Exception as e:  # noqa: BLE001 - shown to the user
+        except Exception as e:
             self.post_message(LoadFailed(f"could not load the case library: {e}"))
             return
         self.post_message(LibraryLoaded(lib))
@@ -119,7 +119,7 @@ class InterviewScreen(MlsdScreen[None]):
             else:
                 session = backend.start(self.request, self._sink)
             view = session.view()
-        except Exception as e:  # noqa: BLE001 - engine errors are shown, never a traceback
+        except Exception as e:
             self.post_message(LoadFailed(str(e) or type(e).__name__))
             return
         self.post_message(SessionOpened(session, resumed=bool(self.request.resume), view=view))
@@ -127,7 +127,7 @@ class InterviewScreen(MlsdScreen[None]):
             return
         try:
             backend.warm(view.case_id)
-        except Exception as e:  # noqa: BLE001 - warming is an optimisation; the first answer loads it anyway
+        except Exception as e:
             self.log.warning(f"warm-up failed: {e}")
         self.post_message(EngineWarm())
 
@@ -142,12 +142,12 @@ class InterviewScreen(MlsdScreen[None]):
             try:
                 with self.mlsd.backend.turn():
                     session.send(text)
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 self.post_message(TurnFailed(str(e) or type(e).__name__, text))
                 break
         try:
             view: SessionView | None = session.view()
-        except Exception:  # noqa: BLE001 - the screen keeps the view it had
+        except Exception:
             view = None
         self.post_message(TurnsDone(view))
 
@@ -338,9 +338,9 @@ class InterviewScreen(MlsdScreen[None]):
         try:
             try:
                 card = self.mlsd.backend.load_report(session.id)  # saved when it finished
-            except Exception:  # noqa: BLE001 - no saved report: assemble it from the grades
+            except Exception:
                 card = session.scorecard()
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             self.post_message(LoadFailed(f"could not build the scorecard: {e}"))
             return
         self.post_message(ReportLoaded(card))

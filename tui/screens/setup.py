@@ -87,12 +87,12 @@ class SetupScreen(MlsdScreen[None]):
         backend = self.mlsd.backend
         try:
             self.post_message(LibraryLoaded(backend.library()))
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             self.post_message(LoadFailed(f"could not load the case library: {e}"))
             return
         try:
             self.post_message(SessionsListed(backend.sessions()))
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             self.log.warning(f"could not list sessions: {e}")
             self.post_message(SessionsListed([]))
         backend.preload()

@@ -60,7 +60,7 @@ class Composer(TextArea):
         def control(self) -> "Composer":
             return self.composer
 
-    def __init__(self, *, id: str | None = None, placeholder: str = "") -> None:  # noqa: A002
+    def __init__(self, *, id: str | None = None, placeholder: str = "") -> None:
         super().__init__(id=id, soft_wrap=True, tab_behavior="focus", show_line_numbers=False, highlight_cursor_line=False, placeholder=placeholder)
 
     def update_suggestion(self) -> None:

@@ -94,7 +94,7 @@ class PhaseTracker(Horizontal):
     PhaseTracker { height: 2; width: 100%; }
     """
 
-    def __init__(self, phases: Iterable[str] = PHASES, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, phases: Iterable[str] = PHASES, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._phases = list(phases)
 
