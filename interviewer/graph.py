@@ -303,7 +303,13 @@ def open_node(state: InterviewState, runtime: Runtime[Ctx]) -> Update:
 def listen(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     raw = interrupt({"phase": _phase(state), "minute": state.get("elapsed", 0.0)})
     ctx = runtime.context
-    text, cut = sanitize(raw if isinstance(raw, str) else "")
+    # the session sends {"text", "cut"} already cleaned (so the checkpoint never holds the raw line);
+    # anything else is cleaned here
+    if isinstance(raw, dict):
+        text, was_cut = sanitize(str(raw.get("text", "")))
+        cut = was_cut or bool(raw.get("cut"))
+    else:
+        text, cut = sanitize(raw if isinstance(raw, str) else "")
     text = redact(text, ctx.secrets)
     if Command.parse(text) is not None:
         kind, goto = TurnKind.COMMAND, COMMAND

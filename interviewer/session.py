@@ -35,6 +35,7 @@ from .scorecard import Scorecard, export
 from .scorecard import build as build_scorecard
 from .settings import Settings
 from .store import Store, private
+from .text import redact, sanitize
 from .view import SessionView
 
 EventSink = Callable[[Event], None]
@@ -283,7 +284,9 @@ class Session:
         """Send one candidate line; returns (and emits) the events it caused."""
         if self.finished:
             raise SessionError("this interview has finished")
-        return self._run(Command(resume=text if isinstance(text, str) else str(text)))
+        # sanitised, capped and redacted before LangGraph stores the resume value in its checkpoint
+        clean, cut = sanitize(text if isinstance(text, str) else str(text))
+        return self._run(Command(resume={"text": redact(clean, self.ctx.secrets), "cut": cut}))
 
     async def asend(self, text: str) -> AsyncIterator[Event]:
         """The same as `send`, as an async stream of events (the engine runs in a worker thread)."""

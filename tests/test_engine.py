@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from engine_support import fresh_home, settings_for
+from pydantic import SecretStr
 
 from interviewer import PHASES
 from interviewer.clock import VirtualClock
@@ -215,3 +216,19 @@ def test_two_questions_in_one_line_get_two_facts(tmp_path, tmp_path_factory, mon
     last = s.transcript[-1]
     assert len(last["facts"]) == 2
     eng.close()
+
+
+def test_a_typed_key_and_a_huge_paste_never_reach_the_checkpoint(tmp_path, tmp_path_factory, monkeypatch):
+    """The resume value LangGraph stores is the cleaned line: redacted, and capped."""
+    home = fresh_home(tmp_path, tmp_path_factory, monkeypatch)
+    key = "sk-planted-" + "Q7x" * 8
+    eng = Engine(settings_for(home).model_copy(update={"openai_api_key": SecretStr(key)}))
+    s = Session.start(eng, "news-feed", brain="offline", clock=VirtualClock())
+    s.send(f"My key is {key}, and the goal is engagement.")
+    s.send("z" * 300_000)
+    assert any("[redacted]" in t["text"] for t in s.transcript if t["role"] == "candidate")
+    eng.close()
+    for db in ("checkpoints.sqlite", "mlsd.sqlite"):
+        raw = (home / db).read_bytes()
+        assert key.encode() not in raw, db
+        assert b"z" * 25_000 not in raw, db  # the paste was cut to 20,000 characters before it was stored
