@@ -12,12 +12,13 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
-from . import CROSS_CUTTING, PHASES
+from . import CROSS_CUTTING, KINDS, PHASES
 from .errors import ContentError
 from .paths import knowledge_dir, rubrics_dir
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+QuantityName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 PhaseId = Literal["clarify", "frame", "data", "model", "evaluation", "deploy", "monitor"]
 
 PHASE_TITLES_IN_NOTES = {
@@ -35,6 +36,16 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _kinds_valid(v: list[str] | None) -> list[str] | None:
+    if v is None:
+        return v
+    bad = [k for k in v if k not in KINDS]
+    if bad:
+        raise ValueError(f"unknown problem kind {bad[0]!r} (kinds: {', '.join(KINDS)})")
+    _check_unique(v, "kind")
+    return v
+
+
 class Criterion(_Strict):
     id: Id
     title: Text
@@ -44,7 +55,14 @@ class Criterion(_Strict):
     signals: list[Text] = Field(min_length=1)
     probes: list[Text] = Field(min_length=1, max_length=6)
     red_flags: list[Text] = Field(default_factory=list)
+    # the problem kinds the criterion applies to; None = every case (see KINDS)
+    scope: list[str] | None = Field(default=None, min_length=1)
     phase: str | None = None  # set for case criteria and filled in for phase criteria
+
+    @field_validator("scope")
+    @classmethod
+    def _scope_kinds(cls, v: list[str] | None) -> list[str] | None:
+        return _kinds_valid(v)
 
     @field_validator("levels")
     @classmethod
@@ -84,15 +102,31 @@ class Fact(_Strict):
     id: Id
     topics: list[Text] = Field(min_length=1)
     answer: Text
+    # optional: the figures the answer states, by quantity name (rubrics/checks/number-rules.yaml)
+    numbers: dict[QuantityName, float] | None = None
+
+    @field_validator("numbers")
+    @classmethod
+    def _finite(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        for k, x in (v or {}).items():
+            if not (x == x and abs(x) != float("inf")) or x <= 0:
+                raise ValueError(f"{k}: a stated figure is a finite positive number")
+        return v
 
 
 class Case(_Strict):
     id: Id
     title: Text
     domain: Text
+    kinds: list[str] = Field(min_length=1)  # the problem kinds of this case (see KINDS)
     prompt: Text
     facts: list[Fact] = Field(min_length=12)
     reference: dict[PhaseId, list[Text]]
+
+    @field_validator("kinds")
+    @classmethod
+    def _known_kinds(cls, v: list[str]) -> list[str]:
+        return _kinds_valid(v) or v
 
     @model_validator(mode="after")
     def _checks(self) -> "Case":
@@ -131,6 +165,84 @@ class CandidateScript(_Strict):
 
     def lines(self, phase: str) -> list[str]:
         return [x.render() if isinstance(x, Repeat) else x for x in self.answers.get(phase, [])]
+
+
+class ScopeTerms(_Strict):
+    """rubrics/checks/scope-terms.yaml: phrases that only make sense for some problem kinds."""
+
+    terms: dict[str, list[Text]]
+
+    @field_validator("terms")
+    @classmethod
+    def _known(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        _kinds_valid(list(v))
+        return v
+
+    def kinds_of(self) -> dict[str, set[str]]:
+        """Each term (lower case) and the kinds that may use it."""
+        out: dict[str, set[str]] = {}
+        for kind, terms in self.terms.items():
+            for t in terms:
+                out.setdefault(t.lower(), set()).add(kind)
+        return out
+
+
+_EXPR = re.compile(r"^\s*[a-z0-9_.e+]+(\s*[*/]\s*[a-z0-9_.e+]+)*\s*$")
+
+
+class NumberRule(_Strict):
+    id: Id
+    says: Text  # the rule in words, quoted in the error
+    left: Annotated[str, StringConstraints(pattern=_EXPR.pattern)]
+    right: Annotated[str, StringConstraints(pattern=_EXPR.pattern)]
+    ratio: tuple[float, float]  # left / right must lie in [low, high]
+
+    @field_validator("ratio")
+    @classmethod
+    def _ordered(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if not 0 <= v[0] <= v[1]:
+            raise ValueError("ratio is [low, high] with 0 <= low <= high")
+        return v
+
+
+class NumberRules(_Strict):
+    """rubrics/checks/number-rules.yaml: how the figures stated in a case's facts must agree."""
+
+    quantities: dict[QuantityName, Text]  # every name a fact's `numbers:` may use, with its unit
+    tolerance: float = Field(default=0.05, gt=0, lt=1)  # a declared figure matches its sentence within this
+    rules: list[NumberRule] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _names(self) -> "NumberRules":
+        _check_unique([r.id for r in self.rules], "rule id")
+        for r in self.rules:
+            for name in _expr_names(r.left) + _expr_names(r.right):
+                if name not in self.quantities:
+                    raise ValueError(f"rule {r.id!r} uses {name!r}, which `quantities` does not list")
+        return self
+
+
+def _expr_names(expr: str) -> list[str]:
+    return [t for t in re.split(r"\s*[*/]\s*", expr.strip()) if re.match(r"^[a-z_]", t)]
+
+
+def _expr_value(expr: str, values: dict[str, float]) -> float | None:
+    """A product/quotient of names and numbers, left to right; None when a name has no value."""
+    parts = re.split(r"\s*([*/])\s*", expr.strip())
+    total = 1.0
+    op = "*"
+    for p in parts:
+        if p in ("*", "/"):
+            op = p
+            continue
+        if re.match(r"^[a-z_]", p):
+            if p not in values:
+                return None
+            x = values[p]
+        else:
+            x = float(p)
+        total = total * x if op == "*" else total / x
+    return total
 
 
 def _check_unique(ids: list[str], what: str) -> None:
@@ -327,6 +439,8 @@ class Library(BaseModel):
     cases: dict[str, Case]
     notes: list[Note]
     candidates: dict[str, CandidateScript]
+    checks: list[str] = []  # the check files loaded from rubrics/checks/
+    terms: ScopeTerms | None = None  # rubrics/checks/scope-terms.yaml, when present
 
     # ---- look-ups
     def phase_title(self, phase: str) -> str:
@@ -335,11 +449,33 @@ class Library(BaseModel):
     def phase_minutes(self, phase: str) -> float:
         return self.rubrics[phase].minutes
 
+    def kinds(self, case: str | None) -> tuple[str, ...] | None:
+        """The case's problem kinds; None without a case (or for a case the library does not hold)."""
+        if case and case in self.cases:
+            return tuple(self.cases[case].kinds)
+        return None
+
+    def applies(self, criterion: Criterion, case: str | None) -> bool:
+        """Whether a criterion is probed and graded in this case: unscoped, no case, or a shared kind."""
+        kinds = self.kinds(case)
+        if criterion.scope is None or kinds is None:
+            return True
+        return bool(set(criterion.scope) & set(kinds))
+
+    def off_scope_terms(self, text: str, case: str) -> list[str]:
+        """Kind-specific terms in `text` that do not fit the case (rubrics/checks/scope-terms.yaml)."""
+        kinds = set(self.kinds(case) or ())
+        if self.terms is None or not kinds:
+            return []
+        return [t for t, ks in self.terms.kinds_of().items() if not ks & kinds and _term_regex(t).search(text)]
+
     def criteria(self, phase: str, case: str | None = None) -> list[Criterion]:
-        """The phase's criteria plus the case's own criteria for that phase."""
-        out = [c.model_copy(update={"phase": phase}) for c in self.rubrics[phase].criteria]
+        """The phase's criteria that apply to the case, plus the case's own criteria for that phase.
+
+        Without a case every criterion of the phase applies (a general rubric)."""
+        out = [c.model_copy(update={"phase": phase}) for c in self.rubrics[phase].criteria if self.applies(c, case)]
         if case and case in self.overlays:
-            out += [c for c in self.overlays[case].criteria if c.phase == phase]
+            out += [c for c in self.overlays[case].criteria if c.phase == phase and self.applies(c, case)]
         return out
 
     def cross_cutting(self) -> list[Criterion]:
@@ -424,7 +560,154 @@ def load_library(rubrics: Path | None = None, knowledge: Path | None = None) -> 
         s = load_yaml_model(p, CandidateScript)
         key = f"{s.persona}@{s.case}" if s.case else s.persona
         candidates[key] = s
-    return Library(rubrics=rubric_map, overlays=overlays, cases=cases, notes=notes, candidates=candidates)
+    checks = rubrics / CHECKS_DIR
+    terms = load_yaml_model(checks / SCOPE_TERMS, ScopeTerms) if (checks / SCOPE_TERMS).is_file() else None
+    rules = load_yaml_model(checks / NUMBER_RULES, NumberRules) if (checks / NUMBER_RULES).is_file() else None
+    sources = [(rubric_files[k], None, r.criteria) for k, r in rubric_map.items() if k in PHASES or k == CROSS_CUTTING]
+    sources += [(rubrics / "cases" / f"{k}.yaml", cases[k], o.criteria) for k, o in overlays.items()]
+    check_scopes(sources, terms, cases)
+    check_numbers({c.id: (knowledge / "cases" / f"{c.id}.yaml", c) for c in cases.values()}, rules)
+    loaded = [n for n, x in ((SCOPE_TERMS, terms), (NUMBER_RULES, rules)) if x is not None]
+    return Library(rubrics=rubric_map, overlays=overlays, cases=cases, notes=notes, candidates=candidates, checks=loaded, terms=terms)
+
+
+# --------------------------------------------------------------------------- cross-file checks
+
+CHECKS_DIR = "checks"
+SCOPE_TERMS = "scope-terms.yaml"
+NUMBER_RULES = "number-rules.yaml"
+
+
+def _term_regex(term: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(term)}(?:s|es)?(?![\w-])", re.I)
+
+
+def _text_line(path: Path, text: str) -> int | None:
+    """The line where a (possibly folded) string starts: the first line holding its opening words."""
+    head = " ".join(text.split()[:6])
+    try:
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if head and head in " ".join(line.split()):
+                return i
+    except OSError:
+        return None
+    return None
+
+
+def check_scopes(sources: list[tuple[Path, Case | None, list[Criterion]]], terms: ScopeTerms | None, cases: dict[str, Case]) -> None:
+    problems = scope_problems(sources, terms, cases)
+    if problems:
+        raise problems[0]
+
+
+def scope_problems(sources: list[tuple[Path, Case | None, list[Criterion]]], terms: ScopeTerms | None, cases: dict[str, Case]) -> list[ContentError]:
+    """A probe may not name a concept that does not fit a case where its criterion is asked.
+
+    A phase criterion is asked in every case its `scope:` fits (no scope: every case); a case
+    criterion only in its case. A term listed under some kinds fits a case that has one of them."""
+    out: list[ContentError] = []
+    for path, case, crits in sources:
+        for c in crits:
+            if case is not None and c.scope and not set(c.scope) & set(case.kinds):
+                out.append(ContentError(path, f"criterion {c.id!r} has scope {c.scope} but its case is {case.kinds}, so it is never asked", _id_line(path, c.id)))
+            if terms is None:
+                continue
+            if case is not None:
+                targets = [(case.id, set(case.kinds))]
+            else:
+                targets = [(k.id, set(k.kinds)) for k in cases.values() if c.scope is None or set(c.scope) & set(k.kinds)]
+                if not targets:  # no cases to go by: each kind in scope (or every kind) on its own
+                    targets = [(kind, {kind}) for kind in (c.scope or KINDS)]
+            for term, kinds in terms.kinds_of().items():
+                misfit = next((name for name, have in targets if not have & kinds), None)
+                if misfit is None:
+                    continue
+                rx = _term_regex(term)
+                for probe in c.probes:
+                    if rx.search(probe):
+                        out.append(ContentError(
+                            path,
+                            f"probe of {c.id!r} names {term!r} ({'/'.join(sorted(kinds))}), which does not fit {misfit}, where the criterion is asked: scope the criterion or reword the probe",
+                            _text_line(path, probe) or _id_line(path, c.id),
+                        ))
+    return sorted(out, key=lambda e: (e.path or "", e.line or 0))
+
+
+
+_NUMBER_WORDS = {w: float(i) for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+_SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "millions": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9, "billions": 1e9, "trillion": 1e12, "t": 1e12}
+_FIGURE = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
+    r"(?:\s*(%|percent\b|per\s+cent\b|k\b|thousand\b|mn?\b|millions?\b|bn?\b|billions?\b|trillion\b|t\b))?",
+    re.I,
+)
+
+
+def figures(text: str) -> list[float]:
+    """Every figure a sentence states, read generously: 20B, 150k, 1.5 million, 0.15% (as 0.0015 and 0.15), two."""
+    out: list[float] = []
+    for m in _FIGURE.finditer(text):
+        raw, unit = m.group(1).lower(), (m.group(2) or "").lower().replace(" ", "")
+        x = _NUMBER_WORDS[raw] if raw in _NUMBER_WORDS else float(raw.replace(",", ""))
+        out.append(x)
+        if unit in ("%", "percent"):
+            out.append(x / 100)
+        elif unit in _SCALE:
+            out.append(x * _SCALE[unit])
+    return out
+
+
+def _numbers_line(path: Path, fact_id: str) -> int | None:
+    """The line of a fact's `numbers:` key (else of its id)."""
+    start = _id_line(path, fact_id)
+    if start is None:
+        return None
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return start
+    for i in range(start, len(lines)):
+        if re.match(r"^\s*-\s*id:", lines[i]):
+            break
+        if re.match(r"^\s*numbers:", lines[i]):
+            return i + 1
+    return start
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if x >= 100 else f"{x:.3g}"
+
+
+def check_numbers(cases: dict[str, tuple[Path, Case]], rules: NumberRules | None) -> None:
+    """The figures a case's facts declare (`numbers:`) must be named in `quantities`, stated in the
+    fact's answer, given once, and agree with every rule whose quantities the case declares."""
+    for cid, (path, case) in cases.items():
+        values: dict[str, float] = {}
+        owner: dict[str, str] = {}
+        for f in case.facts:
+            for name, x in (f.numbers or {}).items():
+                line = _numbers_line(path, f.id)
+                if rules is None or name not in rules.quantities:
+                    raise ContentError(path, f"fact {f.id!r} declares {name!r}, which rubrics/{CHECKS_DIR}/{NUMBER_RULES} does not list as a quantity", line)
+                stated = figures(f.answer)
+                if not any(abs(y - x) <= rules.tolerance * abs(x) for y in stated):
+                    raise ContentError(path, f"fact {f.id!r} declares {name} = {_fmt(x)} but its answer does not state that figure", line)
+                if name in values and abs(values[name] - x) > rules.tolerance * abs(x):
+                    raise ContentError(path, f"facts {owner[name]!r} and {f.id!r} give {name} as {_fmt(values[name])} and {_fmt(x)}", line)
+                values[name], owner[name] = x, f.id
+        for r in rules.rules if rules else []:
+            left, right = _expr_value(r.left, values), _expr_value(r.right, values)
+            if left is None or right is None or right == 0:
+                continue  # the case does not state every figure this rule needs
+            ratio = left / right
+            if not r.ratio[0] <= ratio <= r.ratio[1]:
+                names = _expr_names(r.left) + _expr_names(r.right)
+                facts = sorted({owner[n] for n in names})
+                raise ContentError(
+                    path,
+                    f"facts {', '.join(facts)} disagree: {r.left} = {_fmt(left)} is {ratio:.3g}x {r.right} = {_fmt(right)}; rule {r.id} wants {r.ratio[0]:g}-{r.ratio[1]:g}x ({r.says})",
+                    _numbers_line(path, owner[names[0]]),
+                )
 
 
 @functools.lru_cache(maxsize=4)
@@ -479,14 +762,19 @@ def check_file(path: Path) -> None:
         model = Case
     elif "answers" in data and "persona" in data:
         model = CandidateScript
+    elif "terms" in data:
+        model = ScopeTerms
+    elif "rules" in data and "quantities" in data:
+        model = NumberRules
     else:
-        raise ContentError(path, "cannot tell what this file is (rubric, case overlay, case or scripted candidate)", 1)
+        raise ContentError(path, "cannot tell what this file is (rubric, case overlay, case, scripted candidate, scope terms or number rules)", 1)
     _validate(model, data, node, path)
 
 
 def _summary(lib: Library) -> list[str]:
     return (
         [f"rubrics/{p}.yaml" for p in lib.rubrics]
+        + [f"rubrics/{CHECKS_DIR}/{n}" for n in lib.checks]
         + [f"rubrics/cases/{c}.yaml" for c in lib.overlays]
         + [f"knowledge/cases/{c}.yaml" for c in lib.cases]
         + [f"knowledge/{n.path}" for n in lib.notes]

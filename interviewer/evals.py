@@ -37,10 +37,32 @@ class Recorded:
     reference: dict[str, int]
 
 
+UNGRADED_FILE = "ungraded.yaml"
+
+
+def load_ungraded(folder: Path) -> set[str]:
+    """Criteria added after the recorded answers were graded: they apply, but have no reference yet."""
+    p = folder / UNGRADED_FILE
+    if not p.is_file():
+        return set()
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.MarkedYAMLError as e:
+        raise ContentError(p, f"invalid YAML: {e.problem}", e.problem_mark.line + 1 if e.problem_mark else None) from None
+    return {str(c) for c in data.get("criteria", [])}
+
+
 def load_recorded(lib: Library, folder: Path | None = None) -> list[Recorded]:
+    """Recorded answers with their reference grades, restricted to the criteria that apply to the case.
+
+    A grade for a criterion whose scope does not fit the case (graded before criteria had scopes)
+    stays in the file but is not used; a criterion listed in ungraded.yaml may lack a grade."""
     folder = folder or evals_dir() / "recorded"
+    ungraded = load_ungraded(folder)
     items: list[Recorded] = []
     for p in sorted(folder.glob("*.yaml")):
+        if p.name == UNGRADED_FILE:
+            continue
         try:
             data = yaml.safe_load(p.read_text(encoding="utf-8"))
         except yaml.MarkedYAMLError as e:
@@ -50,11 +72,15 @@ def load_recorded(lib: Library, folder: Path | None = None) -> list[Recorded]:
             raise ContentError(p, f"unknown case {case!r}")
         for a in data.get("answers", []):
             phase = a["phase"]
-            want = {c.id for c in lib.criteria(phase, case)}
+            applies = {c.id for c in lib.criteria(phase, case)}
+            own = lib.overlays[case].criteria if case in lib.overlays else []
+            known = {c.id for c in lib.criteria(phase)} | {c.id for c in own if c.phase == phase}  # scoped or not
+            want = applies - ungraded
             ref = {k: int(v) for k, v in (a.get("reference") or {}).items()}
-            if set(ref) != want:
-                missing, extra = sorted(want - set(ref)), sorted(set(ref) - want)
+            if not want <= set(ref) or not set(ref) <= known:
+                missing, extra = sorted(want - set(ref)), sorted(set(ref) - known)
                 raise ContentError(p, f"{a['id']}: reference criteria differ from the rubric (missing {missing}, unknown {extra})")
+            ref = {k: v for k, v in ref.items() if k in applies}
             if any(not 1 <= v <= 4 for v in ref.values()):
                 raise ContentError(p, f"{a['id']}: reference scores are 1-4")
             items.append(Recorded(a["id"], case, phase, a["quality"], a["answer"], ref))
@@ -197,11 +223,13 @@ class Row:
 def featurize_items(lib: Library, items: list[Recorded], progress: Progress | None = None) -> list[Row]:
     rows: list[Row] = []
     for n, it in enumerate(items):
-        crits = lib.criteria(it.phase, it.case)
+        crits = lib.criteria(it.phase, it.case)  # every criterion that applies, as the grader sees them
         p = scoring.prepare(it.answer)
         toks = scoring._tokens(it.answer)
         ancs = scoring.anchors(crits)
         for anc, f in zip(ancs, scoring.featurize_all(p, ancs)):
+            if anc.criterion.id not in it.reference:
+                continue  # applies but has no reference grade yet (ungraded.yaml)
             sig = sum(1 for t in anc.signal_tokens if t and t <= toks)
             rows.append(Row(it, anc.criterion.id, it.reference[anc.criterion.id], f.x, float(sig), len(it.answer.split()), bool(f.evidence), f.any_evidence))
         if progress:
@@ -398,6 +426,8 @@ def behaviour_suite(engine: Any, cases: list[str] | None = None, personas: list[
                     phases_in_order=visited == list(PHASES),
                     over_budget=[p["id"] for p in r["phases"] if p["minutes"] > p["budget"] * 1.25 + 1e-6],
                     follow_ups=len(fus),
+                    # follow-ups naming a concept of another problem kind (e.g. candidate generation in a fraud case)
+                    off_scope=[t["text"] for t in fus if lib.off_scope_terms(t["text"], case)],
                     targeted=sum(1 for t in fus if t.get("criterion_status") in ("none", "partial")),
                     repeated_lines=len(inter) - len({t["text"] for t in inter}),
                     hints=len(r["hints"]),
@@ -419,6 +449,7 @@ def behaviour_suite(engine: Any, cases: list[str] | None = None, personas: list[
         "all_phases_in_order": sum(1 for r in ok if r["phases_in_order"]),
         "phases_over_budget": sum(len(r["over_budget"]) for r in ok),
         "follow_up_targeting": round(sum(r["targeted"] for r in ok) / fus, 4) if fus else None,
+        "off_scope_follow_ups": sum(len(r["off_scope"]) for r in ok),
         "repeated_lines": sum(r["repeated_lines"] for r in ok),
         "minutes": {p: round(float(np.mean([r["minutes"] for r in ok if r["persona"] == p])), 2) for p in personas if any(r["persona"] == p for r in ok)},
         "score_by_persona": {p: round(float(np.mean([r["score"] for r in ok if r["persona"] == p])), 3) for p in personas if any(r["persona"] == p for r in ok)},
@@ -463,6 +494,8 @@ def check_thresholds(res: dict[str, Any], th: dict[str, Any]) -> list[str]:
             fails.append(f"{b['repeated_lines']} repeated interviewer lines")
         if (b["follow_up_targeting"] or 0) < t.get("targeting_min", 0):
             fails.append(f"follow-up targeting {b['follow_up_targeting']} < {t['targeting_min']}")
+        if b.get("off_scope_follow_ups", 0) > t.get("off_scope_max", 0):
+            fails.append(f"{b['off_scope_follow_ups']} follow-ups about another kind of problem (e.g. candidate generation in a fraud case)")
     return fails
 
 
@@ -550,7 +583,8 @@ def write_report(res: dict[str, Any], out: Path) -> list[Path]:
             "## Behaviour",
             "",
             f"{b['n']} simulated interviews, {b['crashes']} crashes, {b['all_phases_in_order']} with all phases in order, "
-            f"{b['phases_over_budget']} phases over budget +25%, follow-up targeting {b['follow_up_targeting']}, repeated lines {b['repeated_lines']}.",
+            f"{b['phases_over_budget']} phases over budget +25%, follow-up targeting {b['follow_up_targeting']}, repeated lines {b['repeated_lines']}, "
+            f"follow-ups about another kind of problem {b.get('off_scope_follow_ups', 0)}.",
             "",
             f"Minutes by persona: {b['minutes']}",
             f"Score by persona: {b['score_by_persona']}",

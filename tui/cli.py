@@ -525,6 +525,7 @@ def _summarise(res: dict[str, Any]) -> None:
     if b:
         typer.echo(
             f"behaviour: {b['n']} runs, {b['crashes']} crashes, targeting {b['follow_up_targeting']}, repeated lines {b['repeated_lines']}, "
+            f"off-scope follow-ups {b.get('off_scope_follow_ups', 0)}, "
             f"phases over budget {b['phases_over_budget']}, minutes {b['minutes']}"
         )
 
