@@ -191,18 +191,32 @@ _EXPR = re.compile(r"^\s*[a-z0-9_.e+]+(\s*[*/]\s*[a-z0-9_.e+]+)*\s*$")
 
 
 class NumberRule(_Strict):
+    """Either a ratio rule (`left`, `right`, `ratio`) or a completeness rule (`when`, `requires`)."""
+
     id: Id
     says: Text  # the rule in words, quoted in the error
-    left: Annotated[str, StringConstraints(pattern=_EXPR.pattern)]
-    right: Annotated[str, StringConstraints(pattern=_EXPR.pattern)]
-    ratio: tuple[float, float]  # left / right must lie in [low, high]
+    left: Annotated[str, StringConstraints(pattern=_EXPR.pattern)] | None = None
+    right: Annotated[str, StringConstraints(pattern=_EXPR.pattern)] | None = None
+    ratio: tuple[float, float] | None = None  # left / right must lie in [low, high]
+    when: list[QuantityName] | None = None  # if a case states all of these...
+    requires: list[QuantityName] | None = None  # ...it must also state these
 
-    @field_validator("ratio")
-    @classmethod
-    def _ordered(cls, v: tuple[float, float]) -> tuple[float, float]:
-        if not 0 <= v[0] <= v[1]:
-            raise ValueError("ratio is [low, high] with 0 <= low <= high")
-        return v
+    @model_validator(mode="after")
+    def _one_form(self) -> "NumberRule":
+        ratio_form = (self.left, self.right, self.ratio)
+        need_form = (self.when, self.requires)
+        if all(x is not None for x in ratio_form) and all(x is None for x in need_form):
+            if not 0 <= self.ratio[0] <= self.ratio[1]:  # type: ignore[index]
+                raise ValueError("ratio is [low, high] with 0 <= low <= high")
+            return self
+        if all(x is not None for x in need_form) and all(x is None for x in ratio_form):
+            return self
+        raise ValueError("a rule has either left, right and ratio, or when and requires")
+
+    def names(self) -> list[str]:
+        if self.when is not None:
+            return list(self.when) + list(self.requires or [])
+        return _expr_names(self.left or "") + _expr_names(self.right or "")
 
 
 class NumberRules(_Strict):
@@ -216,7 +230,7 @@ class NumberRules(_Strict):
     def _names(self) -> "NumberRules":
         _check_unique([r.id for r in self.rules], "rule id")
         for r in self.rules:
-            for name in _expr_names(r.left) + _expr_names(r.right):
+            for name in r.names():
                 if name not in self.quantities:
                     raise ValueError(f"rule {r.id!r} uses {name!r}, which `quantities` does not list")
         return self
@@ -635,16 +649,17 @@ def scope_problems(sources: list[tuple[Path, Case | None, list[Criterion]]], ter
 
 
 _NUMBER_WORDS = {w: float(i) for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+_NUMBER_WORDS.update({w: 10.0 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)})
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "millions": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9, "billions": 1e9, "trillion": 1e12, "t": 1e12}
 _FIGURE = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|(?:" + "|".join(_NUMBER_WORDS) + r")\b)"
     r"(?:\s*(%|percent\b|per\s+cent\b|k\b|thousand\b|mn?\b|millions?\b|bn?\b|billions?\b|trillion\b|t\b))?",
     re.I,
 )
 
 
 def figures(text: str) -> list[float]:
-    """Every figure a sentence states, read generously: 20B, 150k, 1.5 million, 0.15% (as 0.0015 and 0.15), two."""
+    """Every figure a sentence states, read generously: 20B, 150k, 1.5 million, 0.15% (as 0.0015 and 0.15), two, fifty."""
     out: list[float] = []
     for m in _FIGURE.finditer(text):
         raw, unit = m.group(1).lower(), (m.group(2) or "").lower().replace(" ", "")
@@ -679,35 +694,55 @@ def _fmt(x: float) -> str:
 
 
 def check_numbers(cases: dict[str, tuple[Path, Case]], rules: NumberRules | None) -> None:
+    problems = number_problems(cases, rules)
+    if problems:
+        raise problems[0]
+
+
+def number_problems(cases: dict[str, tuple[Path, Case]], rules: NumberRules | None) -> list[ContentError]:
     """The figures a case's facts declare (`numbers:`) must be named in `quantities`, stated in the
     fact's answer, given once, and agree with every rule whose quantities the case declares."""
-    for cid, (path, case) in cases.items():
+    out: list[ContentError] = []
+    for cid, (path, case) in sorted(cases.items()):
         values: dict[str, float] = {}
         owner: dict[str, str] = {}
         for f in case.facts:
             for name, x in (f.numbers or {}).items():
                 line = _numbers_line(path, f.id)
                 if rules is None or name not in rules.quantities:
-                    raise ContentError(path, f"fact {f.id!r} declares {name!r}, which rubrics/{CHECKS_DIR}/{NUMBER_RULES} does not list as a quantity", line)
-                stated = figures(f.answer)
-                if not any(abs(y - x) <= rules.tolerance * abs(x) for y in stated):
-                    raise ContentError(path, f"fact {f.id!r} declares {name} = {_fmt(x)} but its answer does not state that figure", line)
+                    out.append(ContentError(path, f"fact {f.id!r} declares {name!r}, which rubrics/{CHECKS_DIR}/{NUMBER_RULES} does not list as a quantity", line))
+                    continue
+                if not any(abs(y - x) <= rules.tolerance * abs(x) for y in figures(f.answer)):
+                    out.append(ContentError(path, f"fact {f.id!r} declares {name} = {_fmt(x)} but its answer does not state that figure", line))
+                    continue
                 if name in values and abs(values[name] - x) > rules.tolerance * abs(x):
-                    raise ContentError(path, f"facts {owner[name]!r} and {f.id!r} give {name} as {_fmt(values[name])} and {_fmt(x)}", line)
+                    out.append(ContentError(path, f"facts {owner[name]!r} and {f.id!r} give {name} as {_fmt(values[name])} and {_fmt(x)}", line))
+                    continue
                 values[name], owner[name] = x, f.id
         for r in rules.rules if rules else []:
+            if r.when is not None:
+                missing = [n for n in r.requires or [] if n not in values]
+                if all(n in values for n in r.when) and missing:
+                    out.append(ContentError(
+                        path,
+                        f"facts {', '.join(sorted({owner[n] for n in r.when}))} state {' and '.join(r.when)} but no fact states {' or '.join(missing)}: rule {r.id} ({r.says})",
+                        _numbers_line(path, owner[r.when[-1]]),
+                    ))
+                continue
+            assert r.left is not None and r.right is not None and r.ratio is not None
             left, right = _expr_value(r.left, values), _expr_value(r.right, values)
             if left is None or right is None or right == 0:
                 continue  # the case does not state every figure this rule needs
             ratio = left / right
             if not r.ratio[0] <= ratio <= r.ratio[1]:
-                names = _expr_names(r.left) + _expr_names(r.right)
-                facts = sorted({owner[n] for n in names})
-                raise ContentError(
+                names = r.names()
+                facts = sorted({owner[n] for n in names if n in owner})
+                out.append(ContentError(
                     path,
                     f"facts {', '.join(facts)} disagree: {r.left} = {_fmt(left)} is {ratio:.3g}x {r.right} = {_fmt(right)}; rule {r.id} wants {r.ratio[0]:g}-{r.ratio[1]:g}x ({r.says})",
                     _numbers_line(path, owner[names[0]]),
-                )
+                ))
+    return out
 
 
 @functools.lru_cache(maxsize=4)

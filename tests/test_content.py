@@ -689,3 +689,15 @@ def test_docs_table_of_criteria_per_case_matches_the_library(lib):
         got = [c.id for ph in PHASES for c in lib.rubrics[ph].criteria if lib.applies(c, cid)]
         assert (int(applied), int(of)) == (len(got), total), cid
         assert {s.strip() for s in skipped.split(",")} == {c.id for ph in PHASES for c in lib.rubrics[ph].criteria if not lib.applies(c, cid)}, cid
+
+
+def test_figures_that_cannot_be_related_need_the_missing_one(content_copy: Path):
+    """Impressions per day and a peak request rate say nothing about each other without items per request."""
+    both = ["  - id: planted-volume", "    topics: [volume]", "    answer: We show 20 billion ads a day, with 150,000 requests per second at peak.", "    numbers: {daily_impressions: 2.0e+10, peak_qps: 150000}"]
+    path, out = _plant_facts(content_copy, both)
+    with pytest.raises(ContentError, match="impressions-need-items-per-request") as err:
+        load_library(content_copy / "rubrics", content_copy / "knowledge")
+    assert err.value.line == line_no(out, r"numbers: \{daily_impressions")
+    fixed = both[:2] + ["    answer: We show 20 billion ads a day, four per request, with 150,000 requests per second at peak.", "    numbers: {daily_impressions: 2.0e+10, items_per_request: 4, peak_qps: 150000}"]
+    _plant_facts(content_copy, fixed)
+    load_library(content_copy / "rubrics", content_copy / "knowledge")  # now complete, and no ratio rule is broken
