@@ -12,17 +12,28 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, RootModel, StringConstraints, Tag, ValidationError, field_validator, model_validator
 
-from .domain import CROSS_CUTTING, PHASE_TITLE, PHASES, PhaseId, RubricPhaseId
+from .domain import CROSS_CUTTING, KINDS, PHASE_TITLE, PHASES, PhaseId, RubricPhaseId
 from .errors import ContentError
 from .paths import knowledge_dir, rubrics_dir
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 PHASE_TITLES_IN_NOTES = {title: str(phase) for phase, title in PHASE_TITLE.items()}
+QuantityName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _kinds_valid(v: list[str] | None) -> list[str] | None:
+    if v is None:
+        return v
+    bad = [k for k in v if k not in KINDS]
+    if bad:
+        raise ValueError(f"unknown problem kind {bad[0]!r} (kinds: {', '.join(KINDS)})")
+    _check_unique(v, "kind")
+    return v
 
 
 class Criterion(_Strict):
@@ -34,7 +45,14 @@ class Criterion(_Strict):
     signals: list[Text] = Field(min_length=1)
     probes: list[Text] = Field(min_length=1, max_length=6)
     red_flags: list[Text] = Field(default_factory=list)
+    # the problem kinds the criterion applies to; None = every case (see KINDS)
+    scope: list[str] | None = Field(default=None, min_length=1)
     phase: str | None = None  # set for case criteria and filled in for phase criteria
+
+    @field_validator("scope")
+    @classmethod
+    def _scope_kinds(cls, v: list[str] | None) -> list[str] | None:
+        return _kinds_valid(v)
 
     @field_validator("levels")
     @classmethod
@@ -75,15 +93,31 @@ class Fact(_Strict):
     topics: list[Text] = Field(min_length=1)
     answer: Text
     asks: list[Text] = Field(default_factory=list, max_length=12)  # ways a candidate asks for it (matched by meaning)
+    # optional: the figures the answer states, by quantity name (rubrics/checks/number-rules.yaml)
+    numbers: dict[QuantityName, float] | None = None
+
+    @field_validator("numbers")
+    @classmethod
+    def _finite(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        for k, x in (v or {}).items():
+            if not (x == x and abs(x) != float("inf")) or x <= 0:
+                raise ValueError(f"{k}: a stated figure is a finite positive number")
+        return v
 
 
 class Case(_Strict):
     id: Id
     title: Text
     domain: Text
+    kinds: list[str] = Field(min_length=1)  # the problem kinds of this case (see KINDS)
     prompt: Text
     facts: list[Fact] = Field(min_length=12)
     reference: dict[PhaseId, list[Text]]
+
+    @field_validator("kinds")
+    @classmethod
+    def _known_kinds(cls, v: list[str]) -> list[str]:
+        return _kinds_valid(v) or v
 
     @model_validator(mode="after")
     def _checks(self) -> "Case":
@@ -191,6 +225,98 @@ class CandidateScript(_Strict):
     def stated(self) -> dict[str, list[str]]:
         """Each answer that states misconceptions (as rendered) -> their ids."""
         return {x.say: list(x.states) for xs in self.answers.values() for x in xs if isinstance(x, Stated) and x.states}
+
+
+class ScopeTerms(_Strict):
+    """rubrics/checks/scope-terms.yaml: phrases that only make sense for some problem kinds."""
+
+    terms: dict[str, list[Text]]
+
+    @field_validator("terms")
+    @classmethod
+    def _known(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        _kinds_valid(list(v))
+        return v
+
+    def kinds_of(self) -> dict[str, set[str]]:
+        """Each term (lower case) and the kinds that may use it."""
+        out: dict[str, set[str]] = {}
+        for kind, terms in self.terms.items():
+            for t in terms:
+                out.setdefault(t.lower(), set()).add(kind)
+        return out
+
+
+_EXPR = re.compile(r"^\s*[a-z0-9_.e+]+(\s*[*/]\s*[a-z0-9_.e+]+)*\s*$")
+
+
+class NumberRule(_Strict):
+    """Either a ratio rule (`left`, `right`, `ratio`) or a completeness rule (`when`, `requires`)."""
+
+    id: Id
+    says: Text  # the rule in words, quoted in the error
+    left: Annotated[str, StringConstraints(pattern=_EXPR.pattern)] | None = None
+    right: Annotated[str, StringConstraints(pattern=_EXPR.pattern)] | None = None
+    ratio: tuple[float, float] | None = None  # left / right must lie in [low, high]
+    when: list[QuantityName] | None = None  # if a case states all of these...
+    requires: list[QuantityName] | None = None  # ...it must also state these
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "NumberRule":
+        ratio_form = (self.left, self.right, self.ratio)
+        need_form = (self.when, self.requires)
+        if all(x is not None for x in ratio_form) and all(x is None for x in need_form):
+            if not 0 <= self.ratio[0] <= self.ratio[1]:  # type: ignore[index]
+                raise ValueError("ratio is [low, high] with 0 <= low <= high")
+            return self
+        if all(x is not None for x in need_form) and all(x is None for x in ratio_form):
+            return self
+        raise ValueError("a rule has either left, right and ratio, or when and requires")
+
+    def names(self) -> list[str]:
+        if self.when is not None:
+            return list(self.when) + list(self.requires or [])
+        return _expr_names(self.left or "") + _expr_names(self.right or "")
+
+
+class NumberRules(_Strict):
+    """rubrics/checks/number-rules.yaml: how the figures stated in a case's facts must agree."""
+
+    quantities: dict[QuantityName, Text]  # every name a fact's `numbers:` may use, with its unit
+    tolerance: float = Field(default=0.05, gt=0, lt=1)  # a declared figure matches its sentence within this
+    rules: list[NumberRule] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _names(self) -> "NumberRules":
+        _check_unique([r.id for r in self.rules], "rule id")
+        for r in self.rules:
+            for name in r.names():
+                if name not in self.quantities:
+                    raise ValueError(f"rule {r.id!r} uses {name!r}, which `quantities` does not list")
+        return self
+
+
+def _expr_names(expr: str) -> list[str]:
+    return [t for t in re.split(r"\s*[*/]\s*", expr.strip()) if re.match(r"^[a-z_]", t)]
+
+
+def _expr_value(expr: str, values: dict[str, float]) -> float | None:
+    """A product/quotient of names and numbers, left to right; None when a name has no value."""
+    parts = re.split(r"\s*([*/])\s*", expr.strip())
+    total = 1.0
+    op = "*"
+    for p in parts:
+        if p in ("*", "/"):
+            op = p
+            continue
+        if re.match(r"^[a-z_]", p):
+            if p not in values:
+                return None
+            x = values[p]
+        else:
+            x = float(p)
+        total = total * x if op == "*" else total / x
+    return total
 
 
 def _check_unique(ids: list[str], what: str) -> None:
@@ -407,6 +533,8 @@ class Library(BaseModel):
     cases: dict[str, Case]
     notes: list[Note]
     candidates: dict[str, CandidateScript]
+    checks: list[str] = []  # the check files loaded from rubrics/checks/
+    terms: ScopeTerms | None = None  # rubrics/checks/scope-terms.yaml, when present
 
     # ---- look-ups
     def phase_title(self, phase: str) -> str:
@@ -415,11 +543,33 @@ class Library(BaseModel):
     def phase_minutes(self, phase: str) -> float:
         return self.rubrics[phase].minutes
 
+    def kinds(self, case: str | None) -> tuple[str, ...] | None:
+        """The case's problem kinds; None without a case (or for a case the library does not hold)."""
+        if case and case in self.cases:
+            return tuple(self.cases[case].kinds)
+        return None
+
+    def applies(self, criterion: Criterion, case: str | None) -> bool:
+        """Whether a criterion is probed and graded in this case: unscoped, no case, or a shared kind."""
+        kinds = self.kinds(case)
+        if criterion.scope is None or kinds is None:
+            return True
+        return bool(set(criterion.scope) & set(kinds))
+
+    def off_scope_terms(self, text: str, case: str) -> list[str]:
+        """Kind-specific terms in `text` that do not fit the case (rubrics/checks/scope-terms.yaml)."""
+        kinds = set(self.kinds(case) or ())
+        if self.terms is None or not kinds:
+            return []
+        return [t for t, ks in self.terms.kinds_of().items() if not ks & kinds and _term_regex(t).search(text)]
+
     def criteria(self, phase: str, case: str | None = None) -> list[Criterion]:
-        """The phase's criteria plus the case's own criteria for that phase."""
-        out = [c.model_copy(update={"phase": phase}) for c in self.rubrics[phase].criteria]
+        """The phase's criteria that apply to the case, plus the case's own criteria for that phase.
+
+        Without a case every criterion of the phase applies (a general rubric)."""
+        out = [c.model_copy(update={"phase": phase}) for c in self.rubrics[phase].criteria if self.applies(c, case)]
         if case and case in self.overlays:
-            out += [c for c in self.overlays[case].criteria if c.phase == phase]
+            out += [c for c in self.overlays[case].criteria if c.phase == phase and self.applies(c, case)]
         return out
 
     def cross_cutting(self) -> list[Criterion]:
@@ -504,7 +654,175 @@ def load_library(rubrics: Path | None = None, knowledge: Path | None = None) -> 
         s = load_yaml_model(p, CandidateScript)
         key = f"{s.persona}@{s.case}" if s.case else s.persona
         candidates[key] = s
-    return Library(rubrics=rubric_map, overlays=overlays, cases=cases, notes=notes, candidates=candidates)
+    checks = rubrics / CHECKS_DIR
+    terms = load_yaml_model(checks / SCOPE_TERMS, ScopeTerms) if (checks / SCOPE_TERMS).is_file() else None
+    rules = load_yaml_model(checks / NUMBER_RULES, NumberRules) if (checks / NUMBER_RULES).is_file() else None
+    sources = [(rubric_files[k], None, r.criteria) for k, r in rubric_map.items() if k in PHASES or k == CROSS_CUTTING]
+    sources += [(rubrics / "cases" / f"{k}.yaml", cases[k], o.criteria) for k, o in overlays.items()]
+    check_scopes(sources, terms, cases)
+    check_numbers({c.id: (knowledge / "cases" / f"{c.id}.yaml", c) for c in cases.values()}, rules)
+    loaded = [n for n, x in ((SCOPE_TERMS, terms), (NUMBER_RULES, rules)) if x is not None]
+    return Library(rubrics=rubric_map, overlays=overlays, cases=cases, notes=notes, candidates=candidates, checks=loaded, terms=terms)
+
+
+# --------------------------------------------------------------------------- cross-file checks
+
+CHECKS_DIR = "checks"
+SCOPE_TERMS = "scope-terms.yaml"
+NUMBER_RULES = "number-rules.yaml"
+
+
+def _term_regex(term: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(term)}(?:s|es)?(?![\w-])", re.I)
+
+
+def _text_line(path: Path, text: str) -> int | None:
+    """The line where a (possibly folded) string starts: the first line holding its opening words."""
+    head = " ".join(text.split()[:6])
+    try:
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if head and head in " ".join(line.split()):
+                return i
+    except OSError:
+        return None
+    return None
+
+
+def check_scopes(sources: list[tuple[Path, Case | None, list[Criterion]]], terms: ScopeTerms | None, cases: dict[str, Case]) -> None:
+    problems = scope_problems(sources, terms, cases)
+    if problems:
+        raise problems[0]
+
+
+def scope_problems(sources: list[tuple[Path, Case | None, list[Criterion]]], terms: ScopeTerms | None, cases: dict[str, Case]) -> list[ContentError]:
+    """A probe may not name a concept that does not fit a case where its criterion is asked.
+
+    A phase criterion is asked in every case its `scope:` fits (no scope: every case); a case
+    criterion only in its case. A term listed under some kinds fits a case that has one of them."""
+    out: list[ContentError] = []
+    for path, case, crits in sources:
+        for c in crits:
+            if case is not None and c.scope and not set(c.scope) & set(case.kinds):
+                out.append(ContentError(path, f"criterion {c.id!r} has scope {c.scope} but its case is {case.kinds}, so it is never asked", _id_line(path, c.id)))
+            if terms is None:
+                continue
+            if case is not None:
+                targets = [(case.id, set(case.kinds))]
+            else:
+                targets = [(k.id, set(k.kinds)) for k in cases.values() if c.scope is None or set(c.scope) & set(k.kinds)]
+                if not targets:  # no cases to go by: each kind in scope (or every kind) on its own
+                    targets = [(kind, {kind}) for kind in (c.scope or KINDS)]
+            for term, kinds in terms.kinds_of().items():
+                misfit = next((name for name, have in targets if not have & kinds), None)
+                if misfit is None:
+                    continue
+                rx = _term_regex(term)
+                for probe in c.probes:
+                    if rx.search(probe):
+                        out.append(ContentError(
+                            path,
+                            f"probe of {c.id!r} names {term!r} ({'/'.join(sorted(kinds))}), which does not fit {misfit}, where the criterion is asked: scope the criterion or reword the probe",
+                            _text_line(path, probe) or _id_line(path, c.id),
+                        ))
+    return sorted(out, key=lambda e: (e.path or "", e.line or 0))
+
+
+
+_NUMBER_WORDS = {w: float(i) for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+_NUMBER_WORDS.update({w: 10.0 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)})
+_SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "millions": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9, "billions": 1e9, "trillion": 1e12, "t": 1e12}
+_FIGURE = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|(?:" + "|".join(_NUMBER_WORDS) + r")\b)"
+    r"(?:\s*(%|percent\b|per\s+cent\b|k\b|thousand\b|mn?\b|millions?\b|bn?\b|billions?\b|trillion\b|t\b))?",
+    re.I,
+)
+
+
+def figures(text: str) -> list[float]:
+    """Every figure a sentence states, read generously: 20B, 150k, 1.5 million, 0.15% (as 0.0015 and 0.15), two, fifty."""
+    out: list[float] = []
+    for m in _FIGURE.finditer(text):
+        raw, unit = m.group(1).lower(), (m.group(2) or "").lower().replace(" ", "")
+        x = _NUMBER_WORDS[raw] if raw in _NUMBER_WORDS else float(raw.replace(",", ""))
+        out.append(x)
+        if unit in ("%", "percent"):
+            out.append(x / 100)
+        elif unit in _SCALE:
+            out.append(x * _SCALE[unit])
+    return out
+
+
+def _numbers_line(path: Path, fact_id: str) -> int | None:
+    """The line of a fact's `numbers:` key (else of its id)."""
+    start = _id_line(path, fact_id)
+    if start is None:
+        return None
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return start
+    for i in range(start, len(lines)):
+        if re.match(r"^\s*-\s*id:", lines[i]):
+            break
+        if re.match(r"^\s*numbers:", lines[i]):
+            return i + 1
+    return start
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if x >= 100 else f"{x:.3g}"
+
+
+def check_numbers(cases: dict[str, tuple[Path, Case]], rules: NumberRules | None) -> None:
+    problems = number_problems(cases, rules)
+    if problems:
+        raise problems[0]
+
+
+def number_problems(cases: dict[str, tuple[Path, Case]], rules: NumberRules | None) -> list[ContentError]:
+    """The figures a case's facts declare (`numbers:`) must be named in `quantities`, stated in the
+    fact's answer, given once, and agree with every rule whose quantities the case declares."""
+    out: list[ContentError] = []
+    for cid, (path, case) in sorted(cases.items()):
+        values: dict[str, float] = {}
+        owner: dict[str, str] = {}
+        for f in case.facts:
+            for name, x in (f.numbers or {}).items():
+                line = _numbers_line(path, f.id)
+                if rules is None or name not in rules.quantities:
+                    out.append(ContentError(path, f"fact {f.id!r} declares {name!r}, which rubrics/{CHECKS_DIR}/{NUMBER_RULES} does not list as a quantity", line))
+                    continue
+                if not any(abs(y - x) <= rules.tolerance * abs(x) for y in figures(f.answer)):
+                    out.append(ContentError(path, f"fact {f.id!r} declares {name} = {_fmt(x)} but its answer does not state that figure", line))
+                    continue
+                if name in values and abs(values[name] - x) > rules.tolerance * abs(x):
+                    out.append(ContentError(path, f"facts {owner[name]!r} and {f.id!r} give {name} as {_fmt(values[name])} and {_fmt(x)}", line))
+                    continue
+                values[name], owner[name] = x, f.id
+        for r in rules.rules if rules else []:
+            if r.when is not None:
+                missing = [n for n in r.requires or [] if n not in values]
+                if all(n in values for n in r.when) and missing:
+                    out.append(ContentError(
+                        path,
+                        f"facts {', '.join(sorted({owner[n] for n in r.when}))} state {' and '.join(r.when)} but no fact states {' or '.join(missing)}: rule {r.id} ({r.says})",
+                        _numbers_line(path, owner[r.when[-1]]),
+                    ))
+                continue
+            assert r.left is not None and r.right is not None and r.ratio is not None
+            left, right = _expr_value(r.left, values), _expr_value(r.right, values)
+            if left is None or right is None or right == 0:
+                continue  # the case does not state every figure this rule needs
+            ratio = left / right
+            if not r.ratio[0] <= ratio <= r.ratio[1]:
+                names = r.names()
+                facts = sorted({owner[n] for n in names if n in owner})
+                out.append(ContentError(
+                    path,
+                    f"facts {', '.join(facts)} disagree: {r.left} = {_fmt(left)} is {ratio:.3g}x {r.right} = {_fmt(right)}; rule {r.id} wants {r.ratio[0]:g}-{r.ratio[1]:g}x ({r.says})",
+                    _numbers_line(path, owner[names[0]]),
+                ))
+    return out
 
 
 @functools.lru_cache(maxsize=4)
@@ -566,8 +884,12 @@ def check_file(path: Path) -> None:
         model = Case
     elif "answers" in data and "persona" in data:
         model = CandidateScript
+    elif "terms" in data:
+        model = ScopeTerms
+    elif "rules" in data and "quantities" in data:
+        model = NumberRules
     else:
-        raise ContentError(path, "cannot tell what this file is (rubric, case overlay, case, scripted candidate or concept file)", 1)
+        raise ContentError(path, "cannot tell what this file is (rubric, case overlay, case, scripted candidate, concept file, scope terms or number rules)", 1)
     _validate(model, data, node, path)
 
 
@@ -585,6 +907,7 @@ def check_all(rubrics: Path | None = None, knowledge: Path | None = None) -> lis
 def _summary(lib: Library) -> list[str]:
     return (
         [f"rubrics/{p}.yaml" for p in lib.rubrics]
+        + [f"rubrics/{CHECKS_DIR}/{n}" for n in lib.checks]
         + [f"rubrics/cases/{c}.yaml" for c in lib.overlays]
         + [f"knowledge/cases/{c}.yaml" for c in lib.cases]
         + [f"knowledge/{n.path}" for n in lib.notes]

@@ -43,6 +43,8 @@ PHASE_TITLE: dict[str, str] = {  # as the framework notes head their sections
 }
 SHORT_LABEL: dict[str, str] = {p: p.value for p in Phase} | {Phase.EVALUATION: "eval"}  # where a cell is narrow
 CROSS_CUTTING = "cross-cutting"  # the rubric graded over the whole interview
+# Problem kinds: the scope vocabulary of rubric criteria (`scope:`), concepts and cases (`kinds:`).
+KINDS: tuple[str, ...] = ("retrieval", "ranking", "classification", "detection", "regression")
 
 
 class Level(StrEnum):

@@ -38,10 +38,32 @@ class Recorded:
     reference: dict[str, int]
 
 
+UNGRADED_FILE = "ungraded.yaml"
+
+
+def load_ungraded(folder: Path) -> set[str]:
+    """Criteria added after the recorded answers were graded: they apply, but have no reference yet."""
+    p = folder / UNGRADED_FILE
+    if not p.is_file():
+        return set()
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.MarkedYAMLError as e:
+        raise ContentError(p, f"invalid YAML: {e.problem}", e.problem_mark.line + 1 if e.problem_mark else None) from None
+    return {str(c) for c in data.get("criteria", [])}
+
+
 def load_recorded(lib: Library, folder: Path | None = None) -> list[Recorded]:
+    """Recorded answers with their reference grades, restricted to the criteria that apply to the case.
+
+    A grade for a criterion whose scope does not fit the case (graded before criteria had scopes)
+    stays in the file but is not used; a criterion listed in ungraded.yaml may lack a grade."""
     folder = folder or evals_dir() / "recorded"
+    ungraded = load_ungraded(folder)
     items: list[Recorded] = []
     for p in sorted(folder.glob("*.yaml")):
+        if p.name == UNGRADED_FILE:
+            continue
         try:
             data = yaml.safe_load(p.read_text(encoding="utf-8"))
         except yaml.MarkedYAMLError as e:
@@ -51,11 +73,15 @@ def load_recorded(lib: Library, folder: Path | None = None) -> list[Recorded]:
             raise ContentError(p, f"unknown case {case!r}")
         for a in data.get("answers", []):
             phase = a["phase"]
-            want = {c.id for c in lib.criteria(phase, case)}
+            applies = {c.id for c in lib.criteria(phase, case)}
+            own = lib.overlays[case].criteria if case in lib.overlays else []
+            known = {c.id for c in lib.criteria(phase)} | {c.id for c in own if c.phase == phase}  # scoped or not
+            want = applies - ungraded
             ref = {k: int(v) for k, v in (a.get("reference") or {}).items()}
-            if set(ref) != want:
-                missing, extra = sorted(want - set(ref)), sorted(set(ref) - want)
+            if not want <= set(ref) or not set(ref) <= known:
+                missing, extra = sorted(want - set(ref)), sorted(set(ref) - known)
                 raise ContentError(p, f"{a['id']}: reference criteria differ from the rubric (missing {missing}, unknown {extra})")
+            ref = {k: v for k, v in ref.items() if k in applies}
             if any(not 1 <= v <= 4 for v in ref.values()):
                 raise ContentError(p, f"{a['id']}: reference scores are 1-4")
             items.append(Recorded(a["id"], case, phase, a["quality"], a["answer"], ref))
@@ -195,11 +221,13 @@ class Row:
 def featurize_items(lib: Library, items: list[Recorded], progress: Progress | None = None) -> list[Row]:
     rows: list[Row] = []
     for n, it in enumerate(items):
-        crits = lib.criteria(it.phase, it.case)
+        crits = lib.criteria(it.phase, it.case)  # every criterion that applies, as the grader sees them
         p = scoring.prepare(it.answer)
         toks = scoring._tokens(it.answer)
         ancs = scoring.anchors(crits)
         for anc, f in zip(ancs, scoring.featurize_all(p, ancs)):
+            if anc.criterion.id not in it.reference:
+                continue  # applies but has no reference grade yet (ungraded.yaml)
             sig = sum(1 for t in anc.signal_tokens if t and t <= toks)
             rows.append(Row(it, anc.criterion.id, it.reference[anc.criterion.id], f.x, float(sig), len(it.answer.split()), bool(f.evidence), f.any_evidence))
         if progress:
@@ -373,7 +401,6 @@ PRESUPPOSING = re.compile(
     r"\b(you (mentioned|said|described|called|proposed|chose|suggested)|we discussed|as you said|your (proposed|chosen)|that (experiment|model|index|budget|test|split|pipeline))\b",
     re.I,
 )
-ITEM_RETRIEVAL = re.compile(r"candidate generation|millions of (items|videos|products|listings)|whole catalogue|short ?list|nearest neighbo|\bann\b|cold[- ]start", re.I)
 
 
 def _behaviour_run(engine: Any, case: str, persona: str) -> dict[str, Any]:
@@ -418,7 +445,6 @@ def _behaviour_run(engine: Any, case: str, persona: str) -> dict[str, Any]:
         if presumes and (unsaid or not (said & allowed)):
             premises += 1
             premise_lines.append(t["text"][:160])
-    retrieval_kind = "retrieval" in bank.case_kinds(case)
     return {
         "minutes": r["minutes"],
         "phases_visited": visited,
@@ -434,7 +460,8 @@ def _behaviour_run(engine: Any, case: str, persona: str) -> dict[str, Any]:
         "names_unsaid": literal,
         "stated": stated,
         "challenged": int(challenged),
-        "item_retrieval_asks": 0 if retrieval_kind else sum(1 for t in fus if t.get("kind") == "follow_up" and ITEM_RETRIEVAL.search(t["text"])),
+        # interviewer-initiated questions about another kind of problem (e.g. candidate generation in a fraud case)
+        "off_scope": [t["text"] for t in fus if t.get("kind") == "follow_up" and lib.off_scope_terms(t["text"], case)],
         "repeated_lines": len(inter) - len({t["text"] for t in inter}),
         "hints": len(r["hints"]),
         "score": r["scorecard"]["overall"]["score"],
@@ -443,12 +470,12 @@ def _behaviour_run(engine: Any, case: str, persona: str) -> dict[str, Any]:
 
 
 def clarify_suite(engine: Any, path: Path | None = None) -> dict[str, Any]:
-    """Clarifying answers on a set of questions with the facts they need (`evals/clarify/questions.yaml`):
+    """Clarifying answers on a set of questions with the facts they need (`evals/clarifying/questions.yaml`):
     right when the offline brain picks exactly the expected facts (none: "that is yours to assume");
     every part answered when it picks at least all of them."""
     from .brains import OfflineBrain
 
-    path = path or (evals_dir() / "clarify" / "questions.yaml")
+    path = path or (evals_dir() / "clarifying" / "questions.yaml")
     items = yaml.safe_load(path.read_text(encoding="utf-8"))
     brain = OfflineBrain(engine.lib)
     rows = []
@@ -509,6 +536,7 @@ def behaviour_suite(engine: Any, cases: list[str] | None = None, personas: list[
         "all_phases_in_order": sum(1 for r in ok if r["phases_in_order"]),
         "phases_over_budget": sum(len(r["over_budget"]) for r in ok),
         "follow_up_targeting": round(sum(r["targeted"] for r in ok) / crit_fus, 4) if crit_fus else None,
+        "off_scope_follow_ups": sum(len(r["off_scope"]) for r in ok),
         "repeated_lines": sum(r["repeated_lines"] for r in ok),
         "minutes": {p: per(p, "minutes") for p in personas if any(r["persona"] == p for r in ok)},
         "minutes_min": {p: per(p, "minutes", np.min) for p in personas if any(r["persona"] == p for r in ok)},
@@ -525,7 +553,6 @@ def behaviour_suite(engine: Any, cases: list[str] | None = None, personas: list[
         "follow_ups_naming_an_unsaid_concept": sum(r["names_unsaid"] for r in ok),
         "challenge_rate": round(sum(r["challenged"] for r in ok) / stated, 4) if stated else None,
         "misconceptions_stated": stated,
-        "item_retrieval_asks_non_retrieval_cases": sum(r["item_retrieval_asks"] for r in ok),
         "score_by_persona": {p: per(p, "score") for p in personas if any(r["persona"] == p for r in ok)},
     }
 
@@ -586,13 +613,13 @@ def check_thresholds(res: dict[str, Any], th: dict[str, Any]) -> list[str]:
                 fails.append(f"{what}: {b[key]} < {t[gate]}")
         if b.get("false_premises", 0) > t.get("false_premises_max", 1e9):
             fails.append(f"{b['false_premises']} follow-ups with a false premise")
-        c = b.get("clarify")
+        c = b.get("clarifying")
         if c and c["accuracy"] < t.get("clarify_accuracy_min", 0):
             fails.append(f"clarifying accuracy {c['accuracy']} < {t['clarify_accuracy_min']}")
         if c and (c["every_part_answered"] or 0) < t.get("clarify_every_part_min", 0):
             fails.append(f"multi-part questions with every part answered {c['every_part_answered']} < {t['clarify_every_part_min']}")
-        if b.get("item_retrieval_asks_non_retrieval_cases", 0) > t.get("item_retrieval_asks_max", 1e9):
-            fails.append(f"{b['item_retrieval_asks_non_retrieval_cases']} item-retrieval questions in non-retrieval cases")
+        if b.get("off_scope_follow_ups", 0) > t.get("off_scope_max", 0):
+            fails.append(f"{b['off_scope_follow_ups']} follow-ups about another kind of problem (e.g. candidate generation in a fraud case)")
     return fails
 
 
@@ -680,17 +707,18 @@ def write_report(res: dict[str, Any], out: Path) -> list[Path]:
             "## Behaviour",
             "",
             f"{b['n']} simulated interviews, {b['crashes']} crashes, {b['all_phases_in_order']} with all phases in order, "
-            f"{b['phases_over_budget']} phases over budget +25%, follow-up targeting {b['follow_up_targeting']}, repeated lines {b['repeated_lines']}.",
+            f"{b['phases_over_budget']} phases over budget +25%, follow-up targeting {b['follow_up_targeting']}, repeated lines {b['repeated_lines']}, "
+            f"follow-ups about another kind of problem {b.get('off_scope_follow_ups', 0)}.",
             "",
             f"Minutes by persona (mean): {b['minutes']}; min {b['minutes_min']}; max {b['minutes_max']}",
             f"Follow-ups per interview (mean): {b['follow_ups_mean']}; fewest in a strong or deep interview: {b['strong_deep_min_follow_ups']}; "
             f"strong/deep interviews with follow-ups in model, evaluation and deploy: {b['strong_deep_model_eval_deploy']}",
             f"Follow-ups on a concept the candidate named: {b['concept_led_share']}; false premises: {b['false_premises']}; "
             f"misconceptions challenged in the next line: {b['challenge_rate']} of {b['misconceptions_stated']}; "
-            f"item-retrieval questions in non-retrieval cases: {b['item_retrieval_asks_non_retrieval_cases']}",
+            f"follow-ups about another kind of problem: {b.get('off_scope_follow_ups', 0)}",
             f"Score by persona: {b['score_by_persona']}",
-            f"Clarifying answers: {b['clarify']['accuracy']} right over {b['clarify']['n']} questions (by kind {b['clarify']['by_kind']}); "
-            f"multi-part with every part answered {b['clarify']['every_part_answered']}" if b.get("clarify") else "",
+            f"Clarifying answers: {b['clarifying']['accuracy']} right over {b['clarifying']['n']} questions (by kind {b['clarifying']['by_kind']}); "
+            f"multi-part with every part answered {b['clarifying']['every_part_answered']}" if b.get("clarifying") else "",
         ]
     if res.get("failures"):
         lines += ["", "## Thresholds missed", ""] + [f"- {f}" for f in res["failures"]]

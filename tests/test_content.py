@@ -69,7 +69,7 @@ def test_shipped_library_loads(lib):
     for phase in PHASES:
         rubric = lib.rubrics[phase]
         assert rubric.phase == phase
-        assert 4 <= len(rubric.criteria) <= 7, f"{phase}: {len(rubric.criteria)} criteria"
+        assert 4 <= len(rubric.criteria) <= 8, f"{phase}: {len(rubric.criteria)} criteria"
         for c in rubric.criteria:
             assert sorted(c.levels) == [1, 2, 3, 4]
     assert CROSS_CUTTING in lib.rubrics and lib.cross_cutting()
@@ -530,3 +530,211 @@ def test_check_path_on_a_folder_with_no_content_raises(tmp_path: Path):
     with pytest.raises(ContentError) as err:
         check_path(tmp_path)
     assert "no rubrics" in err.value.message and err.value.path == str(tmp_path)
+
+
+# --------------------------------------------------------------------------- scope: kinds and criteria
+
+
+def test_every_case_declares_known_kinds(lib):
+    from interviewer import KINDS
+
+    for case in lib.cases.values():
+        assert case.kinds and set(case.kinds) <= set(KINDS), case.id
+
+
+def test_scope_filters_criteria_by_case_kind(lib):
+    """A criterion is asked and graded only where its scope fits the case; without a case, all apply."""
+    generic = {ph: [c.id for c in lib.rubrics[ph].criteria] for ph in PHASES}
+    scoped = [c for ph in PHASES for c in lib.rubrics[ph].criteria if c.scope]
+    assert scoped, "no phase criterion has a scope"
+    for ph in PHASES:
+        assert [c.id for c in lib.criteria(ph)] == generic[ph]  # the general rubric: everything
+    retrieval_only = {c.id for c in scoped if set(c.scope) == {"retrieval"}}
+    assert {"two-stage-architecture", "ann-and-latency"} <= retrieval_only
+    for cid, case in lib.cases.items():
+        applied = [c for ph in PHASES for c in lib.criteria(ph, cid) if c.id in generic[ph]]
+        for c in applied:
+            assert c.scope is None or set(c.scope) & set(case.kinds), (cid, c.id)
+        skipped = [c.id for ph in PHASES for c in lib.rubrics[ph].criteria if c.scope and not set(c.scope) & set(case.kinds)]
+        assert len(applied) + len(skipped) == sum(len(v) for v in generic.values())
+        assert skipped, f"{cid} gets every generic criterion, so no scope ever applies to it"
+        if "retrieval" not in case.kinds:
+            assert not retrieval_only & {c.id for c in applied}, cid
+
+
+def test_non_retrieval_cases_are_not_graded_on_retrieval(lib):
+    from interviewer.grading import Grader
+
+    grader = Grader(lib, "offline")
+    fraud = {c.id for ph in PHASES for c in grader.criteria_for(ph, "payment-fraud-detection")}
+    video = {c.id for ph in PHASES for c in grader.criteria_for(ph, "video-recommendation")}
+    assert "two-stage-architecture" not in fraud and "cold-start" not in fraud and "ann-and-latency" not in fraud
+    assert {"two-stage-architecture", "cold-start", "ann-and-latency"} <= video
+    blur = {c.id for c in grader.criteria_for("evaluation", "street-view-blurring")}
+    assert "ab-testing" not in blur and "prevalence-estimation" in blur
+
+
+def _insert_after(lines: list[str], pattern: str, new: list[str], nth: int = 0) -> tuple[str, int]:
+    """Insert lines after the nth line matching pattern; return the text and the first new line's number."""
+    at = line_no(lines, pattern, nth)
+    out = lines[:at] + new + lines[at:]
+    return "\n".join(out) + "\n", at + 1
+
+
+def test_unknown_kind_in_a_scope_names_the_line(tmp_path: Path):
+    src = lines_of(RUBRICS / "model.yaml")
+    text, _ = _insert_after(src, r"^    title: ", ["    scope: [recommendation]"])
+    path = tmp_path / "model.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError, match="unknown problem kind 'recommendation'") as err:
+        check_file(path)
+    assert err.value.line == line_no(lines_of(path), r"^    scope: \[recommendation\]")
+
+
+def test_case_without_kinds_is_refused(tmp_path: Path):
+    src = lines_of(KNOWLEDGE / "cases" / "news-feed.yaml")
+    at = line_no(src, r"^kinds: ")
+    path = tmp_path / "news-feed.yaml"
+    path.write_text(_edit(src, at, None), encoding="utf-8")
+    with pytest.raises(ContentError, match="kinds"):
+        check_file(path)
+
+
+# --------------------------------------------------------------------------- new checks: probe scope
+
+
+def test_probe_naming_a_retrieval_concept_in_an_unscoped_criterion_is_caught(content_copy: Path):
+    """The old frame probe asked every case about millions of items: planted back, it fails the check."""
+    path = content_copy / "rubrics" / "frame.yaml"
+    src = lines_of(path)
+    start = line_no(src, r"^  - id: system-shape")
+    at = start + next(i for i, line in enumerate(src[start:]) if line.strip() == "probes:") + 1
+    planted = src[:at] + ["      - With millions of items, how does a single request get to a short list in time?"] + src[at:]
+    path.write_text("\n".join(planted) + "\n", encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        load_library(content_copy / "rubrics", content_copy / "knowledge")
+    assert err.value.path == str(path) and err.value.line == at + 1
+    assert "system-shape" in err.value.message and "retrieval" in err.value.message
+    res = run_cli("check", str(content_copy))
+    assert res.returncode == 2 and res.stderr.splitlines() == [f"mlsd: {err.value.one_line()}"]
+
+
+def test_scoping_the_criterion_clears_the_probe_check(content_copy: Path):
+    """The same retrieval probe is fine once its criterion is scoped to retrieval."""
+    path = content_copy / "rubrics" / "model.yaml"
+    src = lines_of(path)
+    start = line_no(src, r"^  - id: two-stage-architecture")
+    assert "    scope: [retrieval]" in src[start : start + 3]
+    at = start + next(i for i, line in enumerate(src[start:]) if line.strip() == "probes:") + 1
+    planted = src[:at] + ["      - With millions of items, how do you get from the whole catalogue to a short list?"] + src[at:]
+    path.write_text("\n".join(planted) + "\n", encoding="utf-8")
+    load_library(content_copy / "rubrics", content_copy / "knowledge")  # in scope: no error
+    unscoped = [line for line in planted if line.strip() != "scope: [retrieval]"]
+    path.write_text("\n".join(unscoped) + "\n", encoding="utf-8")
+    with pytest.raises(ContentError, match="two-stage-architecture.*whole catalogue|two-stage-architecture.*millions of items"):
+        load_library(content_copy / "rubrics", content_copy / "knowledge")
+
+
+def test_case_criterion_probe_is_checked_against_its_case(content_copy: Path):
+    path = content_copy / "rubrics" / "cases" / "payment-fraud-detection.yaml"
+    src = lines_of(path)
+    at = line_no(src, r"^    probes:") + 1
+    planted = src[:at] + ["      - How do the candidate generation and the ranker share the latency budget?"] + src[at:]
+    path.write_text("\n".join(planted) + "\n", encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        load_library(content_copy / "rubrics", content_copy / "knowledge")
+    assert err.value.line == at + 1 and "payment-fraud-detection" in err.value.message
+
+
+def test_case_criterion_scoped_away_from_its_case_is_caught(content_copy: Path):
+    path = content_copy / "rubrics" / "cases" / "payment-fraud-detection.yaml"
+    src = lines_of(path)
+    text, at = _insert_after(src, r"^    phase: ", ["    scope: [retrieval]"])
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError, match="never asked") as err:
+        load_library(content_copy / "rubrics", content_copy / "knowledge")
+    assert err.value.line == line_no(lines_of(path), r"^  - id: ")
+
+
+# --------------------------------------------------------------------------- new checks: numbers in facts
+
+
+def _plant_facts(content_copy: Path, facts: list[str]) -> tuple[Path, list[str]]:
+    path = content_copy / "knowledge" / "cases" / "ad-click-prediction.yaml"
+    src = lines_of(KNOWLEDGE / "cases" / "ad-click-prediction.yaml")  # always from the shipped file
+    at = line_no(src, r"^reference:")
+    out = src[: at - 1] + facts + src[at - 1 :]
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path, out
+
+
+VOLUME = ["  - id: planted-volume", "    topics: [volume]", "    answer: We serve about 20 billion requests a day.", "    numbers: {daily_requests: 2.0e+10}"]
+
+
+def test_rates_that_contradict_each_other_are_caught(content_copy: Path):
+    peak = ["  - id: planted-peak", "    topics: [peak]", "    answer: At peak we see 150,000 requests per second.", "    numbers: {peak_qps: 150000}"]
+    path, out = _plant_facts(content_copy, VOLUME + peak)
+    with pytest.raises(ContentError) as err:
+        load_library(content_copy / "rubrics", content_copy / "knowledge")
+    assert err.value.path == str(path)
+    assert err.value.line == line_no(out, r"numbers: \{peak_qps")
+    assert "peak-over-daily" in err.value.message and "planted-peak" in err.value.message
+    res = run_cli("check", str(content_copy))
+    assert res.returncode == 2 and f"{path}:{err.value.line}:" in res.stderr
+
+
+def test_rates_that_agree_pass(content_copy: Path):
+    peak = ["  - id: planted-peak", "    topics: [peak]", "    answer: At peak we see 600k requests per second.", "    numbers: {peak_qps: 6.0e+5}"]
+    _plant_facts(content_copy, VOLUME + peak)
+    load_library(content_copy / "rubrics", content_copy / "knowledge")
+
+
+def test_a_declared_figure_must_be_stated_and_named(content_copy: Path):
+    unstated = ["  - id: planted-peak", "    topics: [peak]", "    answer: Peak traffic is a few times the average.", "    numbers: {peak_qps: 6.0e+5}"]
+    _plant_facts(content_copy, unstated)
+    with pytest.raises(ContentError, match="does not state that figure"):
+        load_library(content_copy / "rubrics", content_copy / "knowledge")
+    unknown = ["  - id: planted-peak", "    topics: [peak]", "    answer: At peak we see 600k requests per second.", "    numbers: {peak_requests: 6.0e+5}"]
+    _plant_facts(content_copy, unknown)
+    with pytest.raises(ContentError, match="peak_requests.*quantity"):
+        load_library(content_copy / "rubrics", content_copy / "knowledge")
+
+
+def test_one_quantity_given_two_values_is_caught(content_copy: Path):
+    again = ["  - id: planted-volume-2", "    topics: [volume]", "    answer: Traffic is 5 billion requests a day.", "    numbers: {daily_requests: 5.0e+9}"]
+    _plant_facts(content_copy, VOLUME + again)
+    with pytest.raises(ContentError, match="planted-volume.*planted-volume-2"):
+        load_library(content_copy / "rubrics", content_copy / "knowledge")
+
+
+def test_figures_are_read_from_plain_sentences():
+    from interviewer.content import figures
+
+    got = figures("About 800 million users, 20B impressions, 150k per second, 0.15% fraud, two years, 1,500 a day")
+    for want in (8e8, 2e10, 1.5e5, 0.0015, 2.0, 1500.0):
+        assert any(abs(x - want) <= 1e-9 * max(want, 1) for x in got), want
+    assert 15.0 not in got  # "0.15" is not read as 15
+
+
+def test_docs_table_of_criteria_per_case_matches_the_library(lib):
+    """docs/content.md states, per case, how many phase criteria apply: it must match the rubrics."""
+    doc = (REPO / "docs" / "content.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| ([a-z-]+) \| [a-z, ]+ \| \d+ \| [^|]+ \| (\d+) of (\d+) \| [^|]+ \| [^|]+ \| ([^|]+) \|$", doc, re.M)
+    assert {r[0] for r in rows} == set(lib.cases)
+    total = sum(len(lib.rubrics[ph].criteria) for ph in PHASES)
+    for cid, applied, of, skipped in rows:
+        got = [c.id for ph in PHASES for c in lib.rubrics[ph].criteria if lib.applies(c, cid)]
+        assert (int(applied), int(of)) == (len(got), total), cid
+        assert {s.strip() for s in skipped.split(",")} == {c.id for ph in PHASES for c in lib.rubrics[ph].criteria if not lib.applies(c, cid)}, cid
+
+
+def test_figures_that_cannot_be_related_need_the_missing_one(content_copy: Path):
+    """Impressions per day and a peak request rate say nothing about each other without items per request."""
+    both = ["  - id: planted-volume", "    topics: [volume]", "    answer: We show 20 billion ads a day, with 150,000 requests per second at peak.", "    numbers: {daily_impressions: 2.0e+10, peak_qps: 150000}"]
+    path, out = _plant_facts(content_copy, both)
+    with pytest.raises(ContentError, match="impressions-need-items-per-request") as err:
+        load_library(content_copy / "rubrics", content_copy / "knowledge")
+    assert err.value.line == line_no(out, r"numbers: \{daily_impressions")
+    fixed = both[:2] + ["    answer: We show 20 billion ads a day, four per request, with 150,000 requests per second at peak.", "    numbers: {daily_impressions: 2.0e+10, items_per_request: 4, peak_qps: 150000}"]
+    _plant_facts(content_copy, fixed)
+    load_library(content_copy / "rubrics", content_copy / "knowledge")  # now complete, and no ratio rule is broken

@@ -75,6 +75,19 @@ def test_follow_ups_target_uncovered_criteria(sims):
     assert all(t["note"] for t in fus)
 
 
+def test_follow_ups_stay_within_the_case_kind(sims):
+    """A fraud or delivery-time interview is never probed on retrieval, ANN or cold start of items."""
+    lib = library()
+    for (case, persona), r in sims.items():
+        for t in r["transcript"]:
+            if t.get("kind") != "follow_up":
+                continue
+            assert lib.applies(lib.criterion(t["criterion"]), case), (case, persona, t["criterion"])
+            assert not lib.off_scope_terms(t["text"], case), (case, persona, t["text"])
+    asked = {t["criterion"] for (case, _p), r in sims.items() if case != "video-recommendation" for t in r["transcript"] if t.get("kind") == "follow_up"}
+    assert not asked & {"two-stage-architecture", "ann-and-latency", "cold-start"}
+
+
 def test_strong_beats_weak(sims):
     for case in CASES:
         strong, weak = sims[(case, "strong")], sims[(case, "weak")]

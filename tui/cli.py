@@ -510,7 +510,7 @@ def eval_(
             for c in chosen or []:
                 lib.case(c)
             res["behaviour"] = E.behaviour_suite(eng, chosen, progress=cb)
-            res["behaviour"]["clarify"] = E.clarify_suite(eng)
+            res["behaviour"]["clarifying"] = E.clarify_suite(eng)
     if eng is not None:
         eng.close()
     fails = E.check_thresholds(res, E.load_thresholds())
@@ -549,12 +549,13 @@ def _summarise(res: dict[str, Any]) -> None:
     if b:
         typer.echo(
             f"behaviour: {b['n']} runs, {b['crashes']} crashes, targeting {b['follow_up_targeting']}, repeated lines {b['repeated_lines']}, "
+            f"off-scope follow-ups {b.get('off_scope_follow_ups', 0)}, "
             f"phases over budget {b['phases_over_budget']}, minutes {b['minutes']}"
         )
         typer.echo(
             f"behaviour: follow-ups {b['follow_ups_mean']}, fewest strong/deep {b['strong_deep_min_follow_ups']}, concept-led {b['concept_led_share']}, "
-            f"challenged {b['challenge_rate']}, false premises {b['false_premises']}, item-retrieval asks in non-retrieval cases "
-            f"{b['item_retrieval_asks_non_retrieval_cases']}, clarifying accuracy {b['clarify']['accuracy']} (every part {b['clarify']['every_part_answered']})"
+            f"challenged {b['challenge_rate']}, false premises {b['false_premises']}, off-scope follow-ups "
+            f"{b.get('off_scope_follow_ups', 0)}, clarifying accuracy {b['clarifying']['accuracy']} (every part {b['clarifying']['every_part_answered']})"
         )
 
 
