@@ -121,6 +121,7 @@ def result(s: Session) -> dict[str, Any]:
                 "minute": t["minute"],
                 "kind": t.get("kind"),
                 **({"criterion": t["criterion"], "criterion_status": t.get("criterion_status"), "note": t.get("note")} if t.get("criterion") else {}),
+                **{k: t[k] for k in ("concept", "misconception") if t.get(k)},
             }
             for t in st.get("transcript", [])
         ],
