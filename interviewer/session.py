@@ -98,10 +98,11 @@ class PhaseGrading:
         self.emit = emit
         self._futures: dict[str, Future[PhaseGrade]] = {}
 
-    def grade(self, phase: str, st: dict[str, Any]) -> PhaseGrade:
+    def grade(self, phase: str, st: dict[str, Any], save: bool = True) -> PhaseGrade:
         text = candidate_text(st, None if phase == CROSS_CUTTING else phase)  # type: ignore[arg-type]
         g = self.grader.grade(phase, st["case_id"], text)
-        self.engine.store.save_grade(self.sid, g)
+        if save:
+            self.engine.store.save_grade(self.sid, g)
         return g
 
     def grade_async(self, phase: str, st: dict[str, Any]) -> None:
@@ -121,19 +122,20 @@ class PhaseGrading:
             if ph not in have:
                 self.grade_async(ph, st)
 
-    def collect(self, st: dict[str, Any]) -> tuple[list[PhaseGrade], PhaseGrade | None]:
+    def collect(self, st: dict[str, Any], save: bool = True) -> tuple[list[PhaseGrade], PhaseGrade | None]:
         """Every closed phase's grade (waiting for the background ones, grading what is missing) and
-        the cross-cutting grade (graded now, over the whole interview, when it has several phases)."""
+        the cross-cutting grade (graded now, over the whole interview, when it has several phases).
+        With `save=False` the grades graded here are not stored."""
         graded = self.engine.store.grades(self.sid)
         for ph, fut in list(self._futures.items()):
             if ph not in graded:
                 graded[ph] = fut.result()
         finished = st.get("status") == "finished"
         closed = st["phases"] if finished else st["phases"][: st.get("phase_i", 0)]
-        grades = [graded[ph] if ph in graded else self.grade(ph, st) for ph in closed]
+        grades = [graded[ph] if ph in graded else self.grade(ph, st, save) for ph in closed]
         cross = graded.get(CROSS_CUTTING) if not finished else None
         if len(st["phases"]) > 1 and cross is None:
-            cross = self.grade(CROSS_CUTTING, st)
+            cross = self.grade(CROSS_CUTTING, st, save)
         return grades, cross
 
 
@@ -321,11 +323,10 @@ class Session:
 
     # ---- the scorecard
     def scorecard(self) -> Scorecard:
-        """The scorecard as it stands (the saved one once the interview has finished). Writes nothing
-        but the grades of phases that were still missing."""
+        """The scorecard as it stands (the saved one once the interview has finished). Writes nothing."""
         if self.finished_card is not None:
             return self.finished_card
-        return self._assemble(self._state())
+        return self._assemble(self._state(), save=False)
 
     def _save_finished(self, st: dict[str, Any]) -> Scorecard:
         """The finished interview's scorecard: assembled, exported and recorded once."""
@@ -335,8 +336,8 @@ class Session:
         self.engine.store.finish(self.id, card)
         return card
 
-    def _assemble(self, st: dict[str, Any]) -> Scorecard:
-        grades, cross = self.grading.collect(st)
+    def _assemble(self, st: dict[str, Any], save: bool = True) -> Scorecard:
+        grades, cross = self.grading.collect(st, save)
         store = self.engine.store
         row = store.get(self.id) or {}
         created = row.get("created", time.time())

@@ -132,8 +132,7 @@ _resume_opt = typer.Option(None, "--resume", help="Resume an unfinished intervie
 _phase_opt = typer.Option(None, "--phase", help="Retry a single phase of the case (with --case).")
 
 
-@app.callback()
-def root(
+def interview(
     ctx: typer.Context,
     case: Optional[str] = _case_opt,
     level: Level = _level_opt,
@@ -143,23 +142,13 @@ def root(
     resume: Optional[str] = _resume_opt,
     phase: Optional[Phase] = _phase_opt,
 ) -> None:
-    """Start an interview in the terminal UI (the default command)."""
-    if ctx.invoked_subcommand is None:
+    """Run a timed mock interview in the terminal UI (the default command)."""
+    if ctx.invoked_subcommand is None:  # `mlsd` alone or `mlsd interview`; not `mlsd cases` and the like
         _interview(case, level, persona, minutes, brain, resume, phase)
 
 
-@app.command()
-def interview(
-    case: Optional[str] = _case_opt,
-    level: Level = _level_opt,
-    persona: Persona = _persona_opt,
-    minutes: float = _minutes_opt,
-    brain: BrainKind = _brain_opt,
-    resume: Optional[str] = _resume_opt,
-    phase: Optional[Phase] = _phase_opt,
-) -> None:
-    """Run a timed mock interview in the terminal UI."""
-    _interview(case, level, persona, minutes, brain, resume, phase)
+app.callback()(interview)
+app.command("interview")(interview)
 
 
 # ------------------------------------------------------------------------------------ content
