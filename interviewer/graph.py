@@ -282,7 +282,14 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
         return Decision(action=Action.DEEP_DIVE, concept=dive)
     if push:
         return Decision(action=Action.PUSH, concept=push[0], dimension=push[1])
-    return Decision.advance(Why.COVERED)
+    # still uncovered after one probe each: another of their probes, while any is left
+    asked = state.get("probed", {}).get(phase, [])
+    uncovered = [c for c in sorted(ctx.lib.criteria(phase, case), key=lambda c: -c.weight) if (cov.get(c.id, {}).get("score") or 0) < target]
+    again = [c for c in uncovered if asked.count(c.id) < len(c.probes)]
+    if again:
+        c = again[0]
+        return Decision(action=Action.FOLLOW_UP, criterion=c.id, status=cov.get(c.id, {}).get("status", "none"))
+    return Decision.advance(Why.CAP if uncovered else Why.COVERED)
 
 
 # ------------------------------------------------------------------------------------ nodes
