@@ -252,6 +252,36 @@ def fit_calibration(rows: list[Row], split: dict[str, str]) -> dict[str, Any]:
     return cal
 
 
+def independent_suite(lib: Library, grader: Grader | None = None, folder: Path | None = None) -> dict[str, Any]:
+    """The grader on answers this project did not write (`evals/independent/`), against the consensus of
+    two blind graders: per criterion, the mean of the two scores rounded down (a null counts as 1, as in
+    `grade --json`). Also the two graders' own agreement and a length baseline."""
+    folder = folder or evals_dir() / "independent"
+    answers = {a["id"]: a for f in ("answers-w1.yaml", "answers-w2.yaml") for a in yaml.safe_load((folder / f).read_text(encoding="utf-8"))}
+    ga = {g["id"]: g["grades"] for g in yaml.safe_load((folder / "grades-a.yaml").read_text(encoding="utf-8"))}
+    gb = {g["id"]: g["grades"] for g in yaml.safe_load((folder / "grades-b.yaml").read_text(encoding="utf-8"))}
+    grader = grader or Grader(lib, "offline")
+    a_s, b_s, cons, ours, length = [], [], [], [], []
+    for aid, a in answers.items():
+        if aid not in ga or aid not in gb:
+            continue
+        got = {c.id: c.score for c in grader.grade(a["phase"], a["case"], a["answer"]).criteria}
+        for cid in ga[aid]:
+            x, y = ga[aid].get(cid) or 1, gb[aid].get(cid) or 1
+            a_s.append(x)
+            b_s.append(y)
+            cons.append((x + y) // 2)
+            ours.append(got.get(cid) or 1)
+            length.append(min(4, 1 + len(a["answer"].split()) // 60))
+    return {
+        "n": len(cons),
+        "answers": len(answers),
+        "qwk": round(scoring.qwk(cons, ours), 4),
+        "inter_rater_qwk": round(scoring.qwk(a_s, b_s), 4),
+        "baselines": {"length": {"qwk": round(scoring.qwk(cons, length), 4)}},
+    }
+
+
 def grading_suite(lib: Library, *, fit: bool = False, progress: Progress | None = None, grader: Grader | None = None) -> dict[str, Any]:
     t0 = time.perf_counter()
     items = load_recorded(lib)

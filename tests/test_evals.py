@@ -178,3 +178,26 @@ def test_behaviour_suite_on_two_cases(tmp_path, tmp_path_factory, monkeypatch):
     assert res["all_phases_in_order"] == res["n"] == 10
     assert res["follow_up_targeting"] >= 0.9
     assert not check_thresholds({"behaviour": res}, load_thresholds())
+
+
+def test_independent_suite_measures_agreement_with_the_blind_graders(tmp_path):
+    """On a tiny folder: identical graders agree perfectly; the grader is compared with their consensus."""
+    import yaml
+
+    from interviewer import evals as E
+
+    lib = library()
+    crits = [c.id for c in lib.criteria("evaluation", "payment-fraud-detection")]
+    answers = [
+        {"id": "x1", "case": "payment-fraud-detection", "phase": "evaluation", "answer": "Offline: PR-AUC and recall at a fixed false-decline rate, since fraud is 0.15% of payments. Online: an A/B test on fraud losses with a power calculation."},
+        {"id": "x2", "case": "payment-fraud-detection", "phase": "evaluation", "answer": "I would check accuracy."},
+    ]
+    (tmp_path / "answers-w1.yaml").write_text(yaml.safe_dump(answers[:1]))
+    (tmp_path / "answers-w2.yaml").write_text(yaml.safe_dump(answers[1:]))
+    grades = [{"id": "x1", "grades": {c: 3 for c in crits}}, {"id": "x2", "grades": {c: None for c in crits}}]
+    for name in ("grades-a.yaml", "grades-b.yaml"):
+        (tmp_path / name).write_text(yaml.safe_dump(grades))
+    r = E.independent_suite(lib, folder=tmp_path)
+    assert r["n"] == 2 * len(crits) and r["answers"] == 2
+    assert r["inter_rater_qwk"] == 1.0
+    assert -1.0 <= r["qwk"] <= 1.0 and set(r["baselines"]) == {"length"}

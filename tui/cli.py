@@ -490,6 +490,7 @@ def eval_(
             if brain == "llm":
                 _lib, grader, _s = _grader("llm")
             res["grading"] = E.grading_suite(lib, fit=fit, progress=cb, grader=grader)
+            res["grading"]["independent"] = E.independent_suite(lib, grader)
         if suite in ("retrieval", "all"):
             eng = eng or _engine()
             res["retrieval"] = E.retrieval_suite(lib, eng.index, progress=cb)
