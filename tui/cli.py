@@ -513,6 +513,8 @@ def eval_(
         clean["grading"] = g
         # the documented top-level shape
         clean.update({"splits": g["splits"], "baselines": g["baselines"], "adversarial": g["adversarial"]})
+        if "independent" in g:
+            clean["independent"] = g["independent"]
     if as_json:
         _print_json(clean)
     else:
