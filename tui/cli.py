@@ -534,6 +534,9 @@ def _summarise(res: dict[str, Any]) -> None:
         for b in ("length", "signals"):
             typer.echo(f"baseline {b}: QWK {g['baselines'][b]['qwk']}")
         typer.echo(f"adversarial: attack success rate {g['adversarial']['attack_success_rate']} over {g['adversarial']['n']} pairs")
+        ind = g.get("independent")
+        if ind:
+            typer.echo(f"independent answers: QWK {ind['qwk']} with the blind graders' consensus (they agree at {ind['inter_rater_qwk']}; length baseline {ind['baselines']['length']['qwk']}; {ind['n']} grades)")
     r = res.get("retrieval")
     if r:
         typer.echo(f"retrieval: recall@5 {r['recall@5']} MRR {r['mrr']} ({r['n']} queries)")
