@@ -112,7 +112,7 @@ def _progress(enabled: bool):
 def _interview(case: Optional[str], level: Level, persona: Persona, minutes: float, brain: BrainKind, resume: Optional[str], phase: Optional[Phase]) -> None:
     if phase and not case:
         raise UsageError("--phase retries one phase of a case: give --case too")
-    _settings(brain).ensure_home()  # a broken config or data folder is one line here, before the UI starts
+    _settings().ensure_home()  # a broken config or data folder is one line here, before the UI starts
     if case:  # a cheap check, so the UI paints fast; the library loads in the UI's worker
         from interviewer.paths import knowledge_dir
 
