@@ -320,7 +320,7 @@ def listen(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     text = redact(text, ctx.secrets)
     if Command.parse(text) is not None:
         kind, goto = TurnKind.COMMAND, COMMAND
-    elif text and is_question(text, clarifying=_phase(state) == Phase.CLARIFY) and not wants_to_move_on(text):
+    elif text and is_question(text) and not wants_to_move_on(text):
         kind, goto = TurnKind.QUESTION, ASK
     else:
         kind, goto = TurnKind.ANSWER, ASSESS

@@ -37,12 +37,3 @@ def test_cut_keeps_no_dangling_joiner():
 def test_escape_controls_shows_what_would_drive_the_terminal():
     out = escape_controls("a\x1b]0;t\x07b\x1b[2J\rc\u202ed\ttab\nline " + FAMILY)
     assert out == "a\\x1b]0;t\\x07b\\x1b[2J\\x0dc\\u202ed\ttab\nline " + FAMILY
-
-
-def test_a_question_with_its_reason_is_a_question_while_clarifying():
-    from interviewer.text import is_question
-
-    line = "What is the latency budget at p99, not the mean? I ask because it decides the model size."
-    assert is_question(line, clarifying=True)
-    assert not is_question(line)  # later in the interview, an answer may open with a rhetorical question
-    assert not is_question("I would start with a two-tower model for retrieval and a GBDT ranker on top.", clarifying=True)
