@@ -16,26 +16,13 @@ from typing import Annotated, Any, Iterable, Literal, NamedTuple
 import yaml
 from pydantic import Field, StringConstraints, field_validator
 
-from . import PHASES
-from .content import Id, Library, PhaseId, Text, _compose, _construct, _node_line, _read_text, _Strict, _validate, library, load_library
+from .content import Id, Library, PhaseId, Text, _compose, _construct, _kinds_valid, _node_line, _read_text, _Strict, _validate, library, load_library
+from .domain import KINDS, PHASES
 from .errors import ContentError
 from .paths import knowledge_dir
 
-try:  # the scope vocabulary; interviewer.KINDS where the rubrics define it
-    from . import KINDS as PROBLEM_KINDS  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - until the rubric layer names the kinds
-    PROBLEM_KINDS = ("retrieval", "ranking", "classification", "detection", "regression")
-
-
-def _kinds(v: list[str] | None) -> list[str] | None:
-    if v is None:
-        return v
-    bad = [k for k in v if k not in PROBLEM_KINDS]
-    if bad:
-        raise ValueError(f"unknown problem kind {bad[0]!r} (kinds: {', '.join(PROBLEM_KINDS)})")
-    if len(set(v)) != len(v):
-        raise ValueError("a problem kind is listed twice")
-    return v
+PROBLEM_KINDS = KINDS  # the scope vocabulary (interviewer/domain.py)
+_kinds = _kinds_valid  # checked as rubric scopes and case kinds are
 
 
 ProblemKind = Annotated[str, StringConstraints(min_length=1)]
