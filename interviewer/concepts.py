@@ -461,6 +461,10 @@ class ConceptBank:
                     got.add(i)
         return out
 
+    def depth_points(self, cid: str, window: str) -> set[int]:
+        """Indexes of the concept's depth points whose cues occur in `window`."""
+        return {i for i, rx in enumerate(self._depth_regexes(cid)) if rx.search(window)}
+
     def _depth_regexes(self, cid: str) -> list[re.Pattern[str]]:
         rxs = self._depth_rx.get(cid)
         if rxs is None:

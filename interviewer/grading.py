@@ -12,9 +12,10 @@ from typing import Any, Literal, Mapping, Sequence
 
 from pydantic import BaseModel, Field, field_validator
 
+from . import evidence, scoring
 from . import prompts as P
-from . import scoring
 from .brains import criteria_block, fence
+from .concepts import ConceptBank, concept_bank
 from .content import Criterion, Library
 from .domain import CROSS_CUTTING, Command, Role, TurnKind
 from .errors import LLMError
@@ -87,21 +88,46 @@ def verify_evidence(quotes: list[str], candidate_text: str, limit: int = 3) -> l
     return out
 
 
-def _rationale(c: Criterion, score: int | None, evidence: list[str], x: Any, stripped: list[str], padded: bool = False) -> str:
+def _rationale(ev: "evidence.CriterionEvidence", score: int | None, bank: ConceptBank, case: str | None, stripped: list[str], padded: bool = False) -> str:
+    """What was shown for this criterion and what the next level needs, from the concept layer (not the
+    rubric's wording): the concepts named, and the concepts, depth points and kinds of depth not shown."""
     r = P.get("rationale")
-    if score is None:
-        msg = r["none"]
+    names = lambda ids: ", ".join(bank.concept(i).name for i in ids)
+    parts: list[str] = []
+    if ev.criterion.phase == CROSS_CUTTING:
+        parts.append(r["cross_shown"].format(shown=", ".join(sorted(ev.markers))) if ev.markers else r["none"])
+    elif score is None:
+        parts.append(r["none"])
     else:
-        heard = [s for s in c.signals if scoring._tokens(s) and scoring._tokens(s) <= scoring._tokens(" ".join(evidence))][:3]
-        level = c.levels[score].split(". ")[0].rstrip(".")
-        msg = r["closest"].format(score=score, level=level)
-        if heard:
-            msg += " " + r["heard"].format(heard=", ".join(heard))
+        if ev.concepts:
+            parts.append(r["shown"].format(shown=names(ev.concepts[:4])))
+        if ev.meaning:
+            parts.append(r["meaning"].format(shown=names(ev.meaning[:3])))
+    for m in ev.misconceptions[:2]:
+        parts.append(r["wrong"].format(claim=bank.misconception(m).claim.rstrip(".")))
+    if ev.criterion.phase != CROSS_CUTTING and (score or 0) < 4:
+        needs: list[str] = []
+        said = set(ev.concepts) | set(ev.meaning)
+        missing = [c for c in bank.by_criterion(ev.criterion.id, case, main_only=True) if c.id not in said]
+        missing += [c for c in bank.by_criterion(ev.criterion.id, case) if c.id not in said and c not in missing]
+        if len(said) < 2 and missing:
+            needs.append(r["name"].format(names=", ".join(c.name for c in missing[:3])))
+        for cid in ev.concepts:
+            c = bank.concept(cid)
+            gap = [d.point for i, d in enumerate(c.depth) if i not in ev.depth.get(cid, set())]
+            if gap:
+                needs.append(r["depth"].format(name=c.name, point=gap[0].rstrip(".")))
+                break
+        kinds = [k for k in evidence.MARKERS if k not in ev.markers]
+        if kinds and score is not None:
+            needs.append(r["kinds"].format(kinds=", ".join(r["kind_names"][k] for k in kinds)))
+        if needs:
+            parts.append(r["next"].format(level=min(4, (score or 1) + 1), needs="; ".join(needs)))
     if stripped:
-        msg += " " + r["plea"]
+        parts.append(r["plea"])
     if padded:
-        msg += " " + r["padding"]
-    return msg
+        parts.append(r["padding"])
+    return " ".join(parts)
 
 
 class GradeItem(BaseModel):
@@ -134,19 +160,20 @@ class Grader:
         return self.lib.criteria(phase, case)
 
     def offline(self, phase: str, case: str | None, text: str) -> PhaseGrade:
+        """Scores from evidence (interviewer/evidence.py): each criterion from the concepts, depth and
+        misconceptions detected for it; its quotes are the units that triggered the detections."""
         crits = self.criteria_for(phase, case)
-        p = scoring.prepare(text)
+        bank = concept_bank()
+        an, evs = evidence.grade_text(text, phase, case, crits, bank)
+        padded = scoring.redundancy(text) > scoring.REDUNDANT_T
         grades: list[CriterionGrade] = []
-        ancs = scoring.anchors(crits)
-        for anc, f in zip(ancs, scoring.featurize_all(p, ancs)):
-            s = scoring.score_features(f)
-            ev = verify_evidence(f.evidence, text)
-            if not ev:
-                s = None
-            elif s is not None and (p.dropped or p.redundancy > scoring.REDUNDANT_T):
+        for ev in evs:
+            s = ev.score
+            quotes = ev.quotes  # spans of the candidate's own text by construction, pleas already left out
+            if s is not None and (an.dropped or padded):
                 s = max(1, s - INJECTION_PENALTY)  # instructing the grader, or padding, costs a level
-            c = anc.criterion
-            grades.append(CriterionGrade(id=c.id, score=s, evidence=ev, rationale=_rationale(c, s, ev, f.x, p.dropped, p.redundancy > scoring.REDUNDANT_T), title=c.title, weight=c.weight, phase=phase))
+            c = ev.criterion
+            grades.append(CriterionGrade(id=c.id, score=s, evidence=quotes, rationale=_rationale(ev, s, bank, case, an.dropped, padded), title=c.title, weight=c.weight, phase=phase))
         return PhaseGrade(phase=phase, case=case, score=weighted_score(grades), criteria=grades, brain="offline")
 
     def grade(self, phase: str, case: str | None, text: str) -> PhaseGrade:

@@ -74,6 +74,8 @@ class Scorecard(BaseModel):
     gaps: list[Point] = Field(default_factory=list)
     hints: list[dict[str, Any]] = Field(default_factory=list)
     study: list[str] = Field(default_factory=list)
+    next_level: list[Point] = Field(default_factory=list)  # criteria at 3: what level 4 adds (strong candidates too)
+    outline: dict[str, list[str]] = Field(default_factory=dict)  # the case's reference outline, per phase
     notices: list[str] = Field(default_factory=list)
 
     def public(self) -> dict[str, Any]:
@@ -191,6 +193,22 @@ def build(
         for s in sections:
             if s not in study:
                 study.append(s)
+    # what the next level adds, for every candidate: the criteria at 3 (the rationale says what level 4 needs)
+    next_level: list[Point] = []
+    for c in sorted(graded, key=lambda c: -c.weight):
+        if c.score != 3 or len(next_level) >= 6:
+            continue
+        sections = []
+        if index_search is not None:
+            try:
+                sections = [h.section for h in index_search(f"{c.title}", None if c.phase == "cross-cutting" else c.phase, case, 1)]
+            except Exception:
+                sections = []
+        next_level.append(Point(criterion=c.id, phase=c.phase, title=c.title, score=c.score, quote=c.rationale, study=sections))
+        for s in sections:
+            if s not in study:
+                study.append(s)
+    outline = {p: list(v) for p, v in case_obj.reference.items()} if case_obj else {}
     return Scorecard(
         session_id=session_id,
         case=case,
@@ -205,6 +223,8 @@ def build(
         gaps=gaps,
         hints=hints,
         study=study,
+        next_level=next_level,
+        outline=outline,
         notices=list(notices or []),
     )
 
@@ -263,6 +283,18 @@ def to_markdown(card: Scorecard) -> str:
             out.append(f"  - a strong answer covers: {r}")
     if not card.gaps:
         out.append("- none")
+    if card.next_level:
+        out += ["", "## The next level", ""]
+        for n in card.next_level:
+            out.append(f"- **{n.title}** ({_score(n.score)}): {n.quote or ''}")
+            if n.study:
+                out.append(f"  - study: {', '.join(n.study)}")
+    if card.outline:
+        out += ["", "## What a staff-level answer covers in this case", ""]
+        for ph in card.phases:
+            pts = card.outline.get(ph.id) or []
+            if pts:
+                out.append(f"- **{ph.title}**: " + "; ".join(pts))
     out += ["", "## Hints used", ""]
     out += [f"- {h['phase']}: {h['criterion']} (minute {h.get('minute', 0):.0f})" for h in card.hints] or ["- none"]
     out += ["", "## Notes to study", ""]

@@ -464,10 +464,10 @@ def report(
 
 @app.command("eval")
 def eval_(
-    suite: str = typer.Option("all", "--suite", help="grading, behaviour, retrieval or all."),
+    suite: str = typer.Option("all", "--suite", help="grading, robustness, behaviour, retrieval or all."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write report.md, results.json and PNG plots here."),
-    fit: bool = typer.Option(False, "--fit", help="Refit the offline grader's calibration on the dev split first."),
+    fit: bool = typer.Option(False, "--fit", help="Refit the offline grader's cut points on development data first (recorded dev split, independent writer w1)."),
     brain: BrainKind = typer.Option(BrainKind.OFFLINE, "--brain", help="Grader brain for the grading suite."),
     cases_: Optional[str] = typer.Option(None, "--cases", help="Behaviour suite: comma-separated case ids (default all)."),
 ) -> None:
@@ -477,8 +477,8 @@ def eval_(
     from interviewer import evals as E
     from interviewer.content import library
 
-    if suite not in ("grading", "behaviour", "retrieval", "all"):
-        raise UsageError("--suite must be grading, behaviour, retrieval or all")
+    if suite not in ("grading", "robustness", "behaviour", "retrieval", "all"):
+        raise UsageError("--suite must be grading, robustness, behaviour, retrieval or all")
     lib = library()
     prog, cb = _progress(sys.stderr.isatty() or not as_json)
     res: dict[str, Any] = {}
@@ -491,6 +491,11 @@ def eval_(
                 _lib, grader, _s = _grader("llm")
             res["grading"] = E.grading_suite(lib, fit=fit, progress=cb, grader=grader)
             res["grading"]["independent"] = E.independent_suite(lib, grader)
+        if suite in ("robustness", "all"):
+            grader = None
+            if brain == "llm":
+                _lib, grader, _s = _grader("llm")
+            res["robustness"] = E.robustness_suite(lib, grader, progress=cb)
         if suite in ("retrieval", "all"):
             eng = eng or _engine()
             res["retrieval"] = E.retrieval_suite(lib, eng.index, progress=cb)
@@ -515,6 +520,8 @@ def eval_(
         clean.update({"splits": g["splits"], "baselines": g["baselines"], "adversarial": g["adversarial"]})
         if "independent" in g:
             clean["independent"] = g["independent"]
+    if "robustness" in clean:
+        clean["robustness"] = clean["robustness"]
     if as_json:
         _print_json(clean)
     else:
@@ -537,6 +544,9 @@ def _summarise(res: dict[str, Any]) -> None:
         ind = g.get("independent")
         if ind:
             typer.echo(f"independent answers: QWK {ind['qwk']} with the blind graders' consensus (they agree at {ind['inter_rater_qwk']}; length baseline {ind['baselines']['length']['qwk']}; {ind['n']} grades)")
+    rb = res.get("robustness")
+    if rb:
+        typer.echo("robustness: " + ", ".join(f"{k} {v}" for k, v in rb.items() if k not in ("n", "counts")) + f" ({rb['n']} comparisons)")
     r = res.get("retrieval")
     if r:
         typer.echo(f"retrieval: recall@5 {r['recall@5']} MRR {r['mrr']} ({r['n']} queries)")

@@ -1,0 +1,343 @@
+"""Evidence for grading: what a candidate showed, criterion by criterion, found by the concept layer.
+
+The offline grader scores a criterion only from what was said about it (docs/grading.md):
+
+1. The answer is cut into units (each line, and each sentence within a line; `concepts.units`). Units that
+   address the grader are dropped (and cost a level later), repeated units count once, and outside
+   clarifying a question is not evidence.
+2. Concepts are detected by alias (`ConceptBank.find_mentions`) and, for units that name none of a
+   criterion's concepts, by meaning (a unit close to one of the concept's descriptions). Misconceptions are
+   detected by their patterns.
+3. Depth is read next to each mention (its unit and the units beside it on the same line): the concept's
+   own depth points, and four generic kinds (a reason, a number, a trade-off, a failure mode).
+4. Points = concepts named + depth points shown + kinds of depth + sayings in other words, each weighted
+   and capped (`evidence.yaml`, set by hand); three cut points turn points into 1-4 (`evidence-cuts.json`,
+   fitted on development data only). A misconception caps the criterion and pulls it down.
+5. Nothing about length, formatting, rubric wording, hedge words or the rest of the answer enters a
+   criterion's score, so removing what was said about one criterion moves that criterion only.
+
+The quotes of a criterion are the units that triggered its detections, so each quote backs its own score.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .concepts import ConceptBank, concept_bank, units
+from .content import Criterion
+from .domain import CROSS_CUTTING, Phase, policy
+from .errors import ContentError
+from .text import is_injection, norm
+
+SETTINGS_PATH = Path(__file__).resolve().parent / "evidence.yaml"
+CUTS_PATH = Path(__file__).resolve().parent / "evidence-cuts.json"
+DEFAULT_CUTS = (1.0, 2.5, 5.0)
+MARKERS = ("reason", "number", "trade-off", "failure")
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weights: dict[str, float]
+    caps: dict[str, int]
+    meaning_min: float = Field(ge=0, le=1)
+    misconception_cap: int = Field(ge=1, le=4)
+    quotes: int = Field(ge=1, le=10)
+    quote_chars: int = Field(ge=40, le=2000)
+    reason_cues: list[str]
+    cross_cutting: dict[str, dict[str, list[str]]]
+
+
+@functools.lru_cache(maxsize=1)
+def settings() -> Settings:
+    try:
+        return Settings.model_validate(yaml.safe_load(SETTINGS_PATH.read_text(encoding="utf-8")))
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark
+        raise ContentError(SETTINGS_PATH, f"invalid YAML: {e.problem}", mark.line + 1 if mark else None) from None
+    except ValidationError as e:
+        err = e.errors()[0]
+        raise ContentError(SETTINGS_PATH, f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from None
+
+
+_cuts_cache: tuple[float, float, float] | None = None
+
+
+def cuts() -> tuple[float, float, float]:
+    global _cuts_cache
+    if _cuts_cache is None:
+        try:
+            c = json.loads(CUTS_PATH.read_text(encoding="utf-8"))["cuts"]
+            _cuts_cache = (float(c[0]), float(c[1]), float(c[2]))
+        except (OSError, ValueError, KeyError, IndexError, TypeError):
+            _cuts_cache = DEFAULT_CUTS
+    return _cuts_cache
+
+
+def set_cuts(c: Sequence[float] | None) -> None:
+    """Use these cut points in this process (the eval harness swaps in a fresh fit); None reloads the file."""
+    global _cuts_cache
+    _cuts_cache = None if c is None else (float(c[0]), float(c[1]), float(c[2]))
+
+
+def _cue_rx(cues: Sequence[str]) -> re.Pattern[str]:
+    parts = []
+    for c in cues:
+        body = re.escape(c.strip())
+        lead = r"(?<!\w)" if c[:1].isalnum() else ""
+        tail = r"(?!\w)" if c[-1:].isalnum() and len(c.strip()) < 5 else ""
+        parts.append(lead + body + tail)
+    return re.compile("|".join(parts), re.I)
+
+
+@functools.lru_cache(maxsize=1)
+def _marker_rx() -> dict[str, re.Pattern[str]]:
+    cues = policy().push_cues
+    return {
+        "reason": _cue_rx(settings().reason_cues),
+        "number": re.compile(r"\d"),
+        "trade-off": _cue_rx(cues["tradeoffs"]),
+        "failure": _cue_rx(cues["failure"]),
+    }
+
+
+def markers_in(text: str) -> set[str]:
+    """The kinds of depth a piece of text shows: a reason, a number, a trade-off, a failure mode."""
+    return {k for k, rx in _marker_rx().items() if rx.search(text)}
+
+
+# --------------------------------------------------------------------------- analysis of one answer
+
+
+@dataclass
+class Unit:
+    start: int
+    end: int
+    line: int
+    text: str
+    kept: bool  # not a plea, not a repeat, and (outside clarifying) not a question
+
+
+@dataclass
+class Analysis:
+    text: str
+    phase: str
+    case: str | None
+    units: list[Unit]
+    dropped: list[str]  # units addressed to the grader
+    mentions: list[tuple[str, int, int, int]]  # (concept id, unit index, start, end)
+    misconceptions: list[tuple[str, int, int, int]]  # (misconception id, unit index, start, end)
+    _vecs: np.ndarray | None = None
+
+    def vecs(self) -> np.ndarray:
+        if self._vecs is None:
+            from .embeddings import embedder
+
+            self._vecs = embedder().encode([u.text for u in self.units]) if self.units else np.zeros((0, 384), dtype=np.float32)
+        return self._vecs
+
+    def window(self, i: int) -> str:
+        """A unit with its neighbours on the same line: where depth about what it names is read."""
+        u = self.units[i]
+        parts = [self.units[j].text for j in (i - 1, i, i + 1) if 0 <= j < len(self.units) and self.units[j].line == u.line]
+        return " ".join(parts)
+
+
+def analyse(text: str, phase: str, case: str | None, bank: ConceptBank | None = None) -> Analysis:
+    bank = bank or concept_bank()
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    out: list[Unit] = []
+    dropped: list[str] = []
+    seen: set[str] = set()
+    line = 0
+    for a, b in units(text):
+        while line + 1 < len(line_starts) and line_starts[line + 1] <= a:
+            line += 1
+        t = text[a:b]
+        key = norm(t)
+        kept = True
+        if is_injection(t):
+            dropped.append(t)
+            kept = False
+        elif key in seen:
+            kept = False
+        elif phase != Phase.CLARIFY and t.rstrip().endswith("?"):
+            kept = False
+        seen.add(key)
+        out.append(Unit(a, b, line, t, kept))
+
+    def unit_of(pos: int) -> int | None:
+        for i, u in enumerate(out):
+            if u.start <= pos < u.end:
+                return i if u.kept else None
+        return None
+
+    mentions = [(m.concept_id, i, m.start, m.end) for m in bank.find_mentions(text, case) if (i := unit_of(m.start)) is not None]
+    mis = [(h.misconception_id, i, h.start, h.end) for h in bank.find_misconceptions(text, case) if (i := unit_of(h.start)) is not None]
+    return Analysis(text, phase, case, out, dropped, mentions, mis)
+
+
+# --------------------------------------------------------------------------- evidence per criterion
+
+
+@dataclass
+class CriterionEvidence:
+    criterion: Criterion
+    concepts: list[str] = field(default_factory=list)  # concept ids named, in order of first mention
+    depth: dict[str, set[int]] = field(default_factory=dict)  # concept id -> depth points shown
+    markers: set[str] = field(default_factory=set)
+    meaning: list[str] = field(default_factory=list)  # concept ids said in other words
+    misconceptions: list[str] = field(default_factory=list)
+    quotes: list[str] = field(default_factory=list)
+    points: float = 0.0
+    score: int | None = None
+
+    @property
+    def depth_count(self) -> int:
+        return sum(len(v) for v in self.depth.values())
+
+
+@functools.lru_cache(maxsize=4096)
+def _descriptions(cid: str) -> tuple[str, ...]:
+    c = concept_bank().concept(cid)
+    return (c.name,) + tuple(f"{c.name}: {d.point}" for d in c.depth)
+
+
+_desc_vecs: dict[str, np.ndarray] = {}
+
+
+def _concept_vecs(cids: Sequence[str]) -> dict[str, np.ndarray]:
+    todo = [c for c in cids if c not in _desc_vecs]
+    if todo:
+        from .embeddings import embedder
+
+        texts = [t for c in todo for t in _descriptions(c)]
+        vecs = embedder().encode(texts)
+        k = 0
+        for c in todo:
+            n = len(_descriptions(c))
+            _desc_vecs[c] = vecs[k : k + n]
+            k += n
+    return {c: _desc_vecs[c] for c in cids}
+
+
+def _quote(u: Unit, start: int, limit: int) -> str:
+    """The unit, or a window of it around a detection, cut at word boundaries (verbatim either way)."""
+    if len(u.text) <= limit:
+        return u.text
+    rel = max(0, start - u.start)
+    a = max(0, rel - limit // 3)
+    b = min(len(u.text), a + limit)
+    a = max(0, b - limit)
+    if a > 0:
+        sp = u.text.find(" ", a)
+        a = sp + 1 if 0 <= sp < rel else a
+    if b < len(u.text):
+        sp = u.text.rfind(" ", a, b)
+        b = sp if sp > rel else b
+    return u.text[a:b].strip()
+
+
+def _score(points: float, n_misconceptions: int, any_evidence: bool, cut: Sequence[float]) -> int | None:
+    if not any_evidence:
+        return 1 if n_misconceptions else None
+    s = 1 + sum(1 for c in cut if points >= c)
+    if n_misconceptions:
+        s = max(1, min(s, settings().misconception_cap) - (n_misconceptions - 1))
+    return s
+
+
+def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBank | None = None) -> list[CriterionEvidence]:
+    """Evidence and score for each criterion of a phase (or the cross-cutting ones over a whole interview)."""
+    bank = bank or concept_bank()
+    st = settings()
+    w, cap = st.weights, st.caps
+    cut = cuts()
+    out: list[CriterionEvidence] = []
+    for c in crits:
+        if c.phase == CROSS_CUTTING or c.id in st.cross_cutting:
+            out.append(_cross_cutting(an, c, cut))
+            continue
+        ev = CriterionEvidence(c)
+        weight_of_unit: dict[int, float] = {}
+        where: dict[int, int] = {}
+        for cid, i, s, _e in an.mentions:
+            if c.id not in bank.concept(cid).criteria:
+                continue
+            if cid not in ev.concepts:
+                ev.concepts.append(cid)
+            win = an.window(i)
+            got = bank.depth_points(cid, win)
+            ev.depth.setdefault(cid, set()).update(got)
+            ev.markers |= markers_in(win)
+            weight_of_unit[i] = weight_of_unit.get(i, 0.0) + 1.0 + len(got)
+            where.setdefault(i, s)
+        # sayings in other words: units naming none of this criterion's concepts, close to one of them
+        pool = [x.id for x in bank.by_criterion(c.id, an.case) if x.id not in ev.concepts] if w["meaning"] > 0 else []
+        kept = [i for i, u in enumerate(an.units) if u.kept and i not in weight_of_unit]
+        if pool and kept and w["meaning"] > 0:
+            vecs = an.vecs()
+            cv = _concept_vecs(pool)
+            for cid in pool:
+                sims = vecs[kept] @ cv[cid].T
+                best = int(np.argmax(sims.max(axis=1)))
+                if float(sims.max()) >= st.meaning_min:
+                    ev.meaning.append(cid)
+                    i = kept[best]
+                    weight_of_unit[i] = weight_of_unit.get(i, 0.0) + 0.5
+                    where.setdefault(i, an.units[i].start)
+        ev.misconceptions = sorted({m for m, _i, _s, _e in an.misconceptions if c.id in bank.misconception(m).criteria})
+        ev.points = (
+            w["concepts"] * min(len(ev.concepts), cap["concepts"])
+            + w["depth"] * min(ev.depth_count, cap["depth"])
+            + w["marker"] * len(ev.markers)
+            + w["meaning"] * min(len(ev.meaning), cap["meaning"])
+        )
+        ev.score = _score(ev.points, len(ev.misconceptions), bool(ev.concepts or ev.meaning), cut)
+        for m, i, s, _e in an.misconceptions:
+            if m in ev.misconceptions:
+                weight_of_unit[i] = weight_of_unit.get(i, 0.0) + 0.25
+                where.setdefault(i, s)
+        best = sorted(weight_of_unit, key=lambda i: (-weight_of_unit[i], i))[: st.quotes]
+        ev.quotes = [_quote(an.units[i], where[i], st.quote_chars) for i in sorted(best)]
+        out.append(ev)
+    return out
+
+
+def _cross_cutting(an: Analysis, c: Criterion, cut: Sequence[float]) -> CriterionEvidence:
+    """Skills graded over the whole interview, from cue groups (`evidence.yaml`), each unit counted once.
+    Trade-off talk counts only in units that also name a concept: a bare "faster" shows nothing."""
+    groups = settings().cross_cutting.get(c.id, {})
+    ev = CriterionEvidence(c)
+    named = {i for _c, i, _s, _e in an.mentions}
+    hits: dict[int, set[str]] = {}
+    for name, cues in groups.items():
+        rx = _cue_rx(cues)
+        for i, u in enumerate(an.units):
+            if not u.kept or (c.id == "tradeoff-reasoning" and i not in named):
+                continue
+            m = rx.search(u.text)
+            if m:
+                hits.setdefault(i, set()).add(name)
+    shown = set().union(*hits.values()) if hits else set()
+    ev.markers = shown
+    n = len(hits)
+    ev.points = float(len(shown)) + 0.5 * min(n, 6)
+    if n:
+        ev.score = 1 + int(len(shown) >= 1) + int(len(shown) >= 2 and n >= 3) + int(len(shown) >= 3 and n >= 5)
+    best = sorted(hits, key=lambda i: (-len(hits[i]), i))[: settings().quotes]
+    ev.quotes = [_quote(an.units[i], an.units[i].start, settings().quote_chars) for i in sorted(best)]
+    return ev
+
+
+def grade_text(text: str, phase: str, case: str | None, crits: Sequence[Criterion], bank: ConceptBank | None = None) -> tuple[Analysis, list[CriterionEvidence]]:
+    an = analyse(text, phase, case, bank)
+    return an, criterion_evidence(an, crits, bank)
