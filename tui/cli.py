@@ -262,10 +262,18 @@ def grade(
     answer_file: Optional[Path] = typer.Option(None, "--answer-file", help="A file with the answer text."),
     answer: Optional[str] = typer.Option(None, "--answer", help="The answer text."),
     transcript: Optional[Path] = typer.Option(None, "--transcript", help="A recorded interview (simulate --json output) -> scorecard."),
+    batch: Optional[Path] = typer.Option(
+        None, "--batch", help='A JSONL file, one {"id", "phase", "case"?, "answer"} per line -> one `grade --json` line (with the id) per answer, in order.'
+    ),
     brain: BrainKind = typer.Option(BrainKind.AUTO, "--brain", help="Which brain grades."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (--batch always prints JSON lines)."),
 ) -> None:
-    """Grade one answer against a phase rubric, or a whole recorded interview into a scorecard."""
+    """Grade one answer against a phase rubric, a batch of answers (JSON lines), or a whole recorded interview into a scorecard."""
+    if batch is not None:
+        if phase or case or answer is not None or answer_file or transcript:
+            raise UsageError("--batch takes the phase, case and answer from each line; drop --phase/--case/--answer/--transcript")
+        _grade_batch(batch, brain)
+        return
     if transcript is not None:
         if phase or answer or answer_file:
             raise UsageError("--transcript grades a whole interview; drop --phase/--answer")
@@ -302,6 +310,20 @@ def grade(
         _echo(f"  {c.title:<42} {('–' if c.score is None else c.score)}  {c.rationale}")
         for q in c.evidence[:2]:
             _echo(f"      “{q}”")
+
+
+def _grade_batch(path: Path, brain: BrainKind) -> None:
+    """Validate the whole file first (exit 2 naming the first bad line, nothing printed), then print one
+    compact JSON line per answer, in input order, flushed as each is graded."""
+    from interviewer.batch import grade_batch, read_batch
+
+    lib, grader, _s = _grader(brain)
+    items = read_batch(path, lib)
+    for it, out, notice in grade_batch(items, grader):
+        if notice:
+            _err(f"{path}:{it.line}: {notice}")
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
 
 
 def _grade_transcript(path: Path, brain: BrainKind):
