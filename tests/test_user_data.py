@@ -122,3 +122,144 @@ def test_batch_not_utf8_names_the_line(env, monkeypatch, capsys):
     f.write_bytes(json.dumps(ANSWERS[0]).encode() + b"\n" + b'{"id": "b", "phase": "data", "answer": "\xff"}\n')
     code, out, err = _main(monkeypatch, capsys, "grade", "--batch", str(f))
     assert code == 2 and out == "" and f"{f}:2:" in err and "UTF-8" in err
+
+
+# ------------------------------------------------------------------------------------ eval --recorded
+
+OWN = [  # a bootcamp's own answers: (id, case or None, phase, quality, answer)
+    ("bc-1", "news-feed", "data", "strong", "Labels from clicks, comments and hides per impression, joined point in time.\n- split by time, last week held out\n- negatives: seen but not engaged"),
+    ("bc-2", "news-feed", "evaluation", "weak", "I would check accuracy."),
+    ("bc-3", None, "model", "fair", "Start with logistic regression as a baseline, then gradient boosted trees on the same features."),
+]
+
+
+def _folder(tmp: Path, refs: dict[str, dict[str, int]] | None = None, shift: int = 0) -> Path:
+    """A folder in the documented format; references are the grader's own grades (null as 1) + shift,
+    clipped to 1..4, unless given."""
+    import yaml
+
+    lib = library()
+    grader = Grader(lib, "offline")
+    folder = tmp / "own"
+    folder.mkdir()
+    by_case: dict[str | None, list[dict]] = {}
+    for aid, case, phase, quality, answer in OWN:
+        if refs is None:
+            ref = {c.id: min(4, max(1, (c.score or 1) + shift)) for c in grader.grade(phase, case, answer).criteria}
+        else:
+            ref = refs[aid]
+        by_case.setdefault(case, []).append({"id": aid, "phase": phase, "quality": quality, "answer": answer, "reference": ref})
+    for case, answers in by_case.items():
+        doc = {"answers": answers} if case is None else {"case": case, "answers": answers}
+        (folder / f"{case or 'general'}.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+def test_eval_recorded_reports_agreement_on_the_folder(env):
+    folder = _folder(env)
+    r = _invoke("eval", "--recorded", str(folder), "--json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)["recorded"]
+    lib = library()
+    n = sum(len(lib.criteria(p, c)) for _i, c, p, _q, _a in OWN)
+    assert d["answers"] == 3 and d["n"] == n
+    assert d["qwk"] == 1.0 and d["exact"] == 1.0 and d["mae"] == 0.0  # references equal to the grader's own grades
+    assert set(d["per_phase"]) == {"data", "evaluation", "model"}
+    assert set(d["per_quality"]) == {"strong", "weak", "fair"}
+    assert d["fitted"] is False and "length" in d["baselines"]
+
+
+def test_eval_recorded_disagreement_is_measured(env):
+    folder = _folder(env, shift=2)  # every reference two levels above (clipped): never an exact match below 3
+    r = _invoke("eval", "--recorded", str(folder), "--json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)["recorded"]
+    assert d["exact"] < 1.0 and d["mae"] > 0.5
+
+
+def test_eval_recorded_text_summary(env):
+    r = _invoke("eval", "--recorded", str(_folder(env)))
+    assert r.exit_code == 0, r.output
+    assert "QWK 1.0" in r.stdout and "3 answers" in r.stdout
+
+
+def _break(folder: Path, name: str, old: str, new: str) -> Path:
+    p = folder / name
+    text = p.read_text(encoding="utf-8")
+    assert old in text, (old, text)
+    p.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return p
+
+
+def _line_of(p: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+
+
+MALFORMED = [
+    # (file, old, new, needle naming the expected line, words in the message)
+    ("news-feed.yaml", "case: news-feed", "case: no-such-case", "case: no-such-case", "unknown case"),
+    ("news-feed.yaml", "phase: evaluation", "phase: training", "phase: training", "answers.1.phase"),
+    ("news-feed.yaml", "id: bc-2", "id: bc-1", "id: bc-1\n", "used twice"),
+    ("news-feed.yaml", "quality: weak", "quality: weak: very", "quality: weak: very", "invalid YAML"),
+    ("general.yaml", "answer: Start", "answer: 42\n  notes: Start", "answer: 42", "answers.0.answer"),
+]
+
+
+@pytest.mark.parametrize("name,old,new,needle,why", MALFORMED)
+def test_malformed_folder_names_file_and_line(env, monkeypatch, capsys, name, old, new, needle, why):
+    folder = _folder(env)
+    p = _break(folder, name, old, new)
+    if needle == "id: bc-1\n":  # the second occurrence is the duplicate
+        lines = p.read_text(encoding="utf-8").splitlines()
+        line = [i for i, x in enumerate(lines, 1) if x.strip() == "- id: bc-1" or x.strip() == "id: bc-1"][1]
+    else:
+        line = _line_of(p, needle)
+    code, out, err = _main(monkeypatch, capsys, "eval", "--recorded", str(folder), "--json")
+    assert code == 2 and out == ""
+    msg = err.strip().splitlines()
+    assert len(msg) == 1 and "Traceback" not in err
+    assert f"{p}:" in msg[0] and why in msg[0], msg[0]
+    got = int(msg[0].split(f"{p}:")[1].split(":")[0])
+    assert abs(got - line) <= 1, (got, line, msg[0])  # the line of the fault (or the entry that holds it)
+
+
+def test_reference_faults_name_the_answer_and_its_line(env, monkeypatch, capsys):
+    lib = library()
+    good = {aid: {c.id: 2 for c in lib.criteria(p, c_)} for aid, c_, p, _q, _a in OWN}
+    bad = {k: dict(v) for k, v in good.items()}
+    bad["bc-2"].pop(sorted(bad["bc-2"])[0])  # a criterion not graded
+    folder = _folder(env, refs=bad)
+    code, out, err = _main(monkeypatch, capsys, "eval", "--recorded", str(folder))
+    p = folder / "news-feed.yaml"
+    assert code == 2 and out == "" and f"{p}:" in err and "bc-2" in err and "missing" in err and "ungraded.yaml" in err
+    # listing it in ungraded.yaml makes the folder valid
+    (folder / "ungraded.yaml").write_text(f"criteria:\n  - {sorted(good['bc-2'])[0]}\n", encoding="utf-8")
+    r = _invoke("eval", "--recorded", str(folder), "--json")
+    assert r.exit_code == 0, r.output
+    # a score out of range names the line of that grade
+    shutil_rm(folder)
+    bad = {k: dict(v) for k, v in good.items()}
+    bad["bc-1"][sorted(bad["bc-1"])[0]] = 5
+    folder = _folder(env, refs=bad)
+    code, out, err = _main(monkeypatch, capsys, "eval", "--recorded", str(folder))
+    assert code == 2 and f"{folder / 'news-feed.yaml'}:" in err and "less than or equal to 4" in err
+
+
+def shutil_rm(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder)
+
+
+def test_recorded_refuses_other_suites_fit_and_empty_folders(env, monkeypatch, capsys):
+    folder = _folder(env)
+    code, out, err = _main(monkeypatch, capsys, "eval", "--recorded", str(folder), "--suite", "behaviour")
+    assert code == 2 and "--recorded" in err
+    code, out, err = _main(monkeypatch, capsys, "eval", "--recorded", str(folder), "--fit")
+    assert code == 2 and "fits nothing" in err
+    empty = env / "empty"
+    empty.mkdir()
+    code, out, err = _main(monkeypatch, capsys, "eval", "--recorded", str(empty))
+    assert code == 2 and str(empty) in err and "no recorded answers" in err
+    code, out, err = _main(monkeypatch, capsys, "eval", "--recorded", str(env / "nowhere"))
+    assert code == 2 and "nowhere" in err

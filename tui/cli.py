@@ -492,8 +492,13 @@ def eval_(
     fit: bool = typer.Option(False, "--fit", help="Refit the offline grader's calibration on the dev split first."),
     brain: BrainKind = typer.Option(BrainKind.OFFLINE, "--brain", help="Grader brain for the grading suite."),
     cases_: Optional[str] = typer.Option(None, "--cases", help="Behaviour suite: comma-separated case ids (default all)."),
+    recorded: Optional[Path] = typer.Option(
+        None, "--recorded", help="A folder of your own graded answers (the evals/recorded format): grade them and report agreement; fits nothing."
+    ),
 ) -> None:
-    """Measure the grader, the interviewer's behaviour and retrieval; exit 1 when a threshold is missed."""
+    """Measure the grader, the interviewer's behaviour and retrieval; exit 1 when a threshold is missed.
+
+    With --recorded PATH, only the grading agreement on that folder is measured (no thresholds apply)."""
     from contextlib import nullcontext
 
     from interviewer import evals as E
@@ -502,6 +507,13 @@ def eval_(
     if suite not in ("grading", "behaviour", "retrieval", "all"):
         raise UsageError("--suite must be grading, behaviour, retrieval or all")
     lib = library()
+    if recorded is not None:
+        if suite not in ("grading", "all"):
+            raise UsageError("--recorded runs the grading suite on your folder; drop --suite or use --suite grading")
+        if fit:
+            raise UsageError("--recorded fits nothing (the shipped calibration is used as is); drop --fit")
+        _eval_recorded(lib, recorded, brain, as_json, out)
+        return
     prog, cb = _progress(sys.stderr.isatty() or not as_json)
     res: dict[str, Any] = {}
     eng = None
@@ -545,6 +557,32 @@ def eval_(
         for f in fails:
             _err(f"threshold missed: {f}")
         raise typer.Exit(1)
+
+
+def _eval_recorded(lib: Any, folder: Path, brain: BrainKind, as_json: bool, out: Optional[Path]) -> None:
+    from contextlib import nullcontext
+
+    from interviewer import evals as E
+
+    grader = _grader(brain)[1] if brain == BrainKind.LLM else None
+    prog, cb = _progress(sys.stderr.isatty() and not as_json)
+    with prog if prog else nullcontext():
+        r = E.recorded_suite(lib, folder, grader, progress=cb)
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "results.json").write_text(json.dumps({"recorded": r}, indent=2) + "\n")
+    if as_json:
+        _print_json({"recorded": r})
+        return
+    typer.echo(
+        f"your recorded answers ({r['folder']}): QWK {r['qwk']} {r.get('qwk_ci')} exact {r['exact']} adjacent {r['adjacent']} "
+        f"MAE {r['mae']} ({r['answers']} answers, {r['n']} grades, {r['brain']} grader, nothing fitted)"
+    )
+    typer.echo(f"baseline length (unfitted, one level per 60 words): QWK {r['baselines']['length']['qwk']}")
+    for ph, s in r["per_phase"].items():
+        typer.echo(f"  {ph:<11} QWK {s['qwk']} exact {s['exact']} MAE {s['mae']} ({s['n']} grades)")
+    for q, s in r["per_quality"].items():
+        typer.echo(f"  quality {q}: {s['answers']} answers, mean reference {s['mean_reference']}, mean grade {s['mean_grade']}")
 
 
 def _summarise(res: dict[str, Any]) -> None:
