@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import typer
 
-from interviewer.domain import CROSS_CUTTING, PHASES, BrainKind, Level, Persona, Phase
+from interviewer.domain import CROSS_CUTTING, PHASES, BrainKind, Command, Level, Persona, Phase, Role, SessionKind, TurnKind
 from interviewer.errors import (
     ContentError,
     LLMError,
@@ -352,6 +352,12 @@ def _grade_transcript(path: Path, brain: BrainKind):
     pm: dict[str, float] = {}
     for p in (data.get("phases") or []) if isinstance(data, dict) else []:
         pm[p["id"]] = p.get("minutes", 0.0)
+    # the evidence behind the confidence: minutes used (the last turn's minute) of the planned length
+    # (the transcript's "minutes", else the default 45), and the candidate's answers
+    meta = data if isinstance(data, dict) else {}
+    used = max((float(t.get("minute") or 0.0) for t in turns if isinstance(t.get("minute"), (int, float))), default=0.0)
+    planned = meta.get("minutes") if isinstance(meta.get("minutes"), (int, float)) and meta.get("minutes") > 0 else 45.0
+    said = [t for t in turns if t["role"] == Role.CANDIDATE and (t.get("kind") or (TurnKind.COMMAND if Command.parse(str(t["text"])) else TurnKind.ANSWER)) in (TurnKind.ANSWER, TurnKind.QUESTION)]
     return build(
         lib=lib,
         session_id=str(data.get("session_id", path.stem)) if isinstance(data, dict) else path.stem,
@@ -365,6 +371,9 @@ def _grade_transcript(path: Path, brain: BrainKind):
         budgets=budgets,
         follow_ups={},
         hints=data.get("hints", []) if isinstance(data, dict) else [],
+        minutes_used=used,
+        minutes_planned=float(planned),
+        answers=len(said),
     )
 
 
@@ -438,6 +447,7 @@ def sessions(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
             "score": r["score"],
             "hire_signal": r["hire_signal"],
             "level_estimate": r["level_estimate"],
+            "phases": _phases_of(r),
         }
         for r in rows
     ]
@@ -452,8 +462,19 @@ def sessions(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
 
     t = Table("id", "case", "kind", "status", "score", "signal", "level", "when")
     for r in out:
-        t.add_row(*map(_cell, (r["id"], r["case"], r["kind"], r["status"], f"{r['score']:.2f}" if r["score"] is not None else "", r["hire_signal"], r["level_estimate"], r["created"])))
+        retry = r["kind"] == SessionKind.RETRY  # one phase: no hire signal or level worth a column
+        kind = f"retry: {', '.join(r['phases'])}" if retry else r["kind"]
+        signal, lvl = ("", "") if retry else (r["hire_signal"], r["level_estimate"])
+        t.add_row(*map(_cell, (r["id"], r["case"], kind, r["status"], f"{r['score']:.2f}" if r["score"] is not None else "", signal, lvl, r["created"])))
     Console().print(t)
+
+
+def _phases_of(row: dict[str, Any]) -> list[str]:
+    try:
+        phases = json.loads(row.get("phases") or "[]")
+    except ValueError:
+        return []
+    return [str(p) for p in phases] if isinstance(phases, list) else []
 
 
 @app.command()
