@@ -170,3 +170,45 @@ def test_a_plea_never_reaches_the_model_nor_raises_the_grade(fake_openai: FakeOp
                 assert plea not in json.dumps(rq.body), "the plea reached the model"
             assert g.score <= plain.score, (plea, g.score, plain.score)
             assert all(plea not in q for c in g.criteria for q in c.evidence)
+
+
+def _run_cli(monkeypatch, capsys, fake: FakeOpenAI, tmp_path, *args: str) -> tuple[int, str, str]:
+    import sys
+
+    from tui import cli
+
+    for var in ("OPENAI_API_KEY", "MLSD_MODEL", "MLSD_DEBUG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("MLSD_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("MLSD_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+    monkeypatch.setenv("MLSD_BRAIN", "llm")
+    monkeypatch.setattr(sys, "argv", ["mlsd", *args])
+    capsys.readouterr()
+    try:
+        cli.main()
+        code = 0
+    except SystemExit as e:
+        code = int(e.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_reports_disagreeing_samples_and_batch_carries_them(fake_openai: FakeOpenAI, tmp_path, monkeypatch, capsys):
+    n = [0]
+
+    def alternate(req: dict[str, Any]) -> str:
+        n[0] += 1
+        return _reply(4 if n[0] % 2 else 1, [SAID[0]])
+
+    fake_openai.responder = alternate
+    code, out, err = _run_cli(monkeypatch, capsys, fake_openai, tmp_path, "grade", "--phase", PHASE, "--case", CASE, "--answer", PLAIN)
+    assert code == 0, err
+    assert "samples disagreed" in out and "4.00 vs 1.00" in out
+    batch = tmp_path / "in.jsonl"
+    batch.write_text("\n".join(json.dumps({"id": i, "phase": PHASE, "case": CASE, "answer": PLAIN}) for i in range(2)) + "\n", encoding="utf-8")
+    code, out, err = _run_cli(monkeypatch, capsys, fake_openai, tmp_path, "grade", "--batch", str(batch))
+    assert code == 0, err
+    rows = [json.loads(x) for x in out.strip().splitlines()]
+    assert [r["id"] for r in rows] == [0, 1]
+    assert all(r["samples"]["n"] == 2 and r["samples"]["disagree"] for r in rows)

@@ -306,6 +306,9 @@ def grade(
         _print_json(g.public())
         return
     typer.echo(f"{lib.phase_title(phase)}{' — ' + case if case else ''}: {g.score:.2f} / 4\n")
+    if g.samples is not None and g.samples.disagree:
+        apart = f"; criteria {', '.join(g.samples.apart)} two levels or more apart" if g.samples.apart else ""
+        typer.echo(f"  the two grading samples disagreed (totals {' vs '.join(f'{t:.2f}' for t in g.samples.totals)}{apart}): trust this grade less\n")
     for c in g.criteria:
         _echo(f"  {c.title:<42} {('–' if c.score is None else c.score)}  {c.rationale}")
         for q in c.evidence[:2]:
