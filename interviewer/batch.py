@@ -53,7 +53,7 @@ def read_batch(path: Path, lib: Library) -> list[BatchItem]:
                 if len(raw) > MAX_INPUT_BYTES:
                     raise ContentError(path, f"the line is {len(raw):,} bytes; one answer line holds at most {MAX_INPUT_BYTES:,}", n)
                 try:
-                    line = raw.decode("utf-8")
+                    line = raw.decode("utf-8-sig" if n == 1 else "utf-8")  # a byte-order mark may open the file
                 except UnicodeDecodeError:
                     raise ContentError(path, "not UTF-8 text", n) from None
                 if not line.strip():

@@ -263,3 +263,12 @@ def test_recorded_refuses_other_suites_fit_and_empty_folders(env, monkeypatch, c
     assert code == 2 and str(empty) in err and "no recorded answers" in err
     code, out, err = _main(monkeypatch, capsys, "eval", "--recorded", str(env / "nowhere"))
     assert code == 2 and "nowhere" in err
+
+
+def test_batch_file_may_open_with_a_byte_order_mark(env):
+    from interviewer.batch import read_batch
+
+    f = env / "bom.jsonl"
+    f.write_bytes(b"\xef\xbb\xbf" + "".join(json.dumps(a) + "\r\n" for a in ANSWERS).encode())
+    items = read_batch(f, library())
+    assert [i.id for i in items] == ["a1", 2, "a3"] and [i.line for i in items] == [1, 2, 3]
