@@ -67,6 +67,14 @@ class BrainKind(StrEnum):
     LLM = "llm"
 
 
+class SessionKind(StrEnum):
+    """What a stored session is. A retry (fewer than every phase) never counts towards the trend or the best score."""
+
+    INTERVIEW = "interview"  # every phase of a case
+    RETRY = "retry"  # one phase (or a subset) retried: shown as a retry, never as a finished interview
+    SIMULATION = "simulation"  # a scripted candidate (`mlsd simulate`, evals)
+
+
 class Command(StrEnum):
     """What a candidate can type instead of an answer."""
 

@@ -9,14 +9,15 @@ import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Annotated, Any, Callable, Iterable
 
 import numpy as np
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from . import scoring
-from .content import Library, Repeat, _check_unique
-from .domain import PHASES, Phase
+from .content import MAX_ANSWER_CHARS, Library, Repeat, _compose, _construct, _node_line, _read_text, _validate
+from .domain import PHASES, Phase, PhaseId
 from .errors import ContentError
 from .grading import Grader
 from .paths import evals_dir
@@ -31,7 +32,7 @@ TEST_SHARE = 0.3
 @dataclass
 class Recorded:
     id: str
-    case: str
+    case: str | None  # None: the phase's general rubric
     phase: str
     quality: str
     answer: str
@@ -46,46 +47,72 @@ def load_ungraded(folder: Path) -> set[str]:
     p = folder / UNGRADED_FILE
     if not p.is_file():
         return set()
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.MarkedYAMLError as e:
-        raise ContentError(p, f"invalid YAML: {e.problem}", e.problem_mark.line + 1 if e.problem_mark else None) from None
-    return {str(c) for c in data.get("criteria", [])}
+    node = _compose(_read_text(p, UNGRADED_FILE), p)
+    data = _construct(node, p) or {}
+    crits = data.get("criteria") if isinstance(data, dict) else None
+    if not isinstance(crits, list) or not all(isinstance(c, str) for c in crits):
+        raise ContentError(p, "expected `criteria:` and a list of criterion ids", _node_line(node, ("criteria",), 0) if isinstance(data, dict) else 1)
+    return set(crits)
+
+
+class _RecordedAnswer(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    phase: PhaseId
+    quality: str | None = None
+    answer: Annotated[str, StringConstraints(max_length=MAX_ANSWER_CHARS)]
+    reference: dict[str, Annotated[int, Field(ge=1, le=4, strict=True)]]
+
+
+class _RecordedFile(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    case: str | None = None
+    answers: list[_RecordedAnswer] = Field(min_length=1)
 
 
 def load_recorded(lib: Library, folder: Path | None = None) -> list[Recorded]:
     """Recorded answers with their reference grades, restricted to the criteria that apply to the case.
 
     A grade for a criterion whose scope does not fit the case (graded before criteria had scopes)
-    stays in the file but is not used; a criterion listed in ungraded.yaml may lack a grade."""
-    folder = folder or evals_dir() / "recorded"
+    stays in the file but is not used; a criterion listed in ungraded.yaml may lack a grade. Every
+    fault raises `ContentError` naming the file and, where there is one, the line (the format is in
+    evals/README.md, "Your own graded answers")."""
+    folder = Path(folder) if folder is not None else evals_dir() / "recorded"
+    if not folder.is_dir():
+        raise ContentError(folder, "not a folder of recorded answers (*.yaml)")
     ungraded = load_ungraded(folder)
     items: list[Recorded] = []
+    first: dict[str, str] = {}
     for p in sorted(folder.glob("*.yaml")):
         if p.name == UNGRADED_FILE:
             continue
-        try:
-            data = yaml.safe_load(p.read_text(encoding="utf-8"))
-        except yaml.MarkedYAMLError as e:
-            raise ContentError(p, f"invalid YAML: {e.problem}", e.problem_mark.line + 1 if e.problem_mark else None) from None
-        case = data.get("case")
-        if case not in lib.cases:
-            raise ContentError(p, f"unknown case {case!r}")
-        for a in data.get("answers", []):
-            phase = a["phase"]
-            applies = {c.id for c in lib.criteria(phase, case)}
-            own = lib.overlays[case].criteria if case in lib.overlays else []
-            known = {c.id for c in lib.criteria(phase)} | {c.id for c in own if c.phase == phase}  # scoped or not
+        node = _compose(_read_text(p, "a recorded-answers file"), p)
+        data = _construct(node, p)
+        f = _validate(_RecordedFile, data, node, p)
+        case = f.case
+        if case is not None and case not in lib.cases:
+            raise ContentError(p, f"unknown case {case!r}; `mlsd cases` lists them", _node_line(node, ("case",), 0))
+        own = lib.overlays[case].criteria if case in lib.overlays else []
+        for n, a in enumerate(f.answers):
+            line = _node_line(node, ("answers", n), 0)
+            if a.id in first:
+                raise ContentError(p, f"answer id {a.id!r} is used twice (first in {first[a.id]})", _node_line(node, ("answers", n, "id"), 0))
+            first[a.id] = f"{p.name}:{line}"
+            applies = {c.id for c in lib.criteria(a.phase, case)}
+            known = {c.id for c in lib.criteria(a.phase)} | {c.id for c in own if c.phase == a.phase}  # scoped or not
             want = applies - ungraded
-            ref = {k: int(v) for k, v in (a.get("reference") or {}).items()}
-            if not want <= set(ref) or not set(ref) <= known:
-                missing, extra = sorted(want - set(ref)), sorted(set(ref) - known)
-                raise ContentError(p, f"{a['id']}: reference criteria differ from the rubric (missing {missing}, unknown {extra})")
-            ref = {k: v for k, v in ref.items() if k in applies}
-            if any(not 1 <= v <= 4 for v in ref.values()):
-                raise ContentError(p, f"{a['id']}: reference scores are 1-4")
-            items.append(Recorded(a["id"], case, phase, a["quality"], a["answer"], ref))
-    _check_unique([i.id for i in items], "recorded answer id")
+            if not want <= set(a.reference) or not set(a.reference) <= known:
+                missing, extra = sorted(want - set(a.reference)), sorted(set(a.reference) - known)
+                raise ContentError(
+                    p,
+                    f"{a.id}: reference criteria differ from the rubric (missing {missing}, unknown {extra}); "
+                    f"list criteria you did not grade in {UNGRADED_FILE}",
+                    _node_line(node, ("answers", n, "reference"), 0),
+                )
+            ref = {k: v for k, v in a.reference.items() if k in applies}
+            items.append(Recorded(a.id, case, a.phase, a.quality or "", a.answer, ref))
+    if not items:
+        raise ContentError(folder, "no recorded answers here (*.yaml files with `answers:`)")
     return items
 
 
@@ -169,7 +196,8 @@ def agreement(ref: list[int], pred: list[int], groups: list[str] | None = None, 
         "mae": _r(float(np.mean(np.abs(ref_a - pred_a)))),
         "confusion": confusion(ref, pred),
     }
-    if boot > 0:
+    units = len(set(groups)) if groups else n
+    if boot > 0 and units >= 2:  # an interval needs two units to resample
         ci = bootstrap_ci(ref_a, pred_a, groups, boot, seed)
         out["qwk_ci"] = [_r(v) for v in ci["qwk"]]
         out["mae_ci"] = [_r(v) for v in ci["mae"]]
@@ -345,6 +373,67 @@ def independent_suite(lib: Library, grader: Grader | None = None, folder: Path |
         "baselines": {"length": {"qwk": round(scoring.qwk(cons, length), 4)}},
         "by_writer": {f"{w} ({'dev' if w == INDEPENDENT_DEV_WRITER else 'held out'})": sub(w) for w in sorted(set(writer))},
     }
+
+
+def recorded_suite(lib: Library, folder: Path, grader: Grader | None = None, progress: Progress | None = None) -> dict[str, Any]:
+    """The grading suite on someone's own folder of graded answers (`mlsd eval --recorded PATH`).
+
+    Every answer goes through the product's grading path (`Grader.grade`, the shipped calibration as
+    is; nothing is fitted), and each criterion grade is compared with the folder's reference grade (a
+    null grade counts as 1, as in `grade --json`). The whole folder is one set: there is no split,
+    because nothing is fitted on it. The baseline is an unfitted length rule (one level per 60 words)."""
+    t0 = time.perf_counter()
+    items = load_recorded(lib, folder)
+    grader = grader or Grader(lib, "offline")
+    ref: list[int] = []
+    pred: list[int] = []
+    groups: list[str] = []
+    phases: list[str] = []
+    crits: list[str] = []
+    length: list[int] = []
+    by_quality: dict[str, dict[str, list[float]]] = {}
+    for n, it in enumerate(items):
+        g = grader.grade(it.phase, it.case, it.answer)
+        got = {c.id: c.score for c in g.criteria}
+        words = len(it.answer.split())
+        for cid, r in it.reference.items():
+            ref.append(r)
+            pred.append(got.get(cid) or 1)
+            groups.append(it.id)
+            phases.append(it.phase)
+            crits.append(cid)
+            length.append(min(4, 1 + words // 60))
+        if it.quality:
+            q = by_quality.setdefault(it.quality, {"reference": [], "grade": []})
+            if it.reference:
+                q["reference"].append(sum(it.reference.values()) / len(it.reference))
+            q["grade"].append(g.score)
+        if progress:
+            progress("grading your recorded answers", n + 1, len(items))
+    out: dict[str, Any] = {"folder": str(folder), "answers": len(items), "brain": grader.brain, **agreement(ref, pred, groups)}
+    out["per_phase"] = {}
+    for ph in PHASES:
+        sel = [i for i, p in enumerate(phases) if p == ph]
+        if sel:
+            a = agreement([ref[i] for i in sel], [pred[i] for i in sel], [groups[i] for i in sel], boot=200)
+            a.pop("confusion", None)
+            out["per_phase"][str(ph)] = a
+    out["per_criterion"] = {}
+    for cid in sorted(set(crits)):
+        sel = [i for i, c in enumerate(crits) if c == cid]
+        a = agreement([ref[i] for i in sel], [pred[i] for i in sel], boot=0)
+        out["per_criterion"][cid] = {k: a.get(k) for k in ("n", "qwk", "exact", "adjacent", "mae")}
+    out["per_quality"] = {
+        q: {"answers": len(v["grade"]), "mean_reference": _r(float(np.mean(v["reference"]))) if v["reference"] else None, "mean_grade": _r(float(np.mean(v["grade"])))}
+        for q, v in sorted(by_quality.items())
+    }
+    out["baselines"] = {"length": {k: v for k, v in agreement(ref, length, groups, boot=0).items() if k != "confusion"}}
+    out["margin_over_length_baseline"] = _r((out.get("qwk") or 0) - (out["baselines"]["length"].get("qwk") or 0)) if ref else None
+    out["fitted"] = False  # nothing is fitted on a user's folder: the shipped grader as is
+    out["seconds"] = round(time.perf_counter() - t0, 2)
+    if grader.brain == "llm" and grader.client is not None:
+        out["llm"] = grader.client.usage.summary()
+    return out
 
 
 def grading_suite(lib: Library, *, fit: bool = False, progress: Progress | None = None, grader: Grader | None = None, folder: Path | None = None) -> dict[str, Any]:

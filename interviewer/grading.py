@@ -1,10 +1,30 @@
 """Phase grading with either brain. Evidence and injection resistance are enforced here, in code.
 
+The offline grader (`Grader.offline`) scores from evidence (`interviewer/evidence.py`): each criterion
+from the concepts, depth and misconceptions detected for it; its quotes are the spans that triggered
+the detections, so each quote backs its own criterion.
+
+Both brains:
 - Every quote must occur in the candidate's own words (after normalising whitespace and case);
   a quote that does not is dropped, and a criterion left without a quote is null (no evidence).
-- Sentences that address the grader are removed before grading and can never be quoted.
-- The LLM grader's score is capped at one above what the offline scorer finds in the same
-  (injection-stripped) text, so a model talked into full marks cannot hand them out.
+- Sentences that address the grader are removed before grading and can never be quoted; an answer
+  that had one loses a level on every scored criterion.
+
+The LLM grader (`Grader._llm`):
+- The model sees the case brief (title, prompt and the interviewer's facts), each criterion with its
+  anchored levels and red flags, the concepts and misconceptions the concept layer detected in the
+  candidate's words for this phase's criteria (`concepts.find_mentions`, `find_misconceptions`, with
+  the depth points shown), and the candidate's words with the grader-addressed sentences already
+  stripped (line breaks kept). Everything taken from the candidate is fenced as data.
+- There is no ceiling from the offline grade: the model may score above it. The defence against a
+  plea is that the model never sees it, that quotes are checked verbatim against the stripped text
+  (a plea cannot be quoted), and that a criterion whose only evidence was a plea is null.
+- Two samples are drawn (two calls at `SAMPLE_TEMPERATURE`). A criterion's score is the mean of the
+  two rounded down (a null counts as 1; both null stays null); its evidence is the verified quotes
+  of both. The samples disagree when a criterion differs by `APART` levels or more, or their totals
+  by more than `TOTALS_APART`; the disagreement is reported (`PhaseGrade.samples`) and lowers the
+  scorecard's confidence. If the second call fails, the first sample stands alone, with a notice.
+- Totals are computed here from the criterion scores (`weighted_score`), never taken from the model.
 """
 from __future__ import annotations
 
@@ -14,15 +34,19 @@ from pydantic import BaseModel, Field, field_validator
 
 from . import evidence, scoring
 from . import prompts as P
-from .brains import criteria_block, fence
+from .brains import fence
 from .concepts import ConceptBank, concept_bank
-from .content import Criterion, Library
+from .content import Case, Criterion, Library
 from .domain import CROSS_CUTTING, Command, Role, TurnKind
 from .errors import LLMError
 from .llm import LLMClient
-from .text import is_injection, norm, quote_in, strip_injections
+from .text import is_injection, norm, quote_in, sentences
 
 INJECTION_PENALTY = 1
+SAMPLES = 2  # LLM grading calls per phase grade
+SAMPLE_TEMPERATURE = 0.7  # each call is a sample; at 0 the two would mostly repeat each other
+APART = 2  # a criterion's two sample scores this far apart (null as 1) is a disagreement
+TOTALS_APART = 0.5  # two sample totals further apart than this is a disagreement
 
 
 class CriterionGrade(BaseModel):
@@ -35,6 +59,15 @@ class CriterionGrade(BaseModel):
     phase: str = ""
 
 
+class Samples(BaseModel):
+    """How the LLM grader's samples compared: their totals and the criteria on which they were far apart."""
+
+    n: int
+    totals: list[float]
+    apart: list[str] = Field(default_factory=list)  # criteria whose sample scores differ by APART or more
+    disagree: bool = False
+
+
 class PhaseGrade(BaseModel):
     phase: str
     case: str | None = None
@@ -42,15 +75,19 @@ class PhaseGrade(BaseModel):
     criteria: list[CriterionGrade]
     brain: str = "offline"
     notice: str | None = None
+    samples: Samples | None = None  # the LLM grader's samples; None for an offline grade
 
     def public(self) -> dict[str, Any]:
-        """The `grade --json` shape of DESIGN.md."""
-        return {
+        """The `grade --json` shape of DESIGN.md (plus `samples` when the LLM graded)."""
+        out: dict[str, Any] = {
             "phase": self.phase,
             "case": self.case,
             "score": round(self.score, 3),
             "criteria": [{"id": c.id, "score": c.score, "evidence": c.evidence, "rationale": c.rationale, "title": c.title, "weight": c.weight} for c in self.criteria],
         }
+        if self.samples is not None:
+            out["samples"] = self.samples.model_dump()
+        return out
 
 
 def weighted_score(grades: list[CriterionGrade]) -> float:
@@ -189,30 +226,133 @@ class Grader:
 
     def _llm(self, phase: str, case: str | None, text: str, base: PhaseGrade) -> PhaseGrade:
         crits = self.criteria_for(phase, case)
-        kept, _dropped = strip_injections(text)
-        _dropped = _dropped or scoring.redundancy(kept) > scoring.REDUNDANT_T  # type: ignore[assignment]
+        kept, dropped = strip_pleas(text)
+        penalised = bool(dropped) or scoring.redundancy(kept) > scoring.REDUNDANT_T
+        case_obj = self.lib.cases.get(case) if case else None
         title = P.get("rationale", "whole_interview") if phase == CROSS_CUTTING else self.lib.phase_title(phase)
         msgs = [
             {"role": "system", "content": P.get("llm", "grade_system")},
-            {"role": "user", "content": P.get("llm", "grade").format(phase_title=title, criteria=criteria_block(crits, levels=True), answer=fence(text[-16000:]))},
+            {
+                "role": "user",
+                "content": P.get("llm", "grade").format(
+                    phase_title=title,
+                    case=case_brief(case_obj),
+                    criteria=grading_criteria(crits),
+                    detected=detected_block(kept, case, crits),
+                    answer=fence(kept[-16000:]),
+                ),
+            },
         ]
-        reply = self.client.structured(msgs, GradeReply, name="phase_grade", max_tokens=1500)  # type: ignore[union-attr]
-        by_id = {i.id: i for i in reply.criteria}
+        replies = [self.client.structured(msgs, GradeReply, name="phase_grade", max_tokens=1500, temperature=SAMPLE_TEMPERATURE)]  # type: ignore[union-attr]
+        notice = None
+        for _ in range(SAMPLES - 1):
+            try:
+                replies.append(self.client.structured(msgs, GradeReply, name="phase_grade", max_tokens=1500, temperature=SAMPLE_TEMPERATURE))  # type: ignore[union-attr]
+            except LLMError as e:
+                notice = P.get("llm", "one_sample").format(reason=str(e)[:140])
         off = {g.id: g for g in base.criteria}
-        grades: list[CriterionGrade] = []
-        for c in crits:
-            item = by_id.get(c.id)
-            o = off[c.id]
-            if item is None:
-                grades.append(o)
-                continue
-            ev = verify_evidence(item.evidence, kept)
-            score = item.score
-            if not ev:
-                score = None  # no verified quote: insufficient evidence
-            elif score is not None:
-                score = min(score, (o.score or 1) + 1)  # the evidence ceiling
-                if _dropped:
+        per_sample: list[list[CriterionGrade]] = []
+        for reply in replies:
+            by_id = {i.id: i for i in reply.criteria}
+            sample: list[CriterionGrade] = []
+            for c in crits:
+                item = by_id.get(c.id)
+                if item is None:
+                    sample.append(off[c.id])  # the model left it out: the offline grade stands for it
+                    continue
+                ev = verify_evidence(item.evidence, kept)
+                score = item.score if ev else None  # no verified quote: insufficient evidence
+                if score is not None and penalised:
                     score = max(1, score - INJECTION_PENALTY)
-            grades.append(CriterionGrade(id=c.id, score=score, evidence=ev, rationale=item.rationale.strip()[:600], title=c.title, weight=c.weight, phase=phase))
-        return PhaseGrade(phase=phase, case=case, score=weighted_score(grades), criteria=grades, brain="llm")
+                sample.append(CriterionGrade(id=c.id, score=score, evidence=ev, rationale=item.rationale.strip()[:600], title=c.title, weight=c.weight, phase=phase))
+            per_sample.append(sample)
+        grades, samples = combine_samples(per_sample)
+        return PhaseGrade(phase=phase, case=case, score=weighted_score(grades), criteria=grades, brain="llm", notice=notice, samples=samples)
+
+
+def strip_pleas(text: str) -> tuple[str, list[str]]:
+    """The candidate's words without the sentences that address the grader, line by line (so notes
+    and bullets stay units). Returns (kept text, dropped sentences)."""
+    lines: list[str] = []
+    dropped: list[str] = []
+    for line in text.split("\n"):
+        keep = []
+        for sent in sentences(line):
+            (dropped if is_injection(sent) else keep).append(sent)
+        if keep or not line.strip():
+            lines.append(" ".join(keep))
+    return "\n".join(lines).strip(), dropped
+
+
+def combine_samples(per_sample: list[list[CriterionGrade]]) -> tuple[list[CriterionGrade], Samples]:
+    """One grade per criterion from the samples (see the module docstring), and how they compared."""
+    totals = [round(weighted_score(s), 3) for s in per_sample]
+    out: list[CriterionGrade] = []
+    apart: list[str] = []
+    for row in zip(*per_sample):
+        first = row[0]
+        scored = [g.score for g in row if g.score is not None]
+        as_one = [g.score or 1 for g in row]
+        if max(as_one) - min(as_one) >= APART:
+            apart.append(first.id)
+        score = sum(as_one) // len(as_one) if scored else None
+        evidence: list[str] = []
+        for g in row:
+            evidence += [q for q in g.evidence if q not in evidence]
+        lowest = min(row, key=lambda g: g.score or 0)
+        out.append(first.model_copy(update={"score": score, "evidence": evidence[:3], "rationale": lowest.rationale}))
+    disagree = bool(apart) or (max(totals) - min(totals) > TOTALS_APART if totals else False)
+    return out, Samples(n=len(per_sample), totals=totals, apart=apart, disagree=disagree)
+
+
+def case_brief(case: Case | None) -> str:
+    """The case as the interviewer knows it: title, prompt and facts."""
+    if case is None:
+        return P.get("llm", "no_case")
+    facts = "\n".join(f"- {f.answer}" for f in case.facts)
+    return P.get("llm", "case_brief").format(title=case.title, prompt=case.prompt, facts=facts)
+
+
+def grading_criteria(crits: list[Criterion]) -> str:
+    """Each criterion with its anchored levels and its red flags."""
+    lines = []
+    for c in crits:
+        lines.append(f"- {c.id}: {c.title} — {c.description}")
+        for k in (1, 2, 3, 4):
+            lines.append(f"    {k}: {c.levels[k]}")
+        for r in c.red_flags:
+            lines.append(f"    red flag: {r}")
+    return "\n".join(lines)
+
+
+def _span(text: str) -> str:
+    s = " ".join(text.split())
+    return fence(s if len(s) <= 160 else s[:157] + "...").replace("<detected>", "‹detected›").replace("</detected>", "‹/detected›")
+
+
+def detected_block(text: str, case: str | None, crits: list[Criterion]) -> str:
+    """What the concept layer found in the candidate's words for these criteria: each concept named (with
+    the span that named it and the depth points shown) and each misconception stated, by criterion."""
+    from .concepts import concept_bank
+
+    bank = concept_bank()
+    ids = {c.id for c in crits}
+    lines: list[str] = []
+    depth = bank.find_depth(text, case)
+    seen: set[str] = set()
+    for m in bank.find_mentions(text, case):
+        concept = bank.concept(m.concept_id)
+        on = [c for c in concept.criteria if c in ids]
+        if not on or m.concept_id in seen:
+            continue
+        seen.add(m.concept_id)
+        shown = [concept.depth[i].point for i in sorted(depth.get(m.concept_id, ()))]
+        line = f"- concept {concept.name} (criteria: {', '.join(on)}), named as \"{_span(m.matched)}\""
+        line += f"; depth shown: {'; '.join(shown)}" if shown else "; no depth shown"
+        lines.append(line)
+    for h in bank.find_misconceptions(text, case):
+        mis = bank.misconception(h.misconception_id)
+        on = [c for c in mis.criteria if c in ids]
+        if on:
+            lines.append(f"- MISCONCEPTION against {', '.join(on)}: {mis.claim}; stated as \"{_span(h.matched)}\"")
+    return "\n".join(lines) or P.get("llm", "nothing_detected")

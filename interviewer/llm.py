@@ -498,22 +498,23 @@ class LLMClient:
         return text
 
     # ------------------------------------------------------------------ structured output
-    def structured(self, messages: list[dict[str, str]], schema: type[T], name: str = "reply", max_tokens: int = 800) -> T:
+    def structured(self, messages: list[dict[str, str]], schema: type[T], name: str = "reply", max_tokens: int = 800, temperature: float = 0.0) -> T:
         """Return a validated `schema` instance, walking the fallback chain of structured-output modes.
 
-        Every string in the reply is cleaned (see `clean`) before validation."""
+        Every string in the reply is cleaned (see `clean`) before validation. `temperature` above 0 asks
+        for a sample (the grader draws two and compares them)."""
         self._check_breaker()
         t0 = time.perf_counter()
         deadline = time.monotonic() + self.timeout
         try:
-            value = self._structured(messages, schema, name, max_tokens, t0, deadline)
+            value = self._structured(messages, schema, name, max_tokens, t0, deadline, temperature)
         except LLMError as e:
             self._called(False, e)
             raise
         self._called(True)
         return value
 
-    def _structured(self, messages: list[dict[str, str]], schema: type[T], name: str, max_tokens: int, t0: float, deadline: float) -> T:
+    def _structured(self, messages: list[dict[str, str]], schema: type[T], name: str, max_tokens: int, t0: float, deadline: float, temperature: float = 0.0) -> T:
         json_schema = schema.model_json_schema()
         errors: list[str] = []
         total_attempts = 0
@@ -526,7 +527,7 @@ class LLMClient:
             for _validation_try in range(2):
                 try:
                     (text, pt, ct), attempts = self._with_retries(
-                        lambda dl: self._complete(msgs, mode, json_schema, name, max_tokens, dl), f"structured completion ({mode})", deadline
+                        lambda dl: self._complete(msgs, mode, json_schema, name, max_tokens, dl, temperature), f"structured completion ({mode})", deadline
                     )
                 except _Unsupported as e:
                     errors.append(f"{mode}: {e}")
@@ -570,8 +571,10 @@ class LLMClient:
             out.insert(0, {"role": "system", "content": note})
         return out
 
-    def _complete(self, messages: list[dict[str, str]], mode: str, json_schema: dict[str, Any], name: str, max_tokens: int, deadline: float) -> tuple[str, int, int]:
-        kwargs: dict[str, Any] = dict(model=self.model, messages=messages, max_tokens=max_tokens, temperature=0.0)
+    def _complete(
+        self, messages: list[dict[str, str]], mode: str, json_schema: dict[str, Any], name: str, max_tokens: int, deadline: float, temperature: float = 0.0
+    ) -> tuple[str, int, int]:
+        kwargs: dict[str, Any] = dict(model=self.model, messages=messages, max_tokens=max_tokens, temperature=temperature)
         if mode == "json_schema":
             kwargs["response_format"] = {"type": "json_schema", "json_schema": {"name": name, "schema": json_schema, "strict": False}}
         elif mode == "json_object":

@@ -3,8 +3,11 @@
 Overall score: phases weighted by their time budget (85%) plus the cross-cutting criteria (15%),
 minus 0.05 per hint used. Hire signal thresholds are for the target level; mid is 0.3 lower and
 staff 0.3 higher. The level estimate is the highest level whose hire bar the score clears.
-Confidence falls when evidence is thin (criteria without quotes) and when the score sits close to a
-threshold.
+Confidence grows with the evidence behind the score: the criteria scored with a quote, the minutes
+and candidate answers the interview had, the phases it covered, and how far the score sits from a
+hire bar (the rule is spelt out above `confidence`). A short interview is never above "medium"; a
+single-phase retry (or any session that skipped phases) is never above "low"; two LLM grading
+samples that disagree lower it. `Overall.confidence_reasons` says what held it down.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from .content import Library
-from .domain import Level, Persona
+from .domain import PHASES, Level, Persona
 from .grading import CriterionGrade, PhaseGrade
 from .paths import private_dir
 from .text import redact
@@ -27,6 +30,10 @@ BARS = (1.9, 2.4, 2.8, 3.3)  # senior: score >= bar[i] earns SIGNALS[i+1]
 LEVEL_SHIFT = {Level.MID: -0.3, Level.SENIOR: 0.0, Level.STAFF: 0.3}
 HINT_COST = 0.05
 CROSS_SHARE = 0.15
+HIGH, MEDIUM = 0.7, 0.45  # confidence labels: high at HIGH and above, medium at MEDIUM and above, else low
+FULL_MINUTES_SHARE = 2 / 3  # an interview that used less than this share of its planned minutes is short (< 30 of 45)
+MIN_ANSWERS = 10  # fewer candidate answers than this is a short interview
+DISAGREEMENT_FACTOR = 0.8  # LLM grading samples that disagreed on some phase
 
 
 class Overall(BaseModel):
@@ -36,6 +43,7 @@ class Overall(BaseModel):
     confidence: float
     confidence_label: str
     target_level: str
+    confidence_reasons: list[str] = Field(default_factory=list)  # what held the confidence down
 
 
 class PhaseCard(BaseModel):
@@ -77,6 +85,9 @@ class Scorecard(BaseModel):
     next_level: list[Point] = Field(default_factory=list)  # criteria at 3: what level 4 adds (strong candidates too)
     outline: dict[str, list[str]] = Field(default_factory=dict)  # the case's reference outline, per phase
     notices: list[str] = Field(default_factory=list)
+    kind: str = "interview"  # "retry": one phase retried, not a finished interview
+    answers: int | None = None  # candidate answers the scorecard rests on
+    minutes_planned: float | None = None
 
     def public(self) -> dict[str, Any]:
         d = self.model_dump()
@@ -100,13 +111,72 @@ def level_estimate(score: float) -> str:
     return Level.MID.value
 
 
-def confidence(score: float, grades: list[CriterionGrade], target: str) -> float:
+def confidence(
+    score: float,
+    grades: list[CriterionGrade],
+    target: str,
+    *,
+    minutes_used: float | None = None,
+    minutes_planned: float | None = None,
+    answers: int | None = None,
+    phases_graded: int | None = None,
+    retry: bool = False,
+    disagreement: bool = False,
+) -> tuple[float, list[str]]:
+    """Confidence in the hire signal and level, and the reasons it is held down. The rule:
+
+    1. base = 0.6 x the share of criteria scored with a quote + 0.4 x the distance from the score to the
+       nearest hire bar (full at 0.25 or more);
+    2. times the amount of interview behind it, each factor capped at 1: minutes used over
+       FULL_MINUTES_SHARE of the planned minutes, candidate answers over MIN_ANSWERS, phases graded over
+       all seven (a factor whose input is unknown counts as 1);
+    3. times DISAGREEMENT_FACTOR when the LLM grader's two samples disagreed on some phase;
+    4. then capped: a short interview (under FULL_MINUTES_SHARE of its minutes, e.g. under 30 of 45, or
+       under MIN_ANSWERS answers) stays below HIGH ("medium" at most); a retry, or any session that did
+       not cover every phase, stays below MEDIUM ("low")."""
     if not grades:
-        return 0.0
+        return 0.0, ["no criterion was graded"]
+    reasons: list[str] = []
     evidence_share = sum(1 for g in grades if g.score is not None and g.evidence) / len(grades)
+    if evidence_share < 0.5:
+        reasons.append(f"{sum(1 for g in grades if g.score is not None and g.evidence)} of {len(grades)} criteria have evidence")
     shift = LEVEL_SHIFT.get(target, 0.0)
     dist = min(abs(score - (b + shift)) for b in BARS)
-    return round(0.6 * evidence_share + 0.4 * min(dist / 0.25, 1.0), 3)
+    if dist < 0.25:
+        reasons.append("the score sits close to a hire bar")
+    conf = 0.6 * evidence_share + 0.4 * min(dist / 0.25, 1.0)
+    short = False
+    if minutes_planned and minutes_used is not None:
+        need = FULL_MINUTES_SHARE * minutes_planned
+        conf *= min(minutes_used / need, 1.0)
+        if minutes_used < need:
+            short = True
+            reasons.append(f"{minutes_used:.0f} of {minutes_planned:.0f} minutes")
+    if answers is not None:
+        conf *= min(answers / MIN_ANSWERS, 1.0)
+        if answers < MIN_ANSWERS:
+            short = True
+            reasons.append(f"{answers} answer{'s' if answers != 1 else ''}")
+    partial = retry
+    if phases_graded is not None:
+        conf *= min(phases_graded / len(PHASES), 1.0)
+        partial = partial or phases_graded < len(PHASES)
+        if phases_graded < len(PHASES) and not retry:
+            reasons.append(f"{phases_graded} of {len(PHASES)} phases")
+    if retry:
+        reasons.append("a single-phase retry")
+    if disagreement:
+        conf *= DISAGREEMENT_FACTOR
+        reasons.append("the two grading samples disagreed")
+    if short:
+        conf = min(conf, HIGH - 0.01)
+    if partial:
+        conf = min(conf, MEDIUM - 0.01)
+    return round(conf, 3), reasons
+
+
+def confidence_label(conf: float) -> str:
+    return "high" if conf >= HIGH else "medium" if conf >= MEDIUM else "low"
 
 
 def build(
@@ -128,7 +198,12 @@ def build(
     previous: dict[str, dict[str, int | None]] | None = None,
     notices: list[str] | None = None,
     minutes_used: float = 0.0,
+    minutes_planned: float | None = None,
+    answers: int | None = None,
+    kind: str = "interview",
 ) -> Scorecard:
+    """The scorecard. `minutes_planned`, `answers` (the candidate's answer turns) and `kind` ("retry" for a
+    single-phase retry) feed the confidence; left out, they do not limit it."""
     history = history or {}
     cases = lib.cases
     case_obj = cases.get(case)
@@ -160,14 +235,26 @@ def build(
         score = phase_score
     score = max(1.0, score - HINT_COST * len(hints))
     all_grades = [c for g in phase_grades for c in g.criteria] + cross_grades
-    conf = confidence(score, all_grades, target_level)
+    retry = kind == "retry"
+    conf, reasons = confidence(
+        score,
+        all_grades,
+        target_level,
+        minutes_used=minutes_used if minutes_planned else None,
+        minutes_planned=minutes_planned,
+        answers=answers,
+        phases_graded=len(phase_grades),
+        retry=retry,
+        disagreement=any(g.samples is not None and g.samples.disagree for g in [*phase_grades, *([cross] if cross else [])]),
+    )
     overall = Overall(
         score=round(score, 3),
         hire_signal=hire_signal(score, target_level),
         level=level_estimate(score),
         confidence=conf,
-        confidence_label="high" if conf >= 0.7 else "medium" if conf >= 0.45 else "low",
+        confidence_label=confidence_label(conf),
         target_level=target_level,
+        confidence_reasons=reasons,
     )
     # strengths: the best-scored criteria with a quote; gaps: the weightiest low scores
     graded = [c for c in all_grades]
@@ -226,6 +313,9 @@ def build(
         next_level=next_level,
         outline=outline,
         notices=list(notices or []),
+        kind=kind,
+        answers=answers,
+        minutes_planned=minutes_planned,
     )
 
 
@@ -245,7 +335,8 @@ def to_markdown(card: Scorecard) -> str:
         f"- **Hire signal:** {o.hire_signal}",
         f"- **Level estimate:** {o.level}",
         f"- **Score:** {o.score:.2f} / 4",
-        f"- **Confidence:** {o.confidence_label} ({o.confidence:.2f})",
+        f"- **Confidence:** {o.confidence_label} ({o.confidence:.2f})" + (f": {'; '.join(o.confidence_reasons)}" if o.confidence_reasons else ""),
+        *([f"- **A retry of one phase**, not a finished interview: the hire signal and level rest on {', '.join(p.title for p in card.phases)} alone."] if card.kind == "retry" else []),
         "",
         "## Phases",
         "",

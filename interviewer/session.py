@@ -24,7 +24,7 @@ from .brains import Brain, FallbackBrain, LLMBrain, OfflineBrain
 from .clock import Clock, WallClock
 from .concepts import load_concept_bank
 from .content import Library, library
-from .domain import CROSS_CUTTING, PHASES, BrainKind, Level, Persona, Phase
+from .domain import CROSS_CUTTING, PHASES, BrainKind, Level, Persona, Phase, Role, SessionKind, TurnKind
 from .errors import SessionError, UsageError
 from .events import EVENT_TYPES, Event, Finished, Graded
 from .grading import Grader, PhaseGrade
@@ -34,7 +34,7 @@ from .llm import LLMClient, client_from_settings
 from .scorecard import Scorecard, export
 from .scorecard import build as build_scorecard
 from .settings import Settings
-from .store import Store, private
+from .store import Store, private, session_kind
 from .text import redact, sanitize
 from .view import SessionView
 
@@ -183,7 +183,7 @@ class Session:
         phases: list[str] | None = None,
         clock: Clock | None = None,
         on_event: EventSink | None = None,
-        kind: str = "interview",
+        kind: str = SessionKind.INTERVIEW,
         session_id: str | None = None,
     ) -> "Session":
         engine.lib.case(case)  # unknown case: a ContentError with the list hint
@@ -197,6 +197,8 @@ class Session:
         bad = [p for p in phases if p not in PHASES]
         if bad:
             raise UsageError(f"unknown phase {bad[0]!r} ({', '.join(PHASES)})")
+        if set(phases) != set(PHASES):
+            kind = SessionKind.RETRY  # a phase retry (scripted or not) is never recorded as a finished interview
         b = engine.resolve_brain(brain)
         sid = session_id or time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
         engine.store.add(sid, case, str(level), str(persona), float(minutes), str(b), [str(p) for p in phases], kind)
@@ -365,6 +367,9 @@ class Session:
             previous=previous,
             notices=notices,
             minutes_used=st.get("elapsed", 0.0),
+            minutes_planned=st.get("minutes"),
+            answers=sum(1 for t in st.get("transcript", []) if t.get("role") == Role.CANDIDATE and t.get("kind") in (TurnKind.ANSWER, TurnKind.QUESTION)),
+            kind=session_kind(row.get("kind"), st.get("phases")),
         )
 
 

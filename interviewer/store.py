@@ -9,8 +9,23 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .domain import PHASES, SessionKind
 from .grading import PhaseGrade
 from .scorecard import Scorecard
+
+
+def session_kind(kind: str | None, phases: str | list[str] | None) -> str:
+    """A session's kind, also for rows written before retries had their own kind: a session that
+    covered fewer than every phase is a retry."""
+    kind = kind or SessionKind.INTERVIEW
+    if phases is not None:
+        try:
+            listed = json.loads(phases) if isinstance(phases, str) else list(phases)
+        except ValueError:
+            listed = None
+        if isinstance(listed, list) and set(listed) != set(PHASES):
+            return SessionKind.RETRY.value
+    return str(kind)
 
 
 def private(path: Path) -> None:
@@ -69,10 +84,14 @@ class Store:
             self.db.execute("UPDATE sessions SET updated=? WHERE id=?", (time.time(), sid))
 
     def list(self) -> list[dict[str, Any]]:
+        """Every session, newest first; `kind` is "interview", "retry" or "simulation" (see `session_kind`)."""
         with self._lock:
             cur = self.db.execute("SELECT * FROM sessions ORDER BY created DESC")
             cols = [d[0] for d in cur.description]
-            return [dict(zip(cols, r)) for r in cur.fetchall()]
+            rows = [dict(zip(cols, r)) for r in cur.fetchall()]
+        for r in rows:
+            r["kind"] = session_kind(r.get("kind"), r.get("phases"))
+        return rows
 
     def save_grade(self, sid: str, g: PhaseGrade) -> None:
         with self._lock, self.db:
@@ -84,15 +103,18 @@ class Store:
         return {p: PhaseGrade.model_validate_json(x) for p, x in rows}
 
     def history(self, case: str, before: float, exclude: str) -> dict[str, list[float]]:
-        """Earlier scores per phase for this case (oldest first), for the trend."""
+        """Earlier scores per phase for this case (oldest first), for the trend: finished sessions that
+        covered every phase (a retry is never part of the trend)."""
         with self._lock:
             rows = self.db.execute(
-                "SELECT g.phase, g.payload FROM grades g JOIN sessions s ON s.id = g.session_id "
+                "SELECT g.phase, g.payload, s.kind, s.phases FROM grades g JOIN sessions s ON s.id = g.session_id "
                 "WHERE s.case_id=? AND s.created < ? AND s.id != ? AND s.status='finished' ORDER BY s.created",
                 (case, before, exclude),
             ).fetchall()
         out: dict[str, list[float]] = {}
-        for phase, payload in rows:
+        for phase, payload, kind, phases in rows:
+            if session_kind(kind, phases) == SessionKind.RETRY:
+                continue
             out.setdefault(phase, []).append(round(PhaseGrade.model_validate_json(payload).score, 2))
         return out
 

@@ -194,7 +194,12 @@ def test_history_trend_and_phase_retry(tmp_path, tmp_path_factory, monkeypatch):
     third = run(eng, "video-search", ScriptedCandidate.from_script(lib.script("average")), brain="offline")
     data_card = next(p for p in third.finished_card.phases if p.id == "data")
     assert len(data_card.trend) >= 1
+    assert data_card.trend == [round(first.finished_card.phases[2].score, 2)]  # the retry is not part of the trend
     rows = eng.store.list()
     assert {r["id"] for r in rows} >= {first.id, retry.id, third.id}
     assert all(r["score"] is not None for r in rows)
+    kinds = {r["id"]: r["kind"] for r in rows}
+    assert kinds[retry.id] == "retry" and kinds[first.id] != "retry" and kinds[third.id] != "retry"
+    # a one-phase retry is never stated with more than low confidence
+    assert card.kind == "retry" and card.overall.confidence_label == "low" and "a single-phase retry" in card.overall.confidence_reasons
     eng.close()

@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import typer
 
-from interviewer.domain import CROSS_CUTTING, PHASES, BrainKind, Level, Persona, Phase
+from interviewer.domain import CROSS_CUTTING, PHASES, BrainKind, Command, Level, Persona, Phase, Role, SessionKind, TurnKind
 from interviewer.errors import (
     ContentError,
     LLMError,
@@ -262,10 +262,18 @@ def grade(
     answer_file: Optional[Path] = typer.Option(None, "--answer-file", help="A file with the answer text."),
     answer: Optional[str] = typer.Option(None, "--answer", help="The answer text."),
     transcript: Optional[Path] = typer.Option(None, "--transcript", help="A recorded interview (simulate --json output) -> scorecard."),
+    batch: Optional[Path] = typer.Option(
+        None, "--batch", help='A JSONL file, one {"id", "phase", "case"?, "answer"} per line -> one `grade --json` line (with the id) per answer, in order.'
+    ),
     brain: BrainKind = typer.Option(BrainKind.AUTO, "--brain", help="Which brain grades."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (--batch always prints JSON lines)."),
 ) -> None:
-    """Grade one answer against a phase rubric, or a whole recorded interview into a scorecard."""
+    """Grade one answer against a phase rubric, a batch of answers (JSON lines), or a whole recorded interview into a scorecard."""
+    if batch is not None:
+        if phase or case or answer is not None or answer_file or transcript:
+            raise UsageError("--batch takes the phase, case and answer from each line; drop --phase/--case/--answer/--transcript")
+        _grade_batch(batch, brain)
+        return
     if transcript is not None:
         if phase or answer or answer_file:
             raise UsageError("--transcript grades a whole interview; drop --phase/--answer")
@@ -298,10 +306,27 @@ def grade(
         _print_json(g.public())
         return
     typer.echo(f"{lib.phase_title(phase)}{' — ' + case if case else ''}: {g.score:.2f} / 4\n")
+    if g.samples is not None and g.samples.disagree:
+        apart = f"; criteria {', '.join(g.samples.apart)} two levels or more apart" if g.samples.apart else ""
+        typer.echo(f"  the two grading samples disagreed (totals {' vs '.join(f'{t:.2f}' for t in g.samples.totals)}{apart}): trust this grade less\n")
     for c in g.criteria:
         _echo(f"  {c.title:<42} {('–' if c.score is None else c.score)}  {c.rationale}")
         for q in c.evidence[:2]:
             _echo(f"      “{q}”")
+
+
+def _grade_batch(path: Path, brain: BrainKind) -> None:
+    """Validate the whole file first (exit 2 naming the first bad line, nothing printed), then print one
+    compact JSON line per answer, in input order, flushed as each is graded."""
+    from interviewer.batch import grade_batch, read_batch
+
+    lib, grader, _s = _grader(brain)
+    items = read_batch(path, lib)
+    for it, out, notice in grade_batch(items, grader):
+        if notice:
+            _err(f"{path}:{it.line}: {notice}")
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
 
 
 def _grade_transcript(path: Path, brain: BrainKind):
@@ -330,6 +355,12 @@ def _grade_transcript(path: Path, brain: BrainKind):
     pm: dict[str, float] = {}
     for p in (data.get("phases") or []) if isinstance(data, dict) else []:
         pm[p["id"]] = p.get("minutes", 0.0)
+    # the evidence behind the confidence: minutes used (the last turn's minute) of the planned length
+    # (the transcript's "minutes", else the default 45), and the candidate's answers
+    meta = data if isinstance(data, dict) else {}
+    used = max((float(t.get("minute") or 0.0) for t in turns if isinstance(t.get("minute"), (int, float))), default=0.0)
+    planned = meta.get("minutes") if isinstance(meta.get("minutes"), (int, float)) and meta.get("minutes") > 0 else 45.0
+    said = [t for t in turns if t["role"] == Role.CANDIDATE and (t.get("kind") or (TurnKind.COMMAND if Command.parse(str(t["text"])) else TurnKind.ANSWER)) in (TurnKind.ANSWER, TurnKind.QUESTION)]
     return build(
         lib=lib,
         session_id=str(data.get("session_id", path.stem)) if isinstance(data, dict) else path.stem,
@@ -343,6 +374,9 @@ def _grade_transcript(path: Path, brain: BrainKind):
         budgets=budgets,
         follow_ups={},
         hints=data.get("hints", []) if isinstance(data, dict) else [],
+        minutes_used=used,
+        minutes_planned=float(planned),
+        answers=len(said),
     )
 
 
@@ -416,6 +450,7 @@ def sessions(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
             "score": r["score"],
             "hire_signal": r["hire_signal"],
             "level_estimate": r["level_estimate"],
+            "phases": _phases_of(r),
         }
         for r in rows
     ]
@@ -430,8 +465,19 @@ def sessions(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
 
     t = Table("id", "case", "kind", "status", "score", "signal", "level", "when")
     for r in out:
-        t.add_row(*map(_cell, (r["id"], r["case"], r["kind"], r["status"], f"{r['score']:.2f}" if r["score"] is not None else "", r["hire_signal"], r["level_estimate"], r["created"])))
+        retry = r["kind"] == SessionKind.RETRY  # one phase: no hire signal or level worth a column
+        kind = f"retry: {', '.join(r['phases'])}" if retry else r["kind"]
+        signal, lvl = ("", "") if retry else (r["hire_signal"], r["level_estimate"])
+        t.add_row(*map(_cell, (r["id"], r["case"], kind, r["status"], f"{r['score']:.2f}" if r["score"] is not None else "", signal, lvl, r["created"])))
     Console().print(t)
+
+
+def _phases_of(row: dict[str, Any]) -> list[str]:
+    try:
+        phases = json.loads(row.get("phases") or "[]")
+    except ValueError:
+        return []
+    return [str(p) for p in phases] if isinstance(phases, list) else []
 
 
 @app.command()
@@ -470,8 +516,13 @@ def eval_(
     fit: bool = typer.Option(False, "--fit", help="Refit the offline grader's cut points on development data first (recorded dev split, independent writer w1)."),
     brain: BrainKind = typer.Option(BrainKind.OFFLINE, "--brain", help="Grader brain for the grading suite."),
     cases_: Optional[str] = typer.Option(None, "--cases", help="Behaviour suite: comma-separated case ids (default all)."),
+    recorded: Optional[Path] = typer.Option(
+        None, "--recorded", help="A folder of your own graded answers (the evals/recorded format): grade them and report agreement; fits nothing."
+    ),
 ) -> None:
-    """Measure the grader, the interviewer's behaviour and retrieval; exit 1 when a threshold is missed."""
+    """Measure the grader, the interviewer's behaviour and retrieval; exit 1 when a threshold is missed.
+
+    With --recorded PATH, only the grading agreement on that folder is measured (no thresholds apply)."""
     from contextlib import nullcontext
 
     from interviewer import evals as E
@@ -480,6 +531,13 @@ def eval_(
     if suite not in ("grading", "robustness", "behaviour", "retrieval", "all"):
         raise UsageError("--suite must be grading, robustness, behaviour, retrieval or all")
     lib = library()
+    if recorded is not None:
+        if suite not in ("grading", "all"):
+            raise UsageError("--recorded runs the grading suite on your folder; drop --suite or use --suite grading")
+        if fit:
+            raise UsageError("--recorded fits nothing (the shipped calibration is used as is); drop --fit")
+        _eval_recorded(lib, recorded, brain, as_json, out)
+        return
     prog, cb = _progress(sys.stderr.isatty() or not as_json)
     res: dict[str, Any] = {}
     eng = None
@@ -530,6 +588,32 @@ def eval_(
         for f in fails:
             _err(f"threshold missed: {f}")
         raise typer.Exit(1)
+
+
+def _eval_recorded(lib: Any, folder: Path, brain: BrainKind, as_json: bool, out: Optional[Path]) -> None:
+    from contextlib import nullcontext
+
+    from interviewer import evals as E
+
+    grader = _grader(brain)[1] if brain == BrainKind.LLM else None
+    prog, cb = _progress(sys.stderr.isatty() and not as_json)
+    with prog if prog else nullcontext():
+        r = E.recorded_suite(lib, folder, grader, progress=cb)
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "results.json").write_text(json.dumps({"recorded": r}, indent=2) + "\n")
+    if as_json:
+        _print_json({"recorded": r})
+        return
+    typer.echo(
+        f"your recorded answers ({r['folder']}): QWK {r['qwk']} {r.get('qwk_ci')} exact {r['exact']} adjacent {r['adjacent']} "
+        f"MAE {r['mae']} ({r['answers']} answers, {r['n']} grades, {r['brain']} grader, nothing fitted)"
+    )
+    typer.echo(f"baseline length (unfitted, one level per 60 words): QWK {r['baselines']['length']['qwk']}")
+    for ph, s in r["per_phase"].items():
+        typer.echo(f"  {ph:<11} QWK {s['qwk']} exact {s['exact']} MAE {s['mae']} ({s['n']} grades)")
+    for q, s in r["per_quality"].items():
+        typer.echo(f"  quality {q}: {s['answers']} answers, mean reference {s['mean_reference']}, mean grade {s['mean_grade']}")
 
 
 def _summarise(res: dict[str, Any]) -> None:

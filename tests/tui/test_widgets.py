@@ -236,6 +236,27 @@ async def test_history_shows_scores_and_opens_a_scorecard(clean_env: Path) -> No
         await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen), what="back to the history screen")
 
 
+async def test_history_screen_shows_a_retry_as_a_retry_and_not_as_the_best(clean_env: Path) -> None:
+    rows = [
+        {"id": "r", "case_id": "news-feed", "level": "senior", "status": "finished", "created": 1.7e9 + 20, "score": 3.9, "hire_signal": "strong hire", "kind": "retry"},
+        {"id": "b", "case_id": "news-feed", "level": "senior", "status": "finished", "created": 1.7e9 + 10, "score": 3.1, "hire_signal": "hire", "kind": "interview"},
+        {"id": "a", "case_id": "news-feed", "level": "senior", "status": "finished", "created": 1.7e9, "score": 2.2, "hire_signal": "no hire"},
+    ]
+    app = MlsdApp(backend=FakeBackend(sessions=rows), live_clock=False, cursor_blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, SetupScreen) and app.screen.library is not None)
+        app.screen.query_one("#resume-list").focus()
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen) and len(app.screen.rows) == 3)
+        history = app.screen
+        assert history.query_one("#score-trend").data == [2.2, 3.1]  # the retry's 3.9 is not in the trend
+        caption = str(history.query_one("#trend-caption").render())
+        assert "best 3.10" in caption and "2 finished" in caption
+        table = history.query_one("#sessions")
+        row = table.get_row("r")
+        assert "retry" in row and "strong hire" not in row
+
+
 async def test_scorecard_keys_new_interview_and_back(clean_env: Path) -> None:
     from tui_support import load_card
 

@@ -16,9 +16,15 @@ from ..services import MlsdScreen
 
 
 def trend_caption(scores: list[float]) -> str:
+    """The trend and best score are over finished sessions that covered every phase: a phase retry is
+    listed below as a retry, but never counted as a finished interview or a best score."""
     if not scores:
         return "no finished interviews yet"
     return f"last {scores[-1]:.2f} · best {max(scores):.2f} · {len(scores)} finished"
+
+
+def counts_in_trend(row: dict[str, Any]) -> bool:
+    return row.get("status") == "finished" and row.get("score") is not None and row.get("kind") != "retry"
 
 
 class HistoryScreen(MlsdScreen[None]):
@@ -60,8 +66,11 @@ class HistoryScreen(MlsdScreen[None]):
         for r in message.rows:
             when = time.strftime("%b %d %H:%M", time.localtime(float(r.get("created") or 0)))
             score = f"{r['score']:.2f}" if r.get("score") is not None else "–"
-            table.add_row(when, r.get("case_id"), r.get("level"), r.get("status"), score, r.get("hire_signal") or "", r["id"], key=str(r["id"]))
-        finished = [float(r["score"]) for r in reversed(message.rows) if r.get("status") == "finished" and r.get("score") is not None]
+            kind = r.get("kind", "interview")
+            status = "retry" if kind == "retry" else r.get("status")  # a retry is shown as a retry, never as finished
+            signal = "–" if kind == "retry" else (r.get("hire_signal") or "")  # one phase says little about hiring
+            table.add_row(when, r.get("case_id"), r.get("level"), status, score, signal, r["id"], key=str(r["id"]))
+        finished = [float(r["score"]) for r in reversed(message.rows) if counts_in_trend(r)]
         self.query_one("#score-trend", Sparkline).data = finished
         self.query_one("#trend-caption", Static).update(trend_caption(finished))
 

@@ -55,7 +55,12 @@ def overall_block(card: "Scorecard") -> Group:
         f"{hints} hint{'s' if hints != 1 else ''} used · session {card.session_id}",
         style="dim",
     )
-    return Group(head, level, meta)
+    parts = [head, level]
+    if o.confidence_reasons:  # what held the confidence down (short interview, retry, thin evidence...)
+        parts.append(Text(f"confidence held down by: {'; '.join(o.confidence_reasons)}", style="yellow"))
+    if card.kind == "retry":
+        parts.append(Text("a retry of one phase, not a finished interview: the signal and level rest on that phase alone", style="yellow"))
+    return Group(*parts, meta)
 
 
 def phase_bars(card: "Scorecard") -> Table:

@@ -108,7 +108,7 @@ class SetupScreen(MlsdScreen[None]):
         self._fill_cases("")
 
     def on_sessions_listed(self, message: SessionsListed) -> None:
-        self._resumable = [r for r in message.rows if r.get("status") == "running" and r.get("kind", "interview") == "interview"]
+        self._resumable = [r for r in message.rows if r.get("status") == "running" and r.get("kind", "interview") in ("interview", "retry")]
         titles = {c.id: c.title for c in self.library.cases.values()} if self.library else {}
         ol = self.query_one("#resume-list", OptionList)
         ol.clear_options()

@@ -1,0 +1,137 @@
+"""Confidence from evidence: minutes, answers, phases and criteria with evidence set it; a short
+interview or a single-phase retry never gets a hire signal or level stated with high confidence; a
+retry is listed as a retry and never counted in the trend or the best score."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from interviewer.content import library
+from interviewer.domain import PHASES, SessionKind
+from interviewer.grading import CriterionGrade, PhaseGrade, Samples, weighted_score
+from interviewer.scorecard import HIGH, MEDIUM, MIN_ANSWERS, build, confidence, to_markdown
+from interviewer.store import Store, session_kind
+
+
+def _grades(score: int, n: int = 6, evidence: bool = True) -> list[CriterionGrade]:
+    return [CriterionGrade(id=f"c{i}", score=score, evidence=["said it"] if evidence else [], weight=1.0) for i in range(n)]
+
+
+FULL = dict(minutes_used=42.0, minutes_planned=45.0, answers=24, phases_graded=len(PHASES))
+
+
+def test_a_full_well_evidenced_interview_can_be_high():
+    conf, reasons = confidence(3.9, _grades(4), "senior", **FULL)
+    assert conf >= HIGH and reasons == []
+
+
+@pytest.mark.parametrize(
+    "change,reason",
+    [
+        (dict(minutes_used=11.0), "11 of 45 minutes"),
+        (dict(minutes_used=29.0), "29 of 45 minutes"),
+        (dict(answers=MIN_ANSWERS - 1), f"{MIN_ANSWERS - 1} answers"),
+        (dict(answers=1), "1 answer"),
+    ],
+)
+def test_a_short_interview_is_never_high(change, reason):
+    conf, reasons = confidence(3.9, _grades(4), "senior", **{**FULL, **change})
+    assert conf < HIGH and reason in reasons
+
+
+def test_a_retry_or_a_partial_session_is_low():
+    conf, reasons = confidence(3.9, _grades(4), "senior", **{**FULL, "phases_graded": 1}, retry=True)
+    assert conf < MEDIUM and "a single-phase retry" in reasons
+    conf, reasons = confidence(3.9, _grades(4), "senior", **{**FULL, "phases_graded": 5})
+    assert conf < MEDIUM and "5 of 7 phases" in reasons
+
+
+def test_confidence_grows_with_minutes_answers_and_evidence():
+    a, _ = confidence(3.9, _grades(4), "senior", **{**FULL, "minutes_used": 10.0})
+    b, _ = confidence(3.9, _grades(4), "senior", **{**FULL, "minutes_used": 20.0})
+    c, _ = confidence(3.9, _grades(4), "senior", **FULL)
+    assert a < b < c
+    a, _ = confidence(3.9, _grades(4), "senior", **{**FULL, "answers": 3})
+    b, _ = confidence(3.9, _grades(4), "senior", **{**FULL, "answers": 6})
+    assert a < b < c
+    thin, reasons = confidence(3.9, _grades(4, evidence=False), "senior", **FULL)
+    assert thin < c and any("criteria have evidence" in r for r in reasons)
+
+
+def test_grading_samples_that_disagree_lower_confidence():
+    calm, _ = confidence(3.9, _grades(4), "senior", **FULL)
+    split, reasons = confidence(3.9, _grades(4), "senior", **FULL, disagreement=True)
+    assert split < calm and "the two grading samples disagreed" in reasons
+
+
+def _phase(pid: str, score: int, samples: Samples | None = None) -> PhaseGrade:
+    lib = library()
+    crits = [CriterionGrade(id=c.id, score=score, evidence=["said it"], title=c.title, weight=c.weight, phase=pid) for c in lib.criteria(pid, "news-feed")]
+    return PhaseGrade(phase=pid, case="news-feed", score=weighted_score(crits), criteria=crits, samples=samples)
+
+
+def _card(phases: list[PhaseGrade], **kw):
+    lib = library()
+    return build(
+        lib=lib, session_id="s", case="news-feed", target_level="senior", persona="neutral", brain="offline",
+        phase_grades=phases, cross=None, phase_minutes={}, budgets={p: lib.phase_minutes(p) for p in PHASES}, follow_ups={}, hints=[], **kw,
+    )
+
+
+def test_a_one_answer_retry_with_full_marks_is_stated_with_low_confidence():
+    card = _card([_phase("data", 4)], minutes_used=3.0, minutes_planned=45.0, answers=1, kind=SessionKind.RETRY)
+    o = card.overall
+    assert o.score == pytest.approx(4.0)  # the grade itself stands
+    assert o.confidence_label == "low" and o.confidence < MEDIUM
+    assert "a single-phase retry" in o.confidence_reasons
+    md = to_markdown(card)
+    assert "A retry of one phase" in md and "not a finished interview" in md
+
+
+def test_an_eleven_minute_interview_is_not_high_and_says_why():
+    card = _card([_phase(p, 4) for p in PHASES], minutes_used=11.0, minutes_planned=45.0, answers=8)
+    assert card.overall.confidence_label != "high"
+    assert "11 of 45 minutes" in card.overall.confidence_reasons and "8 answers" in card.overall.confidence_reasons
+    full = _card([_phase(p, 4) for p in PHASES], minutes_used=44.0, minutes_planned=45.0, answers=25)
+    assert full.overall.confidence_label == "high"
+
+
+def test_disagreeing_llm_samples_lower_the_scorecard_confidence():
+    agree = _card([_phase(p, 4, Samples(n=2, totals=[4.0, 4.0])) for p in PHASES], minutes_used=44.0, minutes_planned=45.0, answers=25)
+    split = _card(
+        [_phase(p, 4, Samples(n=2, totals=[4.0, 2.0], disagree=True) if p == "model" else None) for p in PHASES],
+        minutes_used=44.0, minutes_planned=45.0, answers=25,
+    )
+    assert split.overall.confidence < agree.overall.confidence
+    assert "the two grading samples disagreed" in split.overall.confidence_reasons
+
+
+# ------------------------------------------------------------------------------------ history
+
+
+def _finish(store: Store, sid: str, phases: list[str], kind: str, score: float, created: float) -> None:
+    store.add(sid, "news-feed", "senior", "neutral", 45.0, "offline", phases, kind)
+    store.db.execute("UPDATE sessions SET created=? WHERE id=?", (created, sid))
+    card = _card([_phase(p, int(score)) for p in phases], minutes_used=40.0, minutes_planned=45.0, answers=20, kind=session_kind(kind, phases))
+    store.finish(sid, card)
+    for g in (_phase(p, int(score)) for p in phases):
+        store.save_grade(sid, g)
+
+
+def test_retries_are_listed_as_retries_and_left_out_of_the_trend(tmp_path: Path):
+    store = Store(tmp_path)
+    t = time.time() - 100
+    _finish(store, "full-1", list(PHASES), SessionKind.INTERVIEW, 2, t)
+    _finish(store, "retry-new", ["data"], SessionKind.RETRY, 4, t + 1)
+    _finish(store, "retry-old", ["data"], SessionKind.INTERVIEW, 4, t + 2)  # written before retries had a kind
+    _finish(store, "sim", list(PHASES), SessionKind.SIMULATION, 3, t + 3)
+    _finish(store, "sim-retry", ["data"], SessionKind.SIMULATION, 4, t + 4)
+    kinds = {r["id"]: r["kind"] for r in store.list()}
+    assert kinds == {"full-1": "interview", "retry-new": "retry", "retry-old": "retry", "sim": "simulation", "sim-retry": "retry"}
+    trend = store.history("news-feed", t + 10, "none")
+    assert trend["data"] == [2.0, 3.0]  # the full interview and the full simulation; never the retries' 4s
+    assert set(trend) == set(PHASES)
+    assert session_kind("interview", json.dumps(list(PHASES))) == "interview"
