@@ -301,7 +301,7 @@ def fit_evidence_cuts(lib: Library, items: list[Recorded], split: dict[str, str]
         _an, evs = evidence.grade_text(text, phase, case, lib.criteria(phase, case))
         for ev in evs:
             if ev.criterion.id in refs:
-                pts.append((ev.points, len(ev.misconceptions), bool(ev.concepts or ev.meaning), refs[ev.criterion.id]))
+                pts.append((ev.points, len(ev.misconceptions), bool(ev.concepts), refs[ev.criterion.id]))
 
     dev_items = [it for it in items if split[it.id] == "dev"]
     for n, it in enumerate(dev_items):

@@ -5,13 +5,11 @@ The offline grader scores a criterion only from what was said about it (docs/gra
 1. The answer is cut into units (each line, and each sentence within a line; `concepts.units`). Units that
    address the grader are dropped (and cost a level later), repeated units count once, and outside
    clarifying a question is not evidence.
-2. Concepts are detected by alias (`ConceptBank.find_mentions`) and, for units that name none of a
-   criterion's concepts, by meaning (a unit close to one of the concept's descriptions). Misconceptions are
-   detected by their patterns.
+2. Concepts are detected by alias (`ConceptBank.find_mentions`), misconceptions by their patterns. A
+   unit that only strings concept names together ("Kafka, Flink, feature store, ...") counts for nothing.
 3. Depth is read next to each mention (its unit and the units beside it on the same line): the concept's
    own depth points, and four generic kinds (a reason, a number, a trade-off, a failure mode).
-4. Points = concepts named + depth points shown + kinds of depth + sayings in other words, each weighted
-   and capped (`evidence.yaml`, set by hand); three cut points turn points into 1-4 (`evidence-cuts.json`,
+4. Points = concepts named + depth points shown + kinds of depth, each weighted and capped (`evidence.yaml`, set by hand); three cut points turn points into 1-4 (`evidence-cuts.json`,
    fitted on development data only). A misconception caps the criterion and pulls it down.
 5. Nothing about length, formatting, rubric wording, hedge words or the rest of the answer enters a
    criterion's score, so removing what was said about one criterion moves that criterion only.
@@ -25,9 +23,8 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
-import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -48,7 +45,6 @@ class Settings(BaseModel):
 
     weights: dict[str, float]
     caps: dict[str, int]
-    meaning_min: float = Field(ge=0, le=1)
     misconception_cap: int = Field(ge=1, le=4)
     quotes: int = Field(ge=1, le=10)
     quote_chars: int = Field(ge=40, le=2000)
@@ -123,7 +119,7 @@ class Unit:
     end: int
     line: int
     text: str
-    kept: bool  # not a plea, not a repeat, and (outside clarifying) not a question
+    kept: bool  # not a plea, not a repeat, (outside clarifying) not a question, and not a bare list of terms
 
 
 @dataclass
@@ -135,14 +131,6 @@ class Analysis:
     dropped: list[str]  # units addressed to the grader
     mentions: list[tuple[str, int, int, int]]  # (concept id, unit index, start, end)
     misconceptions: list[tuple[str, int, int, int]]  # (misconception id, unit index, start, end)
-    _vecs: np.ndarray | None = None
-
-    def vecs(self) -> np.ndarray:
-        if self._vecs is None:
-            from .embeddings import embedder
-
-            self._vecs = embedder().encode([u.text for u in self.units]) if self.units else np.zeros((0, 384), dtype=np.float32)
-        return self._vecs
 
     def window(self, i: int) -> str:
         """A unit with its neighbours on the same line: where depth about what it names is read."""
@@ -180,9 +168,27 @@ def analyse(text: str, phase: str, case: str | None, bank: ConceptBank | None = 
                 return i if u.kept else None
         return None
 
-    mentions = [(m.concept_id, i, m.start, m.end) for m in bank.find_mentions(text, case) if (i := unit_of(m.start)) is not None]
+    found = bank.find_mentions(text, case)
+    for i, u in enumerate(out):
+        if u.kept and _is_term_list(u, [m for m in found if u.start <= m.start < u.end]):
+            u.kept = False
+    mentions = [(m.concept_id, i, m.start, m.end) for m in found if (i := unit_of(m.start)) is not None]
     mis = [(h.misconception_id, i, h.start, h.end) for h in bank.find_misconceptions(text, case) if (i := unit_of(h.start)) is not None]
     return Analysis(text, phase, case, out, dropped, mentions, mis)
+
+
+TERM_LIST_MIN = 4  # concepts named in one unit before it can be a bare list of terms
+TERM_LIST_SHARE = 0.5  # ... when the names make up at least this share of its letters
+
+
+def _is_term_list(u: Unit, mentions: Sequence[Any]) -> bool:
+    """A unit that only strings concept names together ("feature store, Kafka, Flink, point-in-time
+    joins, ..."): it names without showing anything, so none of it counts as evidence."""
+    if len(mentions) < TERM_LIST_MIN or u.text.count(",") < TERM_LIST_MIN - 1:
+        return False
+    letters = sum(ch.isalpha() for ch in u.text) or 1
+    named = sum(sum(ch.isalpha() for ch in m.matched) for m in mentions)
+    return named / letters >= TERM_LIST_SHARE
 
 
 # --------------------------------------------------------------------------- evidence per criterion
@@ -194,7 +200,6 @@ class CriterionEvidence:
     concepts: list[str] = field(default_factory=list)  # concept ids named, in order of first mention
     depth: dict[str, set[int]] = field(default_factory=dict)  # concept id -> depth points shown
     markers: set[str] = field(default_factory=set)
-    meaning: list[str] = field(default_factory=list)  # concept ids said in other words
     misconceptions: list[str] = field(default_factory=list)
     quotes: list[str] = field(default_factory=list)
     points: float = 0.0
@@ -203,30 +208,6 @@ class CriterionEvidence:
     @property
     def depth_count(self) -> int:
         return sum(len(v) for v in self.depth.values())
-
-
-@functools.lru_cache(maxsize=4096)
-def _descriptions(cid: str) -> tuple[str, ...]:
-    c = concept_bank().concept(cid)
-    return (c.name,) + tuple(f"{c.name}: {d.point}" for d in c.depth)
-
-
-_desc_vecs: dict[str, np.ndarray] = {}
-
-
-def _concept_vecs(cids: Sequence[str]) -> dict[str, np.ndarray]:
-    todo = [c for c in cids if c not in _desc_vecs]
-    if todo:
-        from .embeddings import embedder
-
-        texts = [t for c in todo for t in _descriptions(c)]
-        vecs = embedder().encode(texts)
-        k = 0
-        for c in todo:
-            n = len(_descriptions(c))
-            _desc_vecs[c] = vecs[k : k + n]
-            k += n
-    return {c: _desc_vecs[c] for c in cids}
 
 
 def _quote(u: Unit, start: int, limit: int) -> str:
@@ -246,10 +227,14 @@ def _quote(u: Unit, start: int, limit: int) -> str:
     return u.text[a:b].strip()
 
 
-def _score(points: float, n_misconceptions: int, any_evidence: bool, cut: Sequence[float]) -> int | None:
+def _score(points: float, n_misconceptions: int, any_evidence: bool, cut: Sequence[float], shallow: bool = False) -> int | None:
+    """1-4 from points; a name with no depth at all is at most 2 (the rubric: named without how or why);
+    a misconception caps the criterion and each further one takes a level."""
     if not any_evidence:
         return 1 if n_misconceptions else None
     s = 1 + sum(1 for c in cut if points >= c)
+    if shallow:
+        s = min(s, 2)
     if n_misconceptions:
         s = max(1, min(s, settings().misconception_cap) - (n_misconceptions - 1))
     return s
@@ -280,28 +265,13 @@ def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBa
             ev.markers |= markers_in(win)
             weight_of_unit[i] = weight_of_unit.get(i, 0.0) + 1.0 + len(got)
             where.setdefault(i, s)
-        # sayings in other words: units naming none of this criterion's concepts, close to one of them
-        pool = [x.id for x in bank.by_criterion(c.id, an.case) if x.id not in ev.concepts] if w["meaning"] > 0 else []
-        kept = [i for i, u in enumerate(an.units) if u.kept and i not in weight_of_unit]
-        if pool and kept and w["meaning"] > 0:
-            vecs = an.vecs()
-            cv = _concept_vecs(pool)
-            for cid in pool:
-                sims = vecs[kept] @ cv[cid].T
-                best = int(np.argmax(sims.max(axis=1)))
-                if float(sims.max()) >= st.meaning_min:
-                    ev.meaning.append(cid)
-                    i = kept[best]
-                    weight_of_unit[i] = weight_of_unit.get(i, 0.0) + 0.5
-                    where.setdefault(i, an.units[i].start)
         ev.misconceptions = sorted({m for m, _i, _s, _e in an.misconceptions if c.id in bank.misconception(m).criteria})
         ev.points = (
             w["concepts"] * min(len(ev.concepts), cap["concepts"])
             + w["depth"] * min(ev.depth_count, cap["depth"])
             + w["marker"] * len(ev.markers)
-            + w["meaning"] * min(len(ev.meaning), cap["meaning"])
         )
-        ev.score = _score(ev.points, len(ev.misconceptions), bool(ev.concepts or ev.meaning), cut)
+        ev.score = _score(ev.points, len(ev.misconceptions), bool(ev.concepts), cut, shallow=not ev.depth_count and not ev.markers)
         for m, i, s, _e in an.misconceptions:
             if m in ev.misconceptions:
                 weight_of_unit[i] = weight_of_unit.get(i, 0.0) + 0.25

@@ -138,13 +138,11 @@ def _rationale(ev: "evidence.CriterionEvidence", score: int | None, bank: Concep
     else:
         if ev.concepts:
             parts.append(r["shown"].format(shown=names(ev.concepts[:4])))
-        if ev.meaning:
-            parts.append(r["meaning"].format(shown=names(ev.meaning[:3])))
     for m in ev.misconceptions[:2]:
         parts.append(r["wrong"].format(claim=bank.misconception(m).claim.rstrip(".")))
     if ev.criterion.phase != CROSS_CUTTING and (score or 0) < 4:
         needs: list[str] = []
-        said = set(ev.concepts) | set(ev.meaning)
+        said = set(ev.concepts)
         missing = [c for c in bank.by_criterion(ev.criterion.id, case, main_only=True) if c.id not in said]
         missing += [c for c in bank.by_criterion(ev.criterion.id, case) if c.id not in said and c not in missing]
         if len(said) < 2 and missing:
