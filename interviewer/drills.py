@@ -182,9 +182,9 @@ class DrillBook:
         return [self._row(r) for r in self.db.execute(f"SELECT {_COLS} FROM drills ORDER BY id").fetchall()]
 
     def queue(self) -> list[Drill]:
-        """Active drills, the earliest due first (ties: the most missed first)."""
+        """Active drills, the earliest due first (ties: the most missed, then the lowest scored, first)."""
         active = [d for d in self.all() if d.status == ACTIVE]
-        return sorted(active, key=lambda d: (d.due or date.max, -d.misses, d.id))
+        return sorted(active, key=lambda d: (d.due or date.max, -d.misses, d.before or 0, d.id))
 
     def due(self) -> list[Drill]:
         today = self.today()
