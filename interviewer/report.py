@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -30,6 +30,7 @@ class History:
     earlier: dict[str, list[float]]
     trend: dict[str, list[float]]
     labels: list[str]  # one per interview in the trend, oldest first
+    trend_x: dict[str, list[int]] = field(default_factory=dict)  # the interview (index into labels) of each trend value
 
 
 def history_for(card: Scorecard, sessions: Sequence[tuple[str, float, dict[str, float]]]) -> History:
@@ -44,16 +45,18 @@ def history_for(card: Scorecard, sessions: Sequence[tuple[str, float, dict[str, 
     earlier: dict[str, list[float]] = {}
     trend: dict[str, list[float]] = {}
     labels: list[str] = []
-    for sid, created, scores in list(before) + [(card.session_id, sessions[upto][1] if upto < len(sessions) else time.time(), current)]:
+    xs: dict[str, list[int]] = {}
+    for i, (_sid, created, scores) in enumerate(list(before) + [(card.session_id, sessions[upto][1] if upto < len(sessions) else time.time(), current)]):
         labels.append(time.strftime("%b %d", time.localtime(created)))
         for ph in PHASES:
             if ph in scores:
                 trend.setdefault(ph, []).append(scores[ph])
+                xs.setdefault(ph, []).append(i)
     for _sid, _created, scores in before:
         for ph in PHASES:
             if ph in scores:
                 earlier.setdefault(ph, []).append(scores[ph])
-    return History(current=current, earlier=earlier, trend=trend, labels=labels)
+    return History(current=current, earlier=earlier, trend=trend, labels=labels, trend_x=xs)
 
 
 # ---------------------------------------------------------------------- text
@@ -143,8 +146,7 @@ def trend_png(h: History) -> bytes:
         vals = h.trend.get(ph)
         if not vals:
             continue
-        xs = list(range(n - len(vals), n)) if len(vals) < n else list(range(n))
-        ax.plot(xs, vals, marker="o", ms=3, lw=1.4, label=SHORT_LABEL[ph])
+        ax.plot(h.trend_x.get(ph, list(range(len(vals)))), vals, marker="o", ms=3, lw=1.4, label=SHORT_LABEL[ph])
     ax.set_xticks(list(range(n)), h.labels, rotation=45 if n > 6 else 0, fontsize=7)
     ax.set_ylim(0.8, 4.2)
     ax.set_yticks([1, 2, 3, 4])
