@@ -308,3 +308,34 @@ def test_drill_reads_a_piped_answer_and_prints_before_and_after(cli_home: Path):
     assert r.exit_code != 0 and "no drill" in str(r.exception)
     r = _invoke("drill", made[1], "--today", day1, input="   \n")
     assert r.exit_code != 0 and "no answer" in str(r.exception)
+
+
+@pytest.mark.slow
+def test_a_finished_interview_records_its_drills_and_a_simulation_does_not(tmp_path, tmp_path_factory, monkeypatch):
+    from engine_support import fresh_home, settings_for
+
+    from interviewer.clock import VirtualClock
+    from interviewer.session import Engine, Session
+
+    home = fresh_home(tmp_path, tmp_path_factory, monkeypatch)
+    eng = Engine(settings_for(home))
+    try:
+        s = Session.start(eng, CASE, brain="offline", clock=VirtualClock(), phases=[Phase.FRAME])
+        s.send("We rank posts by a weighted sum of predicted engagement probabilities.")
+        s.send("/end")
+        assert s.finished
+        sim = Session.start(eng, CASE, brain="offline", clock=VirtualClock(), phases=[Phase.FRAME], kind="simulation")
+        sim.send("/end")
+    finally:
+        eng.close()
+    b = D.DrillBook(home)
+    try:
+        assert b.ingested(s.id) and not b.ingested(sim.id)
+        missed = {c.id for p in s.finished_card.phases for c in p.criteria if (c.score or 0) <= 2}
+        assert missed and {d.criterion for d in b.all()} <= missed and b.all()
+        said = "We rank posts by a weighted sum of predicted engagement probabilities."
+        named = {m.concept_id for m in concept_bank().find_mentions(said)}
+        assert not named & {d.concept for d in b.all()}, "a concept the candidate named is not drilled"
+        assert D.catch_up(b, concept_bank) == [], "nothing left to catch up"
+    finally:
+        b.close()
