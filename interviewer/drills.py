@@ -435,7 +435,9 @@ def question(drill: Drill, lib: "Library", bank: "ConceptBank") -> str:
         for c in lib.criteria(ph, drill.case if drill.case in lib.cases else None):
             if c.id == drill.criterion:
                 return c.probes[0]
-    return f"Walk me through how you would handle {drill.criterion_title or drill.criterion}."
+    from . import prompts as P
+
+    return P.get("drill", "criterion_fallback").format(what=drill.criterion_title or drill.criterion)
 
 
 def _drop_preface(probe: str) -> str:

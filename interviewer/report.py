@@ -163,7 +163,10 @@ def pictures(h: History) -> dict[str, bytes]:
     return {"profile": profile_png(h), "trend": trend_png(h)}
 
 
-CAPTIONS = {"profile": "Phase profile: this interview against the mean of the earlier ones", "trend": "Trend per phase over time"}
+def caption(name: str) -> str:
+    from . import prompts as P
+
+    return P.get("report", name)
 
 
 def _pictures_md(links: dict[str, str], h: History) -> str:
@@ -171,7 +174,7 @@ def _pictures_md(links: dict[str, str], h: History) -> str:
         return "\n## Pictures\n\n- none: no phase was graded\n"
     out = ["", "## Pictures", ""]
     for name, link in links.items():
-        out += [f"![{CAPTIONS[name]}]({link})", ""]
+        out += [f"![{caption(name)}]({link})", ""]
     lines = trend_lines(h.trend)
     if lines:
         out += ["```", *lines, "```", ""]
