@@ -339,3 +339,30 @@ def test_a_finished_interview_records_its_drills_and_a_simulation_does_not(tmp_p
         assert D.catch_up(b, concept_bank) == [], "nothing left to catch up"
     finally:
         b.close()
+
+
+def test_the_fortnight_in_the_readme(book: D.DrillBook, clock: VirtualDate):
+    """The README's table, replayed: one drill passed at every step, one missed on day 3 and missed again
+    in an interview on day 10."""
+    neg = D.Miss("hard-negatives", Phase.MODEL, "loss-and-negatives", "hard-negatives", None, "Loss function and negative examples", "hard negatives")
+    split = D.Miss("time-based-split", Phase.DATA, "leakage", "time-based-split", 2, "Leakage", "time-based split")
+    book.record("s1", CASE, [neg, split])
+    scores = {"hard-negatives": {1: 3, 3: 4, 7: 3, 14: 3}, "time-based-split": {1: 3, 3: 2, 4: 3, 7: 3}}
+    log = []
+    for n in range(22):
+        clock.go(n)
+        if n == 10:
+            book.record("s2", CASE, [split])
+        for d in book.due():
+            a = book.attempt(d.id, scores[d.id].get(n, 4))
+            log.append((n, d.id, "mastered" if a.mastered else ("restart" if a.restarted else "next"), a.drill.due and (a.drill.due - DAY0).days))
+    assert log == [
+        (1, "hard-negatives", "next", 3), (1, "time-based-split", "next", 3),
+        (3, "hard-negatives", "next", 7), (3, "time-based-split", "restart", 4),
+        (4, "time-based-split", "next", 6), (6, "time-based-split", "next", 10),
+        (7, "hard-negatives", "next", 14),
+        (11, "time-based-split", "next", 13), (13, "time-based-split", "next", 17),
+        (14, "hard-negatives", "mastered", None),
+        (17, "time-based-split", "next", 24),
+    ]
+    assert [(d.id, d.status, d.misses) for d in book.all()] == [("hard-negatives", D.MASTERED, 1), ("time-based-split", D.ACTIVE, 2)]
