@@ -83,12 +83,11 @@ class Drill:
     def reason(self) -> str:
         what = self.criterion_title or self.criterion
         n = len(self.sessions)
-        where = f"missed in {n} interviews" if n > 1 else "missed in 1 interview"
-        score = "no evidence" if self.before is None else f"scored {self.before}/4"
+        score = "no evidence" if self.before is None else f"{self.before}/4"
+        line = f"{what} {score}"
         if self.concept:
-            line = f"{where}: {what} {score}; {self.concept_name or self.concept} not mentioned"
-        else:
-            line = f"{where}: {what} {score}"
+            line += f", {self.concept_name or self.concept} not named"
+        line += f"; missed in {n} interviews" if n > 1 else "; missed in 1 interview"
         if self.lapses:
             line += f"; {self.lapses} drill{'s' if self.lapses > 1 else ''} missed since"
         return line

@@ -545,12 +545,11 @@ def drills_(
     width = max(len(d["id"]) for d in doc["drills"])
     t.add_column("id", no_wrap=True, min_width=width)  # ids are typed: never cut
     t.add_column("due", no_wrap=True, min_width=10)
-    t.add_column("step", no_wrap=True)
     t.add_column("phase", no_wrap=True)
     t.add_column("why", overflow="fold")
     for d in doc["drills"]:
-        due = f"{d['due']} (now)" if d["is_due"] else d["due"]
-        t.add_row(*map(_cell, (d["id"], due, d["step"], d["phase"], d["reason"])))
+        due = "now" if d["is_due"] else d["due"]
+        t.add_row(*map(_cell, (d["id"], due, d["phase"], f"{d['step']}: {d['reason']}")))
     Console().print(t)
     if doc["due_count"]:
         typer.echo("`mlsd drill` runs the next one due; `mlsd drill ID` a given one")
