@@ -22,7 +22,8 @@ The schedule. A drill's schedule starts on the day of the miss (its anchor) and 
 Storage. Drills live in `<home>/mlsd.sqlite` beside the sessions, in their own tables; every change is
 one SQLite transaction, so a crash between steps leaves either the state before or the state after.
 An interview is recorded once (`drill_ingested`): recording it again is a no-op, and `catch_up` records
-finished interviews whose drills were never made (a crash between the scorecard and the drills).
+finished interviews of the last 30 days whose drills were never made (a crash between the scorecard
+and the drills).
 
 Dates are local calendar days; the book takes a `today` callable so tests can run on a virtual date.
 """
@@ -50,6 +51,7 @@ PASS = 3  # a drill answer scoring this or more counts as a pass
 CONCEPTS_PER_CRITERION = 2
 MAX_NEW = 6  # new drills one interview may add
 ACTIVE, MASTERED = "active", "mastered"
+CATCH_UP_DAYS = 30  # an interview that finished without its drills is caught up this long after
 CRITERION_PREFIX = "crit-"  # the id of a drill on a criterion itself (concept ids and criterion ids overlap)
 
 Today = Callable[[], date]
@@ -386,9 +388,18 @@ def transcript_from_checkpoints(home: Path, sid: str) -> list[Mapping[str, Any]]
         conn.close()
 
 
+def _finished_on(r: Mapping[str, Any]) -> date:
+    return date.fromtimestamp(float(r.get("updated") or r.get("created") or time.time()))
+
+
 def pending(book: DrillBook, rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """Finished interviews (store rows) whose drills were never recorded."""
-    return [r for r in rows if r.get("status") == "finished" and r.get("kind", "interview") == "interview" and not book.ingested(r["id"])]
+    """Finished interviews (store rows) of the last `CATCH_UP_DAYS` whose drills were never recorded
+    (older ones, e.g. from before drills existed, would only flood the queue with overdue drills)."""
+    since = book.today() - timedelta(days=CATCH_UP_DAYS)
+    return [
+        r for r in rows
+        if r.get("status") == "finished" and r.get("kind", "interview") == "interview" and not book.ingested(r["id"]) and _finished_on(r) >= since
+    ]
 
 
 def catch_up(book: DrillBook, bank: "ConceptBank | Callable[[], ConceptBank]", rows: Iterable[Mapping[str, Any]] | None = None) -> list[str]:
@@ -414,7 +425,7 @@ def catch_up(book: DrillBook, bank: "ConceptBank | Callable[[], ConceptBank]", r
         said = candidate_words(transcript_from_checkpoints(home, r["id"]))
         if not said:  # no transcript: what the scorecard quotes is what we know was said
             said = "\n".join(q for p in card.phases for c in p.criteria for q in c.evidence)
-        day = date.fromtimestamp(float(r.get("updated") or r.get("created") or time.time()))
+        day = _finished_on(r)
         made += record_interview(book, card, said, bank, day)  # type: ignore[arg-type]
     return made
 

@@ -217,12 +217,18 @@ def test_drills_survive_a_reopen_and_a_crash_mid_record(tmp_path: Path, clock: V
     again.close()
 
 
-def test_catch_up_records_interviews_finished_without_their_drills(tmp_path: Path, clock: VirtualDate):
+def test_catch_up_records_interviews_finished_without_their_drills(tmp_path: Path):
+    import sqlite3
+    import time
+
     finished_session(tmp_path, "i1", lambda ph, i: 2)
     finished_session(tmp_path, "sim", lambda ph, i: 1, kind="simulation")
-    b = D.DrillBook(tmp_path, today=clock)
+    finished_session(tmp_path, "old", lambda ph, i: 1)
+    with sqlite3.connect(tmp_path / "mlsd.sqlite") as db:
+        db.execute("UPDATE sessions SET updated=? WHERE id='old'", (time.time() - (D.CATCH_UP_DAYS + 2) * 86400,))
+    b = D.DrillBook(tmp_path)  # the real date: the interviews were finished just now
     try:
-        assert [r["id"] for r in D.pending(b, b.sessions())] == ["i1"], "simulations make no drills"
+        assert [r["id"] for r in D.pending(b, b.sessions())] == ["i1"], "simulations make no drills, nor long-past interviews"
         made = D.catch_up(b, concept_bank)
         assert made and b.ingested("i1") and not b.ingested("sim")
         assert all(d.sessions == ["i1"] for d in b.all())
