@@ -56,18 +56,19 @@ class HistoryScreen(MlsdScreen[None]):
             self.post_message(LoadFailed(f"could not list sessions: {e}"))
             return
         try:
-            trends = self.mlsd.backend.phase_trends()
+            self.app.call_from_thread(self.show_phase_trends, self.mlsd.backend.phase_trends())
         except Exception as e:
-            self.log.warning(f"could not read the phase trends: {e}")
-            return
-        self.app.call_from_thread(self.show_phase_trends, trends)
+            self.log.warning(f"could not show the phase trends: {e}")
 
     def show_phase_trends(self, trends: dict[str, list[float]]) -> None:
         """Per phase, a sparkline of its scores over the finished interviews (text, so it fits any terminal)."""
         from interviewer.report import trend_lines
 
         lines = trend_lines(trends)
-        w = self.query_one("#phase-trends", Static)
+        found = self.query("#phase-trends")
+        if not found:  # the screen has gone meanwhile
+            return
+        w = found.first(Static)
         w.display = bool(lines)
         w.update(Text("\n".join(["per phase (1-4)", *lines])))
 

@@ -125,7 +125,10 @@ class SetupScreen(MlsdScreen[None]):
 
     def show_drills(self, due: int, coming: int) -> None:
         """One line, shown only when there are drills: how many are due, and the command that runs them."""
-        line = self.query_one("#drills-line", Static)
+        found = self.query("#drills-line")
+        if not found:  # the screen has gone meanwhile
+            return
+        line = found.first(Static)
         line.display = bool(due or coming)
         if due:
             line.update(f"[b]{due} drill{'s' if due != 1 else ''} due[/b] · {coming} coming · [b]mlsd drill[/b]")
