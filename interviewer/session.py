@@ -336,7 +336,26 @@ class Session:
         self.finished_card = card
         export(card, self.engine.home / "reports", self.engine.settings.secrets())
         self.engine.store.finish(self.id, card)
+        self._record_drills(st, card)
         return card
+
+    def _record_drills(self, st: dict[str, Any], card: Scorecard) -> None:
+        """The drills this interview calls for (interviews only, not simulations). A failure here never
+        costs the scorecard: `drills.catch_up` records the interview on the next `mlsd drills`."""
+        if (self.engine.store.get(self.id) or {}).get("kind", "interview") != "interview":
+            return
+        from .drills import DrillBook, record_interview
+
+        try:
+            book = DrillBook(self.engine.home)
+            try:
+                record_interview(book, card, candidate_text(st), self.engine.bank)
+            finally:
+                book.close()
+        except Exception as e:  # recorded later by catch_up
+            import logging
+
+            logging.getLogger(__name__).warning("drills not recorded yet (mlsd drills will): %s", e)
 
     def _assemble(self, st: dict[str, Any], save: bool = True) -> Scorecard:
         grades, cross = self.grading.collect(st, save)

@@ -128,3 +128,18 @@ class Store:
         if not row:
             return None
         return {c.id: c.score for c in PhaseGrade.model_validate_json(row[0]).criteria}
+
+    def phase_scores(self, kind: str | None = "interview") -> list[tuple[str, float, dict[str, float]]]:
+        """Every finished session (of this kind; None: any) with its score per phase, oldest first:
+        (session id, created, {phase: score}). For the report's pictures and the history's trend."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT s.id, s.created, g.phase, g.payload FROM sessions s JOIN grades g ON g.session_id = s.id "
+                "WHERE s.status='finished' AND (? IS NULL OR s.kind = ?) ORDER BY s.created, s.id",
+                (kind, kind),
+            ).fetchall()
+        out: dict[str, tuple[str, float, dict[str, float]]] = {}
+        for sid, created, phase, payload in rows:
+            entry = out.setdefault(sid, (sid, created, {}))
+            entry[2][phase] = round(PhaseGrade.model_validate_json(payload).score, 3)
+        return list(out.values())

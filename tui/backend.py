@@ -167,6 +167,33 @@ class Backend:
         finally:
             store.db.close()
 
+    def drills_summary(self) -> tuple[int, int]:
+        """(drills due today, drills coming later); SQLite only, no engine."""
+        from interviewer.drills import DrillBook
+
+        book = DrillBook(self.home())
+        try:
+            queue = book.queue()
+            today = book.today()
+        finally:
+            book.close()
+        due = sum(1 for d in queue if d.due is not None and d.due <= today)
+        return due, len(queue) - due
+
+    def phase_trends(self) -> dict[str, list[float]]:
+        """Each phase's score over the finished interviews, oldest first."""
+        from interviewer.report import phase_trends
+
+        if self._engine is not None:
+            return phase_trends(self._engine.store.phase_scores())
+        from interviewer.store import Store
+
+        store = Store(self.home())
+        try:
+            return phase_trends(store.phase_scores())
+        finally:
+            store.db.close()
+
     def load_report(self, sid: str) -> "Scorecard":
         from interviewer.session import load_report
 

@@ -483,26 +483,204 @@ def _phases_of(row: dict[str, Any]) -> list[str]:
 @app.command()
 def report(
     session_id: str = typer.Argument(..., help="Session id (or a unique prefix)."),
-    fmt: str = typer.Option("md", "--format", help="md or json."),
+    fmt: str = typer.Option("md", "--format", help="md (Markdown, PNG pictures beside it), json, or html (one self-contained file)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the report to this file (md: its PNGs beside it). By default md and json print on stdout, html is written to the reports folder."),
 ) -> None:
-    """Print the scorecard of a finished interview as Markdown or JSON."""
-    from interviewer.scorecard import to_markdown
+    """The scorecard of a finished interview as Markdown (with PNG pictures), JSON or one HTML file.
+
+    md prints the Markdown on stdout and writes the pictures (phase profile against earlier interviews,
+    trend per phase) to MLSD_HOME/reports/; with --out it writes FILE.md and FILE-profile.png, FILE-trend.png
+    beside it. html writes one file with the pictures inline and prints its path."""
     from interviewer.session import Engine, load_report
 
-    if fmt not in ("md", "json"):
-        raise UsageError("--format must be md or json")
+    if fmt not in ("md", "json", "html"):
+        raise UsageError("--format must be md, json or html")
     eng = Engine(_settings())
     try:
-        card = load_report(eng, session_id)
-    except ValueError as e:  # a damaged report file: pydantic's ValidationError, or bytes that are not UTF-8
-        row = eng.store.get(session_id) or eng.store.get(eng.store.find(session_id) or "") or {"id": session_id}
-        path = eng.home / "reports" / f"{row['id']}.json"
-        why = e.errors()[0].get("msg", "invalid") if hasattr(e, "errors") else type(e).__name__
-        raise ContentError(path, f"not a readable scorecard ({why}); the file is damaged: move it aside or restore it from a copy") from None
-    if fmt == "json":
-        _print_json(card.public())
-    else:
-        _echo(to_markdown(card))
+        try:
+            card = load_report(eng, session_id)
+        except ValueError as e:  # a damaged report file: pydantic's ValidationError, or bytes that are not UTF-8
+            row = eng.store.get(session_id) or eng.store.get(eng.store.find(session_id) or "") or {"id": session_id}
+            path = eng.home / "reports" / f"{row['id']}.json"
+            why = e.errors()[0].get("msg", "invalid") if hasattr(e, "errors") else type(e).__name__
+            raise ContentError(path, f"not a readable scorecard ({why}); the file is damaged: move it aside or restore it from a copy") from None
+        if fmt == "json":
+            if out:
+                from interviewer.scorecard import write_private
+
+                write_private(out, json.dumps(card.public(), ensure_ascii=False, indent=2, default=str) + "\n", eng.settings.secrets())
+                typer.echo(str(out))
+            else:
+                _print_json(card.public())
+            return
+        _export(eng, card, fmt, out)
+    finally:
+        eng.close()
+
+
+def _export(eng: Any, card: Any, fmt: str, out: Optional[Path]) -> None:
+    from interviewer import report as R
+
+    row = eng.store.get(card.session_id) or {}
+    h = R.history_for(card, eng.store.phase_scores(row.get("kind") or "interview"))
+    secrets = eng.settings.secrets()
+    reports = eng.home / "reports"
+    if fmt == "html":
+        path = R.write_html(card, h, out or reports / f"{card.session_id}.html", secrets)
+        typer.echo(str(path))
+        return
+    if out:
+        files = R.write_markdown(card, h, out, secrets)
+        for f in files:
+            typer.echo(str(f))
+        return
+    # stdout: the Markdown, its pictures written beside the exported scorecard and linked by full path
+    pics = R.pictures(h)
+    links = {}
+    for name, data in pics.items():
+        png = reports / f"{card.session_id}-{name}.png"
+        R._write_bytes(png, data)
+        links[name] = str(png)
+    _echo(R.markdown(card, links, h))
+
+
+# ------------------------------------------------------------------------------------ drills
+
+
+def _book(today: Optional[str]):
+    from datetime import date
+
+    from interviewer.concepts import concept_bank
+    from interviewer.drills import DrillBook, catch_up
+
+    day = None
+    if today:
+        try:
+            day = date.fromisoformat(today)
+        except ValueError:
+            raise UsageError(f"--today must be a date like 2026-12-01, not {today!r}") from None
+    book = DrillBook(_settings().ensure_home(), today=(lambda: day) if day else date.today)
+    catch_up(book, concept_bank)  # interviews finished without their drills (a crash between the two)
+    return book
+
+
+_today_opt = typer.Option(None, "--today", hidden=True, help="Pretend today is this date (YYYY-MM-DD), for tests and demos.")
+
+
+@app.command("drills")
+def drills_(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    today: Optional[str] = _today_opt,
+) -> None:
+    """List the drills due and coming: concepts you missed in interviews, asked again 1, 3, 7 and 14 days later."""
+    book = _book(today)
+    try:
+        doc = book.listing()
+    finally:
+        book.close()
+    if as_json:
+        _print_json(doc)
+        return
+    if not doc["drills"]:
+        typer.echo("no drills: finish an interview and what you missed comes back here" + (f" ({doc['mastered']} mastered)" if doc["mastered"] else ""))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"{doc['due_count']} due today ({doc['today']}) · {len(doc['drills']) - doc['due_count']} coming · {doc['mastered']} mastered")
+    width = max(len(d["id"]) for d in doc["drills"])
+    t.add_column("id", no_wrap=True, min_width=width)  # ids are typed: never cut
+    t.add_column("due", no_wrap=True, min_width=10)
+    t.add_column("phase", no_wrap=True)
+    t.add_column("why", overflow="fold")
+    for d in doc["drills"]:
+        due = "now" if d["is_due"] else d["due"]
+        t.add_row(*map(_cell, (d["id"], due, d["phase"], f"{d['step']}: {d['reason']}")))
+    Console().print(t)
+    if doc["due_count"]:
+        typer.echo("`mlsd drill` runs the next one due; `mlsd drill ID` a given one")
+
+
+def _read_answer(prompt: str) -> str:
+    """The answer: all of stdin when it is piped, else lines typed until an empty line (or end of input)."""
+    stream = sys.stdin
+    if not stream.isatty():
+        return stream.read()
+    typer.echo(prompt, err=True)
+    lines: list[str] = []
+    for line in stream:
+        if not line.strip():
+            break
+        lines.append(line)
+    return "".join(lines)
+
+
+@app.command()
+def drill(
+    drill_id: Optional[str] = typer.Argument(None, help="A drill id from `mlsd drills` (or a unique prefix); by default the next one due."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (the question goes to stderr)."),
+    today: Optional[str] = _today_opt,
+) -> None:
+    """Run one drill: a question on a concept you missed, your answer (typed, or piped on stdin) graded
+    against its criterion by the offline grader, and the score before and after."""
+    from interviewer import drills as D
+    from interviewer.concepts import concept_bank
+    from interviewer.content import library
+    from interviewer.grading import Grader
+    from interviewer.text import sanitize
+
+    book = _book(today)
+    try:
+        if drill_id:
+            d = book.find(drill_id)
+            if d is None:
+                raise UsageError(f"no drill {drill_id!r}; `mlsd drills` lists them")
+        else:
+            d = book.next_due()
+            if d is None:
+                q = book.queue()
+                msg = f"no drill due today; next: {q[0].id} on {q[0].due}" if q else "no drills yet: finish an interview first"
+                if as_json:
+                    _print_json({"drill": None, "message": msg})
+                else:
+                    typer.echo(msg)
+                return
+        lib, bank = library(), concept_bank()
+        say = (lambda s: typer.echo(s, err=True)) if as_json else _echo
+        title = lib.phase_title(d.phase) if d.phase in PHASES else d.phase
+        say(f"Drill {d.id} · {title} · {d.criterion_title or d.criterion} · {d.reason()}")
+        if d.status == D.MASTERED:
+            say("(mastered already: this is practice; a miss brings it back)")
+        elif d.due and d.due > book.today():
+            say(f"(due {d.due.isoformat()}: answering now is practice; a pass does not move it on, a miss restarts it)")
+        question = D.question(d, lib, bank)
+        say("")
+        say(question)
+        answer, _cut = sanitize(_read_answer("Your answer (an empty line or Ctrl-D ends it):"))
+        if not answer.strip():
+            raise UsageError("no answer given: nothing recorded")
+        a = D.run(book, d, answer, Grader(lib, BrainKind.OFFLINE))
+    finally:
+        book.close()
+    nxt = "mastered: it leaves the queue" if a.mastered else f"next due {a.drill.due.isoformat()} (day {a.drill.days} step)" if a.drill.due else ""
+    if a.restarted:
+        nxt = f"missed: the schedule restarts, due {a.drill.due.isoformat()}"  # type: ignore[union-attr]
+    if as_json:
+        _print_json({"id": d.id, "question": question, "before": a.before, "after": a.after, "passed": a.passed, "practice": a.practice,
+                     "mastered": a.mastered, "due": a.drill.due.isoformat() if a.drill.due else None, "evidence": a.evidence, "rationale": a.rationale})
+        return
+    show = lambda s: "–" if s is None else str(s)
+    typer.echo("")
+    _echo(f"before {show(a.before)} → after {show(a.after)} / 4 · {'pass' if a.passed else 'not yet'}{' (practice)' if a.practice else ''} · {nxt}")
+    for q in a.evidence[:2]:
+        _echo(f"  heard: “{q}”")
+    if a.rationale:
+        _echo(f"  {a.rationale}")
+    pts = D.study_points(d, bank)
+    if pts:
+        typer.echo("a strong answer covers:")
+        for p in pts:
+            _echo(f"  - {p}")
 
 
 # ------------------------------------------------------------------------------------ eval & bench

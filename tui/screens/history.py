@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -42,6 +43,7 @@ class HistoryScreen(MlsdScreen[None]):
             yield Label("score trend ", classes="label")
             yield Sparkline([], id="score-trend")
             yield Static("", id="trend-caption")
+        yield Static("", id="phase-trends")
         yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Static("enter opens a finished scorecard or resumes an unfinished interview", id="history-hint")
         yield Footer()
@@ -58,6 +60,23 @@ class HistoryScreen(MlsdScreen[None]):
             self.post_message(SessionsListed(self.mlsd.backend.sessions()))
         except Exception as e:
             self.post_message(LoadFailed(f"could not list sessions: {e}"))
+            return
+        try:
+            self.app.call_from_thread(self.show_phase_trends, self.mlsd.backend.phase_trends())
+        except Exception as e:
+            self.log.warning(f"could not show the phase trends: {e}")
+
+    def show_phase_trends(self, trends: dict[str, list[float]]) -> None:
+        """Per phase, a sparkline of its scores over the finished interviews (text, so it fits any terminal)."""
+        from interviewer.report import trend_lines
+
+        lines = trend_lines(trends)
+        found = self.query("#phase-trends")
+        if not found:  # the screen has gone meanwhile
+            return
+        w = found.first(Static)
+        w.display = bool(lines)
+        w.update(Text("\n".join(["per phase (1-4)", *lines])))
 
     def on_sessions_listed(self, message: SessionsListed) -> None:
         table = self.query_one("#sessions", DataTable)

@@ -72,6 +72,7 @@ class SetupScreen(MlsdScreen[None]):
                     brain = req.brain if req.brain in BRAINS else Select.NULL
                     yield Select([(x, x) for x in BRAINS], value=brain, prompt="auto", compact=True, id="brain")
                 yield Static("", id="brain-reason")
+                yield Static("", id="drills-line")
                 yield Button("Start interview", id="start", variant="primary")
         yield Footer()
 
@@ -95,6 +96,11 @@ class SetupScreen(MlsdScreen[None]):
         except Exception as e:
             self.log.warning(f"could not list sessions: {e}")
             self.post_message(SessionsListed([]))
+        try:
+            due, coming = backend.drills_summary()
+            self.app.call_from_thread(self.show_drills, due, coming)
+        except Exception as e:
+            self.log.warning(f"could not count drills: {e}")
         backend.preload()
 
     @work(thread=True, group="brain", exclusive=True, exit_on_error=False)
@@ -116,6 +122,18 @@ class SetupScreen(MlsdScreen[None]):
             ol.add_option(Option("none", disabled=True))
         else:
             ol.add_options([Option(session_label(r, titles), id=str(r["id"])) for r in self._resumable])
+
+    def show_drills(self, due: int, coming: int) -> None:
+        """One line, shown only when there are drills: how many are due, and the command that runs them."""
+        found = self.query("#drills-line")
+        if not found:  # the screen has gone meanwhile
+            return
+        line = found.first(Static)
+        line.display = bool(due or coming)
+        if due:
+            line.update(f"[b]{due} drill{'s' if due != 1 else ''} due[/b] · {coming} coming · [b]mlsd drill[/b]")
+        else:
+            line.update(f"no drill due · {coming} coming · [b]mlsd drills[/b]")
 
     def on_brain_resolved(self, message: BrainResolved) -> None:
         self.query_one("#brain-reason", Static).update(f"The [b]{message.brain}[/b] interviewer will be used: {message.reason}.")
