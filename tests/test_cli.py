@@ -347,3 +347,27 @@ def test_corrupt_checkpoints_file_names_the_path_on_resume(tmp_path, monkeypatch
     line = one_line(err)
     assert code == 2 and out == ""
     assert str(home / "checkpoints.sqlite") in line and "move it aside" in line and "resumed" in line
+
+
+@pytest.mark.parametrize("columns", ["80", "40"])
+def test_tables_never_cut_ids(tmp_path, monkeypatch, capsys, columns):
+    """`mlsd cases` and `mlsd sessions` show every id whole: a user must be able to copy it."""
+    from interviewer.content import library
+
+    home = tmp_path / "home"
+    home.mkdir()
+    sids = ["20261130-181512-9f3c2a", "20261130-181733-b04e11"]
+    for sid in sids:
+        _add_session(home, sid, case="delivery-time-estimation")
+    code, out, err = run_main(monkeypatch, capsys, "sessions", home=home, env={"COLUMNS": columns})
+    assert code == 0, err
+    assert max(len(line) for line in out.splitlines()) <= int(columns)
+    for sid in sids:
+        assert sid in out, out
+    assert "…" not in out
+    code, out, err = run_main(monkeypatch, capsys, "cases", home=home, env={"COLUMNS": columns})
+    assert code == 0, err
+    assert max(len(line) for line in out.splitlines()) <= int(columns)
+    for cid in library().cases:
+        assert cid in out, (cid, out)
+    assert "…" not in out

@@ -43,13 +43,50 @@ def _echo(text: str) -> None:
     typer.echo(escape_controls(text))
 
 
-def _cell(value: Any) -> Any:
-    """A rich table cell shown literally: no markup, no control characters."""
+def _print_records(title: str | None, columns: list[str], rows: list[list[Any]], id_col: int = 0) -> None:
+    """A table whose id column is never cut: other columns fold; when even folding would cut an id
+    (a narrow terminal), each record is printed as its id on a line of its own with the fields under it."""
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.padding import Padding
+    from rich.table import Table
     from rich.text import Text
 
     from interviewer.text import escape_controls
 
-    return Text(escape_controls("" if value is None else str(value)))
+    console = Console()
+    cells = [[escape_controls("" if v is None else str(v)) for v in r] for r in rows]
+    ids = [r[id_col] for r in cells]
+    id_width = max([len(columns[id_col]), *map(len, ids)])
+
+    def table() -> Table:
+        t = Table(title=title)
+        for i, name in enumerate(columns):
+            if i == id_col:
+                t.add_column(name, no_wrap=True, min_width=id_width)
+            else:
+                t.add_column(name, overflow="fold")
+        for r in cells:
+            t.add_row(*(Text(v) for v in r))
+        return t
+
+    # a readable table: each other column at least as wide as its longest word, up to 10
+    words = [max((len(w) for v in [columns[i], *(r[i] for r in cells)] for w in v.split()), default=1) for i in range(len(columns))]
+    need = id_width + sum(min(10, w) for i, w in enumerate(words) if i != id_col) + 3 * len(columns) + 1
+    probe = Console(width=console.width, file=StringIO(), color_system=None, legacy_windows=False)
+    probe.print(table())
+    shown = probe.file.getvalue()  # type: ignore[attr-defined]
+    if console.width >= need and all(i in shown for i in ids):
+        console.print(table())
+        return
+    if title:
+        console.print(Text(title, style="italic"))
+    for r in cells:
+        console.print(Text(r[id_col], style="bold"), soft_wrap=True)
+        for i, name in enumerate(columns):
+            if i != id_col and r[i]:
+                console.print(Padding(Text(f"{name}: {r[i]}", overflow="fold"), (0, 0, 0, 2), expand=False))
 
 
 def _read_input(path: Path) -> str:
@@ -164,13 +201,7 @@ def cases(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
     if as_json:
         _print_json(rows)
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    t = Table("id", "title", "prompt", title=f"{len(rows)} cases")
-    for r in rows:
-        t.add_row(_cell(r["id"]), _cell(r["title"]), _cell(r["prompt"]))
-    Console().print(t)
+    _print_records(f"{len(rows)} cases", ["id", "title", "prompt"], [[r["id"], r["title"], r["prompt"]] for r in rows])
 
 
 @app.command()
@@ -425,13 +456,11 @@ def sessions(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
     if not out:
         typer.echo("no interviews yet: run `mlsd`")
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    t = Table("id", "case", "kind", "status", "score", "signal", "level", "when")
-    for r in out:
-        t.add_row(*map(_cell, (r["id"], r["case"], r["kind"], r["status"], f"{r['score']:.2f}" if r["score"] is not None else "", r["hire_signal"], r["level_estimate"], r["created"])))
-    Console().print(t)
+    _print_records(
+        None,
+        ["id", "case", "kind", "status", "score", "signal", "level", "when"],
+        [[r["id"], r["case"], r["kind"], r["status"], f"{r['score']:.2f}" if r["score"] is not None else "", r["hire_signal"], r["level_estimate"], r["created"]] for r in out],
+    )
 
 
 @app.command()

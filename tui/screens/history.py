@@ -42,7 +42,9 @@ class HistoryScreen(MlsdScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#sessions", DataTable)
-        for label, width in (("when", 12), ("case", 24), ("level", 6), ("status", 8), ("score", 5), ("signal", 14), ("session", 22)):
+        # the session id first and whole (it is what `mlsd --resume` and `mlsd report` take), so no
+        # terminal width scrolls it out of sight
+        for label, width in (("session", 22), ("when", 12), ("case", 24), ("score", 5), ("signal", 14), ("status", 8), ("level", 6)):
             table.add_column(label, width=width, key=label)
         self._list()
 
@@ -60,7 +62,7 @@ class HistoryScreen(MlsdScreen[None]):
         for r in message.rows:
             when = time.strftime("%b %d %H:%M", time.localtime(float(r.get("created") or 0)))
             score = f"{r['score']:.2f}" if r.get("score") is not None else "–"
-            table.add_row(when, r.get("case_id"), r.get("level"), r.get("status"), score, r.get("hire_signal") or "", r["id"], key=str(r["id"]))
+            table.add_row(r["id"], when, r.get("case_id"), score, r.get("hire_signal") or "", r.get("status"), r.get("level"), key=str(r["id"]))
         finished = [float(r["score"]) for r in reversed(message.rows) if r.get("status") == "finished" and r.get("score") is not None]
         self.query_one("#score-trend", Sparkline).data = finished
         self.query_one("#trend-caption", Static).update(trend_caption(finished))
