@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Iterable, Literal
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, RootModel, StringConstraints, Tag, ValidationError, field_validator, model_validator
@@ -542,6 +542,11 @@ class Library(BaseModel):
 
     def phase_minutes(self, phase: str) -> float:
         return self.rubrics[phase].minutes
+
+    def default_minutes(self, phases: Iterable[str]) -> float:
+        """An interview's length when none is given: the phases' own budgets (45 minutes for all seven;
+        a one-phase retry gets that phase's budget, not the whole interview's)."""
+        return float(sum(self.phase_minutes(p) for p in phases))
 
     def kinds(self, case: str | None) -> tuple[str, ...] | None:
         """The case's problem kinds; None without a case (or for a case the library does not hold)."""

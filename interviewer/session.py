@@ -178,7 +178,7 @@ class Session:
         case: str,
         level: str = Level.SENIOR,
         persona: str = Persona.NEUTRAL,
-        minutes: float = 45,
+        minutes: float | None = None,
         brain: str | None = None,
         phases: list[str] | None = None,
         clock: Clock | None = None,
@@ -191,12 +191,14 @@ class Session:
             raise UsageError(f"unknown level {level!r} ({', '.join(Level)})")
         if persona not in Persona._value2member_map_:
             raise UsageError(f"unknown persona {persona!r} ({', '.join(Persona)})")
-        if not 5 <= float(minutes) <= 180:
-            raise UsageError("minutes must be between 5 and 180")
         phases = phases or list(PHASES)
         bad = [p for p in phases if p not in PHASES]
         if bad:
             raise UsageError(f"unknown phase {bad[0]!r} ({', '.join(PHASES)})")
+        if minutes is None:
+            minutes = engine.lib.default_minutes(phases)
+        if not 5 <= float(minutes) <= 180:
+            raise UsageError("minutes must be between 5 and 180")
         b = engine.resolve_brain(brain)
         sid = session_id or time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
         engine.store.add(sid, case, str(level), str(persona), float(minutes), str(b), [str(p) for p in phases], kind)

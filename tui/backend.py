@@ -26,6 +26,7 @@ from interviewer.domain import BrainKind, Level, Persona
 LEVELS = tuple(Level)
 PERSONAS = tuple(Persona)
 BRAINS = (BrainKind.OFFLINE, BrainKind.LLM)
+DEFAULT_MINUTES = 45.0  # what the setup screen offers (the sum of the seven phase budgets)
 
 EventSink = Callable[["Event"], None]
 
@@ -37,7 +38,7 @@ class InterviewRequest:
     case: str | None = None
     level: str = Level.SENIOR
     persona: str = Persona.NEUTRAL
-    minutes: float = 45.0
+    minutes: float | None = None  # None: the phases' own budgets (45 for a whole interview, less for a phase retry)
     brain: str = BrainKind.AUTO
     resume: str | None = None
     phase: str | None = None

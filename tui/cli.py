@@ -146,7 +146,7 @@ def _progress(enabled: bool):
 # ------------------------------------------------------------------------------------ interview
 
 
-def _interview(case: Optional[str], level: Level, persona: Persona, minutes: float, brain: BrainKind, resume: Optional[str], phase: Optional[Phase]) -> None:
+def _interview(case: Optional[str], level: Level, persona: Persona, minutes: Optional[float], brain: BrainKind, resume: Optional[str], phase: Optional[Phase]) -> None:
     if phase and not case:
         raise UsageError("--phase retries one phase of a case: give --case too")
     _settings().ensure_home()  # a broken config or data folder is one line here, before the UI starts
@@ -163,7 +163,7 @@ def _interview(case: Optional[str], level: Level, persona: Persona, minutes: flo
 _case_opt = typer.Option(None, "--case", help="Case id (see `mlsd cases`); skips the setup screen.")
 _level_opt = typer.Option(Level.SENIOR, "--level", help="Level expected.")
 _persona_opt = typer.Option(Persona.NEUTRAL, "--persona", help="Interviewer persona.")
-_minutes_opt = typer.Option(45.0, "--minutes", help="Length of the interview in minutes.")
+_minutes_opt = typer.Option(None, "--minutes", help="Length of the interview in minutes (default 45; a --phase retry: that phase's budget).", show_default=False)
 _brain_opt = typer.Option(BrainKind.AUTO, "--brain", help="auto (LLM when a key or base URL is set), offline or llm.")
 _resume_opt = typer.Option(None, "--resume", help="Resume an unfinished interview by session id.")
 _phase_opt = typer.Option(None, "--phase", help="Retry a single phase of the case (with --case).")
@@ -174,7 +174,7 @@ def interview(
     case: Optional[str] = _case_opt,
     level: Level = _level_opt,
     persona: Persona = _persona_opt,
-    minutes: float = _minutes_opt,
+    minutes: Optional[float] = _minutes_opt,
     brain: BrainKind = _brain_opt,
     resume: Optional[str] = _resume_opt,
     phase: Optional[Phase] = _phase_opt,

@@ -158,9 +158,8 @@ class InterviewScreen(MlsdScreen[None]):
         if self.view is None:
             phases = [self.request.phase] if self.request.phase else list(PHASES)
             lib = message.library
-            await self.query_one(PhaseTracker).show(
-                planned_views(phases, self.request.minutes, {p: lib.phase_minutes(p) for p in phases}, self._titles())
-            )
+            minutes = self.request.minutes or lib.default_minutes(phases)
+            await self.query_one(PhaseTracker).show(planned_views(phases, minutes, {p: lib.phase_minutes(p) for p in phases}, self._titles()))
 
     async def on_session_opened(self, message: SessionOpened) -> None:
         self.session = message.session
@@ -171,6 +170,7 @@ class InterviewScreen(MlsdScreen[None]):
         self._show_case()
         if message.resumed:
             await self._render_transcript(self.view.transcript)
+            await self.conversation.recall_case()
         await self._refresh_clock()
         if self.view.finished:
             self._set_status("■ this interview has finished; loading its scorecard…")
@@ -295,7 +295,8 @@ class InterviewScreen(MlsdScreen[None]):
         if lib is None or case_id is None or case_id not in lib.cases:
             return
         case = lib.cases[case_id]
-        minutes = self.view.minutes if self.view is not None else self.request.minutes
+        phases = [self.request.phase] if self.request.phase else list(PHASES)
+        minutes = self.view.minutes if self.view is not None else (self.request.minutes or lib.default_minutes(phases))
         self.query_one(CasePanel).show_case(case.title, case.prompt, f"{case.domain} · {minutes:.0f} minutes")
 
     def _ready_text(self) -> str:

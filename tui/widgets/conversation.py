@@ -197,6 +197,17 @@ class Conversation(VerticalScroll):
             await self.mount_all(widgets)
         return phase
 
+    async def recall_case(self) -> None:
+        """A resumed interview: the case panel moves down to just above the last interviewer line, so
+        the problem and the question it was left at are both on screen (not a long scroll away)."""
+        panels, lines = list(self.query(CasePanel)), list(self.query(InterviewerLine))
+        if not panels or not lines:
+            return
+        panel, last = panels[0], lines[-1]
+        if self.children.index(panel) < self.children.index(last) - 1:
+            self.move_child(panel, before=last)
+            panel.add_class("-recalled")
+
     async def add_divider(self, title: str, before: InterviewerLine | None = None) -> None:
         div = PhaseDivider(title)
         if before is not None and before.parent is self:
