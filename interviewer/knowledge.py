@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import threading
 import time
@@ -17,13 +16,10 @@ from .content import PHASE_TITLES_IN_NOTES, Library, Note
 from .embeddings import MODEL_NAME
 from .health import sqlite_problem
 from .paths import private_dir
+from .text import slug
 
 COLLECTION = "notes"
 CHUNK_WORDS = 180  # all-MiniLM-L6-v2 reads 256 word pieces; longer sections are split into windows
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 @dataclass

@@ -245,3 +245,8 @@ def inline_title(title: str) -> str:
     if not head or sum(ch.isupper() for ch in head) != 1 or not head[0].isupper():
         return title
     return head[0].lower() + head[1:] + (" " + rest if rest else "")
+
+
+def slug(text: str) -> str:
+    """A heading's anchor, as note references write it ("Leakage and time-based splits" -> "leakage-and-time-based-splits")."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

@@ -14,6 +14,7 @@ from tui.app import MlsdApp
 from tui.backend import InterviewRequest
 from tui.screens.history import HistoryScreen
 from tui.screens.interview import InterviewScreen
+from tui.screens.note import NoteScreen
 from tui.screens.scorecard import ScorecardScreen
 from tui.widgets.composer import Composer
 from tui.widgets.conversation import CandidateLine, InterviewerLine
@@ -114,9 +115,8 @@ async def test_full_interview_reaches_the_scorecard(home: Path, tmp_path: Path) 
         assert set(given) == set(ANSWERS), "every phase was visited"
         # the clarifying question was answered from the case facts
         assert "daily-active-users" in st["revealed"]
-        # follow-ups carry the quiet "probing" line
-        probes = [str(w.render()) for w in screen.query(".probe.-shown")]
-        assert any(p.startswith("↳ probing: ") and " · from " in p for p in probes), probes
+        # no permanent "probing" line under follow-ups
+        assert not screen.query(".probe")
         await wait_until(pilot, lambda: isinstance(app.screen, ScorecardScreen), what="the scorecard screen")
         card = app.screen.card  # type: ignore[attr-defined]
         assert [p.id for p in card.phases] == list(ANSWERS)
@@ -125,6 +125,13 @@ async def test_full_interview_reaches_the_scorecard(home: Path, tmp_path: Path) 
         # escape goes back to the transcript, F3 brings the scorecard back
         await pilot.press("escape")
         assert app.screen is screen
+        # F4 says why the last follow-up was asked, with its note rendered in place
+        assert screen.probe is not None and screen.probe.note
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, NoteScreen) and bool(app.screen.notes), what="the why-this-question note")
+        assert "Why this question?" in str(app.screen.lead) and app.screen.notes[0].ref == screen.probe.note
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen, what="the note to close")
         await pilot.press("f3")
         assert isinstance(app.screen, ScorecardScreen)
 

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable
-from tui_support import FakeBackend, wait_until
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Markdown, OptionList, Static, TabbedContent
+from tui_support import FakeBackend, load_card, wait_until
 
 from interviewer.events import Notice
 from tui.app import MlsdApp
@@ -18,6 +19,8 @@ from tui.backend import InterviewRequest
 from tui.messages import EngineEvent
 from tui.screens.history import HistoryScreen
 from tui.screens.interview import InterviewScreen
+from tui.screens.note import NoteScreen
+from tui.screens.scorecard import ScorecardScreen
 from tui.widgets.composer import Composer
 from tui.widgets.conversation import CasePanel, InterviewerLine
 
@@ -87,3 +90,141 @@ async def test_time_notice_does_not_cover_the_answer_box(clean_env: Path, size: 
         composer = screen.query_one(Composer).region
         for toast in screen.query(Toast):
             assert toast.region.area > 0 and not toast.region.overlaps(composer), (toast.region, composer)
+
+
+# ------------------------------------------------------------------ the scorecard
+
+
+class ScorecardHost(MlsdApp):
+    def first_screen(self) -> ScorecardScreen:
+        return ScorecardScreen(load_card())
+
+
+def table_text(table: DataTable) -> str:
+    """What the table shows, line by line (its whole virtual height)."""
+    return "\n".join(table.render_line(y).text for y in range(table.size.height))
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_scorecard_keys_work_from_the_start_and_say_so(clean_env: Path, size: tuple[int, int]) -> None:
+    app = ScorecardHost(backend=FakeBackend(), live_clock=False, cursor_blink=False, export_dir=clean_env)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ScorecardScreen)
+        summary = screen.query_one("#summary-scroll", VerticalScroll)
+        assert app.focused is summary  # PageDown scrolls the summary at once, no Tab needed
+        if summary.max_scroll_y:
+            await pilot.press("pagedown")
+            assert summary.scroll_y > 0
+        assert "←→ tabs" in str(screen.query_one("#sc-hint", Static).render())
+        await pilot.press("right")  # the Criteria tab, focus in its table
+        await pilot.pause()
+        table = screen.query_one("#criteria", DataTable)
+        assert screen.query_one("#sc-tabs", TabbedContent).active == "tab-criteria" and app.focused is table
+        assert "enter" in str(screen.query_one("#sc-hint", Static).render())
+        row = table.cursor_row
+        await pilot.press("down")
+        assert table.cursor_row == row + 1
+        await pilot.press("pagedown")
+        assert table.cursor_row > row + 1
+        await pilot.press("right")
+        await pilot.pause()
+        assert app.focused is screen.query_one("#study-notes", OptionList)
+        await pilot.press("left", "left")
+        assert screen.query_one("#sc-tabs", TabbedContent).active == "tab-summary"
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_scorecard_criteria_names_whole_with_evidence_beside(clean_env: Path, size: tuple[int, int]) -> None:
+    card = load_card()
+    long_name = "Latency and compute constraints stated as a p99 budget split across every stage"
+    phase = card.phases[0]
+    crit = phase.criteria[1].model_copy(update={"title": long_name, "score": 3, "evidence": ["I would budget 200 ms at p99 and split it across retrieval and ranking."]})
+    card.phases[0] = phase.model_copy(update={"criteria": [phase.criteria[0], crit, *phase.criteria[2:]]})
+
+    class Host(MlsdApp):
+        def first_screen(self) -> ScorecardScreen:
+            return ScorecardScreen(card)
+
+    app = Host(backend=FakeBackend(), live_clock=False, cursor_blink=False, export_dir=clean_env)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("right")
+        await pilot.pause()
+        table = app.screen.query_one("#criteria", DataTable)
+        shown = " ".join(table_text(table).split())
+        assert long_name in shown or all(w in shown for w in long_name.split())
+        # every criterion's full title is in its cell (wrapped, not cut), and the row grew to hold it
+        titles = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        for c in card.phases[0].criteria:
+            assert c.title in titles
+        i = titles.index(long_name)
+        assert table.ordered_rows[i].height >= 2
+        # its evidence sits beside its score, in the same row
+        cells = table.get_row_at(i)
+        assert str(cells[1]) == "3" and "200 ms at p99" in str(cells[-1])
+        assert "…" not in shown
+
+
+async def test_scorecard_study_note_opens_as_markdown(clean_env: Path) -> None:
+    from interviewer.content import library
+
+    card = load_card()
+    app = ScorecardHost(backend=FakeBackend(), live_clock=False, cursor_blink=False, export_dir=clean_env)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("right", "right")
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, NoteScreen) and bool(app.screen.notes), what="the note")
+        note = app.screen
+        assert isinstance(note, NoteScreen)
+        ref = card.study[2]
+        assert note.notes[note.index].ref == ref
+        md = note.query_one("#note-md", Markdown)
+        heading = library().note_section(ref, strict=True)[1]
+        assert md.source.startswith(f"## {heading}") and len(md.source) > 200
+        assert any(b.__class__.__name__.startswith("MarkdownH") for b in md.query("*"))  # rendered, not shown as text
+        await pilot.press("right")
+        await pilot.pause()
+        assert note.notes[note.index].ref == card.study[3]
+        await pilot.press("escape")
+        assert isinstance(app.screen, ScorecardScreen)
+        # a criterion's row opens its evidence and the notes flagged for it
+        await pilot.press("left")
+        await pilot.pause()
+        table = app.screen.query_one("#criteria", DataTable)
+        gap = card.gaps[0]
+        table.move_cursor(row=[str(table.get_row_at(i)[0]) for i in range(table.row_count)].index(gap.title))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, NoteScreen) and bool(app.screen.notes), what="the criterion's notes")
+        assert [n.ref for n in app.screen.notes][: len(gap.study)] == gap.study
+        assert gap.title in str(app.screen.lead)
+
+
+# ------------------------------------------------------------------ why this question?
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_why_this_question_replaces_the_probing_line(clean_env: Path, size: tuple[int, int]) -> None:
+    app = MlsdApp(InterviewRequest(resume="20250315-090000-live01"), backend=FakeBackend(), live_clock=False, cursor_blink=False)
+    async with app.run_test(size=size) as pilot:
+        screen = await resumed(pilot)
+        assert not screen.query(".probe")  # no permanent line under each follow-up
+        shown = " ".join(str(w.render()) for w in screen.query(Static))
+        assert "↳ probing" not in shown
+        last = [t for t in screen.view.transcript if t.by_interviewer and t.criterion][-1]  # type: ignore[union-attr]
+        assert screen.probe == last  # the data is kept, from the view
+        assert any(b.binding.description == "why this question?" and b.binding.key == "f4" for b in screen.active_bindings.values())
+        assert isinstance(app.focused, Composer)
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, NoteScreen) and bool(app.screen.notes), what="the note")
+        note = app.screen
+        lead = str(note.lead)  # type: ignore[attr-defined]
+        from interviewer.content import library
+
+        assert "Why this question?" in lead and last.text in lead
+        assert library().criterion(last.criterion or "").title in lead
+        assert note.notes[0].ref == last.note  # type: ignore[attr-defined]
+        assert note.query_one("#note-md", Markdown).source.startswith("## ")
+        await pilot.press("escape")
+        assert app.screen is screen and isinstance(app.focused, Composer)

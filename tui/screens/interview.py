@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,7 +18,7 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Static, TextArea
 
 from interviewer.clock import MAX_WALL_TURN
-from interviewer.domain import PHASES
+from interviewer.domain import PHASES, TurnKind
 from interviewer.events import Finished, Graded, Message, Notice, Reset, Token
 from interviewer.view import SessionView, TurnView
 
@@ -45,11 +46,34 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 
+# what "why this question?" says of each kind of line the code decided on (interviewer/graph.py `decide`)
+WHY: dict[str, str] = {
+    TurnKind.FOLLOW_UP: "It probes the weightiest criterion of {phase} your answers have not yet covered at the level expected.",
+    TurnKind.HINT: "A hint on the criterion of {phase} still missing, after you asked for one or seemed stuck.",
+    TurnKind.DEEP_DIVE: "You named {concept}: the interviewer digs into it to see how deep your knowledge goes.",
+    TurnKind.PUSH: "Your strongest idea so far ({concept}) is pushed on numbers, trade-offs or failure modes.",
+    TurnKind.CHALLENGE: "Something you said looks like a known misconception ({misconception}); you are asked to defend or fix it.",
+    TurnKind.ASK_TO_CLARIFY: "You started designing without asking anything: the interviewer wants to know what you would clarify first.",
+}
+
+
+def is_probe(turn: TurnView) -> bool:
+    """An interviewer line the code chose for a reason worth explaining (a follow-up, hint, deep dive…)."""
+    return turn.by_interviewer and turn.kind in WHY and bool(turn.criterion or turn.note or turn.concept or turn.misconception)
+
+
+def _humane(ident: str | None) -> str:
+    return (ident or "").replace("-", " ").replace("_", " ").strip()
+
+
 class InterviewScreen(MlsdScreen[None]):
     """One interview, new or resumed."""
 
     AUTO_FOCUS = "#composer"
-    BINDINGS = [Binding("f3", "show_scorecard", "scorecard")]
+    BINDINGS = [
+        Binding("f4", "why", "why this question?"),
+        Binding("f3", "show_scorecard", "scorecard"),
+    ]
 
     def __init__(self, request: InterviewRequest) -> None:
         super().__init__()
@@ -67,6 +91,7 @@ class InterviewScreen(MlsdScreen[None]):
         self._graded: set[str] = set()
         self._mark = 0.0
         self._frozen_at: float | None = None
+        self.probe: TurnView | None = None  # the last follow-up or hint, for "why this question?" (F4)
 
 
     # ------------------------------------------------------------------ layout
@@ -203,6 +228,8 @@ class InterviewScreen(MlsdScreen[None]):
                 turn = TurnView.of(raw)
                 if not turn.by_interviewer:
                     return
+                if is_probe(turn):
+                    self.probe = turn
                 line, self._live = self._live, None
                 if line is None:
                     line = await self.conversation.add_interviewer(turn)
@@ -332,6 +359,43 @@ class InterviewScreen(MlsdScreen[None]):
     async def _render_transcript(self, transcript: tuple[TurnView, ...]) -> None:
         """A resumed interview: the conversation so far, mounted in one go."""
         self._shown_phase = await self.conversation.add_transcript(transcript, self._titles(), self._shown_phase)
+        probes = [t for t in transcript if is_probe(t)]
+        if probes:
+            self.probe = probes[-1]
+
+    # ------------------------------------------------------------------ why this question?
+    def why_lead(self, turn: TurnView) -> Text:
+        """The follow-up, the criterion it probes (by its rubric title) and the phase."""
+        title = turn.criterion or ""
+        if self.library is not None and turn.criterion:
+            try:
+                title = self.library.criterion(turn.criterion).title
+            except KeyError:
+                pass
+        phase = self._titles().get(turn.phase, turn.phase)
+        out = Text()
+        out.append("Why this question?\n", style="bold")
+        out.append(f"“{' '.join(turn.text.split())}”\n", style="italic")
+        out.append(WHY.get(turn.kind, WHY[TurnKind.FOLLOW_UP]).format(
+            phase=phase,
+            concept=_humane(turn.concept) or "an idea you named",
+            misconception=_humane(turn.misconception) or "a claim you made",
+        ))
+        if turn.criterion:
+            out.append("\nCriterion: ")
+            out.append(title, style="bold")
+            out.append(f" ({phase})")
+        out.append("\nNote: " + turn.note + " (below)" if turn.note else "\nNo note was retrieved for it.", style="dim")
+        return out
+
+    def action_why(self) -> None:
+        from .note import NoteScreen
+
+        turn = self.probe
+        if turn is None:
+            self.notify("No follow-up yet: F4 explains the interviewer's last follow-up or hint once there is one.", title="why this question?")
+            return
+        self.app.push_screen(NoteScreen([turn.note] if turn.note else [], lead=self.why_lead(turn), title="why this question?"))
 
     # ------------------------------------------------------------------ the end
     @work(thread=True, group="open", exit_on_error=False)
