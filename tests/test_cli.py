@@ -371,3 +371,49 @@ def test_tables_never_cut_ids(tmp_path, monkeypatch, capsys, columns):
     for cid in library().cases:
         assert cid in out, (cid, out)
     assert "…" not in out
+
+
+class _FakeIndex:
+    """Stands in for the knowledge index: a build that reports progress like the real one."""
+
+    def __init__(self) -> None:
+        self.built = 0
+
+    def build(self, rebuild: bool = False, progress=None) -> dict:
+        self.built += 1
+        for done in (0, 64, 128, 150):
+            if progress:
+                progress(done, 150)
+        return {"status": "built", "chunks": 150, "embedded": 150, "seconds": 0.0}
+
+
+def test_first_mlsd_run_builds_the_index_with_progress_on_stderr(tmp_path, monkeypatch, capsys):
+    import interviewer.knowledge as knowledge
+    from tui import cli
+
+    fake = _FakeIndex()
+    monkeypatch.setattr(knowledge, "get_index", lambda home, lib: fake)
+    home = tmp_path / "home"
+    home.mkdir()
+    cli._first_run_index(home)
+    out, err = capsys.readouterr()
+    assert out == "" and fake.built == 1
+    assert "first run: building the notes index" in err
+    assert [line for line in err.splitlines() if "embedding notes" in line] == [f"mlsd: embedding notes {d}/150" for d in (0, 64, 128, 150)]
+    # a home whose index is built starts the UI at once
+    (home / "index").mkdir()
+    (home / "index" / "manifest.json").write_text("{}")
+    cli._first_run_index(home)
+    assert fake.built == 1 and capsys.readouterr().err == ""
+
+
+def test_mlsd_index_prints_progress_on_stderr_and_json_on_stdout(tmp_path, monkeypatch, capsys):
+    import interviewer.knowledge as knowledge
+
+    fake = _FakeIndex()
+    monkeypatch.setattr(knowledge, "get_index", lambda home, lib: fake)
+    fake.path = tmp_path / "index"  # type: ignore[attr-defined]
+    code, out, err = run_main(monkeypatch, capsys, "index", "--json", home=tmp_path / "home")
+    assert code == 0, err
+    assert json.loads(out)["chunks"] == 150
+    assert "mlsd: embedding notes 64/150" in err

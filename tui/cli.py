@@ -143,18 +143,49 @@ def _progress(enabled: bool):
     return prog, cb
 
 
+def _build_index(idx: Any, rebuild: bool = False) -> dict[str, Any]:
+    """Build the notes index with its progress on stderr: a bar on a terminal, else a line per batch
+    ("mlsd: embedding notes 64/331"). Stdout stays clean for --json."""
+    prog, cb = _progress(sys.stderr.isatty())
+    if prog:
+        with prog:
+            return idx.build(rebuild=rebuild, progress=lambda d, n: cb("embedding notes", d, n))
+
+    def line(done: int, total: int) -> None:
+        sys.stderr.write(f"mlsd: embedding notes {done}/{total}\n")
+        sys.stderr.flush()
+
+    return idx.build(rebuild=rebuild, progress=line)
+
+
+def _first_run_index(home: Path) -> None:
+    """The first `mlsd` on a fresh data folder builds the notes index here, with its progress on
+    stderr, before the UI starts (later runs find it built; a stale index is rebuilt by the UI, whose
+    status line shows the count)."""
+    if (home / "index" / "manifest.json").is_file():
+        return
+    from interviewer.content import library
+    from interviewer.knowledge import get_index
+
+    _err("first run: building the notes index (once; the next runs start at once)")
+    t0 = time.perf_counter()
+    res = _build_index(get_index(home, library()))
+    _err(f"notes index {res['status']}: {res['chunks']} sections in {time.perf_counter() - t0:.0f}s")
+
+
 # ------------------------------------------------------------------------------------ interview
 
 
 def _interview(case: Optional[str], level: Level, persona: Persona, minutes: Optional[float], brain: BrainKind, resume: Optional[str], phase: Optional[Phase]) -> None:
     if phase and not case:
         raise UsageError("--phase retries one phase of a case: give --case too")
-    _settings().ensure_home()  # a broken config or data folder is one line here, before the UI starts
+    home = _settings().ensure_home()  # a broken config or data folder is one line here, before the UI starts
     if case:  # a cheap check, so the UI paints fast; the library loads in the UI's worker
         from interviewer.paths import knowledge_dir
 
         if not (knowledge_dir() / "cases" / f"{case}.yaml").is_file():
             raise UsageError(f"unknown case {case!r}; `mlsd cases` lists them")
+    _first_run_index(home)
     from .app import run_app
 
     run_app(case=case, level=level, persona=persona, minutes=minutes, brain=brain, resume=resume, phase=phase)
@@ -227,13 +258,8 @@ def index(
 
     s = _settings()
     idx = get_index(s.ensure_home(), library())
-    prog, cb = _progress(not as_json and sys.stderr.isatty())
     t0 = time.perf_counter()
-    if prog:
-        with prog:
-            res = idx.build(rebuild=rebuild, progress=lambda d, n: cb("embedding notes", d, n))
-    else:
-        res = idx.build(rebuild=rebuild)
+    res = _build_index(idx, rebuild=rebuild)
     res["seconds"] = round(time.perf_counter() - t0, 3)
     res["path"] = str(idx.path)
     if as_json:

@@ -5,6 +5,7 @@ test needs the real one.
 """
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -228,3 +229,44 @@ async def test_why_this_question_replaces_the_probing_line(clean_env: Path, size
         assert note.query_one("#note-md", Markdown).source.startswith("## ")
         await pilot.press("escape")
         assert app.screen is screen and isinstance(app.focused, Composer)
+
+
+# ------------------------------------------------------------------ first-run progress
+
+
+class SlowWarmBackend(FakeBackend):
+    """Warms up like a first run: the notes index is built in steps the test releases one by one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.stepped = threading.Event()
+
+    def warm(self, case: str | None) -> None:
+        from interviewer.domain import WARM_INDEX
+
+        for done in (0, 128, 331):
+            self.warming = (WARM_INDEX, done, 331)
+            self.stepped.set()
+            self.gate.wait(10)
+            self.gate.clear()
+        self.warming = None
+
+
+async def test_warm_up_shows_the_index_build_progress(clean_env: Path) -> None:
+    backend = SlowWarmBackend()
+    app = MlsdApp(InterviewRequest(resume="20250315-090000-live01"), backend=backend, live_clock=False, cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen)
+        status = screen.query_one("#status", Static)
+        await wait_until(pilot, lambda: "0/331 sections" in str(status.render()), what="the first count")
+        backend.gate.set()
+        await wait_until(pilot, lambda: "128/331 sections" in str(status.render()), what="the count to advance")
+        assert "building the notes index" in str(status.render()) and "▰" in str(status.render())
+        backend.gate.set()
+        await wait_until(pilot, lambda: "331/331" in str(status.render()), what="the last count")
+        backend.gate.set()
+        await wait_until(pilot, lambda: screen.warm, what="the warm-up to end")
+        await pilot.pause()
+        assert str(status.render()).strip() == "● your turn"

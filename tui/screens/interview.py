@@ -18,7 +18,7 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Static, TextArea
 
 from interviewer.clock import MAX_WALL_TURN
-from interviewer.domain import PHASES, TurnKind
+from interviewer.domain import PHASES, WARM_INDEX, TurnKind
 from interviewer.events import Finished, Graded, Message, Notice, Reset, Token
 from interviewer.view import SessionView, TurnView
 
@@ -55,6 +55,18 @@ WHY: dict[str, str] = {
     TurnKind.CHALLENGE: "Something you said looks like a known misconception ({misconception}); you are asked to defend or fix it.",
     TurnKind.ASK_TO_CLARIFY: "You started designing without asking anything: the interviewer wants to know what you would clarify first.",
 }
+
+
+def warm_text(warming: tuple[str, int, int] | None, loading: bool = False) -> str:
+    """The warm-up step under way, with counts while the notes index is built."""
+    if warming is None:
+        return "" if loading else "warming up the notes index…"
+    what, done, total = warming
+    if what == WARM_INDEX and total:
+        width = 12
+        full = int(round(width * done / total))
+        return f"warming up: building the notes index {'▰' * full}{'▱' * (width - full)} {done}/{total} sections"
+    return f"warming up: {what}…"
 
 
 def is_probe(turn: TurnView) -> bool:
@@ -123,6 +135,7 @@ class InterviewScreen(MlsdScreen[None]):
         self._open_session()
         if self.mlsd.live_clock:
             self.set_interval(1.0, self._refresh_clock)
+        self._warm_timer = self.set_interval(0.5, self._warm_tick)
 
     # ------------------------------------------------------------------ workers
     @work(thread=True, group="library", exit_on_error=False)
@@ -206,6 +219,7 @@ class InterviewScreen(MlsdScreen[None]):
 
     def on_engine_warm(self, _message: EngineWarm) -> None:
         self.warm = True
+        self._warm_timer.stop()
         if not self._sending and self.card is None and self.session is not None:
             self._set_status(self._ready_text())
 
@@ -327,7 +341,18 @@ class InterviewScreen(MlsdScreen[None]):
         self.query_one(CasePanel).show_case(case.title, case.prompt, f"{case.domain} · {minutes:.0f} minutes")
 
     def _ready_text(self) -> str:
-        return "● your turn" + ("" if self.warm else " · warming up the notes index…")
+        return "● your turn" + ("" if self.warm else " · " + warm_text(self.mlsd.backend.warming))
+
+    def _warm_tick(self) -> None:
+        """While the engine warms up (the first run builds the notes index), the status shows how far."""
+        if self.warm or self.card is not None or self.failed is not None:
+            return
+        if self.session is None:
+            self._set_status("◌ loading the interviewer… " + warm_text(self.mlsd.backend.warming, loading=True))
+        elif self._sending:
+            self._set_status("… the interviewer is thinking · " + warm_text(self.mlsd.backend.warming), "-busy")
+        else:
+            self._set_status(self._ready_text())
 
     def _set_status(self, text: str, cls: str = "") -> None:
         status = self.query_one("#status", Static)

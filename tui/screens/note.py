@@ -143,5 +143,5 @@ class NoteScreen(ModalScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
         if action == "step":
-            return True if len(self.refs) > 1 else None
+            return len(self.refs) > 1  # hidden with a single note
         return True
