@@ -270,3 +270,17 @@ async def test_warm_up_shows_the_index_build_progress(clean_env: Path) -> None:
         await wait_until(pilot, lambda: screen.warm, what="the warm-up to end")
         await pilot.pause()
         assert str(status.render()).strip() == "● your turn"
+
+
+# ------------------------------------------------------------------ docs/screens
+
+
+def test_screens_match_the_snapshots() -> None:
+    """docs/screens/ (listed in the README) holds the current 80x24 snapshot baselines, not stale copies."""
+    from make_screens import SCREENS, SHOTS, source
+
+    readme = (SCREENS.parents[1] / "README.md").read_text(encoding="utf-8")
+    for name, (test, _what) in SHOTS.items():
+        shot = SCREENS / f"{name}.svg"
+        assert shot.read_bytes() == source(test).read_bytes(), f"{shot} is stale: run python tests/tui/make_screens.py"
+        assert f"docs/screens/{name}.svg" in readme
