@@ -64,6 +64,8 @@ async def opened(pilot: Pilot[Any]) -> InterviewScreen:
     assert isinstance(screen, InterviewScreen)
     await wait_until(pilot, lambda: screen.session is not None, timeout=60, what="the session to open")
     await wait_until(pilot, lambda: len(screen.query(InterviewerLine)) > 0 and not screen.busy, what="the opening line")
+    # a resumed transcript is mounted in one go: wait until every line has composed its body
+    await wait_until(pilot, lambda: all(w.query(".body") for w in screen.query(CandidateLine)), what="the transcript")
     return screen
 
 
@@ -222,6 +224,7 @@ async def test_commands_hint_next_time_end(home: Path, tmp_path: Path) -> None:
     again = app_for(InterviewRequest(resume=sid), tmp_path)
     async with again.run_test(size=(100, 32)) as pilot:
         await wait_until(pilot, lambda: isinstance(again.screen, ScorecardScreen), timeout=60, what="the saved scorecard")
+        await pilot.pause()  # let the scorecard finish mounting before the app exits
         assert again.screen.card.session_id == sid  # type: ignore[attr-defined]
         assert "/end" in candidate_texts(again.screen_stack[-2])  # type: ignore[arg-type]
 
