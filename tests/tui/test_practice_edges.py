@@ -284,3 +284,36 @@ def test_screens_match_the_snapshots() -> None:
         shot = SCREENS / f"{name}.svg"
         assert shot.read_bytes() == source(test).read_bytes(), f"{shot} is stale: run python tests/tui/make_screens.py"
         assert f"docs/screens/{name}.svg" in readme
+
+
+class HeldBackend(FakeBackend):
+    """Opens a session only when the test says so (what the screen shows before the engine is up)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def start(self, req: InterviewRequest, on_event: Any) -> Any:
+        self.release.wait(10)
+        return super().start(req, on_event)
+
+
+async def test_phase_retry_shows_the_phase_budget(clean_env: Path) -> None:
+    """`mlsd --case C --phase frame`: the tracker and the case panel show framing's own 5 minutes, not 45."""
+    from interviewer.content import library
+    from tui.widgets.phase_tracker import PhaseCell
+
+    backend = HeldBackend()
+    app = MlsdApp(InterviewRequest(case="video-recommendation", phase="frame"), backend=backend, live_clock=False, cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen)
+        await wait_until(pilot, lambda: screen.library is not None, what="the library")
+        await pilot.pause()
+        budget = library().phase_minutes("frame")
+        cell = str(screen.query_one("#phase-frame", PhaseCell).render())
+        assert f"/{budget:.1f}m" in cell and "45" not in cell, cell
+        assert f"{budget:.0f} minutes" in str(screen.query_one(CasePanel).render())
+        backend.release.set()
+        await wait_until(pilot, lambda: screen.session is not None, what="the session")
+        await pilot.pause()
