@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Iterable, Literal
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, RootModel, StringConstraints, Tag, ValidationError, field_validator, model_validator
@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field
 from .domain import CROSS_CUTTING, KINDS, PHASE_TITLE, PHASES, PhaseId, RubricPhaseId
 from .errors import ContentError
 from .paths import knowledge_dir, rubrics_dir
+from .text import slug
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
@@ -523,6 +524,12 @@ def load_note(path: Path, rel: str | None = None) -> Note:
 # --------------------------------------------------------------------------- the library
 
 
+def _heading_depth(line: str) -> int:
+    """2 for a "## " heading line, 3 for "### "…; 0 for any other line."""
+    hashes = len(line) - len(line.lstrip("#"))
+    return hashes if hashes and line[hashes : hashes + 1] == " " else 0
+
+
 class Library(BaseModel):
     """All shipped content, validated and cross-checked."""
 
@@ -542,6 +549,11 @@ class Library(BaseModel):
 
     def phase_minutes(self, phase: str) -> float:
         return self.rubrics[phase].minutes
+
+    def default_minutes(self, phases: Iterable[str]) -> float:
+        """An interview's length when none is given: the phases' own budgets (45 minutes for all seven;
+        a one-phase retry gets that phase's budget, not the whole interview's)."""
+        return float(sum(self.phase_minutes(p) for p in phases))
 
     def kinds(self, case: str | None) -> tuple[str, ...] | None:
         """The case's problem kinds; None without a case (or for a case the library does not hold)."""
@@ -586,6 +598,25 @@ class Library(BaseModel):
                 if c.id == cid:
                     return c
         raise KeyError(cid)
+
+    def note_section(self, ref: str, strict: bool = False) -> tuple[Note, str, str]:
+        """A note reference as scorecards and follow-ups give it ("phases/data.md#sources-and-labels"):
+        the note, the section's heading, and the section's Markdown (its heading, its text and its
+        sub-sections). Without an anchor, or with one no heading matches, the whole note (`strict`: a
+        KeyError for an anchor no heading matches). KeyError for a note the library does not hold."""
+        path, _, anchor = ref.partition("#")
+        note = next((n for n in self.notes if n.path == path), None)
+        if note is None:
+            raise KeyError(path)
+        lines = note.body.splitlines()
+        for i, line in enumerate(lines):
+            depth = _heading_depth(line)
+            if depth >= 2 and anchor and slug(line[depth:].strip()) == anchor:
+                end = next((j for j in range(i + 1, len(lines)) if 0 < _heading_depth(lines[j]) <= depth), len(lines))
+                return note, line[depth:].strip(), "\n".join(lines[i:end]).strip()
+        if strict and anchor:
+            raise KeyError(ref)
+        return note, note.meta.title, note.body.strip()
 
     def case(self, case_id: str) -> Case:
         try:

@@ -206,3 +206,9 @@ def policy() -> Policy:
         err = e.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
         raise ContentError(POLICY_PATH, f"{where}: {err['msg']}") from None
+
+
+# the steps of `Engine.warm`, as its progress callback names them (what, done, total)
+WARM_INDEX = "embedding the notes"
+WARM_MODEL = "loading the embedding model"
+WARM_GRADER = "preparing the grader"

@@ -35,7 +35,7 @@ from .events import Message, Notice, PhaseChanged, Reset, Token
 from .grading import candidate_words
 from .knowledge import KnowledgeIndex
 from .state import InterviewState, Turn
-from .text import is_question, is_stuck, redact, sanitize, wants_to_move_on
+from .text import inline_title, is_question, is_stuck, plural, redact, sanitize, wants_to_move_on
 
 # node names
 LISTEN, ASK, ASSESS, RESPOND, ADVANCE, COMMAND, FINISH = "listen", "ask", "assess", "respond", "advance", "command", "finish"
@@ -303,7 +303,7 @@ def open_node(state: InterviewState, runtime: Runtime[Ctx]) -> Update:
         openings = P.get(TurnKind.OPENING)
         opening = openings[zlib.crc32(state["session_id"].encode()) % len(openings)].format(prompt=case.prompt, minutes=int(state["minutes"]))
     else:  # a single-phase retry opens straight into that phase
-        opening = P.get("retry_opening").format(prompt=case.prompt, phase=ctx.lib.phase_title(first).lower(), intro=P.get("phase_intro", first)[0])
+        opening = P.get("retry_opening").format(prompt=case.prompt, phase=ctx.lib.phase_title(first), intro=P.get("phase_intro", first)[0])
     return {**_say(state, ctx, opening, TurnKind.OPENING), "phase_start": 0.0}
 
 
@@ -524,7 +524,7 @@ def _advance(state: InterviewState, ctx: Ctx, why: Why) -> Update:
     """Close the phase under way: the next one opens, or the interview ends."""
     phase = _phase(state)
     used = _used_lines(state)
-    close = P.pick_unique(P.get("advance", why), used, seed=state["phase_i"], phase=ctx.lib.phase_title(phase).lower())
+    close = P.pick_unique(P.get("advance", why), used, seed=state["phase_i"], phase=ctx.lib.phase_title(phase))
     nxt = state["phase_i"] + 1
     if nxt >= len(state["phases"]) or state.get("elapsed", 0.0) >= state["minutes"] + policy().overtime_minutes:
         upd = _say(state, ctx, close + " " + P.pick_unique(P.get("closing"), used, seed=len(used)), TurnKind.CLOSING)
@@ -574,7 +574,7 @@ def command(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
         phase_budget = budget(state, ctx.lib, phase)
         spent = at - state.get("phase_start", 0.0)
         title = ctx.lib.phase_title(phase)
-        return stay(P.get("time_notice", "time_left").format(used=at, total=state["minutes"], phase=title, left=max(phase_budget - spent, 0), budget=phase_budget), TurnKind.TIME)
+        return stay(P.get("time_notice", "time_left").format(used=at, total=state["minutes"], phase=title, left=plural(max(phase_budget - spent, 0), "minute"), budget=phase_budget), TurnKind.TIME)
     if cmd == Command.HELP:
         return stay(P.get("help"), TurnKind.HELP)
     return Goto(update=_hint(state, ctx), goto=LISTEN)
@@ -601,7 +601,7 @@ def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
         first = [s.strip() for s in note.text.replace("\n", " ").split(". ") if len(s.split()) > 6]
         if first:
             sentence = first[0].rstrip(".") + "."
-    line = P.pick_unique(P.get("hint_lead"), used, seed=len(state.get("hints", [])), topic=c.title.lower(), sentence=sentence)
+    line = P.pick_unique(P.get("hint_lead"), used, seed=len(state.get("hints", [])), topic=inline_title(c.title), sentence=sentence)
     if stuck:
         line = P.pick_unique(P.get("stuck_hint_lead"), used, hint=line)
     section = note.section if note else None

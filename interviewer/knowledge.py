@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import threading
 import time
@@ -17,13 +16,10 @@ from .content import PHASE_TITLES_IN_NOTES, Library, Note
 from .embeddings import MODEL_NAME
 from .health import sqlite_problem
 from .paths import private_dir
+from .text import slug
 
 COLLECTION = "notes"
 CHUNK_WORDS = 180  # all-MiniLM-L6-v2 reads 256 word pieces; longer sections are split into windows
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 @dataclass
@@ -248,6 +244,8 @@ class KnowledgeIndex:
             try:
                 coll = client.create_collection(COLLECTION, embedding_function=LocalEmbeddingFunction(), configuration={"hnsw": {"space": "cosine"}})
                 batch = 64
+                if progress:
+                    progress(0, len(chunks))  # the first batch also loads the embedding model
                 for i in range(0, len(chunks), batch):
                     part = chunks[i : i + batch]
                     coll.add(ids=[c.id for c in part], documents=[c.document() for c in part], metadatas=[c.metadata() for c in part])
@@ -270,9 +268,9 @@ class KnowledgeIndex:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
 
-    def ensure(self) -> bool:
+    def ensure(self, progress: Callable[[int, int], None] | None = None) -> bool:
         """Make the index usable: build it if absent or stale, rebuild it if damaged. Never raises;
-        returns False (and sets `last_error`) when it cannot."""
+        returns False (and sets `last_error`) when it cannot. `progress(done, total)` follows a build."""
         if self._verified and self.is_current():
             return True
         try:
@@ -281,7 +279,7 @@ class KnowledgeIndex:
                     return True
                 problem = self.problem()
                 if problem is not None:
-                    res = self.build()  # checks again under the file lock: another process may have built it
+                    res = self.build(progress=progress)  # checks again under the file lock: another process may have built it
                     self.repairs += res["status"] == "built" and problem.startswith(("damaged", "unreadable", "half built", "no manifest"))
                     problem = self.problem()
                     if problem is not None:

@@ -24,7 +24,7 @@ from .brains import Brain, FallbackBrain, LLMBrain, OfflineBrain
 from .clock import Clock, WallClock
 from .concepts import load_concept_bank
 from .content import Library, library
-from .domain import CROSS_CUTTING, PHASES, BrainKind, Level, Persona, Phase, Role, SessionKind, TurnKind
+from .domain import CROSS_CUTTING, PHASES, WARM_GRADER, WARM_INDEX, WARM_MODEL, BrainKind, Level, Persona, Phase, Role, SessionKind, TurnKind
 from .errors import SessionError, UsageError
 from .events import EVENT_TYPES, Event, Finished, Graded
 from .grading import Grader, PhaseGrade
@@ -72,13 +72,20 @@ class Engine:
         except ValueError:
             raise UsageError(f"unknown brain {brain!r} ({', '.join(BrainKind)})") from None
 
-    def warm(self, case: str | None = None) -> None:
-        """Load the embedding model, the index and the scorer's anchors, so the first turn is fast."""
-        self.index.ensure()
+    def warm(self, case: str | None = None, progress: Callable[[str, int, int], None] | None = None) -> None:
+        """Load the embedding model, the index and the scorer's anchors, so the first turn is fast.
+
+        `progress(what, done, total)` follows the steps: the notes embedded when the index is built
+        (absent, stale or damaged), then the embedding model and the grader's anchors."""
+        step = progress or (lambda _what, _done, _total: None)
+        self.index.ensure(progress=lambda done, total: step(WARM_INDEX, done, total))
+        step(WARM_MODEL, 0, 1)
         self.index.search("warm up", k=1)
+        step(WARM_GRADER, 0, 1)
         crits = [c for ph in PHASES for c in self.lib.criteria(ph, case)] + self.lib.cross_cutting()
         scoring.anchors(crits)
         scoring.phase_mask(scoring.prepare(self.lib.case(case).prompt if case else next(iter(self.lib.cases.values())).prompt), Phase.DATA)
+        step(WARM_GRADER, 1, 1)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
@@ -178,7 +185,7 @@ class Session:
         case: str,
         level: str = Level.SENIOR,
         persona: str = Persona.NEUTRAL,
-        minutes: float = 45,
+        minutes: float | None = None,
         brain: str | None = None,
         phases: list[str] | None = None,
         clock: Clock | None = None,
@@ -191,14 +198,16 @@ class Session:
             raise UsageError(f"unknown level {level!r} ({', '.join(Level)})")
         if persona not in Persona._value2member_map_:
             raise UsageError(f"unknown persona {persona!r} ({', '.join(Persona)})")
-        if not 5 <= float(minutes) <= 180:
-            raise UsageError("minutes must be between 5 and 180")
         phases = phases or list(PHASES)
         bad = [p for p in phases if p not in PHASES]
         if bad:
             raise UsageError(f"unknown phase {bad[0]!r} ({', '.join(PHASES)})")
         if set(phases) != set(PHASES):
             kind = SessionKind.RETRY  # a phase retry (scripted or not) is never recorded as a finished interview
+        if minutes is None:
+            minutes = engine.lib.default_minutes(phases)
+        if not 5 <= float(minutes) <= 180:
+            raise UsageError("minutes must be between 5 and 180")
         b = engine.resolve_brain(brain)
         sid = session_id or time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
         engine.store.add(sid, case, str(level), str(persona), float(minutes), str(b), [str(p) for p in phases], kind)

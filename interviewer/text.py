@@ -230,3 +230,23 @@ def split_questions(text: str) -> list[str]:
     """'What is the CTR and how many ads are there?' -> two questions."""
     qs = [q.strip() for part in re.split(r"\?+\s*", text) for q in _JOINED.split(part) if q.strip()]
     return [q + "?" for q in qs][:4]
+
+
+def plural(n: float, word: str) -> str:
+    """`n` rounded, with the word in the singular or plural: "1 minute", "0 minutes", "3 minutes"."""
+    k = int(round(n))
+    return f"{k} {word}{'' if k == 1 else 's'}"
+
+
+def inline_title(title: str) -> str:
+    """A title to put mid-sentence: the first word lower-cased unless it is an acronym ("ML", "A/B")
+    or a name with capitals inside; the rest is kept as written ("ML task", "p99")."""
+    head, _, rest = title.partition(" ")
+    if not head or sum(ch.isupper() for ch in head) != 1 or not head[0].isupper():
+        return title
+    return head[0].lower() + head[1:] + (" " + rest if rest else "")
+
+
+def slug(text: str) -> str:
+    """A heading's anchor, as note references write it ("Leakage and time-based splits" -> "leakage-and-time-based-splits")."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

@@ -14,8 +14,10 @@ class TurnView:
     text: str
     minute: float = 0.0
     kind: str = ""
-    criterion: str | None = None
-    note: str | None = None
+    criterion: str | None = None  # a follow-up or hint: the rubric criterion it probes
+    note: str | None = None  # and the knowledge note section it was grounded in
+    concept: str | None = None  # a deep dive or push: the concept it digs into
+    misconception: str | None = None  # a challenge: the misconception it challenges
 
     @classmethod
     def of(cls, turn: Mapping[str, Any]) -> "TurnView":
@@ -27,6 +29,8 @@ class TurnView:
             kind=str(turn.get("kind", "")),
             criterion=turn.get("criterion"),
             note=turn.get("note"),
+            concept=turn.get("concept"),
+            misconception=turn.get("misconception"),
         )
 
     @property

@@ -347,3 +347,73 @@ def test_corrupt_checkpoints_file_names_the_path_on_resume(tmp_path, monkeypatch
     line = one_line(err)
     assert code == 2 and out == ""
     assert str(home / "checkpoints.sqlite") in line and "move it aside" in line and "resumed" in line
+
+
+@pytest.mark.parametrize("columns", ["80", "40"])
+def test_tables_never_cut_ids(tmp_path, monkeypatch, capsys, columns):
+    """`mlsd cases` and `mlsd sessions` show every id whole: a user must be able to copy it."""
+    from interviewer.content import library
+
+    home = tmp_path / "home"
+    home.mkdir()
+    sids = ["20261130-181512-9f3c2a", "20261130-181733-b04e11"]
+    for sid in sids:
+        _add_session(home, sid, case="delivery-time-estimation")
+    code, out, err = run_main(monkeypatch, capsys, "sessions", home=home, env={"COLUMNS": columns})
+    assert code == 0, err
+    assert max(len(line) for line in out.splitlines()) <= int(columns)
+    for sid in sids:
+        assert sid in out, out
+    assert "…" not in out
+    code, out, err = run_main(monkeypatch, capsys, "cases", home=home, env={"COLUMNS": columns})
+    assert code == 0, err
+    assert max(len(line) for line in out.splitlines()) <= int(columns)
+    for cid in library().cases:
+        assert cid in out, (cid, out)
+    assert "…" not in out
+
+
+class _FakeIndex:
+    """Stands in for the knowledge index: a build that reports progress like the real one."""
+
+    def __init__(self) -> None:
+        self.built = 0
+
+    def build(self, rebuild: bool = False, progress=None) -> dict:
+        self.built += 1
+        for done in (0, 64, 128, 150):
+            if progress:
+                progress(done, 150)
+        return {"status": "built", "chunks": 150, "embedded": 150, "seconds": 0.0}
+
+
+def test_first_mlsd_run_builds_the_index_with_progress_on_stderr(tmp_path, monkeypatch, capsys):
+    import interviewer.knowledge as knowledge
+    from tui import cli
+
+    fake = _FakeIndex()
+    monkeypatch.setattr(knowledge, "get_index", lambda home, lib: fake)
+    home = tmp_path / "home"
+    home.mkdir()
+    cli._first_run_index(home)
+    out, err = capsys.readouterr()
+    assert out == "" and fake.built == 1
+    assert "first run: building the notes index" in err
+    assert [line for line in err.splitlines() if "embedding notes" in line] == [f"mlsd: embedding notes {d}/150" for d in (0, 64, 128, 150)]
+    # a home whose index is built starts the UI at once
+    (home / "index").mkdir()
+    (home / "index" / "manifest.json").write_text("{}")
+    cli._first_run_index(home)
+    assert fake.built == 1 and capsys.readouterr().err == ""
+
+
+def test_mlsd_index_prints_progress_on_stderr_and_json_on_stdout(tmp_path, monkeypatch, capsys):
+    import interviewer.knowledge as knowledge
+
+    fake = _FakeIndex()
+    monkeypatch.setattr(knowledge, "get_index", lambda home, lib: fake)
+    fake.path = tmp_path / "index"  # type: ignore[attr-defined]
+    code, out, err = run_main(monkeypatch, capsys, "index", "--json", home=tmp_path / "home")
+    assert code == 0, err
+    assert json.loads(out)["chunks"] == 150
+    assert "mlsd: embedding notes 64/150" in err

@@ -245,3 +245,27 @@ def test_a_typed_key_and_a_huge_paste_never_reach_the_checkpoint(tmp_path, tmp_p
         raw = (home / db).read_bytes()
         assert key.encode() not in raw, db
         assert b"z" * 25_000 not in raw, db  # the paste was cut to 20,000 characters before it was stored
+
+
+def test_phase_retry_has_the_phase_budget_and_lines_keep_titles(tmp_path, tmp_path_factory, monkeypatch):
+    """A one-phase retry runs on that phase's own budget (not the 45 minutes of a whole interview); the
+    lines name the phase as the framework titles it, and count minutes in proper English."""
+    import re
+
+    from interviewer.domain import PHASE_TITLE, Phase
+
+    eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
+    s = Session.start(eng, "news-feed", brain="offline", phases=[Phase.FRAME], clock=VirtualClock())
+    v = s.view()
+    assert v.minutes == eng.lib.phase_minutes(Phase.FRAME) < 45
+    assert v.budgets[Phase.FRAME] == eng.lib.phase_minutes(Phase.FRAME)
+    title = PHASE_TITLE[Phase.FRAME]
+    assert title in s.transcript[0]["text"], s.transcript[0]["text"]
+    s.send("/time")
+    line = s.transcript[-1]["text"]
+    assert "(s)" not in line and f"({title})" in line, line
+    assert re.search(r"about (1 minute|\d+ minutes) left", line) and not re.search(r"\b1 minutes\b", line), line
+    s.send("/next")
+    said = [t["text"] for t in s.transcript if t["role"] == "interviewer"]
+    assert not any(title.lower() in t for t in said), said
+    eng.close()

@@ -413,3 +413,14 @@ def test_two_processes_on_an_empty_home_both_succeed(tiny_root, tmp_path):
     assert hits and hits[0]["section"] == "phases/data.md#heron-splits"
     assert sorted(p.name for p in home.iterdir() if p.name.startswith("index")) == ["index"]
     assert KnowledgeIndex(home, load_library(tiny_root / "rubrics", tiny_root / "knowledge")).problem() is None
+
+
+def test_ensure_reports_build_progress(tiny_lib, tmp_path):
+    """A first build (what `Engine.warm` runs on a fresh home) reports how many sections are embedded."""
+    seen: list[tuple[int, int]] = []
+    index = KnowledgeIndex(tmp_path / "home", tiny_lib)
+    assert index.ensure(progress=lambda done, total: seen.append((done, total)))
+    assert seen[0] == (0, 3) and seen[-1] == (3, 3)
+    seen.clear()
+    assert KnowledgeIndex(tmp_path / "home", tiny_lib).ensure(progress=lambda d, t: seen.append((d, t)))
+    assert seen == []  # an index already built: nothing to report

@@ -37,3 +37,13 @@ def test_cut_keeps_no_dangling_joiner():
 def test_escape_controls_shows_what_would_drive_the_terminal():
     out = escape_controls("a\x1b]0;t\x07b\x1b[2J\rc\u202ed\ttab\nline " + FAMILY)
     assert out == "a\\x1b]0;t\\x07b\\x1b[2J\\x0dc\\u202ed\ttab\nline " + FAMILY
+
+
+def test_plural_and_inline_title():
+    from interviewer.text import inline_title, plural
+
+    assert plural(1, "minute") == "1 minute" and plural(0.6, "minute") == "1 minute"
+    assert plural(0.2, "minute") == "0 minutes" and plural(2.6, "minute") == "3 minutes"
+    assert inline_title("Business objective and metrics") == "business objective and metrics"
+    assert inline_title("ML objective") == "ML objective" and inline_title("A/B test design") == "A/B test design"
+    assert inline_title("p99 latency") == "p99 latency"

@@ -104,13 +104,13 @@ def run_app(
     case: str | None = None,
     level: str = Level.SENIOR,
     persona: str = Persona.NEUTRAL,
-    minutes: float = 45.0,
+    minutes: float | None = None,
     brain: str = BrainKind.AUTO,
     resume: str | None = None,
     phase: str | None = None,
 ) -> None:
     """Run the TUI (the `mlsd` / `mlsd interview` command)."""
-    app = MlsdApp(InterviewRequest(case=case, level=level, persona=persona, minutes=float(minutes), brain=brain, resume=resume, phase=phase))
+    app = MlsdApp(InterviewRequest(case=case, level=level, persona=persona, minutes=None if minutes is None else float(minutes), brain=brain, resume=resume, phase=phase))
     app.run()
     if app.open_session_id:
         print(f"mlsd: interview {app.open_session_id} is saved; resume it with `mlsd --resume {app.open_session_id}`")

@@ -26,6 +26,7 @@ from interviewer.domain import BrainKind, Level, Persona
 LEVELS = tuple(Level)
 PERSONAS = tuple(Persona)
 BRAINS = (BrainKind.OFFLINE, BrainKind.LLM)
+DEFAULT_MINUTES = 45.0  # what the setup screen offers (the sum of the seven phase budgets)
 
 EventSink = Callable[["Event"], None]
 
@@ -37,7 +38,7 @@ class InterviewRequest:
     case: str | None = None
     level: str = Level.SENIOR
     persona: str = Persona.NEUTRAL
-    minutes: float = 45.0
+    minutes: float | None = None  # None: the phases' own budgets (45 for a whole interview, less for a phase retry)
     brain: str = BrainKind.AUTO
     resume: str | None = None
     phase: str | None = None
@@ -74,6 +75,8 @@ class Backend:
         self._closed = False
         self._in_flight = 0
         self._idle = threading.Condition()
+        # the warm-up under way, from whichever thread runs it: (what, done, total); None when idle
+        self.warming: tuple[str, int, int] | None = None
 
     # ---- light parts (pydantic, yaml): fine in a worker, well under a second
     def settings(self, brain: str | None = None) -> "Settings":
@@ -116,8 +119,16 @@ class Backend:
         self.warm(None)
 
     def warm(self, case: str | None) -> None:
-        """Load the index and the embedding model so the first answer is not the slow one."""
-        self.engine().warm(case)
+        """Load the index and the embedding model so the first answer is not the slow one; the steps
+        (notes embedded of all, when the index is built) are readable meanwhile in `warming`."""
+
+        def step(what: str, done: int, total: int) -> None:
+            self.warming = (what, done, total)
+
+        try:
+            self.engine().warm(case, progress=step)
+        finally:
+            self.warming = None
 
     def start(self, req: InterviewRequest, on_event: EventSink) -> SessionLike:
         from interviewer.session import Session

@@ -43,13 +43,50 @@ def _echo(text: str) -> None:
     typer.echo(escape_controls(text))
 
 
-def _cell(value: Any) -> Any:
-    """A rich table cell shown literally: no markup, no control characters."""
+def _print_records(title: str | None, columns: list[str], rows: list[list[Any]], id_col: int = 0) -> None:
+    """A table whose id column is never cut: other columns fold; when even folding would cut an id
+    (a narrow terminal), each record is printed as its id on a line of its own with the fields under it."""
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.padding import Padding
+    from rich.table import Table
     from rich.text import Text
 
     from interviewer.text import escape_controls
 
-    return Text(escape_controls("" if value is None else str(value)))
+    console = Console()
+    cells = [[escape_controls("" if v is None else str(v)) for v in r] for r in rows]
+    ids = [r[id_col] for r in cells]
+    id_width = max([len(columns[id_col]), *map(len, ids)])
+
+    def table() -> Table:
+        t = Table(title=title)
+        for i, name in enumerate(columns):
+            if i == id_col:
+                t.add_column(name, no_wrap=True, min_width=id_width)
+            else:
+                t.add_column(name, overflow="fold")
+        for r in cells:
+            t.add_row(*(Text(v) for v in r))
+        return t
+
+    # a readable table: each other column at least as wide as its longest word, up to 10
+    words = [max((len(w) for v in [columns[i], *(r[i] for r in cells)] for w in v.split()), default=1) for i in range(len(columns))]
+    need = id_width + sum(min(10, w) for i, w in enumerate(words) if i != id_col) + 3 * len(columns) + 1
+    probe = Console(width=console.width, file=StringIO(), color_system=None, legacy_windows=False)
+    probe.print(table())
+    shown = probe.file.getvalue()  # type: ignore[attr-defined]
+    if console.width >= need and all(i in shown for i in ids):
+        console.print(table())
+        return
+    if title:
+        console.print(Text(title, style="italic"))
+    for r in cells:
+        console.print(Text(r[id_col], style="bold"), soft_wrap=True)
+        for i, name in enumerate(columns):
+            if i != id_col and r[i]:
+                console.print(Padding(Text(f"{name}: {r[i]}", overflow="fold"), (0, 0, 0, 2), expand=False))
 
 
 def _read_input(path: Path) -> str:
@@ -106,18 +143,49 @@ def _progress(enabled: bool):
     return prog, cb
 
 
+def _build_index(idx: Any, rebuild: bool = False) -> dict[str, Any]:
+    """Build the notes index with its progress on stderr: a bar on a terminal, else a line per batch
+    ("mlsd: embedding notes 64/331"). Stdout stays clean for --json."""
+    prog, cb = _progress(sys.stderr.isatty())
+    if prog:
+        with prog:
+            return idx.build(rebuild=rebuild, progress=lambda d, n: cb("embedding notes", d, n))
+
+    def line(done: int, total: int) -> None:
+        sys.stderr.write(f"mlsd: embedding notes {done}/{total}\n")
+        sys.stderr.flush()
+
+    return idx.build(rebuild=rebuild, progress=line)
+
+
+def _first_run_index(home: Path) -> None:
+    """The first `mlsd` on a fresh data folder builds the notes index here, with its progress on
+    stderr, before the UI starts (later runs find it built; a stale index is rebuilt by the UI, whose
+    status line shows the count)."""
+    if (home / "index" / "manifest.json").is_file():
+        return
+    from interviewer.content import library
+    from interviewer.knowledge import get_index
+
+    _err("first run: building the notes index (once; the next runs start at once)")
+    t0 = time.perf_counter()
+    res = _build_index(get_index(home, library()))
+    _err(f"notes index {res['status']}: {res['chunks']} sections in {time.perf_counter() - t0:.0f}s")
+
+
 # ------------------------------------------------------------------------------------ interview
 
 
-def _interview(case: Optional[str], level: Level, persona: Persona, minutes: float, brain: BrainKind, resume: Optional[str], phase: Optional[Phase]) -> None:
+def _interview(case: Optional[str], level: Level, persona: Persona, minutes: Optional[float], brain: BrainKind, resume: Optional[str], phase: Optional[Phase]) -> None:
     if phase and not case:
         raise UsageError("--phase retries one phase of a case: give --case too")
-    _settings().ensure_home()  # a broken config or data folder is one line here, before the UI starts
+    home = _settings().ensure_home()  # a broken config or data folder is one line here, before the UI starts
     if case:  # a cheap check, so the UI paints fast; the library loads in the UI's worker
         from interviewer.paths import knowledge_dir
 
         if not (knowledge_dir() / "cases" / f"{case}.yaml").is_file():
             raise UsageError(f"unknown case {case!r}; `mlsd cases` lists them")
+    _first_run_index(home)
     from .app import run_app
 
     run_app(case=case, level=level, persona=persona, minutes=minutes, brain=brain, resume=resume, phase=phase)
@@ -126,7 +194,7 @@ def _interview(case: Optional[str], level: Level, persona: Persona, minutes: flo
 _case_opt = typer.Option(None, "--case", help="Case id (see `mlsd cases`); skips the setup screen.")
 _level_opt = typer.Option(Level.SENIOR, "--level", help="Level expected.")
 _persona_opt = typer.Option(Persona.NEUTRAL, "--persona", help="Interviewer persona.")
-_minutes_opt = typer.Option(45.0, "--minutes", help="Length of the interview in minutes.")
+_minutes_opt = typer.Option(None, "--minutes", help="Length of the interview in minutes (default 45; a --phase retry: that phase's budget).", show_default=False)
 _brain_opt = typer.Option(BrainKind.AUTO, "--brain", help="auto (LLM when a key or base URL is set), offline or llm.")
 _resume_opt = typer.Option(None, "--resume", help="Resume an unfinished interview by session id.")
 _phase_opt = typer.Option(None, "--phase", help="Retry a single phase of the case (with --case).")
@@ -137,7 +205,7 @@ def interview(
     case: Optional[str] = _case_opt,
     level: Level = _level_opt,
     persona: Persona = _persona_opt,
-    minutes: float = _minutes_opt,
+    minutes: Optional[float] = _minutes_opt,
     brain: BrainKind = _brain_opt,
     resume: Optional[str] = _resume_opt,
     phase: Optional[Phase] = _phase_opt,
@@ -164,13 +232,7 @@ def cases(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
     if as_json:
         _print_json(rows)
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    t = Table("id", "title", "prompt", title=f"{len(rows)} cases")
-    for r in rows:
-        t.add_row(_cell(r["id"]), _cell(r["title"]), _cell(r["prompt"]))
-    Console().print(t)
+    _print_records(f"{len(rows)} cases", ["id", "title", "prompt"], [[r["id"], r["title"], r["prompt"]] for r in rows])
 
 
 @app.command()
@@ -196,13 +258,8 @@ def index(
 
     s = _settings()
     idx = get_index(s.ensure_home(), library())
-    prog, cb = _progress(not as_json and sys.stderr.isatty())
     t0 = time.perf_counter()
-    if prog:
-        with prog:
-            res = idx.build(rebuild=rebuild, progress=lambda d, n: cb("embedding notes", d, n))
-    else:
-        res = idx.build(rebuild=rebuild)
+    res = _build_index(idx, rebuild=rebuild)
     res["seconds"] = round(time.perf_counter() - t0, 3)
     res["path"] = str(idx.path)
     if as_json:
@@ -460,16 +517,13 @@ def sessions(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
     if not out:
         typer.echo("no interviews yet: run `mlsd`")
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    t = Table("id", "case", "kind", "status", "score", "signal", "level", "when")
+    rows = []
     for r in out:
         retry = r["kind"] == SessionKind.RETRY  # one phase: no hire signal or level worth a column
         kind = f"retry: {', '.join(r['phases'])}" if retry else r["kind"]
         signal, lvl = ("", "") if retry else (r["hire_signal"], r["level_estimate"])
-        t.add_row(*map(_cell, (r["id"], r["case"], kind, r["status"], f"{r['score']:.2f}" if r["score"] is not None else "", signal, lvl, r["created"])))
-    Console().print(t)
+        rows.append([r["id"], r["case"], kind, r["status"], f"{r['score']:.2f}" if r["score"] is not None else "", signal, lvl, r["created"]])
+    _print_records(None, ["id", "case", "kind", "status", "score", "signal", "level", "when"], rows)
 
 
 def _phases_of(row: dict[str, Any]) -> list[str]:

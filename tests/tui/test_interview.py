@@ -14,6 +14,7 @@ from tui.app import MlsdApp
 from tui.backend import InterviewRequest
 from tui.screens.history import HistoryScreen
 from tui.screens.interview import InterviewScreen
+from tui.screens.note import NoteScreen
 from tui.screens.scorecard import ScorecardScreen
 from tui.widgets.composer import Composer
 from tui.widgets.conversation import CandidateLine, InterviewerLine
@@ -63,6 +64,8 @@ async def opened(pilot: Pilot[Any]) -> InterviewScreen:
     assert isinstance(screen, InterviewScreen)
     await wait_until(pilot, lambda: screen.session is not None, timeout=60, what="the session to open")
     await wait_until(pilot, lambda: len(screen.query(InterviewerLine)) > 0 and not screen.busy, what="the opening line")
+    # a resumed transcript is mounted in one go: wait until every line has composed its body
+    await wait_until(pilot, lambda: all(w.query(".body") for w in screen.query(CandidateLine)), what="the transcript")
     return screen
 
 
@@ -114,9 +117,8 @@ async def test_full_interview_reaches_the_scorecard(home: Path, tmp_path: Path) 
         assert set(given) == set(ANSWERS), "every phase was visited"
         # the clarifying question was answered from the case facts
         assert "daily-active-users" in st["revealed"]
-        # follow-ups carry the quiet "probing" line
-        probes = [str(w.render()) for w in screen.query(".probe.-shown")]
-        assert any(p.startswith("↳ probing: ") and " · from " in p for p in probes), probes
+        # no permanent "probing" line under follow-ups
+        assert not screen.query(".probe")
         await wait_until(pilot, lambda: isinstance(app.screen, ScorecardScreen), what="the scorecard screen")
         card = app.screen.card  # type: ignore[attr-defined]
         assert [p.id for p in card.phases] == list(ANSWERS)
@@ -125,6 +127,13 @@ async def test_full_interview_reaches_the_scorecard(home: Path, tmp_path: Path) 
         # escape goes back to the transcript, F3 brings the scorecard back
         await pilot.press("escape")
         assert app.screen is screen
+        # F4 says why the last follow-up was asked, with its note rendered in place
+        assert screen.probe is not None and screen.probe.note
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, NoteScreen) and bool(app.screen.notes), what="the why-this-question note")
+        assert "Why this question?" in str(app.screen.lead) and app.screen.notes[0].ref == screen.probe.note
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen, what="the note to close")
         await pilot.press("f3")
         assert isinstance(app.screen, ScorecardScreen)
 
@@ -215,6 +224,7 @@ async def test_commands_hint_next_time_end(home: Path, tmp_path: Path) -> None:
     again = app_for(InterviewRequest(resume=sid), tmp_path)
     async with again.run_test(size=(100, 32)) as pilot:
         await wait_until(pilot, lambda: isinstance(again.screen, ScorecardScreen), timeout=60, what="the saved scorecard")
+        await pilot.pause()  # let the scorecard finish mounting before the app exits
         assert again.screen.card.session_id == sid  # type: ignore[attr-defined]
         assert "/end" in candidate_texts(again.screen_stack[-2])  # type: ignore[arg-type]
 

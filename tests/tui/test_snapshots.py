@@ -16,7 +16,9 @@ from tui_support import FakeBackend, load_card, wait_until
 
 from tui.app import MlsdApp
 from tui.backend import InterviewRequest
+from tui.screens.history import HistoryScreen
 from tui.screens.interview import InterviewScreen
+from tui.screens.note import NoteScreen
 from tui.screens.scorecard import ScorecardScreen
 from tui.screens.setup import SetupScreen
 
@@ -78,7 +80,64 @@ def test_scorecard_screen(snap_compare: Any, size: tuple[int, int], clean_env: P
     assert snap_compare(app, terminal_size=size)
 
 
-@pytest.mark.parametrize("size", [pytest.param((80, 24), id="80x24")])
+@pytest.mark.parametrize("size", SIZES)
 def test_scorecard_criteria_tab(snap_compare: Any, size: tuple[int, int], clean_env: Path) -> None:
     app = ScorecardHost(backend=FakeBackend(), live_clock=False, cursor_blink=False, export_dir=clean_env)
     assert snap_compare(app, terminal_size=size, press=["right"])
+
+
+async def _note_open(pilot: Pilot[Any]) -> None:
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, NoteScreen) and bool(pilot.app.screen.notes), what="the note")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_scorecard_study_note(snap_compare: Any, size: tuple[int, int], clean_env: Path) -> None:
+    async def ready(pilot: Pilot[Any]) -> None:
+        await pilot.press("right", "right")
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await _note_open(pilot)
+
+    app = ScorecardHost(backend=FakeBackend(), live_clock=False, cursor_blink=False, export_dir=clean_env)
+    assert snap_compare(app, terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_why_this_question(snap_compare: Any, size: tuple[int, int], clean_env: Path) -> None:
+    async def ready(pilot: Pilot[Any]) -> None:
+        screen = pilot.app.screen
+        assert isinstance(screen, InterviewScreen)
+        await wait_until(pilot, lambda: screen.session is not None and screen.warm and screen.library is not None, what="the session")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("f4")
+        await _note_open(pilot)
+
+    assert snap_compare(frozen_app(InterviewRequest(resume="20250315-090000-live01"), clean_env), terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_history_screen(snap_compare: Any, size: tuple[int, int], clean_env: Path, utc: object) -> None:
+    rows = [dict(r, score=s, hire_signal=h) for r, s, h in zip(UNFINISHED, (None, 3.36), ("", "strong hire"))]
+
+    class Host(MlsdApp):
+        def first_screen(self) -> HistoryScreen:
+            return HistoryScreen()
+
+    async def ready(pilot: Pilot[Any]) -> None:
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen) and len(pilot.app.screen.rows) == 2, what="the rows")
+        await pilot.pause()
+
+    app = Host(backend=FakeBackend(sessions=rows), live_clock=False, cursor_blink=False, export_dir=clean_env)
+    assert snap_compare(app, terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", [pytest.param((80, 24), id="80x24")])
+def test_help_screen(snap_compare: Any, size: tuple[int, int], clean_env: Path) -> None:
+    async def ready(pilot: Pilot[Any]) -> None:
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, SetupScreen) and pilot.app.screen.library is not None, what="setup")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("f1")
+        await pilot.pause()
+
+    assert snap_compare(frozen_app(InterviewRequest(), clean_env), terminal_size=size, run_before=ready)

@@ -139,8 +139,9 @@ async def test_interviewer_line_streams_through_markdown_stream(monkeypatch: Any
         await pilot.pause()
         assert line.markdown.source.strip() == "What is the **business** goal?"
         assert updates == [], "streamed text is appended, not re-rendered per token"
-        probe = line.query_one(".probe")
-        assert probe.has_class("-shown") and "↳ probing: business-objective · from phases/clarify.md#x" in str(probe.render())
+        # the line keeps what it probes (for "why this question?"), and shows no permanent line for it
+        assert line.turn is not None and line.turn.criterion == "business-objective" and line.turn.note == "phases/clarify.md#x"
+        assert not line.query(".probe") and len(line.children) == 2
 
         # a reset (fallback mid-stream) replaces the text; finish makes it exact
         other = await conv.begin_interviewer()
@@ -149,7 +150,7 @@ async def test_interviewer_line_streams_through_markdown_stream(monkeypatch: Any
         await other.write("A different line.")
         await other.finish(TurnView.of({"text": "A different line.", "kind": "clarify"}))
         assert other.markdown.source.strip() == "A different line."
-        assert not other.query_one(".probe").has_class("-shown")
+        assert other.turn is not None and other.turn.criterion is None
 
 
 class TrackerHost(App[None]):
@@ -323,8 +324,10 @@ async def test_phase_retry_shows_the_earlier_grade_beside_the_new_one(clean_env:
     app = Host(backend=FakeBackend(), live_clock=False, cursor_blink=False, export_dir=clean_env)
     async with app.run_test(size=(140, 45)) as pilot:
         await pilot.pause()
-        table = app.screen.query_one(f"#crit-{phase.id}", DataTable)
+        table = app.screen.query_one("#criteria", DataTable)
         labels = [str(col.label) for col in table.columns.values()]
-        assert labels == ["criterion", "score", "before", "evidence"]
-        first = table.get_row_at(0)
+        assert labels == ["criterion", "score", "before", "evidence (what you said)"]
+        assert str(table.get_row_at(0)[0]) == phase.title  # the phase's row, then its criteria
+        first = table.get_row_at(1)
+        assert str(first[0]) == phase.criteria[0].title
         assert str(first[2]).strip() == str(earlier[phase.criteria[0].id])

@@ -17,12 +17,20 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("enter", "send your answer or question"),
             ("shift+enter · ctrl+j", "new line in your answer"),
             ("tab · →", "complete a /command"),
+            ("F4", "why this question? the criterion and the note behind the last follow-up"),
         ]
         + [(c, d) for c, d in COMMANDS.items()],
     ),
     (
         "Scorecard",
-        [("m · j", "export Markdown · JSON to the current folder"), ("n", "new interview"), ("escape", "back to the transcript")],
+        [
+            ("← →", "Summary · Criteria · Study tabs"),
+            ("↑ ↓ · PgUp PgDn", "scroll, or move between criteria and notes"),
+            ("enter", "a criterion's evidence and notes; a note to study, rendered"),
+            ("m · j", "export Markdown · JSON to the current folder"),
+            ("n", "new interview"),
+            ("escape", "back to the transcript"),
+        ],
     ),
     (
         "Everywhere",

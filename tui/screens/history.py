@@ -50,7 +50,9 @@ class HistoryScreen(MlsdScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#sessions", DataTable)
-        for label, width in (("when", 12), ("case", 24), ("level", 6), ("status", 8), ("score", 5), ("signal", 14), ("session", 22)):
+        # the session id first and whole (it is what `mlsd --resume` and `mlsd report` take), so no
+        # terminal width scrolls it out of sight
+        for label, width in (("session", 22), ("when", 12), ("case", 24), ("score", 5), ("signal", 14), ("status", 8), ("level", 6)):
             table.add_column(label, width=width, key=label)
         self._list()
 
@@ -88,7 +90,7 @@ class HistoryScreen(MlsdScreen[None]):
             kind = r.get("kind", "interview")
             status = "retry" if kind == "retry" else r.get("status")  # a retry is shown as a retry, never as finished
             signal = "–" if kind == "retry" else (r.get("hire_signal") or "")  # one phase says little about hiring
-            table.add_row(when, r.get("case_id"), r.get("level"), status, score, signal, r["id"], key=str(r["id"]))
+            table.add_row(r["id"], when, r.get("case_id"), score, signal, status, r.get("level"), key=str(r["id"]))
         finished = [float(r["score"]) for r in reversed(message.rows) if counts_in_trend(r)]
         self.query_one("#score-trend", Sparkline).data = finished
         self.query_one("#trend-caption", Static).update(trend_caption(finished))

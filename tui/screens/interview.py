@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,7 +18,7 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Static, TextArea
 
 from interviewer.clock import MAX_WALL_TURN
-from interviewer.domain import PHASES
+from interviewer.domain import PHASES, WARM_INDEX, TurnKind
 from interviewer.events import Finished, Graded, Message, Notice, Reset, Token
 from interviewer.view import SessionView, TurnView
 
@@ -45,11 +46,46 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 
+# what "why this question?" says of each kind of line the code decided on (interviewer/graph.py `decide`)
+WHY: dict[str, str] = {
+    TurnKind.FOLLOW_UP: "It probes the weightiest criterion of {phase} your answers have not yet covered at the level expected.",
+    TurnKind.HINT: "A hint on the criterion of {phase} still missing, after you asked for one or seemed stuck.",
+    TurnKind.DEEP_DIVE: "You named {concept}: the interviewer digs into it to see how deep your knowledge goes.",
+    TurnKind.PUSH: "Your strongest idea so far ({concept}) is pushed on numbers, trade-offs or failure modes.",
+    TurnKind.CHALLENGE: "Something you said looks like a known misconception ({misconception}); you are asked to defend or fix it.",
+    TurnKind.ASK_TO_CLARIFY: "You started designing without asking anything: the interviewer wants to know what you would clarify first.",
+}
+
+
+def warm_text(warming: tuple[str, int, int] | None, loading: bool = False) -> str:
+    """The warm-up step under way, with counts while the notes index is built."""
+    if warming is None:
+        return "" if loading else "warming up the notes index…"
+    what, done, total = warming
+    if what == WARM_INDEX and total:
+        width = 12
+        full = int(round(width * done / total))
+        return f"warming up: building the notes index {'▰' * full}{'▱' * (width - full)} {done}/{total} sections"
+    return f"warming up: {what}…"
+
+
+def is_probe(turn: TurnView) -> bool:
+    """An interviewer line the code chose for a reason worth explaining (a follow-up, hint, deep dive…)."""
+    return turn.by_interviewer and turn.kind in WHY and bool(turn.criterion or turn.note or turn.concept or turn.misconception)
+
+
+def _humane(ident: str | None) -> str:
+    return (ident or "").replace("-", " ").replace("_", " ").strip()
+
+
 class InterviewScreen(MlsdScreen[None]):
     """One interview, new or resumed."""
 
     AUTO_FOCUS = "#composer"
-    BINDINGS = [Binding("f3", "show_scorecard", "scorecard")]
+    BINDINGS = [
+        Binding("f4", "why", "why this question?"),
+        Binding("f3", "show_scorecard", "scorecard"),
+    ]
 
     def __init__(self, request: InterviewRequest) -> None:
         super().__init__()
@@ -67,6 +103,7 @@ class InterviewScreen(MlsdScreen[None]):
         self._graded: set[str] = set()
         self._mark = 0.0
         self._frozen_at: float | None = None
+        self.probe: TurnView | None = None  # the last follow-up or hint, for "why this question?" (F4)
 
 
     # ------------------------------------------------------------------ layout
@@ -98,6 +135,7 @@ class InterviewScreen(MlsdScreen[None]):
         self._open_session()
         if self.mlsd.live_clock:
             self.set_interval(1.0, self._refresh_clock)
+        self._warm_timer = self.set_interval(0.5, self._warm_tick)
 
     # ------------------------------------------------------------------ workers
     @work(thread=True, group="library", exit_on_error=False)
@@ -158,9 +196,8 @@ class InterviewScreen(MlsdScreen[None]):
         if self.view is None:
             phases = [self.request.phase] if self.request.phase else list(PHASES)
             lib = message.library
-            await self.query_one(PhaseTracker).show(
-                planned_views(phases, self.request.minutes, {p: lib.phase_minutes(p) for p in phases}, self._titles())
-            )
+            minutes = self.request.minutes or lib.default_minutes(phases)
+            await self.query_one(PhaseTracker).show(planned_views(phases, minutes, {p: lib.phase_minutes(p) for p in phases}, self._titles()))
 
     async def on_session_opened(self, message: SessionOpened) -> None:
         self.session = message.session
@@ -171,6 +208,7 @@ class InterviewScreen(MlsdScreen[None]):
         self._show_case()
         if message.resumed:
             await self._render_transcript(self.view.transcript)
+            await self.conversation.recall_case()
         await self._refresh_clock()
         if self.view.finished:
             self._set_status("■ this interview has finished; loading its scorecard…")
@@ -181,6 +219,7 @@ class InterviewScreen(MlsdScreen[None]):
 
     def on_engine_warm(self, _message: EngineWarm) -> None:
         self.warm = True
+        self._warm_timer.stop()
         if not self._sending and self.card is None and self.session is not None:
             self._set_status(self._ready_text())
 
@@ -203,6 +242,8 @@ class InterviewScreen(MlsdScreen[None]):
                 turn = TurnView.of(raw)
                 if not turn.by_interviewer:
                     return
+                if is_probe(turn):
+                    self.probe = turn
                 line, self._live = self._live, None
                 if line is None:
                     line = await self.conversation.add_interviewer(turn)
@@ -295,11 +336,23 @@ class InterviewScreen(MlsdScreen[None]):
         if lib is None or case_id is None or case_id not in lib.cases:
             return
         case = lib.cases[case_id]
-        minutes = self.view.minutes if self.view is not None else self.request.minutes
+        phases = [self.request.phase] if self.request.phase else list(PHASES)
+        minutes = self.view.minutes if self.view is not None else (self.request.minutes or lib.default_minutes(phases))
         self.query_one(CasePanel).show_case(case.title, case.prompt, f"{case.domain} · {minutes:.0f} minutes")
 
     def _ready_text(self) -> str:
-        return "● your turn" + ("" if self.warm else " · warming up the notes index…")
+        return "● your turn" + ("" if self.warm else " · " + warm_text(self.mlsd.backend.warming))
+
+    def _warm_tick(self) -> None:
+        """While the engine warms up (the first run builds the notes index), the status shows how far."""
+        if self.warm or self.card is not None or self.failed is not None:
+            return
+        if self.session is None:
+            self._set_status("◌ loading the interviewer… " + warm_text(self.mlsd.backend.warming, loading=True))
+        elif self._sending:
+            self._set_status("… the interviewer is thinking · " + warm_text(self.mlsd.backend.warming), "-busy")
+        else:
+            self._set_status(self._ready_text())
 
     def _set_status(self, text: str, cls: str = "") -> None:
         status = self.query_one("#status", Static)
@@ -331,6 +384,43 @@ class InterviewScreen(MlsdScreen[None]):
     async def _render_transcript(self, transcript: tuple[TurnView, ...]) -> None:
         """A resumed interview: the conversation so far, mounted in one go."""
         self._shown_phase = await self.conversation.add_transcript(transcript, self._titles(), self._shown_phase)
+        probes = [t for t in transcript if is_probe(t)]
+        if probes:
+            self.probe = probes[-1]
+
+    # ------------------------------------------------------------------ why this question?
+    def why_lead(self, turn: TurnView) -> Text:
+        """The follow-up, the criterion it probes (by its rubric title) and the phase."""
+        title = turn.criterion or ""
+        if self.library is not None and turn.criterion:
+            try:
+                title = self.library.criterion(turn.criterion).title
+            except KeyError:
+                pass
+        phase = self._titles().get(turn.phase, turn.phase)
+        out = Text()
+        out.append("Why this question?\n", style="bold")
+        out.append(f"“{' '.join(turn.text.split())}”\n", style="italic")
+        out.append(WHY.get(turn.kind, WHY[TurnKind.FOLLOW_UP]).format(
+            phase=phase,
+            concept=_humane(turn.concept) or "an idea you named",
+            misconception=_humane(turn.misconception) or "a claim you made",
+        ))
+        if turn.criterion:
+            out.append("\nCriterion: ")
+            out.append(title, style="bold")
+            out.append(f" ({phase})")
+        out.append("\nNote: " + turn.note + " (below)" if turn.note else "\nNo note was retrieved for it.", style="dim")
+        return out
+
+    def action_why(self) -> None:
+        from .note import NoteScreen
+
+        turn = self.probe
+        if turn is None:
+            self.notify("No follow-up yet: F4 explains the interviewer's last follow-up or hint once there is one.", title="why this question?")
+            return
+        self.app.push_screen(NoteScreen([turn.note] if turn.note else [], lead=self.why_lead(turn), title="why this question?"))
 
     # ------------------------------------------------------------------ the end
     @work(thread=True, group="open", exit_on_error=False)

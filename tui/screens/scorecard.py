@@ -12,12 +12,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Markdown, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Markdown, OptionList, Static, TabbedContent, TabPane
+from textual.widgets.option_list import Option
 
 from interviewer.domain import CROSS_CUTTING
+from interviewer.text import slug
 
 from ..services import MlsdScreen
 from ..widgets.score import SIGNAL_STYLE, bar, score_text, trend_text
+from .note import NoteScreen
 
 if TYPE_CHECKING:  # pragma: no cover
     from interviewer.grading import CriterionGrade
@@ -93,13 +96,12 @@ def points_block(points: list[Any], empty: str, gaps: bool = False) -> Text:
             out.append(": you said " if gaps else ": ")
             out.append(_quote(pt.quote, 160), style="italic")
         if gaps and pt.study:
-            out.append("\n   study: " + ", ".join(pt.study), style="dim")
+            out.append("\n   study: " + ", ".join(pt.study) + " (enter opens them)", style="dim")
     return out
 
 
 def study_markdown(card: "Scorecard") -> str:
-    lines = ["## Notes to study", ""]
-    lines += [f"- `{s}`" for s in card.study] or ["- nothing flagged"]
+    lines: list[str] = []
     refs = [g for g in card.gaps if g.reference]
     if refs:
         lines += ["", "## What a strong answer covers", ""]
@@ -113,24 +115,56 @@ def study_markdown(card: "Scorecard") -> str:
     return "\n".join(lines)
 
 
-def quotes_detail(c: "CriterionGrade") -> Text:
+def note_label(ref: str) -> Text:
+    """A study reference as a list entry: the section's name, then its path."""
+    path, _, anchor = ref.partition("#")
+    name = anchor.replace("-", " ").strip().capitalize() or path
+    return Text.assemble((name, "bold"), "  ", (ref, "dim"))
+
+
+def evidence_cell(c: "CriterionGrade") -> Text:
+    """Every quote behind a score, each on its own line (wrapped by the table, never cut)."""
+    if not c.evidence:
+        return Text("insufficient evidence", style="dim")
+    return Text("\n".join(_quote(q) for q in c.evidence), style="italic")
+
+
+def criterion_lead(c: "CriterionGrade", phase_title: str, before: int | None = None, retry: bool = False) -> Text:
+    """What the notes modal shows above a criterion's notes: score, every quote and the reason."""
     out = Text()
     out.append(c.title or c.id, style="bold")
-    out.append(" · ")
+    out.append(f" · {phase_title} · score ")
     out.append_text(score_text(c.score))
+    if retry:
+        out.append(" (before ")
+        out.append_text(score_text(before))
+        out.append(")")
     if c.evidence:
+        out.append("\nWhat you said:", style="dim")
         for q in c.evidence:
             out.append("\n  ")
             out.append(_quote(q), style="italic")
     else:
-        out.append("\n  no quote: insufficient evidence", style="dim")
+        out.append("\nNo quote: insufficient evidence.", style="dim")
     if c.rationale:
-        out.append("\n  " + c.rationale, style="dim")
+        out.append("\n" + c.rationale, style="dim")
     return out
 
 
+HINTS = {
+    "tab-summary": "↑↓ PgUp PgDn scroll · ←→ tabs · enter opens the notes to study",
+    "tab-criteria": "↑↓ PgUp PgDn move · enter: the evidence and notes for a criterion · ←→ tabs",
+    "tab-study": "↑↓ choose · enter opens the note here · ←→ tabs",
+}
+TABS = list(HINTS)
+
+
 class ScorecardScreen(MlsdScreen[None]):
+    AUTO_FOCUS = "#summary-scroll"
     BINDINGS = [
+        Binding("left", "tab(-1)", "tabs", key_display="←→", priority=True),
+        Binding("right", "tab(1)", "tabs", show=False, priority=True),
+        Binding("enter", "open_notes", "notes", key_display="⏎"),
         Binding("m", "export('md')", "export .md"),
         Binding("j", "export('json')", "export .json"),
         Binding("f2", "app.history", "history"),
@@ -144,14 +178,17 @@ class ScorecardScreen(MlsdScreen[None]):
         self._criteria: dict[str, list[CriterionGrade]] = {p.id: list(p.criteria) for p in card.phases}
         if card.cross_cutting:
             self._criteria[CROSS_CUTTING] = list(card.cross_cutting)
-
+        self._titles = {p.id: p.title for p in card.phases} | {CROSS_CUTTING: "Across the interview"}
+        self._previous = {p.id: p.previous for p in card.phases if p.previous}
+        self._rows: list[tuple[str, CriterionGrade | None]] = []  # (phase, criterion or None for a phase row)
+        self._width = 0
 
     def compose(self) -> ComposeResult:
         card = self.card
         yield Static(f"Scorecard — {card.case_title}", id="sc-title", markup=False)
         with TabbedContent(id="sc-tabs", initial="tab-summary"):
             with TabPane("Summary", id="tab-summary"):
-                with VerticalScroll():
+                with VerticalScroll(id="summary-scroll", can_focus=True):
                     yield Static(overall_block(card), id="overall")
                     yield Static("Phases", classes="section")
                     yield Static(phase_bars(card), id="phase-bars")
@@ -160,45 +197,123 @@ class ScorecardScreen(MlsdScreen[None]):
                     yield Static("Gaps", classes="section")
                     yield Static(points_block(card.gaps, "none", gaps=True), id="gaps")
             with TabPane("Criteria", id="tab-criteria"):
-                with VerticalScroll(id="criteria-scroll", can_focus=False):
-                    titles = {p.id: f"{p.title} — {p.score:.2f}" for p in card.phases}
-                    titles[CROSS_CUTTING] = "Across the interview"
-                    for pid in self._criteria:
-                        yield Static(titles[pid], classes="section")
-                        yield DataTable(id=f"crit-{pid}", classes="criteria", cursor_type="row", zebra_stripes=True)
-                        yield Static(id=f"quotes-{pid}", classes="quotes")
+                yield DataTable(id="criteria", cursor_type="row", zebra_stripes=True)
             with TabPane("Study", id="tab-study"):
-                with VerticalScroll():
+                with VerticalScroll(id="study-scroll"):
+                    yield Static("Notes to study", classes="section")
+                    yield OptionList(*[Option(note_label(r), id=r) for r in card.study] or [Option("nothing flagged", disabled=True)], id="study-notes")
                     yield Markdown(study_markdown(card), id="study")
+        yield Static(HINTS["tab-summary"], id="sc-hint")
         yield Footer()
 
     def on_mount(self) -> None:
-        previous = {p.id: p.previous for p in self.card.phases if p.previous}
-        for pid, crits in self._criteria.items():
-            table = self.query_one(f"#crit-{pid}", DataTable)
-            before = previous.get(pid)  # a phase retry: the earlier grade beside the new one
-            table.add_column("criterion", width=26)
-            table.add_column("score", width=5)
-            if before is not None:
-                table.add_column("before", width=6)
-            table.add_column("evidence")
-            for c in crits:
-                first = _quote(c.evidence[0], 56) if c.evidence else "insufficient evidence"
-                more = f" +{len(c.evidence) - 1}" if len(c.evidence) > 1 else ""
-                cells: list[Any] = [c.title or c.id, score_text(c.score)]
-                if before is not None:
-                    cells.append(score_text(before.get(c.id)))
-                cells.append(Text(first + more, style="italic" if c.evidence else "dim"))
-                table.add_row(*cells)
-            if crits:
-                self.query_one(f"#quotes-{pid}", Static).update(quotes_detail(crits[0]))
+        self._fill_criteria()
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        table_id = event.data_table.id or ""
-        pid = table_id.removeprefix("crit-")
-        crits = self._criteria.get(pid, [])
-        if 0 <= event.cursor_row < len(crits):
-            self.query_one(f"#quotes-{pid}", Static).update(quotes_detail(crits[event.cursor_row]))
+    def on_resize(self) -> None:
+        if self.size.width != self._width:
+            self._fill_criteria()
+
+    # ------------------------------------------------------------------ the criteria table
+    def _fill_criteria(self) -> None:
+        """One table for every phase: a row per phase, then a row per criterion with its full name,
+        its score and every quote behind it (rows grow to fit; nothing is cut)."""
+        table = self.query_one("#criteria", DataTable)
+        width = self.size.width or 80
+        self._width = width
+        keep = table.cursor_row if table.row_count else None
+        table.clear(columns=True)
+        retry = bool(self._previous)
+        name_w = 22 if width < 100 else 34
+        fixed = name_w + 5 + (6 if retry else 0)
+        ncols = 4 if retry else 3
+        evidence_w = max(16, width - fixed - 2 * ncols * table.cell_padding - 2 - 2 - 2)  # pane padding, scrollbar, slack
+        table.add_column("criterion", width=name_w, key="criterion")
+        table.add_column("score", width=5, key="score")
+        if retry:
+            table.add_column("before", width=6, key="before")
+        table.add_column("evidence (what you said)", width=evidence_w, key="evidence")
+        self._rows = []
+        for pid, crits in self._criteria.items():
+            phase = next((p for p in self.card.phases if p.id == pid), None)
+            head = Text(self._titles.get(pid, pid), style="bold")
+            cells: list[Any] = [head, Text(f"{phase.score:.2f}", style="bold") if phase else Text("")]
+            if retry:
+                cells.append(Text(""))
+            cells.append(Text(""))
+            table.add_row(*cells, height=None)
+            self._rows.append((pid, None))
+            before = self._previous.get(pid)
+            for c in crits:
+                cells = [Text(c.title or c.id), score_text(c.score)]
+                if retry:
+                    cells.append(score_text(before.get(c.id)) if before is not None else Text("–", style="dim"))
+                cells.append(evidence_cell(c))
+                table.add_row(*cells, height=None)
+                self._rows.append((pid, c))
+        if self._rows:
+            row = keep if keep is not None and keep < len(self._rows) else min(1, len(self._rows) - 1)
+            table.move_cursor(row=row, animate=False)
+            if row <= 1:
+                table.call_after_refresh(table.scroll_home, animate=False)
+
+    def highlighted_criterion(self) -> tuple[str, "CriterionGrade | None"] | None:
+        table = self.query_one("#criteria", DataTable)
+        if not self._rows or table.cursor_row < 0 or table.cursor_row >= len(self._rows):
+            return None
+        return self._rows[table.cursor_row]
+
+    def criterion_refs(self, pid: str, c: "CriterionGrade") -> tuple[list[str], list[str]]:
+        """The notes flagged for a criterion (a gap's study notes), and sections that may match it."""
+        flagged = next((g.study for g in self.card.gaps if g.criterion == c.id and g.phase == c.phase), [])
+        maybe = [f"phases/{pid}.md#{c.id}", f"cases/{self.card.case}.md#{slug(self._titles.get(pid, pid))}"]
+        return list(flagged), maybe
+
+    # ------------------------------------------------------------------ tabs and keys
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        pane = event.pane.id or ""
+        self.query_one("#sc-hint", Static).update(HINTS.get(pane, ""))
+        target = {"tab-summary": "#summary-scroll", "tab-criteria": "#criteria", "tab-study": "#study-notes"}.get(pane)
+        if target:
+            self.query_one(target).focus()
+        if pane == "tab-criteria":
+            table = self.query_one("#criteria", DataTable)
+            if table.cursor_row <= 1:  # the first phase's row in sight, not scrolled past
+                table.call_after_refresh(table.scroll_home, animate=False)
+
+    def action_tab(self, delta: int) -> None:
+        tabs = self.query_one("#sc-tabs", TabbedContent)
+        i = TABS.index(tabs.active) if tabs.active in TABS else 0
+        tabs.active = TABS[(i + delta) % len(TABS)]
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_notes()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_open_notes()
+
+    def action_open_notes(self) -> None:
+        active = self.query_one("#sc-tabs", TabbedContent).active
+        if active == "tab-criteria":
+            hit = self.highlighted_criterion()
+            if hit is None:
+                return
+            pid, c = hit
+            if c is None:  # a phase row: that phase's gaps' notes
+                refs = [r for g in self.card.gaps if g.phase == pid for r in g.study]
+                self.app.push_screen(NoteScreen(refs, lead=Text(self._titles.get(pid, pid), style="bold"), title="notes to study"))
+                return
+            before = (self._previous.get(pid) or {}).get(c.id)
+            flagged, maybe = self.criterion_refs(pid, c)
+            lead = criterion_lead(c, self._titles.get(pid, pid), before, retry=pid in self._previous)
+            self.app.push_screen(NoteScreen(flagged, maybe=maybe, lead=lead, title="criterion"))
+            return
+        start = 0
+        if active == "tab-study":
+            ol = self.query_one("#study-notes", OptionList)
+            start = ol.highlighted or 0
+        self.app.push_screen(NoteScreen(self.card.study, start=start, title="notes to study"))
 
     # ------------------------------------------------------------------ actions
     def action_export(self, fmt: str) -> None:

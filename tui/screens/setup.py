@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from ..backend import BRAINS, LEVELS, PERSONAS, InterviewRequest
+from ..backend import BRAINS, DEFAULT_MINUTES, LEVELS, PERSONAS, InterviewRequest
 from ..messages import BrainResolved, LibraryLoaded, LoadFailed, SessionsListed
 from ..services import MlsdScreen
 
@@ -66,7 +66,7 @@ class SetupScreen(MlsdScreen[None]):
                     yield Select([(x, x) for x in PERSONAS], value=req.persona, allow_blank=False, compact=True, id="persona")
                 with Horizontal(classes="row"):
                     yield Label("minutes", classes="field")
-                    yield Input(value=f"{req.minutes:g}", type="integer", id="minutes", max_length=3, compact=True, tooltip="5 to 180")
+                    yield Input(value=f"{req.minutes or DEFAULT_MINUTES:g}", type="integer", id="minutes", max_length=3, compact=True, tooltip="5 to 180")
                 with Horizontal(classes="row"):
                     yield Label("brain", classes="field")
                     brain = req.brain if req.brain in BRAINS else Select.NULL

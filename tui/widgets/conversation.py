@@ -19,7 +19,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def probe_line(turn: "TurnView") -> str | None:
-    """The quiet line under a follow-up (or hint): which criterion it probes, from which note."""
+    """Which criterion a follow-up (or hint) probes, from which note: what "why this question?" (F4)
+    shows; no longer a permanent line under every follow-up."""
     if not turn.criterion or turn.kind not in ("follow_up", "hint"):
         return None
     verb = "probing" if turn.kind == "follow_up" else "hint on"
@@ -38,23 +39,18 @@ class InterviewerLine(Vertical):
     InterviewerLine > .who { color: $accent; text-style: bold; }
     InterviewerLine > Markdown { margin: 0; padding: 0 0 0 2; background: transparent; }
     InterviewerLine > Markdown > MarkdownBlock:last-child { margin-bottom: 0; }
-    InterviewerLine > .probe { color: $text-muted; text-style: italic; padding: 0 0 0 2; display: none; }
-    InterviewerLine > .probe.-shown { display: block; }
     """
 
-    def __init__(self, text: str = "", *, probe: str | None = None, kind: str = "") -> None:
+    def __init__(self, text: str = "", *, turn: "TurnView | None" = None, kind: str = "") -> None:
         super().__init__(classes=f"kind-{kind}" if kind else None)
         self._text = text
-        self._probe = probe
+        self.turn = turn  # the line as the engine recorded it (kind, criterion, note), once it is complete
         self._stream: MarkdownStream | None = None
         self._streamed: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Label("Interviewer", classes="who")
         yield Markdown(self._text)
-        probe = Static(self._probe or "", classes="probe", markup=False)
-        probe.set_class(bool(self._probe), "-shown")
-        yield probe
 
     @property
     def markdown(self) -> Markdown:
@@ -92,13 +88,7 @@ class InterviewerLine(Vertical):
         self._text = text
         if _norm(streamed) != _norm(text):
             await self.markdown.update(text)
-        self.set_probe(probe_line(turn))
-
-    def set_probe(self, probe: str | None) -> None:
-        self._probe = probe
-        w = self.query_one(".probe", Static)
-        w.update(probe or "")
-        w.set_class(bool(probe), "-shown")
+        self.turn = turn
 
 
 class CandidateLine(Vertical):
@@ -168,7 +158,7 @@ class Conversation(VerticalScroll):
         return line
 
     async def add_interviewer(self, turn: "TurnView") -> InterviewerLine:
-        line = InterviewerLine(turn.text, probe=probe_line(turn), kind=turn.kind)
+        line = InterviewerLine(turn.text, turn=turn, kind=turn.kind)
         await self.mount(line)
         return line
 
@@ -190,12 +180,23 @@ class Conversation(VerticalScroll):
                 if turn.phase and turn.phase != phase:
                     phase = turn.phase
                     widgets.append(PhaseDivider(titles.get(phase, phase)))
-                widgets.append(InterviewerLine(turn.text, probe=probe_line(turn), kind=turn.kind))
+                widgets.append(InterviewerLine(turn.text, turn=turn, kind=turn.kind))
             else:
                 widgets.append(CandidateLine(turn.text, command=turn.kind == "command"))
         if widgets:
             await self.mount_all(widgets)
         return phase
+
+    async def recall_case(self) -> None:
+        """A resumed interview: the case panel moves down to just above the last interviewer line, so
+        the problem and the question it was left at are both on screen (not a long scroll away)."""
+        panels, lines = list(self.query(CasePanel)), list(self.query(InterviewerLine))
+        if not panels or not lines:
+            return
+        panel, last = panels[0], lines[-1]
+        if self.children.index(panel) < self.children.index(last) - 1:
+            self.move_child(panel, before=last)
+            panel.add_class("-recalled")
 
     async def add_divider(self, title: str, before: InterviewerLine | None = None) -> None:
         div = PhaseDivider(title)
