@@ -638,19 +638,11 @@ def drills_(
     if not doc["drills"]:
         typer.echo("no drills: finish an interview and what you missed comes back here" + (f" ({doc['mastered']} mastered)" if doc["mastered"] else ""))
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    t = Table(title=f"{doc['due_count']} due today ({doc['today']}) · {len(doc['drills']) - doc['due_count']} coming · {doc['mastered']} mastered")
-    width = max(len(d["id"]) for d in doc["drills"])
-    t.add_column("id", no_wrap=True, min_width=width)  # ids are typed: never cut
-    t.add_column("due", no_wrap=True, min_width=10)
-    t.add_column("phase", no_wrap=True)
-    t.add_column("why", overflow="fold")
-    for d in doc["drills"]:
-        due = "now" if d["is_due"] else d["due"]
-        t.add_row(*map(_cell, (d["id"], due, d["phase"], f"{d['step']}: {d['reason']}")))
-    Console().print(t)
+    _print_records(
+        f"{doc['due_count']} due today ({doc['today']}) · {len(doc['drills']) - doc['due_count']} coming · {doc['mastered']} mastered",
+        ["id", "due", "phase", "why"],
+        [[d["id"], "now" if d["is_due"] else d["due"], d["phase"], f"{d['step']}: {d['reason']}"] for d in doc["drills"]],
+    )
     if doc["due_count"]:
         typer.echo("`mlsd drill` runs the next one due; `mlsd drill ID` a given one")
 
