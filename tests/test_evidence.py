@@ -68,10 +68,14 @@ def test_removing_one_criterions_lines_lowers_it_and_leaves_the_others(grader):
 
 
 def test_a_stated_misconception_pulls_its_criterion_down(grader):
-    right = "Offline I'd report PR-AUC and recall at a fixed false-decline rate, because fraud is about 0.2% of payments."
+    right = (
+        "Offline I'd report PR-AUC rather than ROC-AUC, because fraud is about 0.2% of payments, and recall at a fixed "
+        "0.5% false-decline rate on an out-of-time test month, sliced by new versus returning cards."
+    )
     wrong = right + " Accuracy is the best metric here since fraud is so rare."
     r = {c.id: c for c in grader.grade("evaluation", CASE, right).criteria}
     w = {c.id: c for c in grader.grade("evaluation", CASE, wrong).criteria}
+    assert (r["offline-metrics"].score or 0) >= 3
     assert (w["offline-metrics"].score or 0) < (r["offline-metrics"].score or 0)
     assert "Not right" in w["offline-metrics"].rationale
 
