@@ -170,7 +170,12 @@ def analyse(text: str, phase: str, case: str | None, bank: ConceptBank | None = 
 
     found = bank.find_mentions(text, case)
     for i, u in enumerate(out):
-        if u.kept and _is_term_list(u, [m for m in found if u.start <= m.start < u.end]):
+        inside = [m for m in found if u.start <= m.start < u.end]
+        if u.kept and _is_term_list(u, inside):
+            u.kept = False
+
+    if phase != CROSS_CUTTING and _elsewhere([m for m in found if unit_of(m.start) is not None], phase, bank):
+        for u in out:
             u.kept = False
     mentions = [(m.concept_id, i, m.start, m.end) for m in found if (i := unit_of(m.start)) is not None]
     mis = [(h.misconception_id, i, h.start, h.end) for h in bank.find_misconceptions(text, case) if (i := unit_of(h.start)) is not None]
@@ -189,6 +194,18 @@ def _is_term_list(u: Unit, mentions: Sequence[Any]) -> bool:
     letters = sum(ch.isalpha() for ch in u.text) or 1
     named = sum(sum(ch.isalpha() for ch in m.matched) for m in mentions)
     return named / letters >= TERM_LIST_SHARE
+
+
+ELSEWHERE_MIN = 4  # concepts of other phases named before an answer can belong to another phase
+ELSEWHERE_RATIO = 3  # ... when they outnumber this phase's own concepts this many times over
+
+
+def _elsewhere(mentions: Sequence[Any], phase: str, bank: ConceptBank) -> bool:
+    """An answer that names almost only other phases' concepts is another phase's answer: however well
+    said, it is not evidence for this phase's criteria."""
+    mine = sum(1 for m in mentions if bank.concept(m.concept_id).phase == phase)
+    other = len(mentions) - mine
+    return other >= ELSEWHERE_MIN and other > ELSEWHERE_RATIO * mine
 
 
 # --------------------------------------------------------------------------- evidence per criterion
@@ -254,9 +271,10 @@ def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBa
         ev = CriterionEvidence(c)
         weight_of_unit: dict[int, float] = {}
         where: dict[int, int] = {}
+        own = {cid for cid, _i, _s, _e in an.mentions if c.id in bank.concept(cid).criteria and (bank.concept(cid).phase == an.phase or c.phase == CROSS_CUTTING)}
         for cid, i, s, _e in an.mentions:
-            if c.id not in bank.concept(cid).criteria:
-                continue
+            if c.id not in bank.concept(cid).criteria or (cid not in own and not own):
+                continue  # another phase's concept backs this criterion only beside one of this phase's own
             if cid not in ev.concepts:
                 ev.concepts.append(cid)
             win = an.window(i)

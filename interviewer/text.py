@@ -133,6 +133,8 @@ _INJECTION = re.compile(
       | \b(dear|hey|attention|note\s+to(\s+the)?)\s+(grader|evaluator|assessor|interviewer|ai|model|llm)\b
       | \b(the\s+)?(grader|evaluator|assessor|scorer)\s+(should|must|will|needs\s+to|has\s+to|is\s+instructed)\b
       | \bas\s+(the|an?)\s+(grader|evaluator|assessor|ai|language\s+model)\b
+      | \byou,?\s+(the|as\s+the|being\s+the)\s+(grader|evaluator|assessor|scorer|model)\b
+      | \b(be|are|is|get|been)\s+(marked|scored|graded|rated)\s+(as\s+)?(fully\s+)?(covered|met|complete|a\s+[1-4]|[1-4]|top|full)
       | ^\W*system\s*(prompt|message|override)?\s*: | \bsystem\s+(prompt|message|override)\s*: | \[\s*system\s*\] | <\s*/?\s*(system|grader|instructions?)\s*>
       | you\s+are\s+now | developer\s+mode | jailbreak | new\s+instructions
       | (mark|treat|consider)\s+(all|every|each)\s+(the\s+)?criteri | all\s+criteria\s+(are\s+)?(fully\s+)?(covered|met)
