@@ -1,6 +1,6 @@
 """Evidence for grading: what a candidate showed, criterion by criterion, found by the concept layer.
 
-The offline grader scores a criterion only from what was said about it (docs/grading.md):
+The offline grader scores a criterion only from what was said about it (README: "How the offline grader works"):
 
 1. The answer is cut into units (each line, and each sentence within a line; `concepts.units`). Units that
    address the grader are dropped (and cost a level later), repeated units count once, and outside
