@@ -17,6 +17,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("enter", "send your answer or question"),
             ("shift+enter · ctrl+j", "new line in your answer"),
             ("tab · →", "complete a /command"),
+            ("ctrl+r", "after a failed reply: ask again (your answer is kept)"),
         ]
         + [(c, d) for c, d in COMMANDS.items()],
     ),
@@ -29,7 +30,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("F1 · ?", "this help"),
             ("F2", "past interviews (from setup and scorecard)"),
-            ("ctrl+q", "quit; the interview is saved every turn: mlsd --resume ID"),
+            ("ctrl+q", "quit (after your answers are saved); mlsd --resume ID"),
         ],
     ),
 ]

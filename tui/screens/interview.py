@@ -49,7 +49,7 @@ class InterviewScreen(MlsdScreen[None]):
     """One interview, new or resumed."""
 
     AUTO_FOCUS = "#composer"
-    BINDINGS = [Binding("f3", "show_scorecard", "scorecard")]
+    BINDINGS = [Binding("f3", "show_scorecard", "scorecard"), Binding("ctrl+r", "retry", "try again")]
 
     def __init__(self, request: InterviewRequest) -> None:
         super().__init__()
@@ -263,7 +263,8 @@ class InterviewScreen(MlsdScreen[None]):
         if message.saved:
             # the line is in the checkpoint; the interviewer's reply to it failed: Enter replays the step
             self._halted = True
-            text = f"✗ the interviewer could not answer ({message.error}); your answer is saved: press Enter to try again, or quit and resume later"
+            self.refresh_bindings()
+            text = f"✗ the interviewer could not answer ({message.error}); your answer is saved: ctrl+r tries again (so does sending your next line), or quit and resume later"
         else:
             # nothing of it was saved: the line (and the ones queued behind it) go back to the answer box
             lines = [message.text, *self._outbox]
@@ -294,9 +295,6 @@ class InterviewScreen(MlsdScreen[None]):
     async def on_composer_submitted(self, message: Composer.Submitted) -> None:
         text = message.text.strip()
         if not text:
-            if self._halted and not self._sending and self.session is not None:
-                self._halted = False
-                self._pump(replay=True)  # Enter on an empty box: try the failed step again
             return
         if self.card is not None or (self.view is not None and self.view.finished):
             self.notify("This interview has finished; F3 shows its scorecard.", severity="warning")
@@ -407,7 +405,16 @@ class InterviewScreen(MlsdScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_scorecard":
             return self.card is not None
+        if action == "retry":
+            return self._halted and not self._sending and self.session is not None
         return True
+
+    def action_retry(self) -> None:
+        """ctrl+r after a failed step: run it again (its line is saved)."""
+        if self._halted and not self._sending and self.session is not None:
+            self._halted = False
+            self._pump(replay=True)
+            self.refresh_bindings()
 
     def action_show_scorecard(self) -> None:
         if self.card is not None:
