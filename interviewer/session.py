@@ -133,7 +133,11 @@ class Engine:
                     "AND c.checkpoint_ns=writes.checkpoint_ns AND c.checkpoint_id<=writes.checkpoint_id)"
                 )
             self._cp_conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
-            self._cp_conn.execute("VACUUM")
+            self._cp_conn.execute("PRAGMA busy_timeout=1000")  # another mlsd has it open: do not hold up the start
+            try:
+                self._cp_conn.execute("VACUUM")
+            finally:
+                self._cp_conn.execute("PRAGMA busy_timeout=30000")
         except sqlite3.OperationalError:  # in use by another mlsd: done another time
             pass
 

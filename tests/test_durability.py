@@ -34,7 +34,9 @@ def _checkpoints(home: Path, sid: str = "durability-test") -> int:
     try:
         conn = sqlite3.connect(home / "checkpoints.sqlite", timeout=5)
         try:
-            tup = SqliteSaver(conn).get_tuple({"configurable": {"thread_id": sid}})
+            saver = SqliteSaver(conn)
+            saver.is_setup = True  # read only: no schema statements against a file another process writes
+            tup = saver.get_tuple({"configurable": {"thread_id": sid}})
         finally:
             conn.close()
     except sqlite3.Error:

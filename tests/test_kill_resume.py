@@ -81,6 +81,7 @@ class Driver:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # about ten process starts (torch, the embedding model): minutes on a loaded machine
 def test_sigkill_mid_turn_then_resume_loses_nothing_sent(tmp_path, tmp_path_factory, monkeypatch):
     home = fresh_home(tmp_path, tmp_path_factory, monkeypatch)
     sid = "kill-resume"

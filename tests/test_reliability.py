@@ -29,7 +29,9 @@ def _saved_transcript(home: Path, sid: str) -> list[dict]:
     """The latest checkpoint of `sid`, read on a connection of its own (what a restarted process would see)."""
     conn = sqlite3.connect(home / "checkpoints.sqlite")
     try:
-        tup = SqliteSaver(conn).get_tuple({"configurable": {"thread_id": sid}})
+        saver = SqliteSaver(conn)
+        saver.is_setup = True  # read only
+        tup = saver.get_tuple({"configurable": {"thread_id": sid}})
         return list(tup.checkpoint["channel_values"].get("transcript", [])) if tup else []
     finally:
         conn.close()
