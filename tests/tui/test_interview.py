@@ -63,6 +63,8 @@ async def opened(pilot: Pilot[Any]) -> InterviewScreen:
     assert isinstance(screen, InterviewScreen)
     await wait_until(pilot, lambda: screen.session is not None, timeout=60, what="the session to open")
     await wait_until(pilot, lambda: len(screen.query(InterviewerLine)) > 0 and not screen.busy, what="the opening line")
+    # a resumed transcript is mounted in one go; its lines compose their children a moment later
+    await wait_until(pilot, lambda: all(w.query(".body") for w in screen.query(CandidateLine)), what="the transcript's lines")
     return screen
 
 
@@ -152,6 +154,8 @@ async def test_resume_after_quitting(home: Path, tmp_path: Path) -> None:
         screen = await opened(pilot)
         await say(pilot, screen, ANSWERS["clarify"][0])
         await say(pilot, screen, ANSWERS["clarify"][1])
+        # the real engine reported both lines saved: none is still shown as "sending…"
+        assert not screen.unsaved and not any(w.pending for w in screen.query(CandidateLine))
         sid = screen.session.id  # type: ignore[union-attr]
         said = transcript(screen)
         await pilot.press("ctrl+q")
