@@ -33,6 +33,15 @@ class Message:
 
 
 @dataclass(frozen=True)
+class Saved:
+    """The candidate's line is in the checkpoint (durable): a front end may now show it as sent.
+
+    `turn` is the transcript turn as recorded (cleaned, capped, redacted)."""
+
+    turn: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class PhaseChanged:
     """A phase closed; `phase` is the one that opens (None at the end)."""
 
@@ -42,7 +51,7 @@ class PhaseChanged:
 
 @dataclass(frozen=True)
 class Notice:
-    kind: str  # time | fallback | input
+    kind: str  # time | fallback | input | index
     text: str
 
 
@@ -59,5 +68,5 @@ class Finished:
     scorecard: "Scorecard"
 
 
-Event = Union[Token, Reset, Message, PhaseChanged, Notice, Graded, Finished]
-EVENT_TYPES = (Token, Reset, Message, PhaseChanged, Notice, Graded, Finished)
+Event = Union[Token, Reset, Message, Saved, PhaseChanged, Notice, Graded, Finished]
+EVENT_TYPES = (Token, Reset, Message, Saved, PhaseChanged, Notice, Graded, Finished)

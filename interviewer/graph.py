@@ -157,6 +157,15 @@ def _note(ctx: Ctx, query: str, phase: str, case: str) -> Any:
     return hits[0] if hits else None
 
 
+def _index_notices(state: InterviewState, ctx: Ctx) -> list[dict[str, Any]]:
+    """The index's problem (`last_error`, set by the search just made), told to the candidate once per
+    session: the interview goes on without notes, and they should know why."""
+    err = getattr(ctx.index, "last_error", None) if ctx.index is not None else None
+    if not err or any(n.get("kind") == "index" for n in state.get("notices", [])):
+        return []
+    return [_notice("index", err, state.get("elapsed", 0.0))]
+
+
 def _closed_minutes(state: InterviewState, phase: str) -> dict[str, float]:
     return {phase: round(state.get("elapsed", 0.0) - state.get("phase_start", 0.0), 2)}
 
@@ -508,7 +517,7 @@ def _follow_up(state: InterviewState, ctx: Ctx, d: Decision) -> Update:
     if d.misconception:
         extra["misconception"] = d.misconception
     upd = _say(state, ctx, line, kind, stream=not tokens, **extra)
-    upd.update({"follow_ups": {phase: state.get("follow_ups", {}).get(phase, 0) + 1}, "notices": _fallback_notices(state, ctx)})
+    upd.update({"follow_ups": {phase: state.get("follow_ups", {}).get(phase, 0) + 1}, "notices": _index_notices(state, ctx) + _fallback_notices(state, ctx)})
     if d.criterion:
         upd["probed"] = {phase: [d.criterion]}
     if d.action == Action.CHALLENGE:
@@ -607,6 +616,7 @@ def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
     section = note.section if note else None
     upd = _say(state, ctx, line, TurnKind.HINT, criterion=c.id, note=section)
     upd["hints"] = [{"phase": phase, "criterion": c.id, "note": section, "minute": round(at, 2), "asked": not stuck}]
+    upd["notices"] = _index_notices(state, ctx)
     return {**upd, **stuck_upd}
 
 

@@ -26,9 +26,9 @@ from .concepts import load_concept_bank
 from .content import Library, library
 from .domain import CROSS_CUTTING, PHASES, WARM_GRADER, WARM_INDEX, WARM_MODEL, BrainKind, Level, Persona, Phase, Role, SessionKind, TurnKind
 from .errors import SessionError, UsageError
-from .events import EVENT_TYPES, Event, Finished, Graded
+from .events import EVENT_TYPES, Event, Finished, Graded, Saved
 from .grading import Grader, PhaseGrade
-from .graph import Ctx, budget, build_graph, candidate_text, initial_state
+from .graph import LISTEN, Ctx, budget, build_graph, candidate_text, initial_state
 from .knowledge import get_index
 from .llm import LLMClient, client_from_settings
 from .scorecard import Scorecard, export
@@ -39,21 +39,28 @@ from .text import redact, sanitize
 from .view import SessionView
 
 EventSink = Callable[[Event], None]
+KEEP_CHECKPOINTS = 2  # per session: the latest (what resume reads) and its parent
 
 
 class Engine:
     """Shared, process-wide parts: settings, content, index, checkpointer, store, grading pool."""
 
-    def __init__(self, settings: Settings | None = None, lib: Library | None = None):
+    def __init__(self, settings: Settings | None = None, lib: Library | None = None, compaction: bool = True):
         self.settings = settings or Settings()
         self.home = self.settings.ensure_home()
         self.lib = lib or library()
         self.bank = load_concept_bank(lib=self.lib)
         self.index = get_index(self.home, self.lib)
         cp_path = self.home / "checkpoints.sqlite"
+        fresh = not cp_path.exists() or cp_path.stat().st_size == 0
         self._cp_conn = sqlite3.connect(cp_path, check_same_thread=False, timeout=30)
         private(cp_path)
+        if fresh and compaction:  # before any table exists: pages freed by compaction can be given back to the disk
+            self._cp_conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
         self.checkpointer = SqliteSaver(self._cp_conn)
+        self.compaction = compaction
+        if compaction and not fresh:
+            self._compact_legacy()
         self.graph = build_graph().compile(checkpointer=self.checkpointer)
         self.store = Store(self.home)
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlsd-grade")
@@ -86,6 +93,60 @@ class Engine:
         scoring.anchors(crits)
         scoring.phase_mask(scoring.prepare(self.lib.case(case).prompt if case else next(iter(self.lib.cases.values())).prompt), Phase.DATA)
         step(WARM_GRADER, 1, 1)
+
+    # ---- checkpoint compaction
+    def compact(self, sid: str) -> int:
+        """Delete a session's checkpoints but the latest `KEEP_CHECKPOINTS` (and their pending writes).
+
+        Resume reads only the latest checkpoint and its writes, so nothing it needs goes; without this,
+        every step stores the whole state again and a 45-minute interview leaves about 2 MB behind.
+        Returns the number of checkpoints deleted."""
+        if not self.compaction:
+            return 0
+        with self.checkpointer.lock:
+            try:
+                with self._cp_conn:
+                    rows = self._cp_conn.execute(
+                        "SELECT checkpoint_id FROM checkpoints WHERE thread_id=? AND checkpoint_ns='' ORDER BY checkpoint_id DESC LIMIT ?", (sid, KEEP_CHECKPOINTS)
+                    ).fetchall()
+                    if len(rows) < KEEP_CHECKPOINTS:
+                        return 0
+                    oldest = rows[-1][0]
+                    n = self._cp_conn.execute("DELETE FROM checkpoints WHERE thread_id=? AND checkpoint_id<?", (sid, oldest)).rowcount
+                    self._cp_conn.execute("DELETE FROM writes WHERE thread_id=? AND checkpoint_id<?", (sid, oldest))
+                if n:
+                    self._cp_conn.execute("PRAGMA incremental_vacuum").fetchall()  # one page per step: step it to the end
+                    self._cp_conn.commit()
+            except sqlite3.OperationalError:  # busy (another mlsd): the next turn compacts
+                return 0
+        return n
+
+    def _compact_legacy(self) -> None:
+        """A checkpoint file from before compaction: every session cut to its latest checkpoints, then the
+        file rewritten once so that it shrinks and gives freed pages back from then on."""
+        try:
+            mode = self._cp_conn.execute("PRAGMA auto_vacuum").fetchone()[0]
+            tables = {r[0] for r in self._cp_conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if mode != 0 or "checkpoints" not in tables:
+                return
+            with self._cp_conn:
+                self._cp_conn.execute(
+                    "DELETE FROM checkpoints WHERE rowid IN (SELECT rowid FROM (SELECT rowid, row_number() OVER "
+                    "(PARTITION BY thread_id, checkpoint_ns ORDER BY checkpoint_id DESC) AS n FROM checkpoints) WHERE n > ?)",
+                    (KEEP_CHECKPOINTS,),
+                )
+                self._cp_conn.execute(
+                    "DELETE FROM writes WHERE NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.thread_id=writes.thread_id "
+                    "AND c.checkpoint_ns=writes.checkpoint_ns AND c.checkpoint_id<=writes.checkpoint_id)"
+                )
+            self._cp_conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
+            self._cp_conn.execute("PRAGMA busy_timeout=1000")  # another mlsd has it open: do not hold up the start
+            try:
+                self._cp_conn.execute("VACUUM")
+            finally:
+                self._cp_conn.execute("PRAGMA busy_timeout=30000")
+        except sqlite3.OperationalError:  # in use by another mlsd: done another time
+            pass
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
@@ -228,7 +289,7 @@ class Session:
             phases = json.loads(row["phases"])
             s._run(initial_state(row["id"], row["case_id"], row["level"], row["persona"], row["minutes"], phases))
         elif snap.next and not snap.interrupts:
-            s._run(None)  # killed between steps: finish the step that was under way
+            s._run(None)  # killed or failed between steps: finish the step that was under way (its line is answered)
         s.grading.regrade_missing(s._state())
         return s
 
@@ -269,17 +330,35 @@ class Session:
         if self.on_event:
             self.on_event(ev)
 
-    def _run(self, inp: Any) -> list[Event]:
+    def _stream(self, inp: Any, events: list[Event], **kw: Any) -> None:
+        for ev in self.engine.graph.stream(inp, self.config, context=self.ctx, stream_mode="custom", durability="sync", **kw):
+            if isinstance(ev, EVENT_TYPES):
+                events.append(ev)
+                self._emit(ev)
+
+    def _run(self, inp: Any, record: bool = False) -> list[Event]:
+        """Run the graph from `inp` to the next interrupt (or the end).
+
+        With `record`, `inp` is the candidate's line: the graph stops right after `listen` has put it in
+        the state, that checkpoint is written, `Saved` is emitted, and only then does the step go on (the
+        assessment, model calls, the reply). A step that fails or is killed after `Saved` is finished by
+        `replay()` (which `send` and `resume` call first), so the line is answered, never lost."""
         events: list[Event] = []
         with self._lock:
             before = self.engine.graph.get_state(self.config).values or {}
-            for ev in self.engine.graph.stream(inp, self.config, context=self.ctx, stream_mode="custom", durability="sync"):
-                if isinstance(ev, EVENT_TYPES):
+            if record:
+                self._stream(inp, events, interrupt_after=[LISTEN])
+                turn = next((t for t in reversed(self._state().get("transcript", [])) if t["role"] == "candidate"), None)
+                if turn is not None:
+                    ev = Saved(dict(turn))
                     events.append(ev)
                     self._emit(ev)
+                inp = None
+            self._stream(inp, events)
             after = self._state()
             self.clock.mark()
             self.engine.store.touch(self.id)
+            self.engine.compact(self.id)
             # phases that closed during this step are graded in the background
             if before:
                 for ph in after.get("phases", [])[before.get("phase_i", 0) : after.get("phase_i", 0)]:
@@ -293,13 +372,29 @@ class Session:
                 self._emit(ev)
         return events
 
+    @property
+    def pending(self) -> bool:
+        """A step was cut short (it failed, or the process was killed) after the candidate's line was saved."""
+        snap = self.engine.graph.get_state(self.config)
+        return bool(snap.values) and bool(snap.next) and not snap.interrupts
+
+    def replay(self) -> list[Event]:
+        """Finish a step that was cut short: the saved line is answered now. No-op when none was."""
+        with self._lock:
+            return self._run(None) if self.pending else []
+
     def send(self, text: str) -> list[Event]:
-        """Send one candidate line; returns (and emits) the events it caused."""
-        if self.finished:
-            raise SessionError("this interview has finished")
-        # sanitised, capped and redacted before LangGraph stores the resume value in its checkpoint
-        clean, cut = sanitize(text if isinstance(text, str) else str(text))
-        return self._run(Command(resume={"text": redact(clean, self.ctx.secrets), "cut": cut}))
+        """Send one candidate line; returns (and emits) the events it caused.
+
+        A step cut short before is finished first (its line is answered before this one is taken). The
+        line is checkpointed (`Saved`) before the interviewer's reply is made."""
+        with self._lock:
+            events = self.replay()
+            if self.finished:
+                raise SessionError("this interview has finished")
+            # sanitised, capped and redacted before LangGraph stores the resume value in its checkpoint
+            clean, cut = sanitize(text if isinstance(text, str) else str(text))
+            return events + self._run(Command(resume={"text": redact(clean, self.ctx.secrets), "cut": cut}), record=True)
 
     async def asend(self, text: str) -> AsyncIterator[Event]:
         """The same as `send`, as an async stream of events (the engine runs in a worker thread)."""
@@ -376,7 +471,7 @@ class Session:
         if len(st["phases"]) == 1:
             prev = store.previous_phase(st["case_id"], st["phases"][0], created, self.id)
             previous = {st["phases"][0]: prev} if prev else None
-        notices = [n["text"] for n in st.get("notices", []) if n.get("kind") == "fallback"] + [g.notice for g in grades if g.notice]
+        notices = [n["text"] for n in st.get("notices", []) if n.get("kind") in ("fallback", "index")] + [g.notice for g in grades if g.notice]
         return build_scorecard(
             lib=self.engine.lib,
             session_id=self.id,

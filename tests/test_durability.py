@@ -27,12 +27,21 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
-def _checkpoints(home: Path) -> int:
+def _checkpoints(home: Path, sid: str = "durability-test") -> int:
+    """How far the saved interview is: the turns in its latest checkpoint (older checkpoints are compacted away)."""
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
     try:
-        with sqlite3.connect(home / "checkpoints.sqlite", timeout=5) as db:
-            return db.execute("SELECT count(*) FROM checkpoints").fetchone()[0]
+        conn = sqlite3.connect(home / "checkpoints.sqlite", timeout=5)
+        try:
+            saver = SqliteSaver(conn)
+            saver.is_setup = True  # read only: no schema statements against a file another process writes
+            tup = saver.get_tuple({"configurable": {"thread_id": sid}})
+        finally:
+            conn.close()
     except sqlite3.Error:
         return 0
+    return len(tup.checkpoint["channel_values"].get("transcript", [])) if tup else 0
 
 
 @pytest.mark.slow

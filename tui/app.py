@@ -39,7 +39,7 @@ class MlsdApp(App[None]):
     SUB_TITLE = "ML system design mock interview"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
-        Binding("ctrl+q", "quit", "quit", priority=True, tooltip="Quit; the interview is saved every turn and can be resumed."),
+        Binding("ctrl+q", "quit", "quit", priority=True, tooltip="Quit; every answer is saved before it is shown as sent, and the interview can be resumed."),
         Binding("f1", "help", "keys"),
         Binding("question_mark", "help", "keys", show=False),
     ]
@@ -62,6 +62,8 @@ class MlsdApp(App[None]):
         self.export_dir = Path(export_dir) if export_dir else Path.cwd()
         self.now = now
         self.open_session_id: str | None = None  # an unfinished interview on screen (for the exit hint)
+        self.lost_lines: list[str] = []  # lines typed but not saved when the candidate quit anyway
+        self._quit_asked = False
 
     def first_screen(self) -> Screen[None]:
         """With a case or a session to resume, straight to the interview; else the setup screen."""
@@ -78,6 +80,19 @@ class MlsdApp(App[None]):
     # ------------------------------------------------------------------ services for the screens
     def track_session(self, session_id: str | None) -> None:
         self.open_session_id = session_id
+
+    async def action_quit(self) -> None:
+        """Quit; with answers typed but not saved yet, first wait for them (ctrl+q again quits at once)."""
+        screens = [s for s in self.screen_stack if isinstance(s, InterviewScreen)]
+        unsaved = [line for s in screens for line in s.unsaved]
+        if unsaved and not self._quit_asked:
+            self._quit_asked = True
+            for s in screens:
+                if s.unsaved:
+                    s.quit_when_saved()
+            return
+        self.lost_lines = unsaved
+        self.exit()
 
     # ------------------------------------------------------------------ navigation
     def open_interview(self, request: InterviewRequest) -> None:
@@ -112,5 +127,11 @@ def run_app(
     """Run the TUI (the `mlsd` / `mlsd interview` command)."""
     app = MlsdApp(InterviewRequest(case=case, level=level, persona=persona, minutes=None if minutes is None else float(minutes), brain=brain, resume=resume, phase=phase))
     app.run()
+    if app.lost_lines:  # quit twice before they were saved: at least the candidate can copy them
+        import sys
+
+        print(f"mlsd: {len(app.lost_lines)} line(s) you typed were not saved:", file=sys.stderr)
+        for line in app.lost_lines:
+            print(f"  {line}", file=sys.stderr)
     if app.open_session_id:
         print(f"mlsd: interview {app.open_session_id} is saved; resume it with `mlsd --resume {app.open_session_id}`")

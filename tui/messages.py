@@ -72,10 +72,14 @@ class TurnsDone(Message):
 
 
 class TurnFailed(Message):
-    def __init__(self, error: str, text: str) -> None:
+    """A line could not be sent. `saved`: the engine had checkpointed it before the step failed, so
+    the step can be replayed; otherwise the line is handed back to the answer box."""
+
+    def __init__(self, error: str, text: str, saved: bool = False) -> None:
         super().__init__()
         self.error = error
         self.text = text
+        self.saved = saved
 
 
 class ReportLoaded(Message):

@@ -161,6 +161,8 @@ async def test_resume_after_quitting(home: Path, tmp_path: Path) -> None:
         screen = await opened(pilot)
         await say(pilot, screen, ANSWERS["clarify"][0])
         await say(pilot, screen, ANSWERS["clarify"][1])
+        # the real engine reported both lines saved: none is still shown as "sending…"
+        assert not screen.unsaved and not any(w.pending for w in screen.query(CandidateLine))
         sid = screen.session.id  # type: ignore[union-attr]
         said = transcript(screen)
         await pilot.press("ctrl+q")

@@ -18,6 +18,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("shift+enter · ctrl+j", "new line in your answer"),
             ("tab · →", "complete a /command"),
             ("F4", "why this question? the criterion and the note behind the last follow-up"),
+            ("ctrl+r", "after a failed reply: ask again (your answer is kept)"),
         ]
         + [(c, d) for c, d in COMMANDS.items()],
     ),
@@ -37,7 +38,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("F1 · ?", "this help"),
             ("F2", "past interviews (from setup and scorecard)"),
-            ("ctrl+q", "quit; the interview is saved every turn: mlsd --resume ID"),
+            ("ctrl+q", "quit (after your answers are saved); mlsd --resume ID"),
         ],
     ),
 ]

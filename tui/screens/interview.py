@@ -19,7 +19,7 @@ from textual.widgets import Footer, Static, TextArea
 
 from interviewer.clock import MAX_WALL_TURN
 from interviewer.domain import PHASES, WARM_INDEX, TurnKind
-from interviewer.events import Finished, Graded, Message, Notice, Reset, Token
+from interviewer.events import Finished, Graded, Message, Notice, Reset, Saved, Token
 from interviewer.view import SessionView, TurnView
 
 from ..backend import InterviewRequest, SessionLike
@@ -35,7 +35,7 @@ from ..messages import (
 )
 from ..services import MlsdScreen
 from ..widgets.composer import CommandHints, Composer
-from ..widgets.conversation import CasePanel, Conversation, InterviewerLine
+from ..widgets.conversation import CandidateLine, CasePanel, Conversation, InterviewerLine
 from ..widgets.countdown import Countdown
 from ..widgets.phase_tracker import PhaseTracker, phase_views, planned_views
 
@@ -85,6 +85,7 @@ class InterviewScreen(MlsdScreen[None]):
     BINDINGS = [
         Binding("f4", "why", "why this question?"),
         Binding("f3", "show_scorecard", "scorecard"),
+        Binding("ctrl+r", "retry", "try again"),
     ]
 
     def __init__(self, request: InterviewRequest) -> None:
@@ -97,6 +98,10 @@ class InterviewScreen(MlsdScreen[None]):
         self.failed: str | None = None
         self.warm = False
         self._outbox: deque[str] = deque()
+        self._unsaved: deque[CandidateLine] = deque()  # shown as "sending…" until the engine has checkpointed them
+        self._saved_count = 0  # lines the engine reported saved (written by the send worker's thread)
+        self._halted = False  # a step failed after its line was saved: Enter replays it
+        self._quitting = False  # ctrl+q waits for the unsaved lines
         self._sending = False
         self._live: InterviewerLine | None = None
         self._shown_phase: str | None = None
@@ -123,6 +128,11 @@ class InterviewScreen(MlsdScreen[None]):
     def busy(self) -> bool:
         """A line is being sent or waits to be sent."""
         return self._sending or bool(self._outbox)
+
+    @property
+    def unsaved(self) -> list[str]:
+        """Lines typed and shown as "sending…" that the engine has not checkpointed yet."""
+        return [w.text for w in self._unsaved]
 
     @property
     def conversation(self) -> Conversation:
@@ -171,17 +181,29 @@ class InterviewScreen(MlsdScreen[None]):
 
     def _sink(self, event: "Event") -> None:
         """The session's `on_event`: called from worker and grading threads."""
+        if isinstance(event, Saved):
+            self._saved_count += 1  # read by the send worker, in the same thread
         self.post_message(EngineEvent(event))
 
     @work(thread=True, group="send", exit_on_error=False)
-    def _send_worker(self, session: SessionLike) -> None:
-        while self._outbox:
-            text = self._outbox.popleft()
+    def _send_worker(self, session: SessionLike, replay: bool = False) -> None:
+        backend = self.mlsd.backend
+        failed = False
+        if replay:  # a step that failed after its line was saved: finish it
             try:
-                with self.mlsd.backend.turn():
+                with backend.turn():
+                    session.replay()  # type: ignore[attr-defined]
+            except Exception as e:
+                self.post_message(TurnFailed(str(e) or type(e).__name__, "", saved=True))
+                failed = True
+        while self._outbox and not failed:
+            text = self._outbox.popleft()
+            before = self._saved_count
+            try:
+                with backend.turn():
                     session.send(text)
             except Exception as e:
-                self.post_message(TurnFailed(str(e) or type(e).__name__, text))
+                self.post_message(TurnFailed(str(e) or type(e).__name__, text, saved=self._saved_count > before))
                 break
         try:
             view: SessionView | None = session.view()
@@ -238,6 +260,11 @@ class InterviewScreen(MlsdScreen[None]):
             case Reset():
                 if self._live is not None:
                     await self._live.reset()
+            case Saved(turn=raw):
+                if self._unsaved:
+                    self._unsaved.popleft().mark_saved(str(raw.get("text", "")))
+                if self._quitting and not self._unsaved:
+                    self.app.exit()
             case Message(turn=raw):
                 turn = TurnView.of(raw)
                 if not turn.by_interviewer:
@@ -251,7 +278,7 @@ class InterviewScreen(MlsdScreen[None]):
                     await line.finish(turn)
                 await self._divider_for(turn.phase, before=line)
             case Notice(kind=nkind, text=text):
-                self.notify(text, title="time" if nkind == "time" else "note", severity="warning" if nkind in ("time", "fallback") else "information")
+                self.notify(text, title="time" if nkind == "time" else "note", severity="warning" if nkind in ("time", "fallback", "index") else "information")
                 await self.conversation.add_notice(text, nkind)
             case Graded(phase=phase):
                 self._graded.add(phase)
@@ -266,15 +293,41 @@ class InterviewScreen(MlsdScreen[None]):
         if message.view is not None:
             self.view = message.view
         await self._refresh_clock()
-        if self.card is None:
+        if self.card is None and not self._halted:
             self._set_status(self._ready_text())
+        if self._quitting and not self._unsaved:
+            self.app.exit()
         self._pump()
 
-    def on_turn_failed(self, message: TurnFailed) -> None:
+    async def on_turn_failed(self, message: TurnFailed) -> None:
         if self.card is not None:
             return
-        self.notify(message.error, title="could not send", severity="error")
-        self._set_status(f"✗ {message.error}", "-error")
+        if message.saved:
+            # the line is in the checkpoint; the interviewer's reply to it failed: Enter replays the step
+            self._halted = True
+            self.refresh_bindings()
+            text = f"✗ the interviewer could not answer ({message.error}); your answer is saved: ctrl+r tries again (so does sending your next line), or quit and resume later"
+        else:
+            # nothing of it was saved: the line (and the ones queued behind it) go back to the answer box
+            lines = [message.text, *self._outbox]
+            self._outbox.clear()
+            while self._unsaved:
+                await self._unsaved.pop().remove()
+            composer = self.query_one(Composer)
+            composer.text = "\n".join(x for x in [*lines, composer.text] if x)
+            composer.move_cursor(composer.document.end)
+            self._halted = True
+            text = f"✗ could not send ({message.error}); your answer is back in the box: press Enter to send it again"
+        self.notify(text, title="could not send", severity="error", timeout=15)
+        self._set_status(text, "-error")
+
+    def quit_when_saved(self) -> None:
+        """ctrl+q with lines not saved yet: quit once they are (ctrl+q again quits at once)."""
+        self._quitting = True
+        n = len(self._unsaved)
+        self._set_status(f"… saving your answer{'s' if n > 1 else ''} before quitting · ctrl+q again quits now and loses {n} unsaved line{'s' if n > 1 else ''}", "-busy")
+        if not self._unsaved:
+            self.app.exit()
 
     # ------------------------------------------------------------------ input
     @on(TextArea.Changed, "#composer")
@@ -293,13 +346,15 @@ class InterviewScreen(MlsdScreen[None]):
             return
         message.composer.clear()
         self.query_one(CommandHints).show_for("")
-        await self.conversation.add_candidate(text, command=text.startswith("/"))
+        # shown as "sending…" until the engine reports it checkpointed (Saved)
+        self._unsaved.append(await self.conversation.add_candidate(text, command=text.startswith("/"), pending=True))
         self._outbox.append(text)
+        self._halted = False  # a failed step is replayed by `send` before this line is taken
         self._pump()
 
-    def _pump(self) -> None:
+    def _pump(self, replay: bool = False) -> None:
         """Start the send worker if there is something to send and nothing in flight."""
-        if not self._outbox or self._sending:
+        if (not self._outbox and not replay) or self._sending or (self._halted and not replay):
             return
         if self.session is None:
             self._set_status("◌ loading the interviewer… your answer is sent as soon as it is ready")
@@ -307,7 +362,7 @@ class InterviewScreen(MlsdScreen[None]):
         self._sending = True
         self._frozen_at = self.mlsd.now()
         self._set_status("… the interviewer is thinking", "-busy")
-        self._send_worker(self.session)
+        self._send_worker(self.session, replay)
 
     # ------------------------------------------------------------------ rendering
     def _titles(self) -> dict[str, str]:
@@ -441,7 +496,16 @@ class InterviewScreen(MlsdScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_scorecard":
             return self.card is not None
+        if action == "retry":
+            return self._halted and not self._sending and self.session is not None
         return True
+
+    def action_retry(self) -> None:
+        """ctrl+r after a failed step: run it again (its line is saved)."""
+        if self._halted and not self._sending and self.session is not None:
+            self._halted = False
+            self._pump(replay=True)
+            self.refresh_bindings()
 
     def action_show_scorecard(self) -> None:
         if self.card is not None:

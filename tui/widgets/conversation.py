@@ -92,20 +92,43 @@ class InterviewerLine(Vertical):
 
 
 class CandidateLine(Vertical):
+    """One of the candidate's lines. A line just typed is `pending` ("sending…") until the engine has
+    checkpointed it; only then is it shown as said."""
+
     DEFAULT_CSS = """
     CandidateLine { height: auto; margin: 0 0 1 0; }
     CandidateLine > .who { color: $success; text-style: bold; }
     CandidateLine > .body { padding: 0 0 0 2; }
     CandidateLine.-command > .body { color: $text-muted; }
+    CandidateLine.-pending > .who { color: $text-muted; text-style: italic; }
+    CandidateLine.-pending > .body { color: $text-muted; }
     """
 
-    def __init__(self, text: str, *, command: bool = False) -> None:
-        super().__init__(classes="-command" if command else None)
+    def __init__(self, text: str, *, command: bool = False, pending: bool = False) -> None:
+        classes = " ".join(c for c, on in (("-command", command), ("-pending", pending)) if on)
+        super().__init__(classes=classes or None)
         self._text = text
+        self.pending = pending
+
+    @property
+    def text(self) -> str:
+        return self._text
 
     def compose(self) -> ComposeResult:
-        yield Label("You", classes="who")
+        yield Label(self._who(), classes="who")
         yield Static(self._text, classes="body", markup=False)
+
+    def _who(self) -> str:
+        return "You · sending…" if self.pending else "You"
+
+    def mark_saved(self, text: str | None = None) -> None:
+        """The engine has the line: shown as said (as it was recorded, if it was cut or redacted)."""
+        self.pending = False
+        self.remove_class("-pending")
+        self.query_one(".who", Label).update(self._who())
+        if text is not None and text != self._text:
+            self._text = text
+            self.query_one(".body", Static).update(text)
 
 
 class NoticeLine(Static):
@@ -162,8 +185,8 @@ class Conversation(VerticalScroll):
         await self.mount(line)
         return line
 
-    async def add_candidate(self, text: str, *, command: bool = False) -> CandidateLine:
-        line = CandidateLine(text, command=command)
+    async def add_candidate(self, text: str, *, command: bool = False, pending: bool = False) -> CandidateLine:
+        line = CandidateLine(text, command=command, pending=pending)
         await self.mount(line)
         return line
 

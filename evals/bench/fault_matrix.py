@@ -1,0 +1,139 @@
+"""Fault matrix: what each endpoint fault costs the candidate, with the default LLM settings.
+
+For each fault class the local fault-injecting OpenAI-compatible server from the tests (tests/fake_openai.py)
+fails every request that way. A session with the LLM brain takes a few answers; for each answer we record the
+wall time from Enter until the candidate sees the interviewer's reply or a notice (the first streamed piece,
+line or notice after the line is saved), the time of the whole turn, whether every turn got a reply (the
+interview continues, offline once the breaker opens), the notice shown, and whether the breaker opened.
+
+Defaults as shipped: llm_timeout 20 s per call (retries included), 1 retry, breaker after 3 failed calls,
+Retry-After waited only up to 5 s. Timing only: the tests assert the behaviour, this script measures it.
+
+Run: python evals/bench/fault_matrix.py [--answers N] [--only FAULT,...] [--json]
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from fake_openai import FakeOpenAI
+
+from interviewer.clock import VirtualClock
+from interviewer.events import Message, Notice, Saved, Token
+from interviewer.session import Engine, Session
+from interviewer.settings import Settings
+
+CASE = "news-feed"
+ANSWERS = [
+    "I would frame this as ranking posts by the chance of a meaningful interaction; the goal is long-term engagement.",
+    "Training data comes from impression logs labelled with clicks, likes, comments and hides, split by time.",
+    "A two-tower model retrieves candidates and a multi-task network ranks them; a popularity baseline first.",
+    "Offline I would use nDCG and calibration; online an A/B test on retention with guardrail metrics.",
+    "Serve candidates from an ANN index and rank online with fresh features from a feature store.",
+]
+# (row name, the server's fault, server settings)
+FAULTS: list[tuple[str, str, dict]] = [
+    ("none (baseline)", "ok", {}),
+    ("timeout (endpoint hangs)", "slow", {"slow_seconds": 120.0}),
+    ("HTTP 500", "500", {}),
+    ("429, Retry-After 0.05 s", "429", {"retry_after": "0.05"}),
+    ("429, no Retry-After", "429", {"retry_after": ""}),
+    ("429, Retry-After 120 s", "429_long", {}),
+    ("malformed JSON", "invalid_json", {}),
+    ("truncated stream", "truncate", {}),
+    ("connection reset", "reset", {}),
+    ("401 echoing the key", "401", {}),
+]
+
+
+def run_row(eng: Engine, server: FakeOpenAI, fault: str, extra: dict, n_answers: int) -> dict:
+    server.reset()
+    for k, v in extra.items():
+        setattr(server, k, v)
+    server.add_faults(*([fault] * 10_000))
+    eng.llm_client().reset_breaker()
+    calls_before = len(eng.llm_client().usage.calls)
+    marks: dict[str, float] = {}
+    notices: list[str] = []
+
+    def on_event(ev: object) -> None:
+        now = time.perf_counter()
+        if isinstance(ev, Saved):
+            marks.setdefault("saved", now)
+        elif isinstance(ev, (Token, Message, Notice)) and "saved" in marks:
+            marks.setdefault("seen", now)
+            if isinstance(ev, Notice):
+                notices.append(ev.text)
+            if isinstance(ev, Message) and ev.turn.get("role") == "interviewer":
+                marks.setdefault("reply", now)
+
+    s = Session.start(eng, CASE, brain="llm", minutes=45, clock=VirtualClock(), on_event=on_event)
+    firsts, turns, replied = [], [], 0
+    for text in ANSWERS[:n_answers]:
+        marks.clear()
+        t0 = time.perf_counter()
+        s.send(text)
+        t1 = time.perf_counter()
+        firsts.append(marks.get("seen", t1) - t0)
+        turns.append(t1 - t0)
+        replied += "reply" in marks
+    client = eng.llm_client()
+    return {
+        "fault": fault,
+        "first_seen_s": [round(x, 2) for x in firsts],
+        "turn_s": [round(x, 2) for x in turns],
+        "total_s": round(sum(turns), 2),
+        "answers": n_answers,
+        "replied": replied,
+        "continues": replied == n_answers and not s.finished,
+        "breaker_open": client.breaker_open,
+        "model_calls": len(client.usage.calls) - calls_before,
+        "notice": notices[0][:120] if notices else None,
+    }
+
+
+def main() -> None:
+    n = int(sys.argv[sys.argv.index("--answers") + 1]) if "--answers" in sys.argv else 4
+    only = set(sys.argv[sys.argv.index("--only") + 1].split(",")) if "--only" in sys.argv else None
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, FakeOpenAI() as server:
+        home = Path(tmp)
+        src = Path(os.environ.get("MLSD_HOME", "")) / "index"
+        if src.is_dir():  # reuse a built index rather than embed every note again
+            import shutil
+
+            shutil.copytree(src, home / "index")
+        eng = Engine(Settings(home=home, openai_base_url=server.base_url, openai_api_key="sk-bench-PLANTED-0123456789", brain="llm", model="fake"))
+        try:
+            eng.warm(CASE)
+            for name, fault, extra in FAULTS:
+                if only and fault not in only and name not in only:
+                    continue
+                row = {"class": name, **run_row(eng, server, fault, extra, n)}
+                rows.append(row)
+                print(json.dumps(row), file=sys.stderr, flush=True)
+        finally:
+            eng.close()
+    if "--json" in sys.argv:
+        print(json.dumps(rows, indent=2))
+        return
+    print(f"| fault | first reply or notice, answer 1 (s) | each turn (s) | {n} turns (s) | every turn answered | breaker | model calls |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(
+            f"| {r['class']} | {r['first_seen_s'][0]:.1f} | {' · '.join(f'{x:.1f}' for x in r['turn_s'])} | {r['total_s']:.1f} | "
+            f"{'yes' if r['continues'] else 'NO'} | {'open' if r['breaker_open'] else 'closed'} | {r['model_calls']} |"
+        )
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    main()
