@@ -457,12 +457,12 @@ class ConceptBank:
                 got[mid] = Hit(mid, a + m.start(), a + m.end(), text[a + m.start() : a + m.end()])
         return got
 
-    def find_depth(self, text: str, case: str | None = None) -> dict[str, set[int]]:
+    def find_depth(self, text: str, case: str | None = None, mentions: list[Mention] | None = None) -> dict[str, set[int]]:
         """For each concept mentioned, the indexes of its depth points whose cues occur in the unit that
-        names it or on the line after it."""
+        names it or on the line after it. `mentions`: `find_mentions(text, case)`, when the caller has it."""
         spans = units(text)
         out: dict[str, set[int]] = {}
-        for m in self.find_mentions(text, case):
+        for m in self.find_mentions(text, case) if mentions is None else mentions:
             a, b = next((u for u in spans if u[0] <= m.start < u[1]), (m.start, m.end))
             window = text[a:b]
             nl = text.find("\n", m.end)

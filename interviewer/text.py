@@ -185,14 +185,19 @@ _QWORDS = re.compile(
 )
 
 
-def is_question(text: str) -> bool:
-    """A clarifying question: short, and asking. Long answers that contain a question are answers."""
+def is_question(text: str, clarifying: bool = False) -> bool:
+    """A clarifying question: short, and asking. Long answers that contain a question are answers.
+    While requirements are being clarified, a line that opens with a question is one, even when a
+    sentence or two on why the candidate asks follows it (at most as long as the question's own words
+    allow: a question followed by a design is an answer)."""
     t = text.strip()
     if not t or len(t.split()) > 60:
         return False
     parts = [s for s in sentences(t) if s]
     if not parts:
         return False
+    if clarifying and parts[0].rstrip().endswith("?") and len(parts) <= 3:
+        return True
     asking = sum(1 for s in parts if s.rstrip().endswith("?") or (_QWORDS.match(s) and len(s.split()) <= 15))
     return asking >= max(1, (len(parts) + 1) // 2) and t.rstrip().endswith("?") or (asking == len(parts))
 
@@ -230,3 +235,11 @@ def split_questions(text: str) -> list[str]:
     """'What is the CTR and how many ads are there?' -> two questions."""
     qs = [q.strip() for part in re.split(r"\?+\s*", text) for q in _JOINED.split(part) if q.strip()]
     return [q + "?" for q in qs][:4]
+
+
+def asked_part(text: str) -> str:
+    """The asking sentences of a clarifying line, without the reasons or remarks around them ("What is the
+    latency budget? I ask because it decides the model size." -> "What is the latency budget?"); the whole
+    line when no sentence asks."""
+    asking = [s for s in sentences(text) if s.rstrip().endswith("?") or _QWORDS.match(s)]
+    return " ".join(asking) or text
