@@ -174,7 +174,6 @@ class Policy(BaseModel):
         default=0.8, ge=0, le=1, description="the follow-up cap closes a phase only once this share of its time is used"
     )
     later_phase_min_words: int = Field(ge=0, description="an answer this long is also credited to later phases")
-    clarify_margin_minutes: float = Field(ge=0, description="clarifying questions stop this close to the budget")
     overtime_minutes: float = Field(ge=0, description="the interview closes this long after its length")
     recent_turns: int = Field(ge=1, description="turns the LLM sees besides the rolling summary")
     fact_min: float = Field(ge=0, le=1, description="a fact answers a question part this close that shares a content word")

@@ -406,10 +406,11 @@ def ask(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     upd.update({"revealed": facts, "notices": _fallback_notices(state, ctx)})
     if stated:
         upd.update({"stated": det["stated"], "challenged": [stated[0]["id"]]})
-    # questions use the phase's time too: past the budget, the interviewer moves on
+    # questions use the phase's time too: once its budget is used (elapsed, not predicted), the interviewer
+    # moves on; until then the candidate keeps the floor
     phase = _phase(state)
     spent = upd["elapsed"] - state.get("phase_start", 0.0)
-    if spent + policy().clarify_margin_minutes > budget(state, ctx.lib, phase):
+    if spent >= budget(state, ctx.lib, phase):
         return Goto(update=upd, goto=ADVANCE)
     timing = _time_notices(state, ctx, upd["elapsed"])
     upd.update({"notices": upd["notices"] + timing["notices"], "time_flags": timing["time_flags"]})
