@@ -271,7 +271,7 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
     used = state.get("elapsed", 0.0) - state.get("phase_start", 0.0)
     phase_budget = budget(state, ctx.lib, phase)
     follow_ups = state.get("follow_ups", {}).get(phase, 0)
-    if wants_to_move_on(latest):
+    if wants_to_move_on(latest) and not is_stuck(latest):  # "nothing to add" is stuck: a hint first, below
         return Decision.advance(Why.ASKED)
     if state.get("elapsed", 0.0) >= state["minutes"] + pol.overtime_minutes:
         return Decision.advance(Why.TIME)

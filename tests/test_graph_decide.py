@@ -92,3 +92,15 @@ def test_a_question_that_states_a_misconception_is_answered_and_challenged(tmp_p
         assert eng.bank.misconception("provision-for-average-load").challenge in last["text"]
     finally:
         eng.close()
+
+
+def test_nothing_to_add_gets_one_hint_then_the_phase_moves_on(ctx: Ctx):
+    phase = Phase.MODEL
+    st = _state(phase, 1.0, answer="I have nothing to add on this.")
+    assert decide(st, ctx).action == Action.HINT
+    st = _state(phase, 1.0, answer="I have nothing to add on this.", stuck_hints={phase: 1})
+    d = decide(st, ctx)
+    assert d.action == Action.ADVANCE and d.why == Why.STUCK
+    # asking to move on is not being stuck: the phase closes at once
+    d = decide(_state(phase, 1.0, answer="Can we move on to the next topic?"), ctx)
+    assert d.action == Action.ADVANCE and d.why == Why.ASKED
