@@ -364,7 +364,7 @@ def listen(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     text = redact(text, ctx.secrets)
     if Command.parse(text) is not None:
         kind, goto = TurnKind.COMMAND, COMMAND
-    elif text and is_question(text, clarifying=_phase(state) == Phase.CLARIFY) and not wants_to_move_on(text):
+    elif text and is_question(text) and not wants_to_move_on(text):
         kind, goto = TurnKind.QUESTION, ASK
     else:
         kind, goto = TurnKind.ANSWER, ASSESS
@@ -406,11 +406,10 @@ def ask(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     upd.update({"revealed": facts, "notices": _fallback_notices(state, ctx)})
     if stated:
         upd.update({"stated": det["stated"], "challenged": [stated[0]["id"]]})
-    # questions use the phase's time too: once its budget is used (elapsed, not predicted), the interviewer
-    # moves on; until then the candidate keeps the floor
+    # questions use the phase's time too: past the budget, the interviewer moves on
     phase = _phase(state)
     spent = upd["elapsed"] - state.get("phase_start", 0.0)
-    if spent >= budget(state, ctx.lib, phase):
+    if spent + policy().clarify_margin_minutes > budget(state, ctx.lib, phase):
         return Goto(update=upd, goto=ADVANCE)
     timing = _time_notices(state, ctx, upd["elapsed"])
     upd.update({"notices": upd["notices"] + timing["notices"], "time_flags": timing["time_flags"]})

@@ -185,19 +185,14 @@ _QWORDS = re.compile(
 )
 
 
-def is_question(text: str, clarifying: bool = False) -> bool:
-    """A clarifying question: short, and asking. Long answers that contain a question are answers.
-    While requirements are being clarified, a line that opens with a question is one, even when a
-    sentence or two on why the candidate asks follows it (at most as long as the question's own words
-    allow: a question followed by a design is an answer)."""
+def is_question(text: str) -> bool:
+    """A clarifying question: short, and asking. Long answers that contain a question are answers."""
     t = text.strip()
     if not t or len(t.split()) > 60:
         return False
     parts = [s for s in sentences(t) if s]
     if not parts:
         return False
-    if clarifying and parts[0].rstrip().endswith("?") and len(parts) <= 3:
-        return True
     asking = sum(1 for s in parts if s.rstrip().endswith("?") or (_QWORDS.match(s) and len(s.split()) <= 15))
     return asking >= max(1, (len(parts) + 1) // 2) and t.rstrip().endswith("?") or (asking == len(parts))
 
