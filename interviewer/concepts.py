@@ -427,28 +427,42 @@ class ConceptBank:
         return out
 
     def find_misconceptions(self, text: str, case: str | None = None) -> list[Hit]:
-        """Misconceptions stated in `text`: the first pattern match per misconception and unit."""
+        """Misconceptions stated in `text`: the first pattern match per misconception and unit. A claim often
+        runs over two sentences ("We keep a tenth of the negatives. The scores are still the real rates."), so
+        two neighbouring sentences of one line are also tried together when neither states it alone; such a
+        hit spans both."""
+        spans = units(text)
+        mids = [mid for mid in self._patterns if case is None or self.applies(mid, case)]
+        per_unit: list[dict[str, Hit]] = [self._scan_unit(text, a, b, mids) for a, b in spans]
         out: list[Hit] = []
-        for a, b in units(text):
-            unit = text[a:b]
-            low = unit.lower()
-            for mid, rxs in self._patterns.items():
-                if case is not None and not self.applies(mid, case):
-                    continue
-                need = self._prefilter[mid]
-                if need is not None and not any(w in low for w in need):
-                    continue
-                m = rxs.search(unit)
-                if m and m.end() > m.start():
-                    out.append(Hit(mid, a + m.start(), a + m.end(), text[a + m.start() : a + m.end()]))
+        for i, (a, b) in enumerate(spans):
+            out.extend(per_unit[i].values())
+            if i + 1 < len(spans) and "\n" not in text[b : spans[i + 1][0]]:
+                pair = [m for m in mids if m not in per_unit[i] and m not in per_unit[i + 1]]
+                for h in self._scan_unit(text, a, spans[i + 1][1], pair).values():
+                    if h.end > b:  # it needs the second sentence
+                        out.append(h)
         return out
 
-    def find_depth(self, text: str, case: str | None = None) -> dict[str, set[int]]:
+    def _scan_unit(self, text: str, a: int, b: int, mids: list[str]) -> dict[str, Hit]:
+        unit = text[a:b]
+        low = unit.lower()
+        got: dict[str, Hit] = {}
+        for mid in mids:
+            need = self._prefilter[mid]
+            if need is not None and not any(w in low for w in need):
+                continue
+            m = self._patterns[mid].search(unit)
+            if m and m.end() > m.start():
+                got[mid] = Hit(mid, a + m.start(), a + m.end(), text[a + m.start() : a + m.end()])
+        return got
+
+    def find_depth(self, text: str, case: str | None = None, mentions: list[Mention] | None = None) -> dict[str, set[int]]:
         """For each concept mentioned, the indexes of its depth points whose cues occur in the unit that
-        names it or on the line after it."""
+        names it or on the line after it. `mentions`: `find_mentions(text, case)`, when the caller has it."""
         spans = units(text)
         out: dict[str, set[int]] = {}
-        for m in self.find_mentions(text, case):
+        for m in self.find_mentions(text, case) if mentions is None else mentions:
             a, b = next((u for u in spans if u[0] <= m.start < u[1]), (m.start, m.end))
             window = text[a:b]
             nl = text.find("\n", m.end)

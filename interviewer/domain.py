@@ -175,8 +175,14 @@ class Policy(BaseModel):
     hint_below: int = Field(ge=1, le=4, description="a criterion scored below this can be hinted at")
     default_target: int = Field(ge=1, le=4)
     default_cap: int = Field(ge=0)
-    later_phase_min_words: int = Field(ge=0, description="an answer this long is also credited to later phases")
+    challenge_overrun_share: float = Field(
+        default=0.25, ge=0, le=1, description="a challenge may run a phase this share past its budget, its answer included"
+    )
+    cap_after_share: float = Field(
+        default=0.8, ge=0, le=1, description="the follow-up cap closes a phase only once this share of its time is used"
+    )
     clarify_margin_minutes: float = Field(ge=0, description="clarifying questions stop this close to the budget")
+    later_phase_min_words: int = Field(ge=0, description="an answer this long is also credited to later phases")
     overtime_minutes: float = Field(ge=0, description="the interview closes this long after its length")
     recent_turns: int = Field(ge=1, description="turns the LLM sees besides the rolling summary")
     fact_min: float = Field(ge=0, le=1, description="a fact answers a question part this close that shares a content word")

@@ -35,7 +35,7 @@ from .events import Message, Notice, PhaseChanged, Reset, Token
 from .grading import candidate_words
 from .knowledge import KnowledgeIndex
 from .state import InterviewState, Turn
-from .text import inline_title, is_question, is_stuck, plural, redact, sanitize, wants_to_move_on
+from .text import asked_part, inline_title, is_question, is_stuck, plural, redact, sanitize, wants_to_move_on
 
 # node names
 LISTEN, ASK, ASSESS, RESPOND, ADVANCE, COMMAND, FINISH = "listen", "ask", "assess", "respond", "advance", "command", "finish"
@@ -188,11 +188,16 @@ def _phase_turns(state: InterviewState, phase: str, role: str) -> list[Turn]:
     return [t for t in state.get("transcript", []) if t["role"] == role and t["phase"] == phase and t.get("kind") != TurnKind.COMMAND]
 
 
-def _just_stated(state: InterviewState) -> list[str]:
-    """Misconceptions stated in the latest answer and not challenged yet."""
+def _just_stated(state: InterviewState, ctx: Ctx | None = None) -> list[str]:
+    """Misconceptions stated in the latest answer and not challenged yet; those of the phase under way
+    first (a claim about tail latency made while deploying is challenged as a deployment claim)."""
     turn = len(state.get("transcript", [])) - 1
     done = set(state.get("challenged", []))
-    return [x["id"] for x in state.get("stated", []) if x["turn"] == turn and x["id"] not in done]
+    ids = [x["id"] for x in state.get("stated", []) if x["turn"] == turn and x["id"] not in done]
+    if ctx is not None and ctx.bank is not None:
+        phase = _phase(state)
+        ids.sort(key=lambda mid: ctx.bank.misconception(mid).phase != phase)  # stable: otherwise in order said
+    return ids
 
 
 def _depth_to_go(state: InterviewState, ctx: Ctx, cid: str) -> bool:
@@ -200,31 +205,66 @@ def _depth_to_go(state: InterviewState, ctx: Ctx, cid: str) -> bool:
     return len(state.get("depth", {}).get(cid, [])) < len(ctx.bank.concept(cid).depth)
 
 
-def _unshown_dimension(state: InterviewState, ctx: Ctx, cid: str) -> str | None:
+def _unshown_dimension(state: InterviewState, ctx: Ctx, cid: str, said: dict[str, str] | None = None) -> str | None:
     """The first of numbers, trade-offs and failure modes the candidate has not given for a concept
-    (looking at the units of their answers that name it), and not pushed on yet."""
+    (looking at the units of their answers that name it), and not pushed on yet. `said` is
+    `_units_by_concept` of the candidate's answers, when the caller has it already."""
     assert ctx.bank is not None
     pol = policy()
-    said = [t["text"] for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE]
-    units = " ".join(u for text in said for u in _units_naming(ctx.bank, text, cid)).lower()
+    if said is None:
+        said = _units_by_concept(ctx.bank, [t["text"] for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE])
+    units_text = said.get(cid, "")
     pushed = set(state.get("pushed", []))
     for dim, cues in pol.push_cues.items():
         if f"{cid}:{dim}" in pushed:
             continue
-        if not any(c in units for c in cues):
+        if not any(c in units_text for c in cues):
             return dim
     return None
 
 
-def _units_naming(bank: ConceptBank, text: str, cid: str) -> list[str]:
+def _units_by_concept(bank: ConceptBank, texts: list[str]) -> dict[str, str]:
+    """For each concept named in `texts`, the units (sentences, bullets) that name it, joined and lower-cased:
+    one pass over what was said, shared by every concept a decision looks at."""
     from .concepts import units
 
-    spans = units(text)
-    out = []
-    for m in bank.find_mentions(text):
-        if m.concept_id == cid:
-            out.extend(text[a:b] for a, b in spans if a <= m.start < b)
-    return out
+    out: dict[str, list[str]] = {}
+    for text in texts:
+        spans = units(text)
+        for m in bank.find_mentions(text):
+            for a, b in spans:
+                if a <= m.start < b:
+                    out.setdefault(m.concept_id, []).append(text[a:b])
+                    break
+    return {cid: " ".join(xs).lower() for cid, xs in out.items()}
+
+
+def _predicted_answer(state: InterviewState, ctx: Ctx) -> float:
+    """Minutes the candidate's next answer is expected to take: the median of their answers so far in the
+    interview (one long paste does not make every later answer look long), on the virtual clock."""
+    if ctx.clock.kind != "virtual":
+        return 1.0
+    durations = sorted(
+        ctx.clock.candidate_turn(t["text"]) for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE and t.get("kind") == TurnKind.ANSWER
+    )
+    if not durations:
+        return 1.0
+    mid = len(durations) // 2
+    return durations[mid] if len(durations) % 2 else (durations[mid - 1] + durations[mid]) / 2
+
+
+def _room_for_challenge(state: InterviewState, ctx: Ctx, mid: str, used: float, phase_budget: float) -> bool:
+    """A challenge may run a phase past its budget, but its answer must still fit in the budget plus the
+    allowed overrun, and in the interview's length plus its overtime. The answer is predicted as long as
+    the candidate's longest in this phase (with the virtual clock; a real clock has no prediction)."""
+    assert ctx.bank is not None
+    pol = policy()
+    if ctx.clock.kind != "virtual":
+        return True
+    turns = _phase_turns(state, _phase(state), Role.CANDIDATE)
+    answer = max((ctx.clock.candidate_turn(t["text"]) for t in turns), default=1.0)
+    needed = ctx.clock.interviewer_turn(ctx.bank.misconception(mid).challenge) + answer
+    return used + needed <= phase_budget * (1 + pol.challenge_overrun_share) and state.get("elapsed", 0.0) + needed <= state["minutes"] + pol.overtime_minutes
 
 
 def decide(state: InterviewState, ctx: Ctx) -> Decision:
@@ -240,12 +280,12 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
     used = state.get("elapsed", 0.0) - state.get("phase_start", 0.0)
     phase_budget = budget(state, ctx.lib, phase)
     follow_ups = state.get("follow_ups", {}).get(phase, 0)
-    if wants_to_move_on(latest):
+    if wants_to_move_on(latest) and not is_stuck(latest):  # "nothing to add" is stuck: a hint first, below
         return Decision.advance(Why.ASKED)
     if state.get("elapsed", 0.0) >= state["minutes"] + pol.overtime_minutes:
         return Decision.advance(Why.TIME)
-    stated = _just_stated(state)
-    if stated:
+    stated = _just_stated(state, ctx)
+    if stated and _room_for_challenge(state, ctx, stated[0], used, phase_budget):
         return Decision(action=Action.CHALLENGE, misconception=stated[0])
     if phase == Phase.CLARIFY and not _phase_turns(state, phase, Role.CANDIDATE)[:-1] and not any(
         t.get("kind") in (TurnKind.QUESTION, TurnKind.ASK_TO_CLARIFY) for t in state.get("transcript", []) if t["phase"] == phase
@@ -253,16 +293,13 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
         return Decision(action=Action.ASK_TO_CLARIFY)
     if used >= phase_budget:
         return Decision.advance(Why.TIME)
-    turns = _phase_turns(state, phase, Role.CANDIDATE)
-    durations = [ctx.clock.candidate_turn(t["text"]) for t in turns] if ctx.clock.kind == "virtual" else []
-    predicted = (sum(durations) / len(durations)) if durations else 1.0
-    if used + predicted > phase_budget:
+    if used + _predicted_answer(state, ctx) > phase_budget:
         return Decision.advance(Why.PACE)
     if is_stuck(latest):
         if state.get("stuck_hints", {}).get(phase, 0) == 0:
             return Decision(action=Action.HINT)
         return Decision.advance(Why.STUCK)
-    if follow_ups >= pol.cap(state["persona"], state["level"]):
+    if follow_ups >= pol.cap(state["persona"], state["level"]) and used >= pol.cap_after_share * phase_budget:
         return Decision.advance(Why.CAP)
     cov = state.get("coverage", {}).get(phase, {})
     target = pol.target(state["level"])
@@ -270,13 +307,14 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
     pending = [c for c in sorted(ctx.lib.criteria(phase, case), key=lambda c: -c.weight) if (cov.get(c.id, {}).get("score") or 0) < target and c.id not in probed]
     dive = None
     push = None
+    named: list[str] = list(reversed(state.get("named", {}).get(phase, [])))  # the latest first
+    dived = set(state.get("dived", []))
     if ctx.bank is not None:
-        named = list(reversed(state.get("named", {}).get(phase, [])))  # the latest first
-        dived = set(state.get("dived", []))
         dive = next((c for c in named if c not in dived and _depth_to_go(state, ctx, c)), None)
         ranked = sorted(named, key=lambda c: -len(state.get("depth", {}).get(c, [])))
+        said = _units_by_concept(ctx.bank, [t["text"] for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE]) if ranked else {}
         for c in ranked:
-            dim = _unshown_dimension(state, ctx, c)
+            dim = _unshown_dimension(state, ctx, c, said)
             if dim:
                 push = (c, dim)
                 break
@@ -286,7 +324,13 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
         return Decision(action=Action.DEEP_DIVE, concept=dive)
     if pending:
         c = pending[0]
-        return Decision(action=Action.FOLLOW_UP, criterion=c.id, status=cov.get(c.id, {}).get("status", "none"))
+        status = cov.get(c.id, {}).get("status", "none")
+        # the criterion through what the candidate said: a concept they named that evidences it is dug into
+        if ctx.bank is not None:
+            linked = next((k for k in named if k not in dived and c.id in ctx.bank.concept(k).criteria and _depth_to_go(state, ctx, k)), None)
+            if linked:
+                return Decision(action=Action.DEEP_DIVE, concept=linked, criterion=c.id, status=status)
+        return Decision(action=Action.FOLLOW_UP, criterion=c.id, status=status)
     if dive:
         return Decision(action=Action.DEEP_DIVE, concept=dive)
     if push:
@@ -348,11 +392,29 @@ def ask(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     case = ctx.lib.case(state["case_id"])
     tokens, on_token, on_reset = _streamer()
     used = _used_lines(state)
-    line, facts = ctx.brain.clarify(_latest(state)["text"], case, state.get("revealed", []), used, on_token=on_token, on_reset=on_reset)
+    latest = _latest(state)["text"]
+    line, facts = ctx.brain.clarify(asked_part(latest), case, state.get("revealed", []), used, on_token=on_token, on_reset=on_reset)
+    # a question that also states a misconception ("What latency do we need? I'd aim for the average.") is
+    # answered, and the claim challenged in the same line
+    det = _detect(state, ctx, latest) if ctx.bank is not None and latest.strip() else {}
+    stated = sorted(det.get("stated", []), key=lambda x: ctx.bank.misconception(x["id"]).phase != _phase(state)) if det else []
+    extra: dict[str, Any] = {"facts": facts}
+    kind = TurnKind.CLARIFY
+    if stated:
+        assert ctx.bank is not None
+        challenge = ctx.bank.misconception(stated[0]["id"]).challenge
+        if tokens:  # the brain streamed its answer alone: the line is said again whole
+            on_reset()
+            tokens.clear()
+        line = f"{line} {challenge}"
+        kind = TurnKind.CHALLENGE
+        extra["misconception"] = stated[0]["id"]
     more = f"{line} {P.get('clarification', 'more')}"
     line = _unused(used, line, more, f"{more} (minute {state.get('elapsed', 0.0):.0f})")  # never verbatim again, whatever the brain says
-    upd = _say(state, ctx, line, TurnKind.CLARIFY, stream=not tokens, facts=facts)
+    upd = _say(state, ctx, line, kind, stream=not tokens, **extra)
     upd.update({"revealed": facts, "notices": _fallback_notices(state, ctx)})
+    if stated:
+        upd.update({"stated": det["stated"], "challenged": [stated[0]["id"]]})
     # questions use the phase's time too: past the budget, the interviewer moves on
     phase = _phase(state)
     spent = upd["elapsed"] - state.get("phase_start", 0.0)
@@ -410,10 +472,11 @@ def _detect(state: InterviewState, ctx: Ctx, text: str) -> Update:
     assert ctx.bank is not None
     phase, case = _phase(state), state["case_id"]
     named: list[str] = []
-    for m in ctx.bank.find_mentions(text, case):
+    mentions = ctx.bank.find_mentions(text, case)
+    for m in mentions:
         if m.concept_id not in named:
             named.append(m.concept_id)
-    depth = {cid: sorted(ix) for cid, ix in ctx.bank.find_depth(text, case).items() if ix}
+    depth = {cid: sorted(ix) for cid, ix in ctx.bank.find_depth(text, case, mentions=mentions).items() if ix}
     turn = len(state.get("transcript", [])) - 1
     seen = {x["id"] for x in state.get("stated", [])}
     stated = []

@@ -252,3 +252,11 @@ def inline_title(title: str) -> str:
 def slug(text: str) -> str:
     """A heading's anchor, as note references write it ("Leakage and time-based splits" -> "leakage-and-time-based-splits")."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def asked_part(text: str) -> str:
+    """The asking sentences of a clarifying line, without the reasons or remarks around them ("What is the
+    latency budget? I ask because it decides the model size." -> "What is the latency budget?"); the whole
+    line when no sentence asks."""
+    asking = [s for s in sentences(text) if s.rstrip().endswith("?") or _QWORDS.match(s)]
+    return " ".join(asking) or text

@@ -426,3 +426,67 @@ def yaml_list(path: Path, key: str) -> list[str]:
     import yaml
 
     return yaml.safe_load(path.read_text(encoding="utf-8"))[key]
+
+
+def test_a_claim_over_two_sentences_of_one_line_is_found_with_its_span(bank: ConceptBank):
+    text = "We keep a tenth of the negatives to train faster. Then we read the outputs directly as the true rate."
+    hits = [h for h in bank.find_misconceptions(text) if h.misconception_id == "downsampled-probabilities-calibrated"]
+    assert len(hits) == 1
+    h = hits[0]
+    assert text[h.start : h.end] == h.matched and h.matched.startswith("We keep") and h.end > text.index("Then")
+    # two notes on separate lines are separate statements: never joined
+    notes = "- keep a tenth of the negatives\n- read the outputs directly as the true rate"
+    assert "downsampled-probabilities-calibrated" not in {x.misconception_id for x in bank.find_misconceptions(notes)}
+    # a correction said in the second sentence keeps the pair from firing
+    fixed = "We keep a tenth of the negatives. We correct the outputs for the sampling before reading them directly as rates."
+    assert "downsampled-probabilities-calibrated" not in {x.misconception_id for x in bank.find_misconceptions(fixed)}
+
+
+# correct statements, each close in wording to a known misconception; none may be flagged
+CORRECT = [
+    "Let me ask a few clarifying questions before I dive straight into the design.",
+    "We size the serving fleet for the evening peak with 30% headroom, not for the typical load.",
+    "I would budget on p99 latency; the average is far lower and hides the slow requests.",
+    "Privacy rules still apply to behavioural data such as watch history.",
+    "The business goal is fewer chargebacks; AUC is only our offline proxy for it.",
+    "We shuffle only within the training window; the split itself is by time.",
+    "SMOTE, if at all, runs on the training split only, after the time-based split.",
+    "The test set keeps the natural class ratio so precision means what it will mean in production.",
+    "We fit the scaler and encoders on the training split only and apply them to validation and test.",
+    "An item the user was shown and skipped is a negative; items never shown are not.",
+    "In-batch negatives over-represent popular items, so we subtract the log of their sampling probability.",
+    "Cold start for new items is handled by a content embedding from the title and thumbnail until interactions arrive.",
+    "Quantising to int8 usually costs a little AUC, so we re-run the offline evaluation before shipping.",
+    "HNSW can miss some true neighbours, so we measure recall at 100 against brute force on a sample.",
+    "We randomise by user, so nobody sees both rankers during the test.",
+    "Removing gender is not enough, since a postcode can act as a proxy; we audit outcomes per group.",
+    "With millions of rows every KS test comes out significant, so we alert on PSI above 0.2 instead.",
+    "Retraining will not fix a broken upstream feature, so we check data quality first.",
+    "Each retrained model goes to shadow, then canary, and is promoted only if it beats the live one.",
+    "Hashing user ids is only pseudonymisation; the data is still personal data.",
+    "A bigger model is not always better once latency and serving cost are counted.",
+    "We cannot score every item for every request, so retrieval narrows millions to a thousand.",
+    "Whether the user ended up engaging is the label, so it cannot be an input.",
+    "We remove only near-certain violations automatically and send the uncertain band to human review.",
+]
+
+
+@pytest.mark.parametrize("line", CORRECT)
+def test_correct_statements_raise_no_misconception(bank: ConceptBank, line: str):
+    assert bank.find_misconceptions(line) == []
+
+
+def test_good_scripted_candidates_state_no_misconception(bank: ConceptBank):
+    """The strong, deep and terse scripts are written as correct answers: no misconception may fire on them."""
+    lib = library()
+    found = []
+    for case in lib.cases:
+        for persona in ("strong", "deep", "terse"):
+            try:
+                script = lib.script(persona, case)
+            except Exception:  # a persona may be absent on a branch
+                continue
+            for phase in PHASES:
+                for line in script.lines(phase):
+                    found += [(case, persona, h.misconception_id, h.matched[:80]) for h in bank.find_misconceptions(line, case)]
+    assert found == []
