@@ -1,12 +1,12 @@
 """The real interview TUI (`python -m tui.cli`, the LLM brain against the local fake endpoint, its replies
 streamed slowly) runs in a terminal (tmux) while the candidate types; the process is SIGKILLed at 10
-points (right after Enter, right after the line is checkpointed, in the middle of the streamed reply,
-after the reply), each time started again with `--resume SESSION` and typed on. Two busy loops keep both
+points (right after Enter, while the line shows as "sending…", right after the line is checkpointed, in
+the middle of the streamed reply, after the reply), each time started again with `--resume SESSION` and typed on. Two busy loops keep both
 cores loaded the whole time.
 
 What it proves: every line the candidate typed ends up in the stored transcript exactly once and in order
 (read from the checkpoint store with the engine's own graph, read only), and every line is answered. A line
-killed right after Enter, before it was checkpointed, was never shown as sent; if it is not in the store
+killed before it was checkpointed was never shown as sent (at most as "sending…"); if it is not in the store
 after the restart the candidate types it again (as a real one would, seeing it missing), and the test
 counts how often that happened. A line the store holds is never typed again, so a duplicate would show.
 Prints the figures (run with -s)."""
@@ -45,7 +45,7 @@ LINES = [
 # where each run is killed (the last line is typed in an undisturbed run)
 KILLS = [
     "after_enter", "after_saved", "mid_stream", "after_done", "after_enter",
-    "mid_stream", "after_saved", "mid_stream", "after_enter", "after_done",
+    "mid_stream", "after_saved", "mid_stream", "while_sending", "after_done",
 ]
 
 pytestmark = [pytest.mark.slow, pytest.mark.tmux]
@@ -176,6 +176,9 @@ def test_sigkill_the_real_tui_at_ten_points_loses_and_doubles_nothing(built_home
                 pending_unsaved, last_text = False, text
                 if how == "after_enter":
                     pending_unsaved = True
+                elif how == "while_sending":  # the line on screen as "sending…": saved or not, never lost once saved
+                    term.wait_for(lambda p: "sending…" in p or text in stored(sid), 60, "the line shown as sending…")
+                    pending_unsaved = True
                 elif how == "after_saved":
                     deadline = time.monotonic() + 120
                     while text not in stored(sid):
@@ -234,9 +237,9 @@ def test_sigkill_the_real_tui_at_ten_points_loses_and_doubles_nothing(built_home
     for j, t in enumerate(tr):
         if t["role"] == "candidate":
             assert j + 1 < len(tr) and tr[j + 1]["role"] == "interviewer", f"line {t['text'][:40]!r} was never answered"
-    kills_right_after_enter = KILLS.count("after_enter")
+    kills_right_after_enter = KILLS.count("after_enter") + KILLS.count("while_sending")
     print(
         f"\n[tui kill] {len(KILLS)} SIGKILLs of the TUI ({', '.join(figures)}); {len(LINES)} lines, each stored once and in order, "
-        f"each answered; {retyped} of {kills_right_after_enter} lines killed right after Enter were not yet checkpointed "
-        f"(never shown as sent) and were typed again; {len(load)} busy loops; {time.monotonic() - t_start:.0f}s in all"
+        f"each answered; {retyped} of {kills_right_after_enter} lines killed right after Enter or while 'sending…' were not yet checkpointed "
+        f"(never shown as sent, at most as 'sending…') and were typed again; {len(load)} busy loops; {time.monotonic() - t_start:.0f}s in all"
     )
