@@ -22,6 +22,14 @@ Faults (one is consumed by each request, whatever its kind):
 - ``truncate_reset``     the same, but the connection is reset (RST) after the partial reply
 - ``invalid_json``       reply content ``this is not json {``
 - ``schema_fail``        reply content that is valid JSON of the wrong shape
+- ``hang_stream``        the reply starts (a few streamed pieces, or half a non-streamed body) and then
+                         stalls for `slow_seconds` without closing the connection
+- ``stall_stream``       ``hang_stream`` for a streamed request only; a non-streamed one is served normally
+- ``empty``              an empty reply content (``""``), streamed or not
+- ``huge``               a reply of about 1 MB: plain chat repeats a sentence; a structured reply is a
+                         valid instance followed by 1 MB of JSON whitespace
+- ``escapes``            terminal escape sequences (ESC ]0;…BEL, ESC [2J, ESC [31m) inside the reply: in the
+                         streamed text, and inside every string of a structured reply
 - ``reject_json_schema`` for a request whose response_format type is ``json_schema``: HTTP 500 with
                          a llama.cpp-like message about json_schema/response_format; other requests
                          are served normally (the fault is still consumed)
@@ -67,12 +75,30 @@ FAULTS = (
     "truncate_reset",
     "invalid_json",
     "schema_fail",
+    "hang_stream",
+    "stall_stream",
+    "empty",
+    "huge",
+    "escapes",
     "reject_json_schema",
     "reject_json_object",
 )
 CHAT_REPLY = "Let us start with the business objective and the scale of the system."
 INVALID_JSON = "this is not json {"
 WRONG_SHAPE = {"unexpected": ["wrong", "shape"], "count": "three"}
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x1b[31m"
+HUGE_BYTES = 1_000_000
+
+
+def _with_escapes(value: Any) -> Any:
+    """Every string of a structured reply with terminal escape sequences in it."""
+    if isinstance(value, str):
+        return ESCAPES + value
+    if isinstance(value, list):
+        return [_with_escapes(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _with_escapes(v) for k, v in value.items()}
+    return value
 
 
 # --------------------------------------------------------------------------- schema -> instance
@@ -248,8 +274,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def _cut(self, how: str) -> None:
-        """End a partial reply: a clean close (HTTP/1.0 closes after the handler) or a reset."""
+        """End a partial reply: a clean close (HTTP/1.0 closes after the handler), a reset, or a stall."""
         self.wfile.flush()
+        if how == "hang_stream":
+            self.server.fake._stop.wait(self.server.fake.slow_seconds)  # the reply has started; now nothing
+            self.close_connection = True
+            return
         if how == "truncate_reset":
             self._reset()
         else:
@@ -325,6 +355,30 @@ class _Handler(BaseHTTPRequestHandler):
             content = INVALID_JSON
         elif fault == "schema_fail":
             content = json.dumps(WRONG_SHAPE)
+        elif fault == "empty":
+            content = ""
+        elif fault in ("huge", "escapes"):
+            try:
+                content = fake.responder(req)
+            except Exception as e:
+                rec.error = f"responder failed: {e!r}"
+                self._error(500, rec.error, "server_error")
+                return
+            structured = schema_of(req) is not None or (req.get("response_format") or {}).get("type") == "json_object"
+            if fault == "huge":
+                if structured:
+                    content = content + " " * HUGE_BYTES
+                else:
+                    content = ((content + " ") * (HUGE_BYTES // (len(content) + 1) + 1))[:HUGE_BYTES]
+            elif structured:
+                try:
+                    content = json.dumps(_with_escapes(json.loads(content)))
+                except ValueError:
+                    content = ESCAPES + content
+            else:
+                words = content.split(" ")
+                mid = len(words) // 2
+                content = ESCAPES + " ".join(words[:mid]) + " \x1b]0;title\x07" + " ".join(words[mid:]) + "\x1b[2J"
         else:
             try:
                 content = fake.responder(req)
@@ -334,7 +388,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         prompt_tokens = sum(count_tokens(m.get("content") or "") for m in req.get("messages") or [] if isinstance(m, dict))
         usage = {"prompt_tokens": prompt_tokens, "completion_tokens": count_tokens(content), "total_tokens": prompt_tokens + count_tokens(content)}
-        cut = fault if fault in ("truncate", "truncate_reset") else None
+        cut = fault if fault in ("truncate", "truncate_reset", "hang_stream") else None
+        if fault == "stall_stream" and req.get("stream"):
+            cut = "hang_stream"
         if req.get("stream"):
             self._stream(req, rec, content, usage, cut)
         else:
@@ -378,8 +434,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
-        if fake.chunk_chars:
-            parts = [content[i : i + fake.chunk_chars] for i in range(0, len(content), fake.chunk_chars)]
+        size = fake.chunk_chars or (4096 if len(content) > 65536 else None)  # a 1 MB reply in 4 KB pieces
+        if size:
+            parts = [content[i : i + size] for i in range(0, len(content), size)]
         else:
             parts = pieces(content)
         if cut:

@@ -51,7 +51,34 @@ FAULTS: list[tuple[str, str, dict]] = [
     ("truncated stream", "truncate", {}),
     ("connection reset", "reset", {}),
     ("401 echoing the key", "401", {}),
+    ("connection refused (nothing listening)", "refused", {}),
+    ("hang mid-reply, every call (reply starts, then stalls)", "hang_stream", {"slow_seconds": 120.0}),
+    ("hang mid-stream, streamed calls only", "stall_stream", {"slow_seconds": 120.0}),
+    ("wrong-shape JSON (valid JSON, wrong schema)", "schema_fail", {}),
+    ("empty reply", "empty", {}),
+    ("1 MB reply", "huge", {}),
+    ("escape sequences in the reply", "escapes", {}),
 ]
+RAW_ESC = (b"\x1b]0;", b"\x1b[2J", b"\x1b[31m", b"\\u001b]0;", b"\\u001b[2J", b"\\u001b[31m")
+
+
+def raw_escapes_on_disk(home: Path) -> list[str]:
+    """Files under the data folder holding one of the reply's escape sequences, raw or JSON-escaped."""
+    hits = []
+    for f in home.rglob("*"):
+        if f.is_file() and "index" not in f.relative_to(home).parts:
+            data = f.read_bytes()
+            hits += [f"{f.name}:{seq!r}" for seq in RAW_ESC if seq in data]
+    return hits
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 with nothing listening (bound, then closed)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def run_row(eng: Engine, server: FakeOpenAI, fault: str, extra: dict, n_answers: int) -> dict:
@@ -75,7 +102,9 @@ def run_row(eng: Engine, server: FakeOpenAI, fault: str, extra: dict, n_answers:
             if isinstance(ev, Message) and ev.turn.get("role") == "interviewer":
                 marks.setdefault("reply", now)
 
+    t_start = time.perf_counter()
     s = Session.start(eng, CASE, brain="llm", minutes=45, clock=VirtualClock(), on_event=on_event)
+    t_opened = time.perf_counter()
     firsts, turns, replied = [], [], 0
     for text in ANSWERS[:n_answers]:
         marks.clear()
@@ -85,8 +114,15 @@ def run_row(eng: Engine, server: FakeOpenAI, fault: str, extra: dict, n_answers:
         firsts.append(marks.get("seen", t1) - t0)
         turns.append(t1 - t0)
         replied += "reply" in marks
+    t_end = time.perf_counter()
     client = eng.llm_client()
+    texts = [str(t.get("text", "")) for t in s.transcript]
+    stored = [str(t.get("text", "")) for t in Session.resume(eng, s.id, clock=VirtualClock()).transcript] if hasattr(s, "id") else texts
     return {
+        "open_s": round(t_opened - t_start, 2),
+        "interview_s": round(t_end - t_start, 2),
+        "esc_in_transcript": sum("\x1b" in t for t in texts + stored),
+        "transcript_chars": sum(len(t) for t in stored),
         "fault": fault,
         "first_seen_s": [round(x, 2) for x in firsts],
         "turn_s": [round(x, 2) for x in turns],
@@ -111,26 +147,42 @@ def main() -> None:
             import shutil
 
             shutil.copytree(src, home / "index")
-        eng = Engine(Settings(home=home, openai_base_url=server.base_url, openai_api_key="sk-bench-PLANTED-0123456789", brain="llm", model="fake"))
+        def engine(base_url: str) -> Engine:
+            return Engine(Settings(home=home, openai_base_url=base_url, openai_api_key="sk-bench-PLANTED-0123456789", brain="llm", model="fake"))
+
+        eng = engine(server.base_url)
+        dead = None  # an engine whose endpoint is a port with nothing listening
         try:
             eng.warm(CASE)
             for name, fault, extra in FAULTS:
                 if only and fault not in only and name not in only:
                     continue
-                row = {"class": name, **run_row(eng, server, fault, extra, n)}
+                if fault == "refused":
+                    eng.close()
+                    eng = dead = engine(f"http://127.0.0.1:{free_port()}/v1")
+                    eng.warm(CASE)
+                    row = {"class": name, **run_row(eng, server, "ok", extra, n), "fault": "refused"}
+                    eng.close()
+                    eng = engine(server.base_url)
+                    eng.warm(CASE)
+                else:
+                    row = {"class": name, **run_row(eng, server, fault, extra, n)}
+                row["esc_on_disk"] = raw_escapes_on_disk(home)
                 rows.append(row)
                 print(json.dumps(row), file=sys.stderr, flush=True)
         finally:
             eng.close()
+            del dead
     if "--json" in sys.argv:
         print(json.dumps(rows, indent=2))
         return
-    print(f"| fault | first reply or notice, answer 1 (s) | each turn (s) | {n} turns (s) | every turn answered | breaker | model calls |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"| fault | interview: start + {n} answers (s) | first reply or notice, answer 1 (s) | each turn (s) | every turn answered | breaker | model calls | raw ESC stored |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
+        esc = r["esc_in_transcript"] + len(r["esc_on_disk"])
         print(
-            f"| {r['class']} | {r['first_seen_s'][0]:.1f} | {' · '.join(f'{x:.1f}' for x in r['turn_s'])} | {r['total_s']:.1f} | "
-            f"{'yes' if r['continues'] else 'NO'} | {'open' if r['breaker_open'] else 'closed'} | {r['model_calls']} |"
+            f"| {r['class']} | {r['interview_s']:.1f} | {r['first_seen_s'][0]:.1f} | {' · '.join(f'{x:.1f}' for x in r['turn_s'])} | "
+            f"{'yes' if r['continues'] else 'NO'} | {'open' if r['breaker_open'] else 'closed'} | {r['model_calls']} | {esc} |"
         )
 
 
