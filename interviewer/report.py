@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .domain import PHASES, SHORT_LABEL
-from .scorecard import Scorecard, to_markdown, write_private
+from .scorecard import Scorecard, to_markdown, write_private, write_private_bytes
 
 SPARK = "▁▂▃▄▅▆▇█"
 LOW, HIGH = 1.0, 4.0  # the score scale
@@ -194,33 +194,11 @@ def write_markdown(card: Scorecard, h: History, path: Path, secrets: list[str] |
     links: dict[str, str] = {}
     for name, data in pics.items():
         png = path.with_name(f"{path.stem}-{name}.png")
-        _write_bytes(png, data)
+        write_private_bytes(png, data)
         written.append(png)
         links[name] = png.name
     written.insert(0, write_private(path, markdown(card, links, h), secrets))
     return written
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Write a file private to the user (0600), atomically."""
-    import os
-    import tempfile
-
-    from .paths import private_dir
-
-    private_dir(path.parent)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 _CSS = """

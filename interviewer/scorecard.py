@@ -397,14 +397,18 @@ def to_markdown(card: Scorecard) -> str:
 
 def write_private(path: Path, text: str, secrets: list[str] | None = None) -> Path:
     """Write atomically with mode 0600, with any secret value redacted."""
+    return write_private_bytes(Path(path), redact(text, secrets or []).encode("utf-8"))
+
+
+def write_private_bytes(path: Path, data: bytes) -> Path:
+    """Write bytes atomically (a temporary file, fsynced, then renamed) with mode 0600."""
     path = Path(path)
     private_dir(path.parent)
-    text = redact(text, secrets or [])
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

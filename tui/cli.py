@@ -593,7 +593,7 @@ def _export(eng: Any, card: Any, fmt: str, out: Optional[Path]) -> None:
     links = {}
     for name, data in pics.items():
         png = reports / f"{card.session_id}-{name}.png"
-        R._write_bytes(png, data)
+        R.write_private_bytes(png, data)
         links[name] = str(png)
     _echo(R.markdown(card, links, h))
 
