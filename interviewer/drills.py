@@ -1,6 +1,6 @@
 """Drills that come back: what a candidate missed in an interview, asked again at 1, 3, 7 and 14 days.
 
-Where drills come from. After a finished interview (kind "interview"; simulations never make drills)
+Where drills come from. After a finished interview or phase retry (simulations never make drills)
 every phase criterion scored null, 1 or 2 is a miss. For each miss, weakest and weightiest first, the
 concepts of that criterion (`interviewer/concepts.py`, in the case's scope, the criterion's own
 concepts first) that the candidate never named anywhere in the interview become drills, at most
@@ -38,7 +38,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
-from .domain import CROSS_CUTTING
+from .domain import CROSS_CUTTING, SessionKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from .concepts import Concept, ConceptBank
@@ -398,7 +398,7 @@ def pending(book: DrillBook, rows: Iterable[Mapping[str, Any]]) -> list[Mapping[
     since = book.today() - timedelta(days=CATCH_UP_DAYS)
     return [
         r for r in rows
-        if r.get("status") == "finished" and r.get("kind", "interview") == "interview" and not book.ingested(r["id"]) and _finished_on(r) >= since
+        if r.get("status") == "finished" and r.get("kind", SessionKind.INTERVIEW) != SessionKind.SIMULATION and not book.ingested(r["id"]) and _finished_on(r) >= since
     ]
 
 

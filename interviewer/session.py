@@ -263,8 +263,8 @@ class Session:
         bad = [p for p in phases if p not in PHASES]
         if bad:
             raise UsageError(f"unknown phase {bad[0]!r} ({', '.join(PHASES)})")
-        if set(phases) != set(PHASES):
-            kind = SessionKind.RETRY  # a phase retry (scripted or not) is never recorded as a finished interview
+        if set(phases) != set(PHASES) and kind != SessionKind.SIMULATION:
+            kind = SessionKind.RETRY  # a phase retry is never recorded as a finished interview
         if minutes is None:
             minutes = engine.lib.default_minutes(phases)
         if not 5 <= float(minutes) <= 180:
@@ -444,9 +444,9 @@ class Session:
         return card
 
     def _record_drills(self, st: dict[str, Any], card: Scorecard) -> None:
-        """The drills this interview calls for (interviews only, not simulations). A failure here never
+        """The drills this interview or phase retry calls for (never a simulation's). A failure here never
         costs the scorecard: `drills.catch_up` records the interview on the next `mlsd drills`."""
-        if (self.engine.store.get(self.id) or {}).get("kind", "interview") != "interview":
+        if (self.engine.store.get(self.id) or {}).get("kind", SessionKind.INTERVIEW) == SessionKind.SIMULATION:
             return
         from .drills import DrillBook, record_interview
 
