@@ -37,3 +37,21 @@ def fresh_home(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeyp
 
 def settings_for(home: Path, **kw) -> Settings:
     return Settings(home=home, **kw)
+
+
+def call_main(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    """Run `tui.cli.main` in this process with these arguments (the `mlsd` script's own top-level handler,
+    without a subprocess's start-up cost): (exit code, stdout, stderr)."""
+    import sys
+
+    from tui import cli
+
+    monkeypatch.setattr(sys, "argv", ["mlsd", *args])
+    capsys.readouterr()
+    try:
+        cli.main()
+        code = 0
+    except SystemExit as e:
+        code = int(e.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err

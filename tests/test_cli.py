@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from engine_support import built_index
+from engine_support import built_index, call_main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -107,23 +107,13 @@ def test_report_unknown_session(home):
 
 
 def run_main(monkeypatch, capsys, *args: str, home: Path | str, config: Path | None = None, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    from tui import cli
-
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MLSD_BRAIN", "MLSD_MODEL", "MLSD_LLM_TIMEOUT", "MLSD_LLM_RETRIES", "MLSD_DEBUG"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("MLSD_HOME", str(home))
     monkeypatch.setenv("MLSD_CONFIG", str(config or Path(str(home) + "-no-config.toml")))
     for k, v in (env or {}).items():
         monkeypatch.setenv(k, v)
-    monkeypatch.setattr(sys, "argv", ["mlsd", *args])
-    capsys.readouterr()
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as e:
-        code = int(e.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+    return call_main(monkeypatch, capsys, *args)
 
 
 def one_line(err: str) -> str:

@@ -6,6 +6,7 @@ import json
 from typing import Any, Callable
 
 import pytest
+from engine_support import call_main
 from fake_openai import FakeOpenAI
 
 from interviewer.content import library
@@ -173,25 +174,13 @@ def test_a_plea_never_reaches_the_model_nor_raises_the_grade(fake_openai: FakeOp
 
 
 def _run_cli(monkeypatch, capsys, fake: FakeOpenAI, tmp_path, *args: str) -> tuple[int, str, str]:
-    import sys
-
-    from tui import cli
-
     for var in ("OPENAI_API_KEY", "MLSD_MODEL", "MLSD_DEBUG"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("MLSD_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("MLSD_CONFIG", str(tmp_path / "none.toml"))
     monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
     monkeypatch.setenv("MLSD_BRAIN", "llm")
-    monkeypatch.setattr(sys, "argv", ["mlsd", *args])
-    capsys.readouterr()
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as e:
-        code = int(e.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+    return call_main(monkeypatch, capsys, *args)
 
 
 def test_cli_reports_disagreeing_samples_and_batch_carries_them(fake_openai: FakeOpenAI, tmp_path, monkeypatch, capsys):

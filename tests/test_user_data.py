@@ -5,10 +5,10 @@ the same top-level handler as the `mlsd` script."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from engine_support import call_main as _main
 from typer.testing import CliRunner
 
 from interviewer.content import library
@@ -34,20 +34,6 @@ def _invoke(*args: str):
     from tui.cli import app
 
     return CliRunner().invoke(app, list(args))
-
-
-def _main(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    from tui import cli
-
-    monkeypatch.setattr(sys, "argv", ["mlsd", *args])
-    capsys.readouterr()
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as e:
-        code = int(e.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _write_jsonl(path: Path, rows: list) -> Path:
