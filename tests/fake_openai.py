@@ -265,6 +265,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _respond(self, fake: Any, req: dict[str, Any], rec: "Recorded") -> str | None:
+        """The responder's reply, or None after answering 500 when the responder itself fails."""
+        try:
+            return fake.responder(req)
+        except Exception as e:
+            rec.error = f"responder failed: {e!r}"
+            self._error(500, rec.error, "server_error")
+            return None
+
     def _error(self, status: int, message: str, kind: str, headers: dict[str, str] | None = None) -> None:
         self._json(status, {"error": {"code": status, "message": message, "type": kind}}, headers)
 
@@ -358,11 +367,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault == "empty":
             content = ""
         elif fault in ("huge", "escapes"):
-            try:
-                content = fake.responder(req)
-            except Exception as e:
-                rec.error = f"responder failed: {e!r}"
-                self._error(500, rec.error, "server_error")
+            content = self._respond(fake, req, rec)
+            if content is None:
                 return
             structured = schema_of(req) is not None or (req.get("response_format") or {}).get("type") == "json_object"
             if fault == "huge":
@@ -380,11 +386,8 @@ class _Handler(BaseHTTPRequestHandler):
                 mid = len(words) // 2
                 content = ESCAPES + " ".join(words[:mid]) + " \x1b]0;title\x07" + " ".join(words[mid:]) + "\x1b[2J"
         else:
-            try:
-                content = fake.responder(req)
-            except Exception as e:
-                rec.error = f"responder failed: {e!r}"
-                self._error(500, rec.error, "server_error")
+            content = self._respond(fake, req, rec)
+            if content is None:
                 return
         prompt_tokens = sum(count_tokens(m.get("content") or "") for m in req.get("messages") or [] if isinstance(m, dict))
         usage = {"prompt_tokens": prompt_tokens, "completion_tokens": count_tokens(content), "total_tokens": prompt_tokens + count_tokens(content)}
