@@ -602,8 +602,7 @@ def robustness_suite(lib: Library, grader: Grader | None = None, progress: Progr
             text = "\n".join(u.text for i, u in enumerate(an.units) if i not in cut)
             after = {g.id: g.score or 1 for g in grade(a["phase"], a["case"], text).criteria}
             # others: criteria none of whose own evidence was in the removed units
-            _an2, evs2 = an, evs
-            shared = {e.criterion.id for e in evs2 if any(q in an.units[i].text for i in cut for q in e.quotes)}
+            shared = {e.criterion.id for e in evs if any(q in an.units[i].text for i in cut for q in e.quotes)}
             others_same = all(after[c] == base[c] for c in base if c not in shared)
             ablations += 1
             specific += int(after[ev.criterion.id] < base[ev.criterion.id] and others_same)

@@ -84,7 +84,8 @@ def set_cuts(c: Sequence[float] | None) -> None:
     _cuts_cache = None if c is None else (float(c[0]), float(c[1]), float(c[2]))
 
 
-def _cue_rx(cues: Sequence[str]) -> re.Pattern[str]:
+@functools.lru_cache(maxsize=64)
+def _cue_rx(cues: tuple[str, ...]) -> re.Pattern[str]:
     parts = []
     for c in cues:
         body = re.escape(c.strip())
@@ -98,10 +99,10 @@ def _cue_rx(cues: Sequence[str]) -> re.Pattern[str]:
 def _marker_rx() -> dict[str, re.Pattern[str]]:
     cues = policy().push_cues
     return {
-        "reason": _cue_rx(settings().reason_cues),
+        "reason": _cue_rx(tuple(settings().reason_cues)),
         "number": re.compile(r"\d"),
-        "trade-off": _cue_rx(cues["tradeoffs"]),
-        "failure": _cue_rx(cues["failure"]),
+        "trade-off": _cue_rx(tuple(cues["tradeoffs"])),
+        "failure": _cue_rx(tuple(cues["failure"])),
     }
 
 
@@ -174,10 +175,11 @@ def analyse(text: str, phase: str, case: str | None, bank: ConceptBank | None = 
         if u.kept and _is_term_list(u, inside):
             u.kept = False
 
-    if phase != CROSS_CUTTING and _elsewhere([m for m in found if unit_of(m.start) is not None], phase, bank):
+    mentions = [(m.concept_id, i, m.start, m.end) for m in found if (i := unit_of(m.start)) is not None]
+    if phase != CROSS_CUTTING and _elsewhere([cid for cid, _i, _s, _e in mentions], phase, bank):
         for u in out:
             u.kept = False
-    mentions = [(m.concept_id, i, m.start, m.end) for m in found if (i := unit_of(m.start)) is not None]
+        mentions = []
     mis = [(h.misconception_id, i, h.start, h.end) for h in bank.find_misconceptions(text, case) if (i := unit_of(h.start)) is not None]
     return Analysis(text, phase, case, out, dropped, mentions, mis)
 
@@ -200,11 +202,11 @@ ELSEWHERE_MIN = 4  # concepts of other phases named before an answer can belong 
 ELSEWHERE_RATIO = 3  # ... when they outnumber this phase's own concepts this many times over
 
 
-def _elsewhere(mentions: Sequence[Any], phase: str, bank: ConceptBank) -> bool:
+def _elsewhere(concept_ids: Sequence[str], phase: str, bank: ConceptBank) -> bool:
     """An answer that names almost only other phases' concepts is another phase's answer: however well
     said, it is not evidence for this phase's criteria."""
-    mine = sum(1 for m in mentions if bank.concept(m.concept_id).phase == phase)
-    other = len(mentions) - mine
+    mine = sum(1 for cid in concept_ids if bank.concept(cid).phase == phase)
+    other = len(concept_ids) - mine
     return other >= ELSEWHERE_MIN and other > ELSEWHERE_RATIO * mine
 
 
@@ -308,7 +310,7 @@ def _cross_cutting(an: Analysis, c: Criterion, cut: Sequence[float]) -> Criterio
     named = {i for _c, i, _s, _e in an.mentions}
     hits: dict[int, set[str]] = {}
     for name, cues in groups.items():
-        rx = _cue_rx(cues)
+        rx = _cue_rx(tuple(cues))  # compiled once per cue group, not per grade
         for i, u in enumerate(an.units):
             if not u.kept or (c.id == "tradeoff-reasoning" and i not in named):
                 continue

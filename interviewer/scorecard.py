@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from .content import Library
-from .domain import PHASES, Level, Persona
+from .domain import CROSS_CUTTING, PHASES, Level, Persona
 from .grading import CriterionGrade, PhaseGrade
 from .paths import private_dir
 from .text import redact
@@ -263,18 +263,22 @@ def build(
         for c in sorted(graded, key=lambda c: (-(c.score or 0), -c.weight))
         if (c.score or 0) >= 3 and c.evidence
     ][:5]
+
+    def notes_for(c: CriterionGrade, k: int) -> list[str]:
+        """The notes sections that teach a criterion (none when there is no index, or it fails)."""
+        if index_search is None:
+            return []
+        try:
+            return [h.section for h in index_search(c.title, None if c.phase == CROSS_CUTTING else c.phase, case, k)]
+        except Exception:
+            return []
+
     gaps: list[Point] = []
     study: list[str] = []
     for c in sorted(graded, key=lambda c: ((c.score or 1), -c.weight)):
         if (c.score or 1) > 2 or len(gaps) >= 6:
             continue
-        sections: list[str] = []
-        if index_search is not None:
-            try:
-                hits = index_search(f"{c.title}", None if c.phase == "cross-cutting" else c.phase, case, 2)
-                sections = [h.section for h in hits]
-            except Exception:
-                sections = []
+        sections = notes_for(c, 2)
         ref = case_obj.reference.get(c.phase, []) if case_obj and c.phase in case_obj.reference else []  # type: ignore[call-overload]
         gaps.append(Point(criterion=c.id, phase=c.phase, title=c.title, score=c.score, quote=c.evidence[0] if c.evidence else None, study=sections, reference=list(ref)))
         for s in sections:
@@ -285,12 +289,7 @@ def build(
     for c in sorted(graded, key=lambda c: -c.weight):
         if c.score != 3 or len(next_level) >= 6:
             continue
-        sections = []
-        if index_search is not None:
-            try:
-                sections = [h.section for h in index_search(f"{c.title}", None if c.phase == "cross-cutting" else c.phase, case, 1)]
-            except Exception:
-                sections = []
+        sections = notes_for(c, 1)
         next_level.append(Point(criterion=c.id, phase=c.phase, title=c.title, score=c.score, quote=c.rationale, study=sections))
         for s in sections:
             if s not in study:
