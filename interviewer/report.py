@@ -84,6 +84,47 @@ def trend_lines(trend: dict[str, list[float]], width: int = 12) -> list[str]:
     return lines
 
 
+BAR = " ▏▎▍▌▋▊▉█"
+
+
+def bar(value: float, width: int = 8, hi: float = HIGH) -> str:
+    """A horizontal bar, `width` cells for `hi`, in eighths of a cell."""
+    eighths = int(round(min(max(value, 0.0), hi) / hi * width * 8))
+    full, part = divmod(eighths, 8)
+    return ("█" * full + (BAR[part] if part else "")).ljust(width)
+
+
+def profile_of(sid: str, sessions: Sequence[tuple[str, float, dict[str, float]]]) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """This session's score per phase and every earlier session's scores per phase (`sessions` oldest
+    first, as `Store.phase_scores` returns them); nothing when the session is not among them."""
+    ids = [s[0] for s in sessions]
+    if sid not in ids:
+        return {}, {}
+    upto = ids.index(sid)
+    earlier: dict[str, list[float]] = {}
+    for _sid, _created, scores in sessions[:upto]:
+        for ph, v in scores.items():
+            earlier.setdefault(ph, []).append(v)
+    return dict(sessions[upto][2]), earlier
+
+
+def profile_lines(current: dict[str, float], earlier: dict[str, list[float]]) -> list[str]:
+    """One line per graded phase: a bar of this interview's score, the score, and beside it the mean of
+    the earlier interviews with how many there were and the change (text, so it fits any terminal)."""
+    lines = []
+    for ph in PHASES:
+        if ph not in current:
+            continue
+        v = current[ph]
+        before = earlier.get(ph) or []
+        line = f"{SHORT_LABEL[ph]:<8} {bar(v, 6)} {v:.1f}"
+        if before:
+            mean = sum(before) / len(before)
+            line += f" vs {mean:.1f} (n={len(before)}) {v - mean:+.1f}"
+        lines.append(line)
+    return lines
+
+
 def phase_trends(sessions: Sequence[tuple[str, float, dict[str, float]]]) -> dict[str, list[float]]:
     """Each phase's scores over the finished interviews, oldest first."""
     out: dict[str, list[float]] = {}

@@ -68,6 +68,30 @@ def test_history_means_earlier_interviews_of_the_same_kind(home: Path):
     assert R.history_for(first, sessions).earlier == {}, "the first interview has nothing before it"
 
 
+def test_profile_text_puts_each_phase_beside_the_mean_of_earlier_interviews(home: Path):
+    store = Store(home)
+    sessions = store.phase_scores("interview")
+    store.db.close()
+    current, earlier = R.profile_of("s3", sessions)
+    assert current == sessions[2][2] and earlier[Phase.DATA] == [sessions[0][2][Phase.DATA], sessions[1][2][Phase.DATA]]
+    lines = R.profile_lines(current, earlier)
+    assert len(lines) == len(PHASES)
+    for ph, line in zip(PHASES, lines):
+        mean = (sessions[0][2][ph] + sessions[1][2][ph]) / 2
+        assert f"{current[ph]:.1f} vs {mean:.1f} (n=2) {current[ph] - mean:+.1f}" in line, line
+        assert len(line) <= 38, "two panels side by side fit 80 columns"
+    first = R.profile_lines(*R.profile_of("s1", sessions))
+    assert first and not any(" vs " in line for line in first), "the first interview has nothing to compare with"
+    assert R.profile_of("sim", sessions) == ({}, {}), "a simulation is not in the candidate's history"
+
+
+def test_bar_grows_with_the_score_in_eighths():
+    widths = [len(R.bar(v, 6).rstrip()) for v in (0.0, 1.0, 2.0, 3.0, 4.0)]
+    assert widths == sorted(widths) and widths[0] == 0 and R.bar(4.0, 6) == "█" * 6
+    assert len(R.bar(9.0, 6)) == 6 and len(R.bar(-1.0, 6)) == 6, "clamped to the scale, always the same width"
+    assert R.bar(2.0, 6) == "███   " and R.bar(2.25, 6).startswith("███▍")
+
+
 def test_report_md_writes_valid_pngs_beside_it(home: Path, tmp_path: Path):
     out = tmp_path / "out" / "s3.md"
     r = _invoke("report", "s3", "--format", "md", "--out", str(out))

@@ -191,17 +191,15 @@ class Backend:
         due = sum(1 for d in queue if d.due is not None and d.due <= today)
         return due, len(queue) - due
 
-    def phase_trends(self) -> dict[str, list[float]]:
-        """Each phase's score over the finished interviews, oldest first."""
-        from interviewer.report import phase_trends
-
+    def phase_scores(self) -> list[tuple[str, float, dict[str, float]]]:
+        """Every finished interview with its score per phase, oldest first (`Store.phase_scores`)."""
         if self._engine is not None:
-            return phase_trends(self._engine.store.phase_scores())
+            return self._engine.store.phase_scores()
         from interviewer.store import Store
 
         store = Store(self.home())
         try:
-            return phase_trends(store.phase_scores())
+            return store.phase_scores()
         finally:
             store.db.close()
 

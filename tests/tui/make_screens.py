@@ -23,7 +23,7 @@ SHOTS: dict[str, tuple[str, str]] = {
     "scorecard-summary": ("test_scorecard_screen", "the scorecard's Summary tab: hire signal, level, a bar and trend per phase, strengths"),
     "scorecard-criteria": ("test_scorecard_criteria_tab", "the Criteria tab: full criterion names, each score with the quotes behind it"),
     "study-note": ("test_scorecard_study_note", "a note to study opened from the Study tab, as Markdown (←→ to the next note)"),
-    "history": ("test_history_screen", "past interviews, session ids whole, with a score trend"),
+    "history": ("test_history_screen", "past interviews, session ids whole: the highlighted interview's phase profile against the earlier ones (↑↓ picks another), the trend per phase"),
     "help": ("test_help_screen", "F1: every key"),
 }
 SIZE = "80x24"

@@ -14,15 +14,15 @@ from tui.screens.setup import SetupScreen
 
 
 class PracticeBackend(FakeBackend):
-    def __init__(self, drills: tuple[int, int], trends: dict[str, list[float]], **kw: Any) -> None:
+    def __init__(self, drills: tuple[int, int], scores: list[tuple[str, float, dict[str, float]]], **kw: Any) -> None:
         super().__init__(**kw)
-        self.drills, self.trends = drills, trends
+        self.drills, self.scores = drills, scores
 
     def drills_summary(self) -> tuple[int, int]:
         return self.drills
 
-    def phase_trends(self) -> dict[str, list[float]]:
-        return self.trends
+    def phase_scores(self) -> list[tuple[str, float, dict[str, float]]]:
+        return self.scores
 
 
 def _text(w: Static) -> str:
@@ -30,7 +30,7 @@ def _text(w: Static) -> str:
 
 
 async def test_setup_shows_the_drills_due_in_one_line(clean_env: Path) -> None:
-    app = MlsdApp(backend=PracticeBackend((2, 3), {}), live_clock=False, cursor_blink=False)
+    app = MlsdApp(backend=PracticeBackend((2, 3), []), live_clock=False, cursor_blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, SetupScreen) and app.screen.query_one("#drills-line").display)
         line = app.screen.query_one("#drills-line", Static)
@@ -39,7 +39,7 @@ async def test_setup_shows_the_drills_due_in_one_line(clean_env: Path) -> None:
 
 
 async def test_setup_says_nothing_without_drills(clean_env: Path) -> None:
-    app = MlsdApp(backend=PracticeBackend((0, 0), {}), live_clock=False, cursor_blink=False)
+    app = MlsdApp(backend=PracticeBackend((0, 0), []), live_clock=False, cursor_blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, SetupScreen) and app.screen.library is not None)
         await pilot.pause(0.2)
@@ -58,15 +58,50 @@ async def test_setup_counts_drills_from_the_real_store(clean_env: Path) -> None:
     assert backend.drills_summary() == (2, 0), "recorded yesterday: both due today"
 
 
+def _row(sid: str, score: float) -> dict[str, Any]:
+    return {"id": sid, "case_id": "news-feed", "level": "senior", "status": "finished", "created": 1.7e9, "score": score, "hire_signal": "no hire"}
+
+
+SCORES = [
+    ("s-a", 1.0, {Phase.CLARIFY: 1.0, Phase.MODEL: 2.0}),
+    ("s-b", 2.0, {Phase.CLARIFY: 2.5}),
+    ("s-c", 3.0, {Phase.CLARIFY: 4.0, Phase.MODEL: 3.0}),
+]
+
+
+async def _open_history(pilot: Any, app: MlsdApp) -> HistoryScreen:
+    await wait_until(pilot, lambda: isinstance(app.screen, SetupScreen) and app.screen.library is not None)
+    app.screen.query_one("#resume-list").focus()
+    await pilot.press("f2")
+    await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.query_one("#phase-trends").display)
+    assert isinstance(app.screen, HistoryScreen)
+    return app.screen
+
+
 async def test_history_shows_a_sparkline_per_phase(clean_env: Path) -> None:
-    rows = [{"id": "a", "case_id": "news-feed", "level": "senior", "status": "finished", "created": 1.7e9, "score": 2.2, "hire_signal": "no hire"}]
-    trends = {Phase.CLARIFY: [1.0, 2.5, 4.0], Phase.MODEL: [2.0, 3.0]}
-    app = MlsdApp(backend=PracticeBackend((0, 0), trends, sessions=rows), live_clock=False, cursor_blink=False)
+    rows = [_row("s-c", 2.2)]
+    app = MlsdApp(backend=PracticeBackend((0, 0), SCORES, sessions=rows), live_clock=False, cursor_blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, SetupScreen) and app.screen.library is not None)
-        app.screen.query_one("#resume-list").focus()
-        await pilot.press("f2")
-        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.query_one("#phase-trends").display)
-        text = _text(app.screen.query_one("#phase-trends", Static))
+        screen = await _open_history(pilot, app)
+        text = _text(screen.query_one("#phase-trends", Static))
         assert "clarify   ▁▅█" in text and "1.0 → 4.0" in text
         assert "model" in text and "data" not in text, "only phases with scores"
+
+
+async def test_history_profiles_the_highlighted_interview_against_the_earlier_ones(clean_env: Path) -> None:
+    rows = [_row("s-c", 3.5), _row("s-b", 2.5), _row("s-a", 1.5)]  # newest first, as the store lists them
+    app = MlsdApp(backend=PracticeBackend((0, 0), SCORES, sessions=rows), live_clock=False, cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_history(pilot, app)
+        profile = screen.query_one("#phase-profile", Static)
+        await wait_until(pilot, lambda: profile.display and "s-c" in _text(profile))
+        text = _text(profile)
+        assert "s-c vs 2 earlier" in text
+        assert "4.0 vs 1.8 (n=2) +2.2" in text, "clarify against the mean of 1.0 and 2.5"
+        assert "3.0 vs 2.0 (n=1) +1.0" in text, "model was graded in one earlier interview"
+        assert profile.region.width > 0 and profile.region.height >= 3, "visible at 80x24"
+        assert screen.query_one("#sessions").region.height >= 4, "the table keeps room for rows"
+        await pilot.press("down", "down")
+        await wait_until(pilot, lambda: "s-a" in _text(profile))
+        text = _text(profile)
+        assert "s-a (the first)" in text and " vs " not in text.split("\n", 1)[1], "nothing before the first"

@@ -14,6 +14,7 @@ import pytest
 from textual.pilot import Pilot
 from tui_support import FakeBackend, load_card, wait_until
 
+from interviewer.domain import PHASES
 from tui.app import MlsdApp
 from tui.backend import InterviewRequest
 from tui.screens.history import HistoryScreen
@@ -118,17 +119,28 @@ def test_why_this_question(snap_compare: Any, size: tuple[int, int], clean_env: 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_history_screen(snap_compare: Any, size: tuple[int, int], clean_env: Path, utc: object) -> None:
-    rows = [dict(r, score=s, hire_signal=h) for r, s, h in zip(UNFINISHED, (None, 3.36), ("", "strong hire"))]
+    earlier = [
+        {"id": "20250222-090000-old001", "case_id": "news-feed", "level": "senior", "status": "finished", "created": 1740214800.0, "kind": "interview"},
+        {"id": "20250301-090000-old002", "case_id": "payment-fraud-detection", "level": "senior", "status": "finished", "created": 1740819600.0, "kind": "interview"},
+    ]
+    rows = [dict(r, score=s, hire_signal=h) for r, s, h in zip(UNFINISHED + earlier[::-1], (None, 3.36, 2.71, 2.14), ("", "strong hire", "lean hire", "lean no hire"))]
+    profiles = [(1.0, 2.5, 2.0, 2.0, 2.5, 1.5, 2.0), (3.0, 2.5, 3.0, 2.5, 2.5, 2.5, 3.0), (3.5, 3.0, 3.5, 3.5, 3.0, 3.5, 3.5)]
+    scores = [(r["id"], r["created"], dict(zip(PHASES, p))) for r, p in zip([*earlier, UNFINISHED[1]], profiles)]
+
+    class Scores(FakeBackend):
+        def phase_scores(self) -> list[tuple[str, float, dict[str, float]]]:
+            return scores
 
     class Host(MlsdApp):
         def first_screen(self) -> HistoryScreen:
             return HistoryScreen()
 
     async def ready(pilot: Pilot[Any]) -> None:
-        await wait_until(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen) and len(pilot.app.screen.rows) == 2, what="the rows")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen) and len(pilot.app.screen.rows) == 4, what="the rows")
+        await wait_until(pilot, lambda: pilot.app.screen.query_one("#phase-profile").display, what="the profile")
         await pilot.pause()
 
-    app = Host(backend=FakeBackend(sessions=rows), live_clock=False, cursor_blink=False, export_dir=clean_env)
+    app = Host(backend=Scores(sessions=rows), live_clock=False, cursor_blink=False, export_dir=clean_env)
     assert snap_compare(app, terminal_size=size, run_before=ready)
 
 

@@ -35,6 +35,7 @@ class HistoryScreen(MlsdScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.rows: dict[str, dict[str, Any]] = {}
+        self.scores: list[tuple[str, float, dict[str, float]]] = []
 
 
     def compose(self) -> ComposeResult:
@@ -43,7 +44,9 @@ class HistoryScreen(MlsdScreen[None]):
             yield Label("score trend ", classes="label")
             yield Sparkline([], id="score-trend")
             yield Static("", id="trend-caption")
-        yield Static("", id="phase-trends")
+        with Horizontal(id="phase-panels"):
+            yield Static("", id="phase-profile")
+            yield Static("", id="phase-trends")
         yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Static("enter opens a finished scorecard or resumes an unfinished interview", id="history-hint")
         yield Footer()
@@ -64,21 +67,53 @@ class HistoryScreen(MlsdScreen[None]):
             self.post_message(LoadFailed(f"could not list sessions: {e}"))
             return
         try:
-            self.app.call_from_thread(self.show_phase_trends, self.mlsd.backend.phase_trends())
+            scores = self.mlsd.backend.phase_scores()
         except Exception as e:
-            self.log.warning(f"could not show the phase trends: {e}")
+            self.log.warning(f"could not read the phase scores: {e}")
+            return
+        self.app.call_from_thread(self.show_phase_scores, scores)
 
-    def show_phase_trends(self, trends: dict[str, list[float]]) -> None:
-        """Per phase, a sparkline of its scores over the finished interviews (text, so it fits any terminal)."""
-        from interviewer.report import trend_lines
+    def show_phase_scores(self, scores: list[tuple[str, float, dict[str, float]]]) -> None:
+        """Per phase, a sparkline of its scores over the finished interviews, and the profile of the
+        highlighted interview (the newest until a row is highlighted) against the earlier ones."""
+        from interviewer.report import phase_trends, trend_lines
 
-        lines = trend_lines(trends)
+        self.scores = scores
         found = self.query("#phase-trends")
         if not found:  # the screen has gone meanwhile
             return
+        lines = trend_lines(phase_trends(scores))
         w = found.first(Static)
         w.display = bool(lines)
-        w.update(Text("\n".join(["per phase (1-4)", *lines])))
+        w.update(Text("\n".join(["trend per phase (1-4)", *lines])))
+        table = self.query_one("#sessions", DataTable)
+        highlighted = None
+        if table.row_count and table.cursor_row is not None:
+            highlighted = str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+        self.show_profile(highlighted)
+
+    def show_profile(self, sid: str | None) -> None:
+        """This interview's score per phase beside the mean of the earlier ones; a row that is not a
+        finished interview (a retry, one under way) shows the newest finished interview's profile."""
+        from interviewer.report import profile_lines, profile_of
+
+        found = self.query("#phase-profile")
+        if not found or not self.scores:
+            return
+        ids = [s[0] for s in self.scores]
+        if sid not in ids:
+            sid = ids[-1]
+        current, earlier = profile_of(sid, self.scores)
+        w = found.first(Static)
+        w.display = bool(current)
+        n = len(ids[: ids.index(sid)])
+        head = f"{sid} vs {n} earlier" if n else f"{sid} (the first)"
+        w.update(Text("\n".join([head, *profile_lines(current, earlier)])))
+
+    @on(DataTable.RowHighlighted, "#sessions")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key is not None and event.row_key.value is not None:
+            self.show_profile(str(event.row_key.value))
 
     def on_sessions_listed(self, message: SessionsListed) -> None:
         table = self.query_one("#sessions", DataTable)
