@@ -324,6 +324,8 @@ class KnowledgeIndex:
         return []
 
     def _query(self, query: str, phase: str | None, case: str | None, k: int) -> list[Hit]:
+        # plain strings: Chroma rejects a filter that mixes an enum member with a string
+        phase, case = (str(phase) if phase else None), (str(case) if case else None)
         filters: list[dict[str, Any]] = []
         if phase:
             filters.append({"phase": {"$in": [phase, "all"]}})

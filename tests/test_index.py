@@ -278,6 +278,18 @@ def truncate(path: Path) -> None:
         f.truncate(path.stat().st_size // 3)
 
 
+def test_a_phase_given_as_the_enum_filters_like_its_string(tiny_built, tiny_lib, tmp_path):
+    """Chroma rejects a filter list that mixes an enum member with a string; the search used to take that
+    for a damaged index and rebuild it (about 20 s) on every phase-filtered query, with no hits."""
+    from interviewer.domain import Phase
+
+    index = KnowledgeIndex(tiny_home(tiny_built, tmp_path), tiny_lib)
+    as_text = [h.section for h in index.search("split by the day examples were logged", phase="data", k=2)]
+    as_enum = [h.section for h in index.search("split by the day examples were logged", phase=Phase.DATA, k=2)]
+    assert as_enum == as_text and as_enum[0] == "phases/data.md#heron-splits"
+    assert index.repairs == 0 and index.last_error is None
+
+
 def test_truncated_database_is_rebuilt_on_open(tiny_built, tiny_lib, tmp_path):
     home = tiny_home(tiny_built, tmp_path)
     truncate(home / "index" / "chroma.sqlite3")
