@@ -200,13 +200,36 @@ def _is_term_list(u: Unit, mentions: Sequence[Any]) -> bool:
 
 ELSEWHERE_MIN = 4  # concepts of other phases named before an answer can belong to another phase
 ELSEWHERE_RATIO = 3  # ... when they outnumber this phase's own concepts this many times over
+ELSEWHERE_SHARED = 0.5  # another phase's concept that also evidences one of this phase's criteria counts this much as this phase's
+
+
+def _phase_criteria(phase: str, bank: ConceptBank) -> frozenset[str]:
+    """Every criterion that this phase's own concepts evidence."""
+    got = _PHASE_CRITERIA.get((phase, id(bank)))
+    if got is None:
+        got = _PHASE_CRITERIA[(phase, id(bank))] = frozenset(cr for c in bank.by_phase(phase) for cr in c.criteria)
+    return got
+
+
+_PHASE_CRITERIA: dict[tuple[str, int], frozenset[str]] = {}
 
 
 def _elsewhere(concept_ids: Sequence[str], phase: str, bank: ConceptBank) -> bool:
     """An answer that names almost only other phases' concepts is another phase's answer: however well
-    said, it is not evidence for this phase's criteria."""
-    mine = sum(1 for cid in concept_ids if bank.concept(cid).phase == phase)
-    other = len(concept_ids) - mine
+    said, it is not evidence for this phase's criteria. A monitoring answer naming online metrics and
+    tail latency still belongs to monitoring: a concept of another phase that also evidences one of this
+    phase's criteria counts half for this phase."""
+    own = _phase_criteria(phase, bank)
+    mine = 0.0
+    other = 0
+    for cid in concept_ids:
+        c = bank.concept(cid)
+        if c.phase == phase:
+            mine += 1.0
+        else:
+            other += 1
+            if own.intersection(c.criteria):
+                mine += ELSEWHERE_SHARED
     return other >= ELSEWHERE_MIN and other > ELSEWHERE_RATIO * mine
 
 
