@@ -295,13 +295,13 @@ def fit_evidence_cuts(lib: Library, items: list[Recorded], split: dict[str, str]
     Nothing else is fitted: weights and caps are set by hand in evidence.yaml."""
     from . import evidence
 
-    pts: list[tuple[float, int, bool, int]] = []  # (points, misconceptions, any evidence, reference)
+    pts: list[tuple[float, int, bool, bool, int]] = []  # (points, misconceptions, any evidence, shallow, reference)
 
     def add(text: str, phase: str, case: str | None, refs: dict[str, int]) -> None:
         _an, evs = evidence.grade_text(text, phase, case, lib.criteria(phase, case))
         for ev in evs:
             if ev.criterion.id in refs:
-                pts.append((ev.points, len(ev.misconceptions), bool(ev.concepts), refs[ev.criterion.id]))
+                pts.append((ev.points, len(ev.misconceptions), bool(ev.concepts), ev.shallow, refs[ev.criterion.id]))
 
     dev_items = [it for it in items if split[it.id] == "dev"]
     for n, it in enumerate(dev_items):
@@ -314,12 +314,12 @@ def fit_evidence_cuts(lib: Library, items: list[Recorded], split: dict[str, str]
         add(a["answer"], a["phase"], a["case"], {c: consensus(ga[a["id"]].get(c), gb[a["id"]].get(c)) for c in ga[a["id"]]})
         if progress:
             progress("fitting on independent dev answers", n + 1, len(ind))
-    y = [p[3] for p in pts]
+    y = [p[4] for p in pts]
     with_ev = np.array([p[0] for p in pts if p[2]])
     grid = sorted({round(float(v), 3) for v in np.quantile(with_ev, np.linspace(0.02, 0.98, 40))}) if len(with_ev) else [1.0, 2.5, 5.0]
 
     def q(c: tuple[float, ...]) -> float:
-        return scoring.qwk(y, [evidence._score(p, m, e, c) or 1 for p, m, e, _r in pts])
+        return scoring.qwk(y, [evidence._score(p, m, e, c, shallow=sh) or 1 for p, m, e, sh, _r in pts])
 
     best = (q(evidence.DEFAULT_CUTS), tuple(evidence.DEFAULT_CUTS))
     for i, c1 in enumerate(grid):

@@ -251,6 +251,11 @@ class CriterionEvidence:
     def depth_count(self) -> int:
         return sum(len(v) for v in self.depth.values())
 
+    @property
+    def shallow(self) -> bool:
+        """Named without any depth: no depth point and no kind of depth beside it (at most level 2)."""
+        return not self.depth_count and not self.markers
+
 
 def _quote(u: Unit, start: int, limit: int) -> str:
     """The unit, or a window of it around a detection, cut at word boundaries (verbatim either way)."""
@@ -314,7 +319,7 @@ def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBa
             + w["depth"] * min(ev.depth_count, cap["depth"])
             + w["marker"] * len(ev.markers)
         )
-        ev.score = _score(ev.points, len(ev.misconceptions), bool(ev.concepts), cut, shallow=not ev.depth_count and not ev.markers)
+        ev.score = _score(ev.points, len(ev.misconceptions), bool(ev.concepts), cut, shallow=ev.shallow)
         for m, i, s, _e in an.misconceptions:
             if m in ev.misconceptions:
                 weight_of_unit[i] = weight_of_unit.get(i, 0.0) + 0.25
