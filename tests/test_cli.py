@@ -38,6 +38,17 @@ def test_help_says_what_each_command_does(home):
         assert cmd in p.stdout
 
 
+def test_simulate_help_names_every_scripted_candidate(home):
+    from interviewer.content import library
+
+    p = mlsd("simulate", "--help", home=home, check=True)
+    text = " ".join(p.stdout.split())
+    names = sorted({k.split("@")[0] for k in library().candidates})
+    assert len(names) >= 8
+    for name in names:
+        assert name in text, name
+
+
 def test_cases_json(home):
     p = mlsd("cases", "--json", home=home, check=True)
     rows = json.loads(p.stdout)

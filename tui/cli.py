@@ -440,10 +440,18 @@ def _grade_transcript(path: Path, brain: BrainKind):
 # ------------------------------------------------------------------------------------ simulate
 
 
+def _scripted_candidates() -> str:
+    """The shipped scripted candidates, for --help (file names only: no content is loaded)."""
+    from interviewer.paths import knowledge_dir
+
+    names = sorted({f.stem.split("@")[0] for f in (knowledge_dir() / "candidates").glob("*.yaml")})
+    return ", ".join(names) if names else "see knowledge/candidates"
+
+
 @app.command()
 def simulate(
     case: str = typer.Option(..., "--case", help="Case id."),
-    persona: Optional[str] = typer.Option(None, "--persona", help="Scripted candidate: strong, average, weak, rambling or adversarial."),
+    persona: Optional[str] = typer.Option(None, "--persona", help=f"Scripted candidate: {_scripted_candidates()}."),
     answers_file: Optional[Path] = typer.Option(None, "--answers-file", help='JSON {"clarify": ["...", ...], ...}: the candidate\'s answers in order.'),
     brain: BrainKind = typer.Option(BrainKind.OFFLINE, "--brain", help="Which brain interviews."),
     level: Level = typer.Option(Level.SENIOR, "--level", help="Level expected."),
