@@ -176,7 +176,7 @@ def analyse(text: str, phase: str, case: str | None, bank: ConceptBank | None = 
             u.kept = False
 
     mentions = [(m.concept_id, i, m.start, m.end) for m in found if (i := unit_of(m.start)) is not None]
-    if phase != CROSS_CUTTING and _elsewhere([cid for cid, _i, _s, _e in mentions], phase, bank):
+    if phase != CROSS_CUTTING and _elsewhere([cid for cid, _i, _s, _e in mentions], phase, bank, case):
         for u in out:
             u.kept = False
         mentions = []
@@ -200,26 +200,29 @@ def _is_term_list(u: Unit, mentions: Sequence[Any]) -> bool:
 
 ELSEWHERE_MIN = 4  # concepts of other phases named before an answer can belong to another phase
 ELSEWHERE_RATIO = 3  # ... when they outnumber this phase's own concepts this many times over
-ELSEWHERE_SHARED = 0.5  # another phase's concept that also evidences one of this phase's criteria counts this much as this phase's
+ELSEWHERE_SHARED = 0.5  # another phase's concept that also evidences a criterion graded in this phase counts this much as this phase's
 
 
-def _phase_criteria(phase: str, bank: ConceptBank) -> frozenset[str]:
-    """Every criterion that this phase's own concepts evidence."""
-    got = _PHASE_CRITERIA.get((phase, id(bank)))
+def _phase_criteria(phase: str, case: str | None) -> frozenset[str]:
+    """The rubric criteria graded in this phase (for this case)."""
+    from .content import library
+
+    key = (phase, case)
+    got = _PHASE_CRITERIA.get(key)
     if got is None:
-        got = _PHASE_CRITERIA[(phase, id(bank))] = frozenset(cr for c in bank.by_phase(phase) for cr in c.criteria)
+        got = _PHASE_CRITERIA[key] = frozenset(c.id for c in library().criteria(phase, case))
     return got
 
 
-_PHASE_CRITERIA: dict[tuple[str, int], frozenset[str]] = {}
+_PHASE_CRITERIA: dict[tuple[str, str | None], frozenset[str]] = {}
 
 
-def _elsewhere(concept_ids: Sequence[str], phase: str, bank: ConceptBank) -> bool:
+def _elsewhere(concept_ids: Sequence[str], phase: str, bank: ConceptBank, case: str | None = None) -> bool:
     """An answer that names almost only other phases' concepts is another phase's answer: however well
     said, it is not evidence for this phase's criteria. A monitoring answer naming online metrics and
-    tail latency still belongs to monitoring: a concept of another phase that also evidences one of this
-    phase's criteria counts half for this phase."""
-    own = _phase_criteria(phase, bank)
+    tail latency still belongs to monitoring: a concept of another phase that also evidences one of the
+    criteria graded in this phase counts half for this phase."""
+    own = _phase_criteria(phase, case)
     mine = 0.0
     other = 0
     for cid in concept_ids:

@@ -117,9 +117,9 @@ def test_other_phases_concepts_that_evidence_this_phase_keep_an_answer_in_its_ph
     deployment that also evidence monitoring criteria): it stays a monitoring answer. The same number of
     concepts that evidence nothing in monitoring makes it another phase's answer."""
     bank = concept_bank()
-    own = evidence._phase_criteria("monitor", bank)
+    own = evidence._phase_criteria("monitor", None)
     mine = [c.id for c in bank.by_phase("monitor")][:1]
-    others = [c for p in ("evaluation", "deploy", "data") for c in bank.by_phase(p)]
+    others = [c for p in ("clarify", "frame", "data", "model", "evaluation", "deploy") for c in bank.by_phase(p)]
     shared = [c.id for c in others if own.intersection(c.criteria)][: evidence.ELSEWHERE_MIN + 1]
     unshared = [c.id for c in others if not own.intersection(c.criteria)][: evidence.ELSEWHERE_MIN + 1]
     assert len(shared) == len(unshared) == evidence.ELSEWHERE_MIN + 1
