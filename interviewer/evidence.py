@@ -200,7 +200,6 @@ def _is_term_list(u: Unit, mentions: Sequence[Any]) -> bool:
 
 ELSEWHERE_MIN = 4  # concepts of other phases named before an answer can belong to another phase
 ELSEWHERE_RATIO = 3  # ... when they outnumber this phase's own concepts this many times over
-ELSEWHERE_SHARED = 0.5  # another phase's concept that also evidences a criterion graded in this phase counts this much as this phase's
 
 
 def _phase_criteria(phase: str, case: str | None) -> frozenset[str]:
@@ -219,20 +218,12 @@ _PHASE_CRITERIA: dict[tuple[str, str | None], frozenset[str]] = {}
 
 def _elsewhere(concept_ids: Sequence[str], phase: str, bank: ConceptBank, case: str | None = None) -> bool:
     """An answer that names almost only other phases' concepts is another phase's answer: however well
-    said, it is not evidence for this phase's criteria. A monitoring answer naming online metrics and
-    tail latency still belongs to monitoring: a concept of another phase that also evidences one of the
-    criteria graded in this phase counts half for this phase."""
+    said, it is not evidence for this phase's criteria. A concept belongs to this phase when it is at
+    home here or evidences a criterion graded here: a monitoring answer naming online metrics and tail
+    latency (at home in evaluation and deployment, evidence for monitoring's alerting) stays monitoring's."""
     own = _phase_criteria(phase, case)
-    mine = 0.0
-    other = 0
-    for cid in concept_ids:
-        c = bank.concept(cid)
-        if c.phase == phase:
-            mine += 1.0
-        else:
-            other += 1
-            if own.intersection(c.criteria):
-                mine += ELSEWHERE_SHARED
+    mine = sum(1 for cid in concept_ids if (c := bank.concept(cid)).phase == phase or own.intersection(c.criteria))
+    other = len(concept_ids) - mine
     return other >= ELSEWHERE_MIN and other > ELSEWHERE_RATIO * mine
 
 
