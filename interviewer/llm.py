@@ -6,8 +6,12 @@
   retried once with the validation error;
 - a time budget per call (`timeout`, retries included), a few retries with exponential backoff
   (tenacity), `Retry-After` honoured only when it is short and fits the budget, token usage per call;
-- a circuit breaker: a refused key (401/403) or `max_failures` failed calls in a row stop every later
-  call at once, without touching the network;
+- a streamed reply must bring a token at least every `stream_idle_timeout` seconds (the first one
+  included): a stream that stalls fails the call at once, without a retry;
+- a circuit breaker: a refused key (401/403), `max_failures` failed calls in a row, or `max_failures`
+  failed calls in a row of one kind (streamed or structured, whatever the other kind did in between:
+  an endpoint that answers structured calls but stalls every stream) stop every later call at once,
+  without touching the network;
 - everything that comes back (streamed tokens, whole replies, the strings of structured replies, error
   messages) is stripped of escape sequences and control characters, capped and redacted here, before
   it reaches the engine.
@@ -33,8 +37,10 @@ try:  # openai 3.x talks through httpx2; older releases through httpx
     import httpx2
 
     _TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (httpx.TransportError, httpx2.TransportError)
+    _READ_TIMEOUTS: tuple[type[BaseException], ...] = (httpx.ReadTimeout, httpx2.ReadTimeout)
 except ImportError:  # pragma: no cover
     _TRANSPORT_ERRORS = (httpx.TransportError,)
+    _READ_TIMEOUTS = (httpx.ReadTimeout,)
 
 from . import prompts as P
 from .errors import LLMError
@@ -49,6 +55,8 @@ REPLY_CAP = 64_000  # characters of a whole structured reply; a longer one is an
 ERROR_CAP = 300  # characters of an error message
 MAX_RETRY_AFTER = 5.0  # seconds: a longer Retry-After fails the call at once (it falls back)
 CONNECT_TIMEOUT = 3.0
+STREAM_IDLE_TIMEOUT = 10.0  # seconds a streamed reply may go without a token (the first one included)
+KINDS = ("stream", "structured")
 AUTH_STATUSES = (401, 403)
 
 
@@ -107,6 +115,23 @@ class _Unsupported(Exception):
 
 class _Refused(LLMError):
     """The endpoint refused the key (401/403): never retried; opens the breaker."""
+
+
+class _Stalled(LLMError):
+    """A streamed reply brought no token within the idle timeout: not retried (a retry would wait as
+    long again and restart a line the candidate has begun to read); a failed call for the breaker."""
+
+
+def _read_timed_out(e: BaseException) -> bool:
+    """Whether `e` (or what it wraps) is a read timeout: no byte came within the read timeout."""
+    seen = 0
+    cur: BaseException | None = e
+    while cur is not None and seen < 5:
+        if isinstance(cur, _READ_TIMEOUTS):
+            return True
+        cur = cur.__cause__ or cur.__context__
+        seen += 1
+    return False
 
 
 def estimate_tokens(text: str) -> int:
@@ -242,6 +267,7 @@ class LLMClient:
         connect_timeout: float = CONNECT_TIMEOUT,
         max_failures: int = 3,
         max_retry_after: float = MAX_RETRY_AFTER,
+        stream_idle_timeout: float = STREAM_IDLE_TIMEOUT,
         secrets: list[str] | None = None,
         line_cap: int = LINE_CAP,
     ):
@@ -251,6 +277,8 @@ class LLMClient:
             raise ValueError("retries must be 0 or more")
         if max_failures < 1:
             raise ValueError("max_failures must be 1 or more")
+        if not stream_idle_timeout > 0:
+            raise ValueError("stream_idle_timeout must be above 0 seconds")
         self.model = model
         self.retries = retries
         self.backoff = backoff
@@ -260,6 +288,7 @@ class LLMClient:
         self.connect_timeout = connect_timeout
         self.max_failures = max_failures
         self.max_retry_after = max_retry_after
+        self.stream_idle_timeout = stream_idle_timeout
         self.line_cap = line_cap
         self.secrets = sorted({s for s in [api_key, *(secrets or [])] if s and len(s) >= 6}, key=len, reverse=True)
         self.client = openai.OpenAI(
@@ -272,6 +301,8 @@ class LLMClient:
         self._mode_index = 0  # the first structured-output mode this server accepted
         self._lock = threading.Lock()
         self._failures = 0  # consecutive failed calls
+        self._runs = dict.fromkeys(KINDS, 0)  # consecutive failed calls of each kind (a call of the other kind does not break a run)
+        self.trips = 0  # how many times the breaker opened
         self._breaker: str | None = None
         self.base_url = base_url
 
@@ -290,6 +321,7 @@ class LLMClient:
         with self._lock:
             self._breaker = None
             self._failures = 0
+            self._runs = dict.fromkeys(KINDS, 0)
 
     def _check_breaker(self) -> None:
         if self._breaker is not None:
@@ -299,15 +331,22 @@ class LLMClient:
         with self._lock:
             if self._breaker is None:
                 self._breaker = reason
+                self.trips += 1
 
-    def _called(self, ok: bool, error: LLMError | None = None) -> None:
+    def _called(self, kind: str, ok: bool, error: LLMError | None = None) -> None:
+        """Count a finished call; open the breaker on a refused key or a run of `max_failures` failures."""
         if isinstance(error, _Refused):
             self._open(str(error))
         with self._lock:
             self._failures = 0 if ok else self._failures + 1
-            n = self._failures
+            self._runs[kind] = 0 if ok else self._runs[kind] + 1
+            n, run = self._failures, self._runs[kind]
+        last = f" (the last: {str(error)[:120]})" if error is not None else ""
         if n >= self.max_failures:
-            self._open(f"the model endpoint failed {n} calls in a row")
+            self._open(f"the model endpoint failed {n} calls in a row{last}")
+        elif run >= self.max_failures:
+            what = "streamed replies" if kind == "stream" else "structured calls"
+            self._open(f"the model endpoint failed {run} {what} in a row{last}")
 
     # ------------------------------------------------------------------ cleaning
     def clean(self, text: str | None, cap: int = STRING_CAP) -> str:
@@ -376,10 +415,12 @@ class LLMClient:
         delay = self.backoff * (2 ** (state.attempt_number - 1)) * (0.75 + random.random() / 2)
         return min(max(delay, 0.0), self.max_backoff)
 
-    def _attempt_timeout(self, deadline: float) -> httpx.Timeout:
+    def _attempt_timeout(self, deadline: float, idle: float | None = None) -> httpx.Timeout:
+        """One attempt's timeouts: what is left of the budget; with `idle`, a read (no byte) waits at most that."""
         left = max(deadline - time.monotonic(), 0.01)
         total = min(left, self.attempt_timeout) if self.attempt_timeout else left
-        return httpx.Timeout(total, connect=min(self.connect_timeout, total))
+        read = min(idle, total) if idle else total
+        return httpx.Timeout(total, connect=min(self.connect_timeout, total), read=read)
 
     def _with_retries(self, fn: Callable[[float], Any], what: str, deadline: float) -> tuple[Any, int]:
         """Run `fn(deadline)` with retries on transient failures, within the call's budget.
@@ -458,21 +499,36 @@ class LLMClient:
 
             kwargs: dict[str, Any] = dict(model=self.model, messages=messages, stream=True, max_tokens=max_tokens, temperature=temperature)
             kwargs["stream_options"] = {"include_usage": True}
-            with self.client.chat.completions.create(**kwargs, timeout=self._attempt_timeout(deadline)) as stream:
-                for chunk in stream:
-                    if getattr(chunk, "usage", None):
-                        usage = chunk.usage
-                    for choice in chunk.choices or []:
-                        piece = getattr(choice.delta, "content", None) if choice.delta else None
-                        if piece:
-                            emit(guard.feed(piece))
-                        if choice.finish_reason:
+            timeout = self._attempt_timeout(deadline, idle=self.stream_idle_timeout)
+            idle = self.stream_idle_timeout
+            # a read timeout is a stall when the idle limit, not the end of the budget, set it
+            idle_bound = timeout.read is not None and timeout.read >= idle - 1e-6
+            stalled = f"the streamed reply stalled: no token for {idle:g} s"
+            last_token = time.monotonic()
+            try:
+                with self.client.chat.completions.create(**kwargs, timeout=timeout) as stream:
+                    for chunk in stream:
+                        if getattr(chunk, "usage", None):
+                            usage = chunk.usage
+                        for choice in chunk.choices or []:
+                            piece = getattr(choice.delta, "content", None) if choice.delta else None
+                            if piece:
+                                last_token = time.monotonic()
+                                emit(guard.feed(piece))
+                            if choice.finish_reason:
+                                finished = True
+                        if guard.capped:
                             finished = True
-                    if guard.capped:
-                        finished = True
-                        break  # stop reading: closing the stream drops the rest
-                    if time.monotonic() > deadline:
-                        raise _Transient(f"the reply took longer than {self.timeout:g} s")
+                            break  # stop reading: closing the stream drops the rest
+                        now = time.monotonic()
+                        if now > deadline:
+                            raise _Transient(f"the reply took longer than {self.timeout:g} s")
+                        if not finished and now - last_token > idle:  # bytes keep coming, tokens do not
+                            raise self._error(stalled, _Stalled)
+            except Exception as e:
+                if idle_bound and not isinstance(e, (_Transient, LLMError)) and _read_timed_out(e):
+                    raise self._error(stalled, _Stalled) from None
+                raise
             if not finished:
                 raise _Transient("the stream ended before the reply finished")
             emit(guard.flush())
@@ -486,15 +542,15 @@ class LLMClient:
         except _Unsupported as e:
             self._record("stream", "text", messages, "", t0, 1, False)
             err = self._error(f"streamed completion rejected: {e}")
-            self._called(False, err)
+            self._called("stream", False, err)
             raise err from None
         except LLMError as e:
             self._record("stream", "text", messages, "", t0, getattr(e, "attempts", 1), False)
-            self._called(False, e)
+            self._called("stream", False, e)
             raise
         with self._lock:
             self.usage.calls.append(CallRecord("stream", "text", pt, ct, time.perf_counter() - t0, attempts, True))
-        self._called(True)
+        self._called("stream", True)
         return text
 
     # ------------------------------------------------------------------ structured output
@@ -509,9 +565,9 @@ class LLMClient:
         try:
             value = self._structured(messages, schema, name, max_tokens, t0, deadline, temperature)
         except LLMError as e:
-            self._called(False, e)
+            self._called("structured", False, e)
             raise
-        self._called(True)
+        self._called("structured", True)
         return value
 
     def _structured(self, messages: list[dict[str, str]], schema: type[T], name: str, max_tokens: int, t0: float, deadline: float, temperature: float = 0.0) -> T:
@@ -599,5 +655,6 @@ def client_from_settings(settings: Any) -> LLMClient:
         retries=settings.llm_retries,
         backoff=settings.llm_backoff,
         max_failures=settings.llm_max_failures,
+        stream_idle_timeout=settings.llm_idle_timeout,
         secrets=settings.secrets(),
     )

@@ -97,7 +97,10 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=20.0, gt=0, validation_alias=AliasChoices("MLSD_LLM_TIMEOUT", "llm_timeout"))
     llm_retries: int = Field(default=1, ge=0, validation_alias=AliasChoices("MLSD_LLM_RETRIES", "llm_retries"))
     llm_backoff: float = Field(default=0.5, ge=0, validation_alias=AliasChoices("MLSD_LLM_BACKOFF", "llm_backoff"))
-    # after this many failed calls in a row the rest of the session runs offline
+    # a streamed reply that brings no token for this many seconds (the first one included) has stalled:
+    # the call fails at once (no retry) and counts as a failure for the breaker; at most llm_timeout
+    llm_idle_timeout: float = Field(default=10.0, gt=0, validation_alias=AliasChoices("MLSD_LLM_IDLE_TIMEOUT", "llm_idle_timeout"))
+    # after this many failed calls in a row (or in a row of one kind) the rest of the session runs offline
     llm_max_failures: int = Field(default=3, ge=1, validation_alias=AliasChoices("MLSD_LLM_MAX_FAILURES", "llm_max_failures"))
     words_per_minute: float = 130.0
 

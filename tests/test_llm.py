@@ -510,6 +510,56 @@ def test_stalled_stream_costs_at_most_the_budget(fake_openai: FakeOpenAI):
     assert time.monotonic() - t0 < 2.5
 
 
+def test_a_stream_that_stalls_mid_way_fails_after_the_idle_timeout_without_a_retry(fake_openai: FakeOpenAI):
+    """A few pieces, then nothing (the connection stays open): the call fails once no token has come for
+    the idle timeout, far inside its budget, and is not retried (a retry would cost as long again)."""
+    fake_openai.slow_seconds = 30.0  # the stall; the server's stop wakes it
+    fake_openai.add_faults("hang_stream", "hang_stream")
+    client = make_client(fake_openai, timeout=None, budget=8.0, retries=3, stream_idle_timeout=0.4)
+    tokens: list[str] = []
+    t0 = time.monotonic()
+    with pytest.raises(LLMError, match="stalled: no token for 0.4 s"):
+        client.stream(MESSAGES, on_token=tokens.append)
+    spent = time.monotonic() - t0
+    assert 0.35 <= spent < 2.5, spent
+    assert tokens, "the reply had begun before it stalled"
+    assert len(fake_openai.chat_requests) == 1
+    assert [c.ok for c in client.usage.calls] == [False]
+    assert not client.breaker_open  # one failure of three
+
+
+def test_idle_timeout_does_not_cut_a_slow_but_steady_stream(fake_openai: FakeOpenAI):
+    """A piece every 0.15 s never goes 0.5 s without a token: the reply arrives whole."""
+    fake_openai.stream_delay = 0.15
+    fake_openai.responder = lambda req: "one two three four five six seven eight"
+    client = make_client(fake_openai, timeout=None, budget=8.0, stream_idle_timeout=0.5)
+    assert client.stream(MESSAGES) == "one two three four five six seven eight"
+    assert len(fake_openai.chat_requests) == 1
+
+
+def test_stalled_streams_open_the_breaker_even_when_structured_calls_succeed(fake_openai: FakeOpenAI):
+    """Every streamed reply stalls while every structured call is served: the successes in between do
+    not break the run of stalled streams, so the third opens the breaker and later calls make no request."""
+    fake_openai.slow_seconds = 30.0
+    fake_openai.add_faults(*["stall_stream"] * 20)
+    client = make_client(fake_openai, timeout=None, budget=8.0, retries=1, max_failures=3, stream_idle_timeout=0.3)
+    t0 = time.monotonic()
+    for i in range(3):
+        assert client.structured(MESSAGES, Answer).answer  # served normally
+        with pytest.raises(LLMError, match="stalled"):
+            client.stream(MESSAGES)
+        assert client.breaker_open == (i == 2)
+    assert time.monotonic() - t0 < 3 * 0.3 + 3.0
+    assert "failed 3 streamed replies in a row" in client.breaker_reason and "stalled" in client.breaker_reason
+    assert client.trips == 1
+    n = len(fake_openai.chat_requests)
+    assert n == 6
+    for call in (lambda: client.stream(MESSAGES), lambda: client.structured(MESSAGES, Answer)):
+        with pytest.raises(LLMError, match="model calls are off"):
+            call()
+    assert len(fake_openai.chat_requests) == n
+
+
 def test_long_retry_after_fails_at_once(fake_openai: FakeOpenAI):
     fake_openai.add_faults("429_long", "429_long")
     client = make_client(fake_openai, retries=3, backoff=0.01)
@@ -555,18 +605,20 @@ def test_defaults_fit_an_interactive_turn(monkeypatch, tmp_path):
     from interviewer.settings import Settings
 
     monkeypatch.setenv("MLSD_CONFIG", str(tmp_path / "none.toml"))
-    for var in ("MLSD_LLM_TIMEOUT", "MLSD_LLM_RETRIES", "MLSD_LLM_BACKOFF", "MLSD_LLM_MAX_FAILURES"):
+    for var in ("MLSD_LLM_TIMEOUT", "MLSD_LLM_RETRIES", "MLSD_LLM_BACKOFF", "MLSD_LLM_MAX_FAILURES", "MLSD_LLM_IDLE_TIMEOUT"):
         monkeypatch.delenv(var, raising=False)
     s = Settings(openai_api_key=KEY, openai_base_url="http://127.0.0.1:9/v1")
     c = client_from_settings(s)
     assert c.timeout <= 30 and c.retries <= 2 and c.max_failures == 3
+    # a stalled reply is given up after the idle timeout, well inside the call's budget
+    assert 0 < c.stream_idle_timeout <= 10 and c.stream_idle_timeout < c.timeout
     assert c.client.timeout.connect <= 5
     assert KEY in c.secrets
 
 
 @pytest.mark.parametrize(
     "var,value",
-    [("MLSD_LLM_TIMEOUT", "0"), ("MLSD_LLM_TIMEOUT", "-1"), ("MLSD_LLM_TIMEOUT", "soon"), ("MLSD_LLM_RETRIES", "-5"), ("MLSD_LLM_MAX_FAILURES", "0")],
+    [("MLSD_LLM_TIMEOUT", "0"), ("MLSD_LLM_TIMEOUT", "-1"), ("MLSD_LLM_TIMEOUT", "soon"), ("MLSD_LLM_RETRIES", "-5"), ("MLSD_LLM_MAX_FAILURES", "0"), ("MLSD_LLM_IDLE_TIMEOUT", "0"), ("MLSD_LLM_IDLE_TIMEOUT", "-2")],
 )
 def test_bad_llm_settings_name_the_variable_in_one_line(monkeypatch, tmp_path, var: str, value: str):
     from interviewer.errors import UsageError

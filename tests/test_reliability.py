@@ -3,15 +3,17 @@ replayed with its line, an index problem reaches the candidate as a notice, and 
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 from engine_support import fresh_home, settings_for
+from fake_openai import CHAT_REPLY, FakeOpenAI
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from interviewer.brains import OfflineBrain
 from interviewer.clock import VirtualClock
-from interviewer.events import Message, Notice, Saved, Token
+from interviewer.events import Message, Notice, Reset, Saved, Token
 from interviewer.session import KEEP_CHECKPOINTS, Engine, Session
 
 CASE = "news-feed"
@@ -217,3 +219,63 @@ def test_checkpoints_are_compacted_and_resume_still_works(tmp_path, tmp_path_fac
         with sqlite3.connect(h / "checkpoints.sqlite") as db:
             assert db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # incremental: freed pages go back
     assert _cp_stats(legacy, "legacy")[1] < size_legacy
+
+
+IDLE = 0.3  # the test's stream idle timeout (seconds); the call budget is far longer
+BUDGET = 6.0
+MAX_FAILURES = 3
+
+
+def test_a_stream_that_always_stalls_takes_the_session_offline_after_n_turns(home, fake_openai: FakeOpenAI):
+    """The endpoint serves every structured call but stalls every streamed reply after a few pieces.
+    Each stall costs the idle timeout, not the call's budget; the third in a row opens the breaker (the
+    assessments that succeed in between do not break the run), one notice says the rest runs offline,
+    later turns make no request at all, and no partial line is kept: each is replaced by the offline one."""
+    fake_openai.slow_seconds = 60.0  # the stall; stopping the server wakes it
+    fake_openai.add_faults(*["stall_stream"] * 1000)
+    settings = settings_for(
+        home, openai_base_url=fake_openai.base_url, openai_api_key="sk-test-stall-0000000000", brain="llm", model="fake-model",
+        llm_timeout=BUDGET, llm_retries=1, llm_backoff=0.01, llm_idle_timeout=IDLE, llm_max_failures=MAX_FAILURES,
+    )
+    eng = Engine(settings)
+    events: list = []
+    try:
+        eng.warm(CASE)  # the embedding model and the index loaded, so a turn's wall time is the turn's own
+        s = Session.start(eng, CASE, brain="llm", clock=VirtualClock(), on_event=events.append)
+        client = eng.llm_client()
+        turns: list[tuple[float, int]] = []  # (seconds, requests so far) per answer
+        opened_at = None
+        for i, line in enumerate(LINES[1:]):
+            t0 = time.monotonic()
+            s.send(line)
+            turns.append((time.monotonic() - t0, len(fake_openai.chat_requests)))
+            if opened_at is None and client.breaker_open:
+                opened_at = i
+        assert opened_at == MAX_FAILURES - 1, "the breaker did not open on the third stalled turn"
+        stalls = [r for r in fake_openai.chat_requests if r.body.get("stream")]
+        assert len(stalls) == MAX_FAILURES, [r.body.get("stream") for r in fake_openai.chat_requests]
+        assert all(r.chunks >= 1 for r in stalls), "each stalled reply had begun"
+        # each stall cost the idle timeout, nowhere near the call's budget; so did the stalled turns
+        stream_calls = [c for c in client.usage.calls if c.kind == "stream"]
+        assert [c.ok for c in stream_calls] == [False] * MAX_FAILURES
+        assert all(IDLE * 0.9 <= c.seconds < IDLE + 2.0 for c in stream_calls), [c.seconds for c in stream_calls]
+        stalled_turns = sum(sec for sec, _ in turns[:MAX_FAILURES])
+        assert stalled_turns < MAX_FAILURES * IDLE + 10.0 < MAX_FAILURES * BUDGET, stalled_turns
+        # once open: no request at all
+        after = turns[opened_at:]
+        assert len(after) >= 2
+        assert {n for _, n in after} == {turns[opened_at][1]}, "a turn after the breaker opened made a model call"
+        assert client.trips == 1 and "3 streamed replies in a row" in client.breaker_reason
+        # one notice for the breaker; before it, one notice per stalled turn that fell back
+        notices = [n["text"] for n in s.state["notices"] if n["kind"] == "fallback"]
+        assert sum("Model calls are off" in n for n in notices) == 1, notices
+        assert len(notices) == MAX_FAILURES, notices
+        # partial lines: each stalled stream's tokens were withdrawn (Reset) and none was kept
+        assert sum(isinstance(e, Reset) for e in events) >= MAX_FAILURES
+        interviewer = [t["text"] for t in s.transcript if t["role"] == "interviewer"]
+        begun = " ".join(CHAT_REPLY.split(" ")[:3])  # what the fake streams before it stalls
+        assert not any(begun in t for t in interviewer), interviewer
+        assert len(_candidate(s.transcript)) == len(LINES) - 1
+        assert len(interviewer) >= len(LINES) - 1, "a turn went unanswered"
+    finally:
+        eng.close()

@@ -1,12 +1,22 @@
 """Fault matrix: what each endpoint fault costs the candidate, with the default LLM settings.
 
 For each fault class the local fault-injecting OpenAI-compatible server from the tests (tests/fake_openai.py)
-fails every request that way. A session with the LLM brain takes a few answers; for each answer we record the
-wall time from Enter until the candidate sees the interviewer's reply or a notice (the first streamed piece,
-line or notice after the line is saved), the time of the whole turn, whether every turn got a reply (the
-interview continues, offline once the breaker opens), the notice shown, and whether the breaker opened.
+fails every request that way. Two modes:
 
-Defaults as shipped: llm_timeout 20 s per call (retries included), 1 retry, breaker after 3 failed calls,
+- full (the default; about 11 minutes for the 17 classes on the shared 2-core machine under heavy load): a whole simulated interview per fault class, as `mlsd simulate` runs it (the scripted
+  average candidate, news feed, 45 virtual minutes on a virtual clock, the LLM brain), through to the
+  scorecard. Per class: the wall time of the whole interview (start to a saved scorecard), whether it
+  finished with a full scorecard (every phase graded), the candidate's turns, the longest turn, model calls
+  (calls that reached the network) and HTTP requests, fallbacks (interviewer calls and grades answered
+  offline), the notices shown, breaker trips, and raw ESC stored. One offline interview runs first, not
+  reported, so that the first row does not pay the process's one-off warm-up.
+- quick (`--answers N`): a session takes N answers; for each answer we record the wall time
+  from Enter until the candidate sees the interviewer's reply or a notice (the first streamed piece, line
+  or notice after the line is saved), the time of the whole turn, whether every turn got a reply, the
+  notice shown, and whether the breaker opened.
+
+Defaults as shipped: llm_timeout 20 s per call (retries included), 1 retry, a streamed reply given up after
+10 s without a token (llm_idle_timeout), breaker after 3 failed calls in a row (or 3 of one kind in a row),
 Retry-After waited only up to 5 s. Timing only: the tests assert the behaviour, this script measures it.
 
 Run: python evals/bench/fault_matrix.py [--answers N] [--only FAULT,...] [--json]
@@ -27,9 +37,15 @@ sys.path.insert(0, str(ROOT))
 from fake_openai import FakeOpenAI
 
 from interviewer.clock import VirtualClock
+from interviewer.content import library
+from interviewer.domain import PHASES
 from interviewer.events import Message, Notice, Saved, Token
 from interviewer.session import Engine, Session
 from interviewer.settings import Settings
+from interviewer.simulate import ScriptedCandidate
+from interviewer.simulate import run as simulate
+
+CANDIDATE = "average"
 
 CASE = "news-feed"
 ANSWERS = [
@@ -136,7 +152,55 @@ def run_row(eng: Engine, server: FakeOpenAI, fault: str, extra: dict, n_answers:
     }
 
 
+def run_interview(eng: Engine, server: FakeOpenAI, fault: str, extra: dict) -> dict:
+    """A whole simulated interview against the fault, through to the saved scorecard."""
+    server.reset()
+    for k, v in extra.items():
+        setattr(server, k, v)
+    server.add_faults(*([fault] * 100_000))
+    client = eng.llm_client()
+    client.reset_breaker()
+    calls_before, trips_before, requests_before = len(client.usage.calls), client.trips, len(server.chat_requests)
+    turns: list[float] = []
+    last = [time.perf_counter()]
+
+    def on_turn(_s: Session) -> None:
+        now = time.perf_counter()
+        turns.append(now - last[0])
+        last[0] = now
+
+    cand = ScriptedCandidate.from_script(library().script(CANDIDATE, CASE))
+    t0 = time.perf_counter()
+    last[0] = t0
+    s = simulate(eng, CASE, cand, brain="llm", minutes=45, on_turn=on_turn)
+    card = s.finished_card or s.scorecard()
+    wall = time.perf_counter() - t0
+    graded = {p.id for p in card.phases}
+    full = bool(s.finished and s.finished_card is not None and graded >= set(s.state["phases"]) and len(graded) == len(PHASES))
+    notices = [n["text"] for n in s.state.get("notices", []) if n.get("kind") == "fallback"]
+    grade_fallbacks = sum(1 for n in card.notices if "handled this grade" in n)
+    stored = Session.resume(eng, s.id, clock=VirtualClock())
+    texts = [str(t.get("text", "")) for t in s.transcript + stored.transcript]
+    return {
+        "fault": fault,
+        "interview_s": round(wall, 1),
+        "full_scorecard": full,
+        "hire_signal": card.overall.hire_signal,
+        "virtual_minutes": round(s.state.get("elapsed", 0.0), 1),
+        "turns": len(turns),
+        "longest_turn_s": round(max(turns, default=0.0), 1),
+        "model_calls": len(client.usage.calls) - calls_before,
+        "http_requests": len(server.chat_requests) - requests_before,
+        "fallbacks": getattr(s.brain, "fallbacks", 0) + grade_fallbacks,
+        "notices": len(notices),
+        "breaker_trips": client.trips - trips_before,
+        "breaker_notice": next((n[:160] for n in notices if n.startswith("Model calls are off")), None),
+        "esc_in_transcript": sum("\x1b" in t for t in texts) + ("\x1b" in card.model_dump_json()) + ("\\u001b" in card.model_dump_json()),
+    }
+
+
 def main() -> None:
+    quick = "--answers" in sys.argv
     n = int(sys.argv[sys.argv.index("--answers") + 1]) if "--answers" in sys.argv else 4
     only = set(sys.argv[sys.argv.index("--only") + 1].split(",")) if "--only" in sys.argv else None
     rows = []
@@ -154,6 +218,8 @@ def main() -> None:
         dead = None  # an engine whose endpoint is a port with nothing listening
         try:
             eng.warm(CASE)
+            if not quick:  # one-off costs (first graphs, grades, lazy loads) paid here, not by the first row
+                simulate(eng, CASE, ScriptedCandidate.from_script(library().script(CANDIDATE, CASE)), brain="offline", minutes=45)
             for name, fault, extra in FAULTS:
                 if only and fault not in only and name not in only:
                     continue
@@ -161,12 +227,12 @@ def main() -> None:
                     eng.close()
                     eng = dead = engine(f"http://127.0.0.1:{free_port()}/v1")
                     eng.warm(CASE)
-                    row = {"class": name, **run_row(eng, server, "ok", extra, n), "fault": "refused"}
+                    row = {"class": name, **(run_row(eng, server, "ok", extra, n) if quick else run_interview(eng, server, "ok", extra)), "fault": "refused"}
                     eng.close()
                     eng = engine(server.base_url)
                     eng.warm(CASE)
                 else:
-                    row = {"class": name, **run_row(eng, server, fault, extra, n)}
+                    row = {"class": name, **(run_row(eng, server, fault, extra, n) if quick else run_interview(eng, server, fault, extra))}
                 row["esc_on_disk"] = raw_escapes_on_disk(home)
                 rows.append(row)
                 print(json.dumps(row), file=sys.stderr, flush=True)
@@ -175,6 +241,19 @@ def main() -> None:
             del dead
     if "--json" in sys.argv:
         print(json.dumps(rows, indent=2))
+        return
+    if not quick:
+        print(
+            "| fault | whole interview (s) | full scorecard | turns | longest turn (s) | model calls | HTTP requests | fallbacks | notices | breaker trips | raw ESC stored |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            esc = r["esc_in_transcript"] + len(r["esc_on_disk"])
+            print(
+                f"| {r['class']} | {r['interview_s']:.1f} | {'yes' if r['full_scorecard'] else 'NO'} | {r['turns']} | {r['longest_turn_s']:.1f} | "
+                f"{r['model_calls']} | {r['http_requests']} | {r['fallbacks']} | {r['notices']} | {r['breaker_trips']} | {esc} |"
+            )
+        print(f"\ntotal {sum(r['interview_s'] for r in rows):.0f} s for {len(rows)} interviews")
         return
     print(f"| fault | interview: start + {n} answers (s) | first reply or notice, answer 1 (s) | each turn (s) | every turn answered | breaker | model calls | raw ESC stored |")
     print("|---|---|---|---|---|---|---|---|")
