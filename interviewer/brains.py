@@ -16,7 +16,7 @@ from .embeddings import embedder
 from .errors import LLMError
 from .knowledge import Hit
 from .llm import LLMClient
-from .text import clarify_asks, content_words, is_injection, norm, quote_in, sentences
+from .text import ask_items, clarify_asks, content_words, is_injection, norm, quote_in, sentences
 
 TokenSink = Callable[[str], None]
 ResetSink = Callable[[], None]
@@ -164,20 +164,24 @@ class OfflineBrain:
         """The facts that answer `question`, best first. The question is split into its asks (each question,
         bullet and clause that asks for something else; a reason given is not an ask) and each ask gets the
         one fact that clearly answers it: close enough in meaning (`fact_min`), and either clearly ahead of
-        the next fact (`fact_margin`) or very close (`fact_strong`). An ask no fact clearly answers gets none:
-        "that is yours to assume". Up to `k` facts per ask when the others are very close too."""
+        the next fact (`fact_margin`) or very close (`fact_strong`). Each thing an ask lists ("QPS and p99")
+        may add the fact that answers it by a wider margin (`fact_item_min`, `fact_item_margin`). An ask no
+        fact clearly answers gets none: "that is yours to assume". Up to `k` facts per ask when the others
+        are very close too."""
         pol = policy()
         found: dict[int, float] = {}
         for ask in clarify_asks(question) or [question]:
-            s = self.fact_scores(ask, case)
-            order = np.argsort(-s)
-            top = float(s[order[0]])
-            second = float(s[order[1]]) if len(order) > 1 else -1.0
-            if top < pol.fact_min or (top - second < pol.fact_margin and top < pol.fact_strong):
-                continue
-            for i in order[:k]:
-                if i == order[0] or float(s[i]) >= pol.fact_strong:
-                    found[int(i)] = max(found.get(int(i), 0.0), float(s[i]))
+            # the ask as a whole, then each thing it lists, which must answer more clearly still
+            for text, least, margin in [(ask, pol.fact_min, pol.fact_margin)] + [(x, pol.fact_item_min, pol.fact_item_margin) for x in ask_items(ask)]:
+                s = self.fact_scores(text, case)
+                order = np.argsort(-s)
+                top = float(s[order[0]])
+                second = float(s[order[1]]) if len(order) > 1 else -1.0
+                if top < least or (top - second < margin and (text != ask or top < pol.fact_strong)):
+                    continue
+                for i in order[:k]:
+                    if i == order[0] or float(s[i]) >= pol.fact_strong:
+                        found[int(i)] = max(found.get(int(i), 0.0), float(s[i]))
         return sorted(found.items(), key=lambda kv: -kv[1])[:4]
 
     def clarify(

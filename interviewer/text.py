@@ -301,6 +301,16 @@ def clarify_asks(text: str, limit: int = 6) -> list[str]:
     return out[:limit]
 
 
+_LIST = re.compile(r"\s*(?:,\s*(?:and|or|plus)?|\b(?:and|or|plus|as\s+well\s+as|vs\.?|versus)\b)\s*", re.I)
+
+
+def ask_items(ask: str) -> list[str]:
+    """The items of one ask that lists several things ("QPS and p99 for the module" -> "QPS", "p99 for the
+    module"); nothing when it names one thing. An item answers on its own only when it clearly does."""
+    items = [p.strip() for p in _LIST.split(ask) if p and content_words(p)]
+    return items if len(items) > 1 else []
+
+
 def split_questions(text: str) -> list[str]:
     """'What is the CTR and how many ads are there?' -> two questions."""
     qs = [q.strip() for part in re.split(r"\?+\s*", text) for q in _JOINED.split(part) if q.strip()]
