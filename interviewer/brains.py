@@ -141,24 +141,33 @@ class OfflineBrain:
         n, df = self._df
         return float(np.log((n + 1) / (df.get(word, 0) + 1)))
 
-    def fact_scores(self, ask: str, case: Case) -> np.ndarray:
-        """How well each fact answers one ask: the closest of its asks, topics and answer sentences in meaning,
-        less a penalty for the share of the ask's telling words (weighted by rarity) that the fact does not
-        cover ("average ticket price" against a fact about revenue: "ticket" and "price" uncovered)."""
+    def fact_scores(self, asks: list[str], case: Case) -> np.ndarray:
+        """How well each fact answers each ask (a row per ask, a column per fact): the closest of the fact's
+        asks, topics and answer sentences in meaning, less a penalty for the share of the ask's telling words
+        (weighted by rarity) that the fact does not cover ("average ticket price" against a fact about
+        revenue: "ticket" and "price" uncovered). One call to the model for all the asks and their words."""
         bank = self._fact_bank(case)
         pol = policy()
-        v = embedder().encode([ask])[0]
-        sims = (bank.vecs @ v) * bank.weight
-        best = np.full(len(case.facts), -1.0, dtype=np.float32)
-        np.maximum.at(best, bank.owner, sims)
-        words = sorted(content_words(ask))
-        if words:
-            idf = np.array([self._idf(w) for w in words])
-            av = embedder().encode(words)
-            for i, fv in enumerate(bank.word_vecs):
-                covered = (av @ fv.T).max(axis=1) >= pol.fact_word_sim if len(fv) else np.zeros(len(words), dtype=bool)
-                best[i] -= pol.fact_uncovered_penalty * float(idf[~covered].sum() / max(idf.sum(), 1e-9))
-        return best
+        words = [sorted(content_words(a)) for a in asks]
+        vocab = sorted({w for ws in words for w in ws})
+        vecs = embedder().encode([*asks, *vocab])
+        av, wv = vecs[: len(asks)], vecs[len(asks) :]
+        sims = (av @ bank.vecs.T) * bank.weight
+        out = np.full((len(asks), len(case.facts)), -1.0, dtype=np.float32)
+        for r in range(len(asks)):
+            np.maximum.at(out[r], bank.owner, sims[r])
+        if not vocab:
+            return out
+        # covered[i, j]: fact i has a word close to vocabulary word j
+        covered = np.array([(wv @ fv.T).max(axis=1) >= pol.fact_word_sim if len(fv) else np.zeros(len(vocab), dtype=bool) for fv in bank.word_vecs])
+        at = {w: j for j, w in enumerate(vocab)}
+        for r, ws in enumerate(words):
+            if not ws:
+                continue
+            cols = [at[w] for w in ws]
+            idf = np.array([self._idf(w) for w in ws])
+            out[r] -= pol.fact_uncovered_penalty * (~covered[:, cols] * idf).sum(axis=1) / max(float(idf.sum()), 1e-9)
+        return out
 
     def match_facts(self, question: str, case: Case, k: int = 1) -> list[tuple[int, float]]:
         """The facts that answer `question`, best first. The question is split into its asks (each question,
@@ -169,19 +178,22 @@ class OfflineBrain:
         fact clearly answers gets none: "that is yours to assume". Up to `k` facts per ask when the others
         are very close too."""
         pol = policy()
-        found: dict[int, float] = {}
+        # the asks as a whole, then each thing an ask lists, which must answer more clearly still
+        texts: list[tuple[str, float, float, bool]] = []
         for ask in clarify_asks(question) or [question]:
-            # the ask as a whole, then each thing it lists, which must answer more clearly still
-            for text, least, margin in [(ask, pol.fact_min, pol.fact_margin)] + [(x, pol.fact_item_min, pol.fact_item_margin) for x in ask_items(ask)]:
-                s = self.fact_scores(text, case)
-                order = np.argsort(-s)
-                top = float(s[order[0]])
-                second = float(s[order[1]]) if len(order) > 1 else -1.0
-                if top < least or (top - second < margin and (text != ask or top < pol.fact_strong)):
-                    continue
-                for i in order[:k]:
-                    if i == order[0] or float(s[i]) >= pol.fact_strong:
-                        found[int(i)] = max(found.get(int(i), 0.0), float(s[i]))
+            texts.append((ask, pol.fact_min, pol.fact_margin, True))
+            texts.extend((x, pol.fact_item_min, pol.fact_item_margin, False) for x in ask_items(ask))
+        scores = self.fact_scores([t for t, *_ in texts], case)
+        found: dict[int, float] = {}
+        for (_text, least, margin, whole), s in zip(texts, scores):
+            order = np.argsort(-s)
+            top = float(s[order[0]])
+            second = float(s[order[1]]) if len(order) > 1 else -1.0
+            if top < least or (top - second < margin and (not whole or top < pol.fact_strong)):
+                continue
+            for i in order[:k]:
+                if i == order[0] or float(s[i]) >= pol.fact_strong:
+                    found[int(i)] = max(found.get(int(i), 0.0), float(s[i]))
         return sorted(found.items(), key=lambda kv: -kv[1])[:4]
 
     def clarify(
