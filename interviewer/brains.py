@@ -16,7 +16,7 @@ from .embeddings import embedder
 from .errors import LLMError
 from .knowledge import Hit
 from .llm import LLMClient
-from .text import content_words, is_injection, norm, question_parts, quote_in, split_questions
+from .text import ask_items, clarify_asks, content_words, is_injection, norm, quote_in, sentences
 
 TokenSink = Callable[[str], None]
 ResetSink = Callable[[], None]
@@ -64,6 +64,14 @@ class Brain(Protocol):
     def follow_up(self, req: FollowUpRequest, on_token: TokenSink | None = None, on_reset: ResetSink | None = None) -> str: ...
 
 
+@dataclass
+class _FactBank:
+    vecs: np.ndarray  # one row per text that says what a fact answers
+    owner: np.ndarray  # the fact of each row
+    weight: np.ndarray  # topics count a little less than asks and answer sentences
+    word_vecs: list[np.ndarray]  # per fact: its content words, embedded
+
+
 def status_of(score: int | None) -> str:
     if score is None or score <= 1:
         return "none"
@@ -78,7 +86,8 @@ class OfflineBrain:
 
     def __init__(self, lib: Library):
         self.lib = lib
-        self._facts: dict[str, tuple[list[str], np.ndarray, list[int], list[set[str]]]] = {}
+        self._facts: dict[str, _FactBank] = {}
+        self._df: tuple[int, dict[str, int]] | None = None
 
     # -- assessment: the calibrated scorer over everything said in the phase so far
     def assess(self, text: str, crits: list[Criterion], prepared: scoring.Prepared | None = None) -> Assessment:
@@ -91,40 +100,100 @@ class OfflineBrain:
             out.by_criterion[cid] = {"score": score, "status": status_of(score), "evidence": evidence[:2]}
         return out
 
-    # -- clarifications: the facts that answer each part of the question, or none
-    def _fact_bank(self, case: Case) -> tuple[list[str], np.ndarray, list[int], list[set[str]]]:
-        """Per fact: its topics, its topics joined and its answer, embedded; and its content words."""
+    # -- clarifications: the facts that answer each ask of the question, or none
+    def _fact_bank(self, case: Case) -> _FactBank:
+        """Per fact, what it answers: the ways a candidate asks for it, its topics and each sentence of its
+        answer, embedded; and its content words, embedded one by one (to tell which words of an ask it covers)."""
         if case.id not in self._facts:
+            pol = policy()
             texts: list[str] = []
             owner: list[int] = []
-            words: list[set[str]] = []
+            weight: list[float] = []
+            fact_words: list[list[str]] = []
             for i, f in enumerate(case.facts):
-                for t in [", ".join(f.topics), *f.topics, f.answer, *f.asks]:
+                keyed = [(a, 1.0) for a in f.asks] + [(", ".join(f.topics), pol.fact_topic_weight)]
+                keyed += [(t, pol.fact_topic_weight) for t in f.topics] + [(x, 1.0) for x in sentences(f.answer)]
+                for t, w in keyed:
                     texts.append(t)
                     owner.append(i)
-                words.append(content_words(" ".join([*f.topics, f.answer, *f.asks])))
-            self._facts[case.id] = (texts, embedder().encode(texts), owner, words)
+                    weight.append(w)
+                fact_words.append(sorted(content_words(" ".join([*f.topics, f.answer, *f.asks]))))
+            vocab = sorted({w for ws in fact_words for w in ws})
+            wv = embedder().encode(vocab)
+            index = {w: j for j, w in enumerate(vocab)}
+            self._facts[case.id] = _FactBank(
+                vecs=embedder().encode(texts),
+                owner=np.array(owner),
+                weight=np.array(weight, dtype=np.float32),
+                word_vecs=[wv[[index[w] for w in ws]] for ws in fact_words],
+            )
         return self._facts[case.id]
 
-    def match_facts(self, question: str, case: Case, k: int = 2) -> list[tuple[int, float]]:
-        """The facts that answer `question`, best first. Each question in the line, and each part of a
-        question joined by "and"/"or"/commas, is matched on its own: a fact answers a part when the part
-        is close in meaning to it and shares a content word with it, or is very close in meaning."""
-        texts, vecs, owner, fact_words = self._fact_bank(case)
+    def _idf(self, word: str) -> float:
+        """How telling a word is: rare across the facts of every case, high; common ("many", "day"), low."""
+        if self._df is None:
+            docs = [content_words(" ".join([*f.topics, f.answer, *f.asks])) for c in self.lib.cases.values() for f in c.facts]
+            df: dict[str, int] = {}
+            for d in docs:
+                for w in d:
+                    df[w] = df.get(w, 0) + 1
+            self._df = (len(docs), df)
+        n, df = self._df
+        return float(np.log((n + 1) / (df.get(word, 0) + 1)))
+
+    def fact_scores(self, asks: list[str], case: Case) -> np.ndarray:
+        """How well each fact answers each ask (a row per ask, a column per fact): the closest of the fact's
+        asks, topics and answer sentences in meaning, less a penalty for the share of the ask's telling words
+        (weighted by rarity) that the fact does not cover ("average ticket price" against a fact about
+        revenue: "ticket" and "price" uncovered). One call to the model for all the asks and their words."""
+        bank = self._fact_bank(case)
         pol = policy()
+        words = [sorted(content_words(a)) for a in asks]
+        vocab = sorted({w for ws in words for w in ws})
+        vecs = embedder().encode([*asks, *vocab])
+        av, wv = vecs[: len(asks)], vecs[len(asks) :]
+        sims = (av @ bank.vecs.T) * bank.weight
+        out = np.full((len(asks), len(case.facts)), -1.0, dtype=np.float32)
+        for r in range(len(asks)):
+            np.maximum.at(out[r], bank.owner, sims[r])
+        if not vocab:
+            return out
+        # covered[i, j]: fact i has a word close to vocabulary word j
+        covered = np.array([(wv @ fv.T).max(axis=1) >= pol.fact_word_sim if len(fv) else np.zeros(len(vocab), dtype=bool) for fv in bank.word_vecs])
+        at = {w: j for j, w in enumerate(vocab)}
+        for r, ws in enumerate(words):
+            if not ws:
+                continue
+            cols = [at[w] for w in ws]
+            idf = np.array([self._idf(w) for w in ws])
+            out[r] -= pol.fact_uncovered_penalty * (~covered[:, cols] * idf).sum(axis=1) / max(float(idf.sum()), 1e-9)
+        return out
+
+    def match_facts(self, question: str, case: Case, k: int = 1) -> list[tuple[int, float]]:
+        """The facts that answer `question`, best first. The question is split into its asks (each question,
+        bullet and clause that asks for something else; a reason given is not an ask) and each ask gets the
+        one fact that clearly answers it: close enough in meaning (`fact_min`), and either clearly ahead of
+        the next fact (`fact_margin`) or very close (`fact_strong`). Each thing an ask lists ("QPS and p99")
+        may add the fact that answers it by a wider margin (`fact_item_min`, `fact_item_margin`). An ask no
+        fact clearly answers gets none: "that is yours to assume". Up to `k` facts per ask when the others
+        are very close too."""
+        pol = policy()
+        # the asks as a whole, then each thing an ask lists, which must answer more clearly still
+        texts: list[tuple[str, float, float, bool]] = []
+        for ask in clarify_asks(question) or [question]:
+            texts.append((ask, pol.fact_min, pol.fact_margin, True))
+            texts.extend((x, pol.fact_item_min, pol.fact_item_margin, False) for x in ask_items(ask))
+        scores = self.fact_scores([t for t, *_ in texts], case)
         found: dict[int, float] = {}
-        for q in split_questions(question) or [question]:
-            parts = question_parts(q) or [q]
-            qv = embedder().encode(parts)
-            for part, v in zip(parts, qv):
-                pw = content_words(part)
-                best: dict[int, float] = {}
-                for j, s in enumerate(vecs @ v):
-                    best[owner[j]] = max(best.get(owner[j], -1.0), float(s))
-                ok = [(i, s) for i, s in best.items() if s >= pol.fact_strong or (s >= pol.fact_min and pw & fact_words[i])]
-                ok.sort(key=lambda x: -x[1])
-                for i, s in ok[:1] + [x for x in ok[1:k] if ok[0][1] - x[1] <= pol.fact_margin]:
-                    found[i] = max(found.get(i, 0.0), s)
+        for (_text, least, margin, whole), s in zip(texts, scores):
+            order = np.argsort(-s)
+            top = float(s[order[0]])
+            second = float(s[order[1]]) if len(order) > 1 else -1.0
+            if top < least or (top - second < margin and (not whole or top < pol.fact_strong)):
+                continue
+            for i in order[:k]:
+                if i == order[0] or float(s[i]) >= pol.fact_strong:
+                    found[int(i)] = max(found.get(int(i), 0.0), float(s[i]))
         return sorted(found.items(), key=lambda kv: -kv[1])[:4]
 
     def clarify(

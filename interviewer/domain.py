@@ -185,9 +185,14 @@ class Policy(BaseModel):
     later_phase_min_words: int = Field(ge=0, description="an answer this long is also credited to later phases")
     overtime_minutes: float = Field(ge=0, description="the interview closes this long after its length")
     recent_turns: int = Field(ge=1, description="turns the LLM sees besides the rolling summary")
-    fact_min: float = Field(ge=0, le=1, description="a fact answers a question part this close that shares a content word")
-    fact_strong: float = Field(ge=0, le=1, description="a fact answers a question part this close, shared words or not")
-    fact_margin: float = Field(ge=0, le=1, description="a second fact answers the same part within this of the best")
+    fact_min: float = Field(ge=0, le=1, description="a fact answers an ask of a clarifying question only this close in meaning")
+    fact_strong: float = Field(ge=0, le=1, description="a fact this close answers an ask even with another fact near it")
+    fact_margin: float = Field(ge=0, le=1, description="otherwise the best fact must lead the next by this much, or the ask is the candidate's to assume")
+    fact_item_min: float = Field(0.65, ge=0, le=1, description="one thing an ask lists ('QPS and p99') adds a fact only this close")
+    fact_item_margin: float = Field(0.1, ge=0, le=1, description="... and this far ahead of the next fact")
+    fact_topic_weight: float = Field(0.9, ge=0, le=1, description="a fact's topics count this much against its asks and answer sentences")
+    fact_uncovered_penalty: float = Field(0.2, ge=0, le=1, description="taken off a fact's closeness per share of the ask's telling words it does not cover")
+    fact_word_sim: float = Field(0.45, ge=0, le=1, description="a word of an ask is covered by a fact with a word this close")
     push_cues: dict[str, list[str]] = Field(description="words that show a dimension of depth: numbers, tradeoffs, failure")
 
     def target(self, level: str) -> int:

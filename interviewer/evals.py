@@ -786,7 +786,7 @@ def _behaviour_run(engine: Any, case: str, persona: str) -> dict[str, Any]:
     }
 
 
-def clarify_suite(engine: Any, path: Path | None = None) -> dict[str, Any]:
+def clarify_suite(lib: Any, path: Path | None = None) -> dict[str, Any]:
     """Clarifying answers on a set of questions with the facts they need (`evals/clarifying/questions.yaml`):
     right when the offline brain picks exactly the expected facts (none: "that is yours to assume");
     every part answered when it picks at least all of them."""
@@ -794,10 +794,11 @@ def clarify_suite(engine: Any, path: Path | None = None) -> dict[str, Any]:
 
     path = path or (evals_dir() / "clarifying" / "questions.yaml")
     items = yaml.safe_load(path.read_text(encoding="utf-8"))
-    brain = OfflineBrain(engine.lib)
+    lib = getattr(lib, "lib", lib)  # a Library, or an engine that has one
+    brain = OfflineBrain(lib)
     rows = []
     for it in items:
-        case = engine.lib.case(it["case"])
+        case = lib.case(it["case"])
         got = {case.facts[i].id for i, _ in brain.match_facts(it["question"], case)}
         want = set(it["expect"])
         rows.append({**it, "got": sorted(got), "right": got == want, "all_parts": want <= got})
@@ -949,13 +950,15 @@ def check_thresholds(res: dict[str, Any], th: dict[str, Any]) -> list[str]:
                 fails.append(f"{what}: {b[key]} < {t[gate]}")
         if b.get("false_premises", 0) > t.get("false_premises_max", 1e9):
             fails.append(f"{b['false_premises']} follow-ups with a false premise")
-        c = b.get("clarifying")
+        if b.get("off_scope_follow_ups", 0) > t.get("off_scope_max", 0):
+            fails.append(f"{b['off_scope_follow_ups']} follow-ups about another kind of problem (e.g. candidate generation in a fraud case)")
+    if "behaviour" in th:
+        t = th["behaviour"]
+        c = (b or {}).get("clarifying") or res.get("clarifying")
         if c and c["accuracy"] < t.get("clarify_accuracy_min", 0):
             fails.append(f"clarifying accuracy {c['accuracy']} < {t['clarify_accuracy_min']}")
         if c and (c["every_part_answered"] or 0) < t.get("clarify_every_part_min", 0):
             fails.append(f"multi-part questions with every part answered {c['every_part_answered']} < {t['clarify_every_part_min']}")
-        if b.get("off_scope_follow_ups", 0) > t.get("off_scope_max", 0):
-            fails.append(f"{b['off_scope_follow_ups']} follow-ups about another kind of problem (e.g. candidate generation in a fraud case)")
     return fails
 
 

@@ -92,6 +92,8 @@ class Engine:
         crits = [c for ph in PHASES for c in self.lib.criteria(ph, case)] + self.lib.cross_cutting()
         scoring.anchors(crits)
         scoring.phase_mask(scoring.prepare(self.lib.case(case).prompt if case else next(iter(self.lib.cases.values())).prompt), Phase.DATA)
+        if case:  # the case's facts and their words, embedded into the shared memo: the first clarifying answer is quick
+            OfflineBrain(self.lib).fact_scores(["warm up"], self.lib.case(case))
         step(WARM_GRADER, 1, 1)
 
     # ---- checkpoint compaction

@@ -195,7 +195,16 @@ def is_question(text: str) -> bool:
     parts = [s for s in sentences(t) if s]
     if not parts:
         return False
-    asking = sum(1 for s in parts if s.rstrip().endswith("?") or (_QWORDS.match(s) and len(s.split()) <= 15))
+
+    def asks(s: str) -> bool:
+        return s.rstrip().endswith("?") or bool(_QWORDS.match(s) and len(s.split()) <= 15)
+
+    # a question followed by its reason ("What is the latency budget? I ask because it decides the model
+    # size.") is a question: short reasons after the last asking sentence are set aside
+    while len(parts) > 1 and not asks(parts[-1]) and is_reason(parts[-1]) and len(parts[-1].split()) <= 25 and any(asks(s) for s in parts[:-1]):
+        parts.pop()
+        t = " ".join(parts)
+    asking = sum(1 for s in parts if asks(s))
     return asking >= max(1, (len(parts) + 1) // 2) and t.rstrip().endswith("?") or (asking == len(parts))
 
 
@@ -226,6 +235,80 @@ def question_parts(question: str) -> list[str]:
     "DAU", "QPS"); nothing when it has one part."""
     parts = [p.strip(" ?") for p in _PART_SPLIT.split(question) if p and content_words(p)]
     return parts if len(parts) > 1 else []
+
+
+_ASK_START = re.compile(
+    r"^\W*(what|what's|whats|how|how's|who|when|where|which|why|is|are|was|were|do|does|did|can|could|should|would|will|may|might|must|any|"
+    r"roughly|approximately|tell\s+me|i'?d\s+(like|love|want)\s+to\s+(know|understand|hear)|i\s+want\s+to\s+know|i\s+wonder|"
+    r"i\s+was\s+wondering|and\s+(what|how)|also)\b",
+    re.I,
+)
+# a sentence that gives the reason for a question, or an example of what is meant, rather than asking
+_REASON = re.compile(
+    r"^\W*(i\s+ask\b|i'?m\s+asking|asking\s+(because|since|as)|because\b|since\b|as\s+that\b|so\s+(that|i|we)\b|that'?s\s+because|"
+    r"(that|this|it|the\s+answer)\s+(decides|determines|affects|matters|drives|changes|tells|shapes|sets|will)\b|i'?m\s+thinking\b|"
+    r"i\s+think\b|i'?m\s+trying\b|i\s+need\s+(it|this|that)\b|otherwise\b|the\s+reason\b|for\s+(context|example|instance)\b|e\.g\.)",
+    re.I,
+)
+# a new ask inside a sentence: a conjunction, comma or semicolon followed by a question word or an auxiliary
+_CLAUSE = re.compile(
+    r"\s*(?:;|,\s*(?:and|or|also|plus|but)?|\b(?:and|or|also|plus|but)\b)\s+(?=(?:also\s+)?(?:what|what's|how|how's|who|when|where|which|why|"
+    r"whether|is|are|was|were|do|does|did|can|could|should|would|will|must|may|any|"
+    r"(?:at|by|in|for|on|to|from|after|over)\s+(?:what|which|how|when))\b)",
+    re.I,
+)
+_BULLET = re.compile(r"^\s*(?:[-*\u2022\u00b7]|\d+[.)])\s+")
+
+
+def is_reason(sentence: str) -> bool:
+    """A sentence that gives the reason for a question ("I ask because ...", "That decides ...") or an example
+    of what is meant ("I'm thinking card testing ..."): it asks for nothing by itself."""
+    return bool(_REASON.match(sentence))
+
+
+def clarify_asks(text: str, limit: int = 6) -> list[str]:
+    """The separate asks of a clarifying line, each to be answered on its own: every question, every bullet,
+    and every clause of a question that asks for something else ("What's the QPS at peak and how many ms does
+    the model get?" -> two asks). A trailing reason or example is not an ask, a lead-in before a colon is
+    dropped, and a leading clause that asks nothing ("Once a cardholder disputes a purchase, how long ...")
+    stays with the ask it sets up."""
+    lines: list[str] = []
+    bullets: list[str] = []
+    for s in sentences(text):
+        if _BULLET.match(s):
+            bullets.append(s)
+        s = _BULLET.sub("", s)
+        head, colon, tail = s.partition(": ")
+        if colon and _ASK_START.match(tail) and not _ASK_START.match(head):
+            s = tail
+        lines.extend(q.strip(" ,;") for q in re.split(r"\?+\s*", s) if q.strip(" ,;"))
+    if not lines:
+        return []
+    keep = [q for q in lines if not is_reason(q)]
+    asking = [q for q in keep if _ASK_START.match(q) or re.search(re.escape(q) + r"\s*\?", text) or any(q in b for b in bullets)]
+    keep = asking or keep or lines[:1]
+    out: list[str] = []
+    for q in keep:
+        clauses = [c.strip(" ,;") for c in _CLAUSE.split(q)]
+        clauses = [c for c in clauses if c and content_words(c)]
+        lead = ""
+        for n, c in enumerate(clauses):
+            if n == 0 and len(clauses) > 1 and not _ASK_START.match(c):
+                lead = c + ", "  # context for the ask that follows
+                continue
+            out.append(lead + c)
+            lead = ""
+    return out[:limit]
+
+
+_LIST = re.compile(r"\s*(?:,\s*(?:and|or|plus)?|\b(?:and|or|plus|as\s+well\s+as|vs\.?|versus)\b)\s*", re.I)
+
+
+def ask_items(ask: str) -> list[str]:
+    """The items of one ask that lists several things ("QPS and p99 for the module" -> "QPS", "p99 for the
+    module"); nothing when it names one thing. An item answers on its own only when it clearly does."""
+    items = [p.strip() for p in _LIST.split(ask) if p and content_words(p)]
+    return items if len(items) > 1 else []
 
 
 def split_questions(text: str) -> list[str]:

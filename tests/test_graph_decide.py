@@ -1,6 +1,7 @@
 """`graph.decide` on hand-made states (no interview is run), and the clarifying routes that feed it."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from engine_support import fresh_home, settings_for
 
@@ -9,10 +10,10 @@ from interviewer.brains import OfflineBrain
 from interviewer.clock import VirtualClock
 from interviewer.concepts import concept_bank
 from interviewer.content import library
-from interviewer.domain import Action, Phase, Why
+from interviewer.domain import Action, Phase, Why, policy
 from interviewer.graph import Ctx, budget, decide, initial_state
 from interviewer.session import Engine, Session
-from interviewer.text import asked_part, is_question
+from interviewer.text import ask_items, asked_part, clarify_asks, is_question
 
 CASE = "video-recommendation"
 
@@ -74,6 +75,70 @@ def test_only_the_asking_sentences_of_a_clarifying_line_are_matched_to_facts():
     assert asked_part(line) == "What is the latency budget at p99, not the mean?"
     assert asked_part("We should clarify scale.") == "We should clarify scale."
     assert not is_question("I would start with a two-tower model for retrieval and a GBDT ranker on top.")
+
+
+def test_a_question_followed_by_its_reason_is_a_question():
+    assert is_question("What is the latency budget? I ask because it decides the model size.")
+    assert is_question("Do fraudsters adapt quickly? I'm thinking of card testing and fraud rings.")
+    # an answer with a reason is still an answer, and a question in front of a long design is no question
+    assert not is_question("I would use a GBDT. Because it is fast and handles sparse features well.")
+    assert not is_question("Is that fine? I would start with a two-tower model, then a GBDT ranker, then a diversity re-ranker, because it scales.")
+
+
+def test_a_clarifying_line_is_split_into_its_asks():
+    # a trailing reason or example is not an ask
+    assert clarify_asks("What is the latency budget? I ask because it decides the model size.") == ["What is the latency budget"]
+    assert clarify_asks("Do fraudsters change tactics quickly? I'm thinking card testing, that kind of thing.") == ["Do fraudsters change tactics quickly"]
+    # separate questions, and clauses of one question that ask for something else
+    assert clarify_asks("What's the QPS at peak and how many ms does the model get per request?") == ["What's the QPS at peak", "how many ms does the model get per request"]
+    assert clarify_asks("How many DAU? Also, what share of them are on mobile?") == ["How many DAU", "what share of them are on mobile"]
+    # a leading clause that asks nothing stays with the ask it sets up; a lead-in before a colon goes
+    assert clarify_asks("Once a user disputes a charge, how long until we hear about it?") == ["Once a user disputes a charge, how long until we hear about it"]
+    assert clarify_asks("Quick one on money: what is each late order worth in refunds?") == ["what is each late order worth in refunds"]
+    # bullets are asks, with or without a question mark
+    assert clarify_asks("- DAU?\n- QPS at peak\n- latency budget") == ["DAU", "QPS at peak", "latency budget"]
+    # one thing asked about is one ask, however long
+    assert clarify_asks("How much do we lose on one bad payment that slips through, compared with a declined good one?") == [
+        "How much do we lose on one bad payment that slips through, compared with a declined good one"
+    ]
+    assert ask_items("QPS and p99 for the module") == ["QPS", "p99 for the module"]
+    assert ask_items("What is the p99 budget for the ranking service") == []
+
+
+def test_an_ask_gets_a_fact_only_when_that_fact_clearly_answers_it(ctx: Ctx, monkeypatch: pytest.MonkeyPatch):
+    """The margin rule, on fixed scores (no embedding): a close second fact means neither clearly answers."""
+    brain = OfflineBrain(ctx.lib)
+    case = ctx.lib.case(CASE)
+    n = len(case.facts)
+    pol = policy()
+
+    def scores(*top: float) -> np.ndarray:
+        s = np.full(n, 0.1, dtype=np.float32)
+        s[: len(top)] = top
+        return s
+
+    def matched(*top: float) -> list[int]:
+        monkeypatch.setattr(brain, "fact_scores", lambda asks, c: np.stack([scores(*top) for _ in asks]))
+        return [i for i, _ in brain.match_facts("What is the watch time per day?", case)]
+
+    mid = (pol.fact_min + pol.fact_strong) / 2
+    assert matched(mid, mid - pol.fact_margin - 0.01) == [0]  # clearly ahead: answered
+    assert matched(mid, mid - pol.fact_margin / 2) == []  # two facts about as close: yours to assume
+    assert matched(pol.fact_min - 0.01, 0.0) == []  # nothing close enough
+    assert matched(pol.fact_strong + 0.01, pol.fact_strong) == [0]  # very close: answered all the same
+    assert matched(0.0, 0.0, mid) == [2]
+
+
+def test_a_question_near_a_fact_in_topic_but_not_answered_by_it_is_the_candidates_to_assume(ctx: Ctx):
+    brain = OfflineBrain(ctx.lib)
+    case = ctx.lib.case("payment-fraud-detection")
+
+    def ids(q: str) -> set[str]:
+        return {case.facts[i].id for i, _ in brain.match_facts(q, case)}
+
+    assert ids("Which cloud provider are we on, AWS or GCP?") == set()
+    assert ids("How many payments per second at peak?") == {"transaction-volume"}
+    assert ids("What's the peak TPS? And what p99 do we get for scoring?") == {"transaction-volume", "latency-budget"}
 
 
 def test_a_question_that_states_a_misconception_is_answered_and_challenged(tmp_path, tmp_path_factory, monkeypatch):

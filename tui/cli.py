@@ -742,7 +742,7 @@ def drill(
 
 @app.command("eval")
 def eval_(
-    suite: str = typer.Option("all", "--suite", help="grading, robustness, behaviour, retrieval or all."),
+    suite: str = typer.Option("all", "--suite", help="grading, robustness, behaviour, retrieval, clarifying (the clarifying answers alone, part of behaviour) or all."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write report.md, results.json and PNG plots here."),
     fit: bool = typer.Option(False, "--fit", help="Refit the offline grader's cut points on development data first (recorded dev split, independent writer w1)."),
@@ -760,8 +760,8 @@ def eval_(
     from interviewer import evals as E
     from interviewer.content import library
 
-    if suite not in ("grading", "robustness", "behaviour", "retrieval", "all"):
-        raise UsageError("--suite must be grading, robustness, behaviour, retrieval or all")
+    if suite not in ("grading", "robustness", "behaviour", "retrieval", "clarifying", "all"):
+        raise UsageError("--suite must be grading, robustness, behaviour, retrieval, clarifying or all")
     lib = library()
     if recorded is not None:
         if suite not in ("grading", "all"):
@@ -795,7 +795,9 @@ def eval_(
             for c in chosen or []:
                 lib.case(c)
             res["behaviour"] = E.behaviour_suite(eng, chosen, progress=cb)
-            res["behaviour"]["clarifying"] = E.clarify_suite(eng)
+            res["behaviour"]["clarifying"] = E.clarify_suite(eng.lib)
+        if suite == "clarifying":
+            res["clarifying"] = E.clarify_suite(lib)
     if eng is not None:
         eng.close()
     fails = E.check_thresholds(res, E.load_thresholds())
@@ -866,6 +868,9 @@ def _summarise(res: dict[str, Any]) -> None:
     r = res.get("retrieval")
     if r:
         typer.echo(f"retrieval: recall@5 {r['recall@5']} MRR {r['mrr']} ({r['n']} queries)")
+    c = res.get("clarifying")
+    if c:
+        typer.echo(f"clarifying: accuracy {c['accuracy']} over {c['n']} questions, every part {c['every_part_answered']}, by kind {c['by_kind']}")
     b = res.get("behaviour")
     if b:
         typer.echo(
