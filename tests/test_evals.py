@@ -210,3 +210,23 @@ def test_independent_suite_measures_agreement_with_the_blind_graders(tmp_path):
     assert r["n"] == 2 * len(crits) and r["answers"] == 2
     assert r["inter_rater_qwk"] == 1.0
     assert -1.0 <= r["qwk"] <= 1.0 and set(r["baselines"]) == {"length"}
+
+
+@pytest.mark.parametrize("name", ["questions.yaml", "heldout.yaml"])
+def test_clarifying_sets_name_real_facts_and_cover_the_required_kinds(name):
+    """Both clarifying sets (development and the held-out one written from the case facts alone) name only
+    facts their case has, and hold what the issue asks: >= 100 questions, >= 20 with no fact, >= 15 multi-part."""
+    import yaml
+
+    from interviewer.content import library
+    from interviewer.paths import evals_dir
+
+    items = yaml.safe_load((evals_dir() / "clarifying" / name).read_text(encoding="utf-8"))
+    lib = library()
+    kinds = [it["kind"] for it in items]
+    assert len(items) >= 100 and kinds.count("no-fact") >= 20 and kinds.count("multi-part") >= 15
+    assert set(kinds) <= {"single", "multi-part", "no-fact", "paraphrase"}
+    for it in items:
+        facts = {f.id for f in lib.case(it["case"]).facts}
+        assert set(it["expect"]) <= facts, (it["case"], it["question"], it["expect"])
+        assert (it["kind"] == "no-fact") == (not it["expect"]), it["question"]
