@@ -104,13 +104,6 @@ class LocalEmbeddingFunction(_chroma_ef_base()):  # type: ignore[misc]
     def __call__(self, input: Any) -> Any:
         return [v for v in self._e.encode(list(input), memo=False)]
 
-    def embed_query(self, input: Any) -> Any:
-        """A search query: remembered, since the interviewer's queries are authored lines that come back
-        (a criterion probed again, a hint on it); documents (`__call__`) are embedded once and not kept."""
-        from chromadb.api.types import normalize_embeddings, validate_embeddings
-
-        return validate_embeddings(normalize_embeddings([v for v in self._e.encode(list(input))]))
-
     @staticmethod
     def name() -> str:
         return "mlsd-local-minilm"
