@@ -125,6 +125,7 @@ _BULLET = re.compile(r"[ \t]*(?:[-*+\u2022\u2023\u25e6>]|\d{1,3}[.)])[ \t]+")
 _SENT_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 _WORD = re.compile(r"\w+")
 SOFT_WRAP_MIN = 60  # a line at least this long, continued in lower case on the next line, is wrapped prose
+MENTION_MEMO_SIZE = 4096  # texts whose concept mentions a bank remembers (an interview has a few hundred lines)
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -357,6 +358,7 @@ class ConceptBank:
             lits = [_required_literals(p) for p in m.patterns]
             self._prefilter[m.id] = None if any(x is None for x in lits) else frozenset().union(*lits)
         self._depth_rx: dict[str, list[re.Pattern[str]]] = {}
+        self._mention_memo: dict[str, tuple[Mention, ...]] = {}  # text -> every mention in it (no case filter)
 
     # ---- look-ups
     def __len__(self) -> int:
@@ -418,13 +420,17 @@ class ConceptBank:
 
     # ---- detectors
     def find_mentions(self, text: str, case: str | None = None) -> list[Mention]:
-        """Concepts named in `text` by alias (case-insensitive, whole words), leftmost-longest per unit."""
-        out: list[Mention] = []
-        for a, b in units(text):
-            for cid, s, e in self._aliases.scan(text, a, b):
-                if case is None or self.applies(cid, case):
-                    out.append(Mention(cid, s, e, text[s:e]))
-        return out
+        """Concepts named in `text` by alias (case-insensitive, whole words), leftmost-longest per unit.
+
+        The scan of a text is remembered (a decision looks at every answer said so far, each turn); the
+        case filter is applied per call."""
+        found = self._mention_memo.get(text)
+        if found is None:
+            found = tuple(Mention(cid, s, e, text[s:e]) for a, b in units(text) for cid, s, e in self._aliases.scan(text, a, b))
+            if len(self._mention_memo) >= MENTION_MEMO_SIZE:
+                self._mention_memo.clear()
+            self._mention_memo[text] = found
+        return [m for m in found if case is None or self.applies(m.concept_id, case)]
 
     def find_misconceptions(self, text: str, case: str | None = None) -> list[Hit]:
         """Misconceptions stated in `text`: the first pattern match per misconception and unit. A claim often
