@@ -1,25 +1,44 @@
-"""Shared set-up for engine tests: one knowledge index built per test session, copied per test."""
+"""Shared set-up for engine tests: one knowledge index built per test session, copied per test.
+
+The shipped notes are embedded once per pytest run (tens of seconds of CPU): the engine tests, the CLI
+tests, the index tests (`tests/test_index.py` reads this build's result) and the TUI tests
+(`tests/tui/conftest.py`) all start from this one build."""
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from interviewer.content import library
+from interviewer.embeddings import Embedder
 from interviewer.knowledge import KnowledgeIndex
 from interviewer.settings import Settings
 
-_BUILT: dict[str, Path] = {}
+_BUILT: dict[str, Any] = {}
 
 
 def built_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A home with a built index, made once per test session."""
+    """A home with a built index, made once per test session. Tests copy its `index/` folder (or read it
+    without rebuilding it); none writes into it."""
     if "home" not in _BUILT:
         home = tmp_path_factory.mktemp("built-home")
-        KnowledgeIndex(home, library()).build()
-        _BUILT["home"] = home
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("MLSD_HOME", str(home))
+            mp.delenv("MLSD_CONTENT_DIR", raising=False)
+            lib = library()
+            before = Embedder.encode_calls
+            result = KnowledgeIndex(home, lib).build()
+            _BUILT.update(home=home, lib=lib, result=result, encoded=Embedder.encode_calls - before)
     return _BUILT["home"]
+
+
+def built_index_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """How the session's index was built: `home`, `lib`, the build's `result`, and `encoded` (texts sent to
+    the embedding model during that build)."""
+    built_index(tmp_path_factory)
+    return dict(_BUILT)
 
 
 def fresh_home(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:

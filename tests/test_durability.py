@@ -12,10 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
-from engine_support import built_index
+from engine_support import built_index, settings_for
 
 from interviewer.content import library
-from interviewer.simulate import NOTHING_TO_ADD, ScriptedCandidate
+from interviewer.session import Engine
+from interviewer.simulate import NOTHING_TO_ADD, ScriptedCandidate, result, run
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = "news-feed"
@@ -44,8 +45,21 @@ def _checkpoints(home: Path, sid: str = "durability-test") -> int:
     return len(tup.checkpoint["channel_values"].get("transcript", [])) if tup else 0
 
 
+def _stamp(home: Path) -> tuple:
+    """Size and modification time of the checkpoint database and its WAL: changes whenever a checkpoint is written."""
+    out = []
+    for name in ("checkpoints.sqlite", "checkpoints.sqlite-wal"):
+        try:
+            st = (home / name).stat()
+            out.append((st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
 @pytest.mark.slow
-def test_sigkill_then_resume_loses_and_repeats_nothing(tmp_path, tmp_path_factory):
+@pytest.mark.timeout(1800)  # eleven process starts (torch, the embedding model): over 600 s on a loaded machine
+def test_sigkill_then_resume_loses_and_repeats_nothing(tmp_path, tmp_path_factory, monkeypatch):
     import shutil
 
     home = tmp_path / "home"
@@ -60,10 +74,17 @@ def test_sigkill_then_resume_loses_and_repeats_nothing(tmp_path, tmp_path_factor
     while kills < 10:
         cmd = args + ([] if first else ["--resume"]) + ["--json"]
         p = subprocess.Popen(cmd, cwd=ROOT, env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        seen = _stamp(home)  # before `base`: a checkpoint written in between changes the stamp
         base = _checkpoints(home)
         deadline = time.monotonic() + 120
-        # wait until the run is making turns, then kill it at a random moment
-        while _checkpoints(home) <= base and p.poll() is None and time.monotonic() < deadline:
+        # wait until the run is making turns, then kill it at a random moment. The checkpoint is decoded only
+        # when the checkpoint files changed (a decode per 50 ms poll took CPU from the process being waited for)
+        while p.poll() is None and time.monotonic() < deadline:
+            now = _stamp(home)
+            if now != seen:
+                seen = now
+                if _checkpoints(home) > base:
+                    break
             time.sleep(0.05)
         time.sleep(rng.uniform(0.0, 0.6))
         if p.poll() is not None:
@@ -75,18 +96,29 @@ def test_sigkill_then_resume_loses_and_repeats_nothing(tmp_path, tmp_path_factor
         seen_counts.append(_checkpoints(home))
     assert kills >= 10, f"only {kills} kills landed"
     assert seen_counts == sorted(seen_counts)  # progress was kept across kills
-    done = subprocess.run(args + ["--resume", "--json"], cwd=ROOT, env=_env(home), capture_output=True, text=True, timeout=600)
+    # the rest of the run, undisturbed (no pause between turns: the pace only gave the kills room to land)
+    done = subprocess.run(args + ["--resume", "--json"], cwd=ROOT, env={**_env(home), "MLSD_SIM_PACE": "0"}, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     out = json.loads(done.stdout)
     said = [t["text"] for t in out["transcript"] if t["role"] == "candidate"]
-    # the same interview never killed: the same candidate lines, in the same order, each said once
+    # the same interview never killed: the same candidate lines, in the same order, each said once. It runs in
+    # this process (what `mlsd simulate --case news-feed --persona average --session-id ...` runs, without a
+    # second start of torch and the embedding model)
     ref_home = tmp_path / "reference"
     ref_home.mkdir()
     shutil.copytree(built_index(tmp_path_factory) / "index", ref_home / "index")
-    ref = subprocess.run(args[:-2] + ["--json"], cwd=ROOT, env={**_env(ref_home), "MLSD_SIM_PACE": "0"}, capture_output=True, text=True, timeout=600)
-    assert ref.returncode == 0, ref.stderr[-2000:]
-    expected = [t["text"] for t in json.loads(ref.stdout)["transcript"] if t["role"] == "candidate"]
-    assert said == expected
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MLSD_BRAIN", "MLSD_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("MLSD_HOME", str(ref_home))
+    monkeypatch.setenv("MLSD_CONFIG", str(ref_home / "none.toml"))
+    monkeypatch.setenv("MLSD_SIM_PACE", "0")
+    eng = Engine(settings_for(ref_home))
+    try:
+        ref = result(run(eng, CASE, ScriptedCandidate.from_script(library().script("average", CASE)), session_id=sid))
+    finally:
+        eng.close()
+    expected = [t["text"] for t in ref["transcript"] if t["role"] == "candidate"]
+    assert expected and said == expected
     script = ScriptedCandidate.from_script(library().script("average"))
     for ph in ("clarify", "frame", "data", "model", "evaluation", "deploy", "monitor"):
         mine = [t["text"] for t in out["transcript"] if t["role"] == "candidate" and t["phase"] == ph and t["text"] != NOTHING_TO_ADD]

@@ -1,7 +1,8 @@
 """The knowledge index (interviewer/knowledge.py) on a real Chroma database in a temporary MLSD_HOME.
 
-Building embeds every chunk of every note (~260) and takes tens of seconds on a CPU, so the index is
-built once per module; the change-detection test copies that database rather than building from zero.
+Building embeds every chunk of every note (~260) and takes tens of seconds on a CPU, so these tests use
+the index built once per session (tests/engine_support.py, shared with the engine, CLI and TUI tests);
+the change-detection test copies that database rather than building from zero.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from engine_support import built_index_build
 
 from interviewer.content import library, load_library
 from interviewer.embeddings import Embedder
@@ -38,16 +40,10 @@ def run_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory):
-    """The shipped notes indexed once into a temporary MLSD_HOME."""
-    home = tmp_path_factory.mktemp("mlsd-home")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MLSD_HOME", str(home))
-        mp.delenv("MLSD_CONTENT_DIR", raising=False)
-        lib = library()
-        index = KnowledgeIndex(home, lib)
-        before = Embedder.encode_calls
-        result = index.build()
-        yield SimpleNamespace(home=home, lib=lib, index=index, result=result, encoded=Embedder.encode_calls - before)
+    """The shipped notes indexed into a temporary MLSD_HOME: the session's one build (tests/engine_support.py),
+    with that build's result and the number of texts it sent to the embedding model."""
+    b = built_index_build(tmp_path_factory)
+    yield SimpleNamespace(home=b["home"], lib=b["lib"], index=KnowledgeIndex(b["home"], b["lib"]), result=b["result"], encoded=b["encoded"])
 
 
 @slow

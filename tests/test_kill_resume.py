@@ -89,19 +89,21 @@ def test_sigkill_mid_turn_then_resume_loses_nothing_sent(tmp_path, tmp_path_fact
     with FakeOpenAI() as server:
         server.stream_delay = 0.08  # a streamed reply takes about a second: room to kill it mid-stream
         todo = list(LINES)
+        restarted: Driver | None = None  # the run started after a kill right after Enter, which read the store
         for how in KILLS:
-            d = Driver(home, server.base_url, sid)
+            d = restarted or Driver(home, server.base_url, sid)
+            restarted = None
             # what the restarted process holds: everything saved so far, each once, in order
             assert d.state == saved, (how, d.state, saved)
             text = todo[0]
             d.send(text)
             if how == "after_enter":
                 d.kill()
-                # a line killed before it was reported saved may or may not be in; the candidate retypes it if not
-                probe = Driver(home, server.base_url, sid)
-                if probe.state and probe.state[-1] == text and len(probe.state) == len(saved) + 1:
+                # a line killed before it was reported saved may or may not be in; the candidate retypes it if not.
+                # The restarted process says which; it then carries on as the next run (no extra start).
+                restarted = Driver(home, server.base_url, sid)
+                if restarted.state and restarted.state[-1] == text and len(restarted.state) == len(saved) + 1:
                     saved.append(todo.pop(0))
-                probe.kill()
                 continue
             line = d.expect("SAVED ")
             assert json.loads(line[len("SAVED ") :]) == text
@@ -115,7 +117,7 @@ def test_sigkill_mid_turn_then_resume_loses_nothing_sent(tmp_path, tmp_path_fact
             else:
                 d.kill()
         # the rest of the interview, undisturbed
-        d = Driver(home, server.base_url, sid)
+        d = restarted or Driver(home, server.base_url, sid)
         assert d.state == saved
         for text in todo:
             d.send(text)

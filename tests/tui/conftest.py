@@ -1,15 +1,18 @@
 """Shared fixtures: one MLSD_HOME with a built knowledge index for the whole TUI test run.
 
 Building the index (embedding every note) takes ~20 s on a small machine, so it happens once per
-session; each test then points MLSD_HOME at it with monkeypatch.
+session (tests/engine_support.py: the same build the engine, CLI and index tests use, copied here);
+each test then points MLSD_HOME at this home with monkeypatch.
 """
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+from engine_support import built_index  # tests/ is on sys.path (tests/conftest.py)
 
 
 def _isolate(mp: pytest.MonkeyPatch, home: Path) -> None:
@@ -23,6 +26,7 @@ def _isolate(mp: pytest.MonkeyPatch, home: Path) -> None:
 def built_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """An MLSD_HOME whose knowledge index is built and whose embedding model is loaded."""
     home = tmp_path_factory.mktemp("mlsd-home")
+    shutil.copytree(built_index(tmp_path_factory) / "index", home / "index")
     with pytest.MonkeyPatch.context() as mp:
         _isolate(mp, home)
         from interviewer.session import Engine
@@ -30,6 +34,7 @@ def built_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
         t0 = time.perf_counter()
         engine = Engine(Settings())
+        assert engine.index.problem() is None, "the copied index is current"
         engine.index.ensure()
         engine.index.search("warm up", k=1)
         engine.close()
