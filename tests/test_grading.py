@@ -159,8 +159,12 @@ def test_scorecard_contents(finished):
                 assert q.lower() in said.lower()
     for st in card.strengths:
         assert st.quote and st.quote.lower() in said.lower()
+    assert card.gaps
     for gap in card.gaps:
-        assert gap.reference, "each gap carries the case's reference outline"
+        if gap.phase in PHASES:
+            assert gap.reference, "each phase gap carries the case's reference outline for that phase"
+        else:  # a cross-cutting skill has no outline of its own: its notes teach it
+            assert gap.study and not gap.reference, gap
 
 
 def test_planted_api_key_never_written(finished):
