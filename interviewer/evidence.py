@@ -202,18 +202,12 @@ ELSEWHERE_MIN = 4  # concepts of other phases named before an answer can belong 
 ELSEWHERE_RATIO = 3  # ... when they outnumber this phase's own concepts this many times over
 
 
+@functools.lru_cache(maxsize=64)
 def _phase_criteria(phase: str, case: str | None) -> frozenset[str]:
     """The rubric criteria graded in this phase (for this case)."""
     from .content import library
 
-    key = (phase, case)
-    got = _PHASE_CRITERIA.get(key)
-    if got is None:
-        got = _PHASE_CRITERIA[key] = frozenset(c.id for c in library().criteria(phase, case))
-    return got
-
-
-_PHASE_CRITERIA: dict[tuple[str, str | None], frozenset[str]] = {}
+    return frozenset(c.id for c in library().criteria(phase, case))
 
 
 def _elsewhere(concept_ids: Sequence[str], phase: str, bank: ConceptBank, case: str | None = None) -> bool:

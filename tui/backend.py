@@ -11,7 +11,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, TypeVar
 
 if TYPE_CHECKING:  # pragma: no cover - types only; importing these is what we avoid at startup
     from interviewer.content import Library
@@ -19,9 +19,12 @@ if TYPE_CHECKING:  # pragma: no cover - types only; importing these is what we a
     from interviewer.scorecard import Scorecard
     from interviewer.session import Engine
     from interviewer.settings import Settings
+    from interviewer.store import Store
     from interviewer.view import SessionView
 
 from interviewer.domain import BrainKind, Level, Persona
+
+T = TypeVar("T")
 
 LEVELS = tuple(Level)
 PERSONAS = tuple(Persona)
@@ -167,16 +170,20 @@ class Backend:
                 self._idle.notify_all()
 
     # ---- history
-    def sessions(self) -> list[dict[str, Any]]:
+    def _read_store(self, read: Callable[["Store"], T]) -> T:
+        """Read the session store: the open engine's, else a short-lived connection (no engine started)."""
         if self._engine is not None:
-            return self._engine.store.list()
+            return read(self._engine.store)
         from interviewer.store import Store
 
         store = Store(self.home())
         try:
-            return store.list()
+            return read(store)
         finally:
             store.db.close()
+
+    def sessions(self) -> list[dict[str, Any]]:
+        return self._read_store(lambda store: store.list())
 
     def drills_summary(self) -> tuple[int, int]:
         """(drills due today, drills coming later); SQLite only, no engine."""
@@ -193,15 +200,7 @@ class Backend:
 
     def phase_scores(self) -> list[tuple[str, float, dict[str, float]]]:
         """Every finished interview with its score per phase, oldest first (`Store.phase_scores`)."""
-        if self._engine is not None:
-            return self._engine.store.phase_scores()
-        from interviewer.store import Store
-
-        store = Store(self.home())
-        try:
-            return store.phase_scores()
-        finally:
-            store.db.close()
+        return self._read_store(lambda store: store.phase_scores())
 
     def load_report(self, sid: str) -> "Scorecard":
         from interviewer.session import load_report

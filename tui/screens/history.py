@@ -106,7 +106,7 @@ class HistoryScreen(MlsdScreen[None]):
         current, earlier = profile_of(sid, self.scores)
         w = found.first(Static)
         w.display = bool(current)
-        n = len(ids[: ids.index(sid)])
+        n = ids.index(sid)  # the earlier interviews
         head = f"{sid} vs {n} earlier" if n else f"{sid} (the first)"
         w.update(Text("\n".join([head, *profile_lines(current, earlier)])))
 
