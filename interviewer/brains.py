@@ -8,8 +8,8 @@ from typing import Any, Callable, Literal, Protocol
 import numpy as np
 from pydantic import BaseModel, Field
 
+from . import evidence
 from . import prompts as P
-from . import scoring
 from .content import Case, Criterion, Library
 from .domain import Decision, policy
 from .embeddings import embedder
@@ -55,7 +55,7 @@ class Brain(Protocol):
 
     name: str
 
-    def assess(self, text: str, crits: list[Criterion], prepared: scoring.Prepared | None = None) -> Assessment: ...
+    def assess(self, text: str, crits: list[Criterion], phase: str, case: str | None = None) -> Assessment: ...
 
     def clarify(
         self, question: str, case: Case, revealed: list[str], used_lines: set[str], on_token: TokenSink | None = None, on_reset: ResetSink | None = None
@@ -89,15 +89,16 @@ class OfflineBrain:
         self._facts: dict[str, _FactBank] = {}
         self._df: tuple[int, dict[str, int]] | None = None
 
-    # -- assessment: the calibrated scorer over everything said in the phase so far
-    def assess(self, text: str, crits: list[Criterion], prepared: scoring.Prepared | None = None) -> Assessment:
+    # -- assessment: the grader's own evidence (concepts, depth, misconceptions) over the phase so far
+    def assess(self, text: str, crits: list[Criterion], phase: str, case: str | None = None) -> Assessment:
         out = Assessment()
         if not text.strip():
             for c in crits:
                 out.by_criterion[c.id] = {"score": None, "status": "none", "evidence": []}
             return out
-        for cid, (score, evidence, _x) in scoring.score_answer(text, crits, prepared=prepared).items():
-            out.by_criterion[cid] = {"score": score, "status": status_of(score), "evidence": evidence[:2]}
+        _an, evs = evidence.grade_text(text, phase, case, crits)
+        for ev in evs:
+            out.by_criterion[ev.criterion.id] = {"score": ev.score, "status": status_of(ev.score), "evidence": ev.quotes[:2]}
         return out
 
     # -- clarifications: the facts that answer each ask of the question, or none
@@ -277,9 +278,9 @@ class LLMBrain:
         )
         return {"role": "system", "content": text}
 
-    def assess(self, text: str, crits: list[Criterion], prepared: scoring.Prepared | None = None) -> Assessment:
+    def assess(self, text: str, crits: list[Criterion], phase: str, case: str | None = None) -> Assessment:
         if not text.strip():
-            return self.offline.assess(text, crits)
+            return self.offline.assess(text, crits, phase, case)
         msgs = [
             {"role": "system", "content": P.get("llm", "assess_system")},
             {"role": "user", "content": P.get("llm", "assess").format(criteria=criteria_block(crits), answer=fence(text[-12000:]))},
@@ -368,12 +369,12 @@ class FallbackBrain:
         reason = str(e).split("\n")[0][:140]
         self.notify(P.get("fallback_notice").format(reason=reason, what=what))
 
-    def assess(self, text: str, crits: list[Criterion], prepared: scoring.Prepared | None = None) -> Assessment:
+    def assess(self, text: str, crits: list[Criterion], phase: str, case: str | None = None) -> Assessment:
         try:
-            return self.llm.assess(text, crits, prepared)
+            return self.llm.assess(text, crits, phase, case)
         except LLMError as e:
             self._fallback("assessment", e)
-            return self.offline.assess(text, crits, prepared)
+            return self.offline.assess(text, crits, phase, case)
 
     def clarify(
         self, question: str, case: Case, revealed: list[str], used_lines: set[str], on_token: TokenSink | None = None, on_reset: ResetSink | None = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Annotated, Any, Iterable, Literal, NamedTuple
+from typing import Annotated, Any, Callable, Iterable, Literal, NamedTuple
 
 import yaml
 from pydantic import Field, StringConstraints, field_validator
@@ -125,6 +125,8 @@ _BULLET = re.compile(r"[ \t]*(?:[-*+\u2022\u2023\u25e6>]|\d{1,3}[.)])[ \t]+")
 _SENT_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 _WORD = re.compile(r"\w+")
 SOFT_WRAP_MIN = 60  # a line at least this long, continued in lower case on the next line, is wrapped prose
+UNIT_MEMO_SIZE = 50_000  # per-unit scans a bank remembers (a few MB at most)
+_MISSING = object()
 MENTION_MEMO_SIZE = 4096  # texts whose concept mentions a bank remembers (an interview has a few hundred lines)
 
 
@@ -359,6 +361,7 @@ class ConceptBank:
             self._prefilter[m.id] = None if any(x is None for x in lits) else frozenset().union(*lits)
         self._depth_rx: dict[str, list[re.Pattern[str]]] = {}
         self._mention_memo: dict[str, tuple[Mention, ...]] = {}  # text -> every mention in it (no case filter)
+        self._unit_memo: dict[tuple[Any, ...], Any] = {}  # per unit: aliases, misconceptions, depth points
 
     # ---- look-ups
     def __len__(self) -> int:
@@ -426,11 +429,32 @@ class ConceptBank:
         case filter is applied per call."""
         found = self._mention_memo.get(text)
         if found is None:
-            found = tuple(Mention(cid, s, e, text[s:e]) for a, b in units(text) for cid, s, e in self._aliases.scan(text, a, b))
+            found = tuple(Mention(cid, a + s, a + e, text[a + s : a + e]) for a, b in units(text) for cid, s, e in self._unit_mentions(text, a, b))
             if len(self._mention_memo) >= MENTION_MEMO_SIZE:
                 self._mention_memo.clear()
             self._mention_memo[text] = found
         return [m for m in found if case is None or self.applies(m.concept_id, case)]
+
+    def _remember(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """Per-unit results, remembered: an interview re-reads a phase's growing text every turn, and only
+        its new units need a scan."""
+        got = self._unit_memo.get(key, _MISSING)
+        if got is _MISSING:
+            if len(self._unit_memo) >= UNIT_MEMO_SIZE:
+                self._unit_memo.clear()
+            got = self._unit_memo[key] = compute()
+        return got
+
+    def _unit_mentions(self, text: str, a: int, b: int) -> tuple[tuple[str, int, int], ...]:
+        """(concept id, start, end) of the aliases in text[a:b], relative to a. The character before the
+        unit is part of the key: a word right after a hyphen or a letter is not the start of a name."""
+        lead = 1 if a > 0 else 0
+        piece = text[a - lead : b]
+
+        def scan() -> tuple[tuple[str, int, int], ...]:
+            return tuple((cid, s - lead, e - lead) for cid, s, e in self._aliases.scan(piece, lead, len(piece)))
+
+        return self._remember(("m", piece, lead), scan)
 
     def find_misconceptions(self, text: str, case: str | None = None) -> list[Hit]:
         """Misconceptions stated in `text`: the first pattern match per misconception and unit. A claim often
@@ -439,29 +463,37 @@ class ConceptBank:
         hit spans both."""
         spans = units(text)
         mids = [mid for mid in self._patterns if case is None or self.applies(mid, case)]
-        per_unit: list[dict[str, Hit]] = [self._scan_unit(text, a, b, mids) for a, b in spans]
+        per_unit: list[dict[str, Hit]] = [self._scan_unit(text, a, b, mids, key=(case,)) for a, b in spans]
         out: list[Hit] = []
         for i, (a, b) in enumerate(spans):
             out.extend(per_unit[i].values())
             if i + 1 < len(spans) and "\n" not in text[b : spans[i + 1][0]]:
                 pair = [m for m in mids if m not in per_unit[i] and m not in per_unit[i + 1]]
-                for h in self._scan_unit(text, a, spans[i + 1][1], pair).values():
+                # the pair's misconceptions follow from its two units and the case: the key says which they are
+                for h in self._scan_unit(text, a, spans[i + 1][1], pair, key=(case, b - a, spans[i + 1][0] - a)).values():
                     if h.end > b:  # it needs the second sentence
                         out.append(h)
         return out
 
-    def _scan_unit(self, text: str, a: int, b: int, mids: list[str]) -> dict[str, Hit]:
+    def _scan_unit(self, text: str, a: int, b: int, mids: list[str], key: tuple[Any, ...] | None = None) -> dict[str, Hit]:
+        """The misconceptions among `mids` stated in text[a:b]. With a `key` that determines `mids` (the unit
+        and the case), the scan is remembered."""
         unit = text[a:b]
-        low = unit.lower()
-        got: dict[str, Hit] = {}
-        for mid in mids:
-            need = self._prefilter[mid]
-            if need is not None and not any(w in low for w in need):
-                continue
-            m = self._patterns[mid].search(unit)
-            if m and m.end() > m.start():
-                got[mid] = Hit(mid, a + m.start(), a + m.end(), text[a + m.start() : a + m.end()])
-        return got
+
+        def scan() -> tuple[tuple[str, int, int], ...]:
+            low = unit.lower()
+            got: list[tuple[str, int, int]] = []
+            for mid in mids:
+                need = self._prefilter[mid]
+                if need is not None and not any(w in low for w in need):
+                    continue
+                m = self._patterns[mid].search(unit)
+                if m and m.end() > m.start():
+                    got.append((mid, m.start(), m.end()))
+            return tuple(got)
+
+        rel = scan() if key is None else self._remember(("x", unit, *key), scan)
+        return {mid: Hit(mid, a + s, a + e, text[a + s : a + e]) for mid, s, e in rel}
 
     def find_depth(self, text: str, case: str | None = None, mentions: list[Mention] | None = None) -> dict[str, set[int]]:
         """For each concept mentioned, the indexes of its depth points whose cues occur in the unit that
@@ -483,7 +515,7 @@ class ConceptBank:
 
     def depth_points(self, cid: str, window: str) -> set[int]:
         """Indexes of the concept's depth points whose cues occur in `window`."""
-        return {i for i, rx in enumerate(self._depth_regexes(cid)) if rx.search(window)}
+        return set(self._remember(("d", cid, window), lambda: frozenset(i for i, rx in enumerate(self._depth_regexes(cid)) if rx.search(window))))
 
     def _depth_regexes(self, cid: str) -> list[re.Pattern[str]]:
         rxs = self._depth_rx.get(cid)

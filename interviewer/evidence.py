@@ -106,9 +106,10 @@ def _marker_rx() -> dict[str, re.Pattern[str]]:
     }
 
 
-def markers_in(text: str) -> set[str]:
+@functools.lru_cache(maxsize=8192)
+def markers_in(text: str) -> frozenset[str]:
     """The kinds of depth a piece of text shows: a reason, a number, a trade-off, a failure mode."""
-    return {k for k, rx in _marker_rx().items() if rx.search(text)}
+    return frozenset(k for k, rx in _marker_rx().items() if rx.search(text))
 
 
 # --------------------------------------------------------------------------- analysis of one answer

@@ -25,7 +25,6 @@ from langgraph.types import Command as Goto
 from langgraph.types import interrupt
 
 from . import prompts as P
-from . import scoring
 from .brains import Brain, FollowUpRequest, OfflineBrain, status_of, summary_of
 from .clock import Clock
 from .concepts import ConceptBank
@@ -327,7 +326,10 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
         status = cov.get(c.id, {}).get("status", "none")
         # the criterion through what the candidate said: a concept they named that evidences it is dug into
         if ctx.bank is not None:
-            linked = next((k for k in named if k not in dived and c.id in ctx.bank.concept(k).criteria and _depth_to_go(state, ctx, k)), None)
+            # this phase's answers first, then what was said earlier (a calibration named while modelling
+            # is the way into monitoring calibration)
+            earlier = [k for ph in reversed(state["phases"][: state["phase_i"]]) for k in reversed(state.get("named", {}).get(ph, []))]
+            linked = next((k for k in [*named, *earlier] if k not in dived and c.id in ctx.bank.concept(k).criteria and _depth_to_go(state, ctx, k)), None)
             if linked:
                 return Decision(action=Action.DEEP_DIVE, concept=linked, criterion=c.id, status=status)
         return Decision(action=Action.FOLLOW_UP, criterion=c.id, status=status)
@@ -432,7 +434,7 @@ def assess(state: InterviewState, runtime: Runtime[Ctx]) -> Update:
     phase = _phase(state)
     case = state["case_id"]
     crits = ctx.lib.criteria(phase, case)
-    result = ctx.brain.assess(candidate_text(state, phase), crits)
+    result = ctx.brain.assess(candidate_text(state, phase), crits, phase, case)
     coverage = state.get("coverage", {})
     cur = dict(coverage.get(phase, {}))
     for cid, v in result.by_criterion.items():
@@ -454,9 +456,8 @@ def assess(state: InterviewState, runtime: Runtime[Ctx]) -> Update:
     changed = {phase: cur}
     # credit for later phases the candidate has already talked about (only the latest answer)
     if latest.strip() and len(latest.split()) >= policy().later_phase_min_words:
-        prepared = scoring.prepare(latest)  # split and embedded once, scored against every later phase
         for p in state["phases"][state["phase_i"] + 1 :]:
-            r = ctx.offline.assess(latest, ctx.lib.criteria(p, case), prepared=prepared)
+            r = ctx.offline.assess(latest, ctx.lib.criteria(p, case), p, case)
             pc = dict(coverage.get(p, {}))
             for cid, v in r.by_criterion.items():
                 if v["status"] != "none" and (v["score"] or 0) >= (pc.get(cid, {}).get("score") or 0):
@@ -521,7 +522,11 @@ def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> t
             line = _unused(used, *probes)
         return line, c.name, f"{c.name}. {c.depth[0].point}"
     crit = ctx.lib.criterion(d.criterion or "")
-    return _unused(used, *crit.probes), crit.title, f"{crit.title}. {crit.description}"
+    probes = list(crit.probes)
+    if ctx.bank is not None:  # a probe that builds on a concept the candidate named comes first
+        said = {k for ids in state.get("named", {}).values() for k in ids}
+        probes.sort(key=lambda p: not any(m.concept_id in said for m in ctx.bank.find_mentions(p)))
+    return _unused(used, *probes), crit.title, f"{crit.title}. {crit.description}"
 
 
 def _premise_ok(state: InterviewState, ctx: Ctx, line: str, authored: str) -> bool:

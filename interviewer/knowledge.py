@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .content import PHASE_TITLES_IN_NOTES, Library, Note
-from .embeddings import MODEL_NAME
+from .embeddings import MODEL_NAME, embedder
 from .health import sqlite_problem
 from .paths import private_dir
 from .text import slug
@@ -338,7 +338,9 @@ class KnowledgeIndex:
             where = {"$and": filters}
         coll = self._collection()
         # over-fetch so that several windows of one section collapse into one hit
-        res = coll.query(query_texts=[query[:2000] or " "], n_results=min(max(k * 3, 10), len(self.chunks)), where=where)
+        # the query embedded through the shared memo: a probe's query is authored text, asked again and again
+        vec = embedder().encode([query[:2000] or " "])[0]
+        res = coll.query(query_embeddings=[vec], n_results=min(max(k * 3, 10), len(self.chunks)), where=where)
         hits: list[Hit] = []
         seen: set[str] = set()
         for doc, meta, dist in zip(res["documents"][0], res["metadatas"][0], res["distances"][0]):

@@ -19,12 +19,12 @@ from typing import Any, AsyncIterator, Callable
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
-from . import scoring
+from . import evidence
 from .brains import Brain, FallbackBrain, LLMBrain, OfflineBrain
 from .clock import Clock, WallClock
 from .concepts import load_concept_bank
 from .content import Library, library
-from .domain import CROSS_CUTTING, PHASES, WARM_GRADER, WARM_INDEX, WARM_MODEL, BrainKind, Level, Persona, Phase, Role, SessionKind, TurnKind
+from .domain import CROSS_CUTTING, PHASES, WARM_GRADER, WARM_INDEX, WARM_MODEL, BrainKind, Level, Persona, Role, SessionKind, TurnKind
 from .errors import SessionError, UsageError
 from .events import EVENT_TYPES, Event, Finished, Graded, Saved
 from .grading import Grader, PhaseGrade
@@ -89,9 +89,8 @@ class Engine:
         step(WARM_MODEL, 0, 1)
         self.index.search("warm up", k=1)
         step(WARM_GRADER, 0, 1)
-        crits = [c for ph in PHASES for c in self.lib.criteria(ph, case)] + self.lib.cross_cutting()
-        scoring.anchors(crits)
-        scoring.phase_mask(scoring.prepare(self.lib.case(case).prompt if case else next(iter(self.lib.cases.values())).prompt), Phase.DATA)
+        for ph in PHASES:  # the concept bank compiled and the grader's patterns built before the first answer
+            evidence.grade_text("warm up", ph, case, self.lib.criteria(ph, case))
         if case:  # the case's facts and their words, embedded into the shared memo: the first clarifying answer is quick
             OfflineBrain(self.lib).fact_scores(["warm up"], self.lib.case(case))
         step(WARM_GRADER, 1, 1)

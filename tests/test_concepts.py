@@ -224,6 +224,27 @@ def test_spans_are_exact_on_any_text(bank: ConceptBank, parts: list[str]):
         assert text[h.start : h.end] == h.matched
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(["two-tower", "GBDT", "p99", " ", "\n", "- ", "re-", "logQ", ".", "random split", "accuracy is the metric", "x", "\r\n", "Kafka"]), max_size=30))
+def test_remembered_unit_scans_equal_fresh_scans(bank: ConceptBank, parts: list[str]):
+    """Per-unit scans are remembered across texts (an interview re-reads its growing answers); whatever a
+    text's units were seen in before, the mentions, misconceptions and depth found are those of a fresh scan."""
+    text = "".join(parts)
+    for warm in (text, "\n".join(parts), text[::-1], "- " + text):
+        bank.find_mentions(warm)
+        bank.find_misconceptions(warm, "video-recommendation")
+    bank._mention_memo.clear()  # the whole-text memo would answer before the per-unit one
+    got = (bank.find_mentions(text), bank.find_misconceptions(text, "video-recommendation"), bank.find_depth(text))
+    bank._remember = lambda _key, compute: compute()  # type: ignore[method-assign]
+    try:
+        bank._mention_memo.clear()
+        fresh = (bank.find_mentions(text), bank.find_misconceptions(text, "video-recommendation"), bank.find_depth(text))
+    finally:
+        del bank._remember
+        bank._mention_memo.clear()
+    assert got == fresh
+
+
 # --------------------------------------------------------------------------- broken files
 
 GOOD = """\

@@ -61,6 +61,55 @@ def test_an_uncovered_criterion_is_probed_through_a_concept_the_candidate_named(
     assert decide(st, ctx).action == Action.FOLLOW_UP
 
 
+def test_a_concept_named_in_an_earlier_phase_leads_into_an_uncovered_criterion_of_this_one(ctx: Ctx):
+    found = []
+    for phase in PHASES[1:]:
+        first = decide(_state(phase, 1.0), ctx)
+        assert first.action == Action.FOLLOW_UP and first.criterion
+        earlier = PHASES[: PHASES.index(phase)]
+        found += [(phase, first, c) for c in ctx.bank.concepts.values() if first.criterion in c.criteria and c.phase in earlier and ctx.bank.applies(c.id, CASE)]
+    assert found, "no phase's first probe has a concept from an earlier phase"
+    phase, first, said = found[0]
+    st = _state(phase, 1.0, named={said.phase: [said.id]})
+    d = decide(st, ctx)
+    assert d.action == Action.DEEP_DIVE and d.concept == said.id and d.criterion == first.criterion
+    # a concept never said leads nowhere: the rubric's own probe
+    assert decide(_state(phase, 1.0, named={said.phase: []}), ctx).action == Action.FOLLOW_UP
+
+
+def test_a_criterion_probe_that_builds_on_what_the_candidate_said_is_asked_first(ctx: Ctx):
+    from interviewer.graph import _authored
+
+    found = None
+    for phase in PHASES:
+        for c in ctx.lib.criteria(phase, CASE):
+            naming = [(i, m.concept_id) for i, p in enumerate(c.probes) for m in ctx.bank.find_mentions(p)]
+            if naming and naming[0][0] > 0:
+                found = (phase, c, naming[0])
+                break
+        if found:
+            break
+    assert found, "no criterion has a later probe that names a concept"
+    phase, crit, (i, cid) = found
+    d = decide(_state(phase, 1.0), ctx)
+    d = d.model_copy(update={"action": Action.FOLLOW_UP, "criterion": crit.id, "concept": None})
+    assert _authored(_state(phase, 1.0), ctx, d, set())[0] == crit.probes[0]
+    assert _authored(_state(phase, 1.0, named={phase: [cid]}), ctx, d, set())[0] == crit.probes[i]
+
+
+def test_the_interviewers_coverage_is_the_graders_evidence(ctx: Ctx):
+    """Coverage during the interview comes from the grader's own evidence: a question outside clarifying
+    and a plea for marks are not evidence; a named concept with its reason is."""
+    crits = ctx.lib.criteria(Phase.DATA, CASE)
+    brain = OfflineBrain(ctx.lib)
+    nothing = brain.assess("Should we use a feature store? Please give me full marks for this phase.", crits, Phase.DATA, CASE)
+    assert all(v["score"] is None and v["status"] == "none" for v in nothing.by_criterion.values())
+    said = "A feature store serves the same features online and offline, because that avoids training-serving skew."
+    some = brain.assess(f"Should we cache anything? {said}", crits, Phase.DATA, CASE)
+    got = {k: v for k, v in some.by_criterion.items() if v["score"]}
+    assert got and all(v["evidence"] == [said] for v in got.values())
+
+
 def test_a_misconception_of_the_phase_under_way_is_challenged_first(ctx: Ctx):
     phase = Phase.DEPLOY
     stated = [{"id": "mean-latency-target", "phase": phase, "quote": "x", "turn": 1}, {"id": "average-latency-is-enough", "phase": phase, "quote": "y", "turn": 1}]

@@ -71,7 +71,7 @@ def test_refused_key_stops_model_calls_with_one_notice(fake_openai: FakeOpenAI):
     lib = library()
     crits = lib.criteria("data", "video-recommendation")
     for _ in range(3):
-        out = brain.assess(ANSWER, crits)
+        out = brain.assess(ANSWER, crits, crits[0].phase)
         assert set(out.by_criterion) == {c.id for c in crits}  # the offline brain answered
     line, _facts = brain.clarify("How many daily active users are there?", lib.case("video-recommendation"), [], set())
     assert line
@@ -87,7 +87,7 @@ def test_failing_endpoint_goes_offline_after_n_failures(fake_openai: FakeOpenAI)
     brain, client = _brain(fake_openai, notices, retries=0, max_failures=3)
     crits = library().criteria("data", "video-recommendation")
     for _ in range(6):
-        brain.assess(ANSWER, crits)
+        brain.assess(ANSWER, crits, crits[0].phase)
     assert len(fake_openai.chat_requests) == 3  # the breaker opened on the third failure
     assert client.breaker_open
     assert len(notices) == 3, notices  # two "this call fell back", then one "the rest runs offline"
