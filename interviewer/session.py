@@ -80,10 +80,10 @@ class Engine:
             raise UsageError(f"unknown brain {brain!r} ({', '.join(BrainKind)})") from None
 
     def warm(self, case: str | None = None, progress: Callable[[str, int, int], None] | None = None) -> None:
-        """Load the embedding model, the index and the scorer's anchors, so the first turn is fast.
+        """Load the embedding model, the index, the concept bank and the case's facts, so the first turn is fast.
 
         `progress(what, done, total)` follows the steps: the notes embedded when the index is built
-        (absent, stale or damaged), then the embedding model and the grader's anchors."""
+        (absent, stale or damaged), then the embedding model and the grader (concept bank and patterns)."""
         step = progress or (lambda _what, _done, _total: None)
         self.index.ensure(progress=lambda done, total: step(WARM_INDEX, done, total))
         step(WARM_MODEL, 0, 1)
