@@ -177,7 +177,10 @@ def analyse(text: str, phase: str, case: str | None, bank: ConceptBank | None = 
             u.kept = False
 
     mentions = [(m.concept_id, i, m.start, m.end) for m in found if (i := unit_of(m.start)) is not None]
-    if phase != CROSS_CUTTING and _elsewhere([cid for cid, _i, _s, _e in mentions], phase, bank, case):
+    # in clarifying, what a candidate asks about is clarifying, whichever phase its concept is at home in
+    asked = [cid for cid, i, _s, _e in mentions if phase == Phase.CLARIFY and "?" in out[i].text]
+    told = [cid for cid, i, _s, _e in mentions if not (phase == Phase.CLARIFY and "?" in out[i].text)]
+    if phase != CROSS_CUTTING and _elsewhere(told, phase, bank, case, asked=len(asked)):
         for u in out:
             u.kept = False
         mentions = []
@@ -211,7 +214,7 @@ def _phase_criteria(phase: str, case: str | None) -> frozenset[str]:
     return frozenset(c.id for c in library().criteria(phase, case))
 
 
-def _elsewhere(concept_ids: Sequence[str], phase: str, bank: ConceptBank, case: str | None = None) -> bool:
+def _elsewhere(concept_ids: Sequence[str], phase: str, bank: ConceptBank, case: str | None = None, asked: int = 0) -> bool:
     """An answer that names almost only other phases' concepts is another phase's answer: however well
     said, it is not evidence for this phase's criteria. A concept belongs to this phase when it is at
     home here or evidences a criterion graded here: a monitoring answer naming online metrics and tail
@@ -219,6 +222,7 @@ def _elsewhere(concept_ids: Sequence[str], phase: str, bank: ConceptBank, case: 
     own = _phase_criteria(phase, case)
     mine = sum(1 for cid in concept_ids if (c := bank.concept(cid)).phase == phase or own.intersection(c.criteria))
     other = len(concept_ids) - mine
+    mine += asked  # concepts asked about (clarifying): this phase's
     return other >= ELSEWHERE_MIN and other > ELSEWHERE_RATIO * mine
 
 

@@ -128,3 +128,19 @@ def test_other_phases_concepts_that_evidence_this_phase_keep_an_answer_in_its_ph
     assert evidence._elsewhere(mine + unshared, "monitor", bank)
     assert not evidence._elsewhere(shared + unshared, "monitor", bank), "five of ten are monitoring's"
     assert evidence._elsewhere(unshared, "monitor", bank)
+
+
+def test_in_clarifying_what_is_asked_about_belongs_to_clarifying():
+    """Clarifying questions about the model, serving or monitoring are clarifying; the same concepts stated
+    as a design in the clarifying phase make it another phase's answer."""
+    bank = concept_bank()
+    own = evidence._phase_criteria("clarify", CASE)
+    far = [c for p in ("model", "deploy", "monitor") for c in bank.by_phase(p) if not own.intersection(c.criteria) and bank.applies(c.id, CASE)]
+    names = [c.aliases[0] for c in far[: evidence.ELSEWHERE_MIN + 2]]
+    told = "\n".join(f"- we use {n} here." for n in names)
+    asked = "\n".join(f"- do you already have {n}?" for n in names)
+    assert not any(u.kept for u in evidence.analyse(told, "clarify", CASE).units)
+    an = evidence.analyse(asked, "clarify", CASE)
+    assert all(u.kept for u in an.units) and {cid for cid, *_ in an.mentions} >= {c.id for c in far[: evidence.ELSEWHERE_MIN + 2]}
+    # outside clarifying a question is never evidence
+    assert not any(u.kept for u in evidence.analyse(asked, "model", CASE).units)
