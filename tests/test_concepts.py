@@ -495,6 +495,9 @@ CORRECT = [
     "We don't just sort by score; a re-ranking step adds diversity and removes duplicates.",
     "Accepting the terms of service does not let us use any data for any purpose.",
     "We should not worry about scale later; it decides between batch and online serving.",
+    "We won't stop the test the moment it turns significant, and we won't keep it running until it does.",
+    "Shadow mode cannot tell us click-through rate, because nobody sees the shadow model's results.",
+    "Not every purchase after a click was caused by the recommendation, so we measure lift with a holdout.",
 ]
 
 
