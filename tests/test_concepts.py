@@ -51,7 +51,7 @@ def test_shipped_bank_loads_and_covers_each_authored_phase(bank: ConceptBank):
     miscs = Counter(m.phase for m in bank.misconceptions.values() if bank.case_of[m.id] is None)
     for phase, at_least in AUTHORED_HERE.items():
         assert per_phase[phase] >= at_least, (phase, per_phase[phase])
-        assert 6 <= miscs[phase] <= 10, (phase, miscs[phase])
+        assert 12 <= miscs[phase] <= 30, (phase, miscs[phase])
     assert set(per_phase) <= set(PHASES)
 
 
@@ -489,6 +489,36 @@ CORRECT = [
     "We cannot score every item for every request, so retrieval narrows millions to a thousand.",
     "Whether the user ended up engaging is the label, so it cannot be an input.",
     "We remove only near-certain violations automatically and send the uncertain band to human review.",
+    # close in wording to the misconceptions added when the bank was widened
+    "Even though we retrain daily, we still monitor precision, since a retrain can learn from a broken feed.",
+    "Feature drift is only an early warning; once chargebacks arrive we measure recall directly.",
+    "Latency and CPU can look healthy while the model is silently wrong, so we also watch the score distribution.",
+    "One global AUC can hide a drop in one country, so we slice by region and device.",
+    "Besides the weekly review, automated alerts page the on-call within minutes.",
+    "We never see the outcome of declined payments, so a small random holdout is let through for labels.",
+    "A few hours is not enough for the test; we run two full weeks to cover weekly cycles.",
+    "The sample size is fixed in advance from a power calculation; we do not run until it is significant.",
+    "The first week's lift may be novelty, so we check whether it fades.",
+    "We ship only if the primary metric rises and no guardrail such as latency or hides gets worse.",
+    "Prevalence comes from labelling a random sample of views, not from counting reports.",
+    "A tree model does not need a GPU; CPUs serve it cheaply.",
+    "Precomputing every user-item pair is impossible here, so we precompute each user's top 500 only.",
+    "If the model service times out, we fall back to a cached popularity list.",
+    "In shadow mode no user sees the new model's output, so it tells us latency and agreement, not CTR.",
+    "We can skip neither the baseline nor the error analysis: logistic regression sets the bar.",
+    "Cold start is not a problem for fraud because every payment carries its own features.",
+    "Gradient boosting does not handle extreme imbalance on its own, so we weight the positives.",
+    "Scores are not calibrated by default, so we check a reliability diagram.",
+    "Labels are not available immediately; chargebacks arrive weeks later.",
+    "Rather than dropping rows with missing values, we impute and add a missing flag.",
+    "One-hot encoding millions of user ids is impractical, so we learn embeddings.",
+    "The long tail is not noise; niche users and new items live there.",
+    "We don't just sort by score; a re-ranking step adds diversity and removes duplicates.",
+    "Accepting the terms of service does not let us use any data for any purpose.",
+    "We should not worry about scale later; it decides between batch and online serving.",
+    "We won't stop the test the moment it turns significant, and we won't keep it running until it does.",
+    "Shadow mode cannot tell us click-through rate, because nobody sees the shadow model's results.",
+    "Not every purchase after a click was caused by the recommendation, so we measure lift with a holdout.",
 ]
 
 
