@@ -185,27 +185,71 @@ def wants_to_move_on(text: str) -> bool:
 _QWORDS = re.compile(
     r"^(what|how|who|when|where|which|why|is|are|do|does|did|can|could|should|would|will|may|any|roughly|approximately)\b", re.I
 )
+_OPENER = r"(?:(?:so|and|also|ok(?:ay)?|right|first(?:ly)?|second(?:ly)?|next|then|now|lastly|finally|one\s+more\s+thing|before\s+(?:i|we)\s+\w+)[,:]?\s+)*"
+_KNOW = r"(?:know|understand|hear|find\s+out|check|confirm|clarify|ask(?:\s+about)?|learn|get\s+(?:a\s+sense|an\s+idea|a\s+feel)|see|pin\s+down)"
+# a sentence that asks without a question mark or a question word: "I would like to know whether we have
+# chargeback labels.", "Could you tell me the daily active users.", "I'm curious about the label delay."
+# The asker is the candidate ("I"), never "we": "We need to know the freshness of features, so ..." is design.
+_INDIRECT = re.compile(
+    r"^\W*" + _OPENER + r"(?:"
+    r"i(?:'?d|\s+would)\s+(?:also\s+|really\s+|first\s+)?(?:like|love|want|need|wish)\s+to\s+" + _KNOW + r"|"
+    r"i(?:'?d|\s+would)\s+(?:also\s+)?(?:like|love|want|appreciate|welcome)\s+(?:some|a\s+few|more|the|any|a|an)\b|"
+    r"i\s+(?:also\s+|really\s+|first\s+)?(?:want|need|wish)\s+to\s+" + _KNOW + r"|"
+    r"i(?:'?m|\s+am)\s+(?:also\s+)?(?:curious|wondering)\s+(?:about|whether|if|what|how|which|who|when|where|why)|"
+    r"i\s+(?:also\s+)?wonder(?:ed)?\b|i\s+was\s+(?:also\s+)?wondering|"
+    r"(?:can|could|would|will)\s+you\s+(?:please\s+|also\s+|quickly\s+)?(?:tell|give|share|let|confirm|clarify|describe|explain|say|walk|help)|"
+    r"(?:please\s+)?(?:tell|give|share\s+with|remind|show)\s+me\b|(?:please\s+)?let\s+me\s+know|please\s+(?:confirm|clarify|share|describe|explain|say)|"
+    r"(?:can|could|may|might)\s+i\s+(?:also\s+)?(?:ask|get|have|check|confirm|know|hear)|do\s+you\s+(?:happen\s+to\s+)?know|"
+    r"any\s+(?:idea|numbers|figures|data|info|information|sense)\b|"
+    r"it(?:'?d|\s+would)\s+(?:help|be\s+(?:good|useful|helpful|nice|great))\s+to\s+" + _KNOW + r"|"
+    r"(?:my|one|another|a|the|next|last|a\s+quick)\s+(?:more\s+|other\s+|quick\s+|final\s+|last\s+|first\s+|second\s+|next\s+)?question\s+(?:is|would\s+be)\b"
+    r")(?:\s+(?:me|us)\b)?(?:\s+(?:know|hear))?(?:\s+(?:more\s+)?about\b)?",
+    re.I,
+)
+_BARE = re.compile(r"^\W*(?:and\s+|so\s+)?(?:why|how|what|really|right|ok(?:ay)?|what\s+(?:then|else|next)|how\s+so|why\s+not|why\s+so)\W*$", re.I)
+MAX_QUESTION_WORDS = 60  # a longer line is a question only when it is a list of asks (see `is_question`)
 
 
-def is_question(text: str) -> bool:
-    """A clarifying question: short, and asking. Long answers that contain a question are answers."""
-    t = text.strip()
-    if not t or len(t.split()) > 60:
+def is_indirect_ask(sentence: str) -> bool:
+    """A sentence that asks for something without being a question ("I'd like to know the latency budget.")."""
+    return bool(_INDIRECT.match(sentence))
+
+
+def asks(sentence: str) -> bool:
+    """One sentence that asks: a question (not a bare rhetorical "Why?"), a short sentence opening with a
+    question word, or an indirect ask."""
+    s = sentence.strip()
+    if _BARE.match(s):
         return False
-    parts = [s for s in sentences(t) if s]
-    if not parts:
-        return False
+    return s.rstrip().endswith("?") or bool(_QWORDS.match(s) and len(s.split()) <= 15) or is_indirect_ask(s)
 
-    def asks(s: str) -> bool:
-        return s.rstrip().endswith("?") or bool(_QWORDS.match(s) and len(s.split()) <= 15)
 
+def _asking_parts(text: str) -> tuple[list[str], int]:
+    """The sentences of a line with the reasons after its last asking sentence set aside, and how many ask."""
+    parts = [s for s in sentences(text) if s]
     # a question followed by its reason ("What is the latency budget? I ask because it decides the model
     # size.") is a question: short reasons after the last asking sentence are set aside
     while len(parts) > 1 and not asks(parts[-1]) and is_reason(parts[-1]) and len(parts[-1].split()) <= 25 and any(asks(s) for s in parts[:-1]):
         parts.pop()
-        t = " ".join(parts)
-    asking = sum(1 for s in parts if asks(s))
-    return asking >= max(1, (len(parts) + 1) // 2) and t.rstrip().endswith("?") or (asking == len(parts))
+    return parts, sum(1 for s in parts if asks(s))
+
+
+def is_question(text: str) -> bool:
+    """A clarifying question: asking, directly or not. Up to `MAX_QUESTION_WORDS` words, at least half of the
+    sentences ask (reasons after the asks set aside) and the last one asks, or every one does; a longer line
+    only when it is a list of asks (two thirds of its sentences ask, the last one among them). A design answer
+    with a question inside ("I'd use a GBDT. Why? Because ...", "Is that fine? I would start with ...") is an
+    answer."""
+    t = text.strip()
+    if not t or len(t.split()) > 4 * MAX_QUESTION_WORDS:
+        return False
+    parts, asking = _asking_parts(t)
+    if not parts or not asking:
+        return False
+    last = asks(parts[-1])
+    if len(t.split()) > MAX_QUESTION_WORDS:
+        return asking >= 2 and last and 3 * asking >= 2 * len(parts)
+    return (last and 2 * asking >= len(parts)) or asking == len(parts)
 
 
 _JOINED = re.compile(r",?\s+(?:and|also|plus)\s+(?=(?:what|how|who|when|where|which|why|is|are|do|does|can|could|should|will)\b)", re.I)
@@ -246,8 +290,13 @@ _ASK_START = re.compile(
 # a sentence that gives the reason for a question, or an example of what is meant, rather than asking
 _REASON = re.compile(
     r"^\W*(i\s+ask\b|i'?m\s+asking|asking\s+(because|since|as)|because\b|since\b|as\s+that\b|so\s+(that|i|we)\b|that'?s\s+because|"
-    r"(that|this|it|the\s+answer)\s+(decides|determines|affects|matters|drives|changes|tells|shapes|sets|will)\b|i'?m\s+thinking\b|"
-    r"i\s+think\b|i'?m\s+trying\b|i\s+need\s+(it|this|that)\b|otherwise\b|the\s+reason\b|for\s+(context|example|instance)\b|e\.g\.)",
+    r"(that|this|it|those|these|both|either|each|the\s+answers?)(\s+\w+){0,3}?\s+(decides?|determines?|affects?|matters?|drives?|changes?|"
+    r"tells?|shapes?|sets?|will|would|helps?|settles?|limits?|bounds?|caps?)\b|i'?m\s+thinking\b|"
+    r"i\s+think\b|i'?m\s+trying\b|i\s+need\s+(it|this|that|them|those)\b|otherwise\b|the\s+reason\b|for\s+(context|example|instance)\b|e\.g\.|"
+    r"in\s+order\s+to\b|(this|that|it)\s+is\s+(so|to|because)\b|"
+    # the candidate's own decision the answer feeds ("I want to know whether we can afford a heavy model.")
+    r"i(\s+|'?d\s+|\s+would\s+)(want|need|like)\s+to\s+(know|see|check|decide|judge|tell|work\s+out)\s+(whether|if|how)\s+(we|i)\s+"
+    r"(can|could|should|need\s+to|have\s+to|must)\s+(afford|justify|get\s+away|fit|handle|use\s+an?\s+(heavy|big|large|deep|complex))\b)",
     re.I,
 )
 # a new ask inside a sentence: a conjunction, comma or semicolon followed by a question word or an auxiliary
@@ -266,6 +315,17 @@ def is_reason(sentence: str) -> bool:
     return bool(_REASON.match(sentence))
 
 
+def _starts_ask(s: str) -> bool:
+    return bool(_ASK_START.match(s) or _INDIRECT.match(s))
+
+
+def _drop_lead(ask: str) -> str:
+    """An indirect ask without its lead ("I'd like to know whether we have labels" -> "whether we have labels")."""
+    m = _INDIRECT.match(ask)
+    rest = ask[m.end() :].strip(" ,:") if m else ""
+    return rest if rest and content_words(rest) else ask
+
+
 def clarify_asks(text: str, limit: int = 6) -> list[str]:
     """The separate asks of a clarifying line, each to be answered on its own: every question, every bullet,
     and every clause of a question that asks for something else ("What's the QPS at peak and how many ms does
@@ -279,21 +339,22 @@ def clarify_asks(text: str, limit: int = 6) -> list[str]:
             bullets.append(s)
         s = _BULLET.sub("", s)
         head, colon, tail = s.partition(": ")
-        if colon and _ASK_START.match(tail) and not _ASK_START.match(head):
+        if colon and _starts_ask(tail) and not _starts_ask(head):
             s = tail
-        lines.extend(q.strip(" ,;") for q in re.split(r"\?+\s*", s) if q.strip(" ,;"))
+        lines.extend(q.strip(" ,;.") for q in re.split(r"\?+\s*", s) if q.strip(" ,;."))
     if not lines:
         return []
     keep = [q for q in lines if not is_reason(q)]
-    asking = [q for q in keep if _ASK_START.match(q) or re.search(re.escape(q) + r"\s*\?", text) or any(q in b for b in bullets)]
+    asking = [q for q in keep if _starts_ask(q) or re.search(re.escape(q) + r"\s*\?", text) or any(q in b for b in bullets)]
     keep = asking or keep or lines[:1]
     out: list[str] = []
     for q in keep:
-        clauses = [c.strip(" ,;") for c in _CLAUSE.split(q)]
+        indirect = bool(_INDIRECT.match(q))
+        clauses = [c.strip(" ,;") for c in _CLAUSE.split(_drop_lead(q))]
         clauses = [c for c in clauses if c and content_words(c)]
         lead = ""
         for n, c in enumerate(clauses):
-            if n == 0 and len(clauses) > 1 and not _ASK_START.match(c):
+            if n == 0 and len(clauses) > 1 and not indirect and not _starts_ask(c):
                 lead = c + ", "  # context for the ask that follows
                 continue
             out.append(lead + c)
@@ -341,5 +402,5 @@ def asked_part(text: str) -> str:
     """The asking sentences of a clarifying line, without the reasons or remarks around them ("What is the
     latency budget? I ask because it decides the model size." -> "What is the latency budget?"); the whole
     line when no sentence asks."""
-    asking = [s for s in sentences(text) if s.rstrip().endswith("?") or _QWORDS.match(s)]
+    asking = [s for s in sentences(text) if asks(s) and not (is_reason(s) and not s.rstrip().endswith("?"))]
     return " ".join(asking) or text
