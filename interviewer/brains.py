@@ -2,6 +2,7 @@
 OpenAI-compatible endpoint). A failing LLM call falls back to the offline brain with a notice."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Protocol
 
@@ -16,7 +17,7 @@ from .embeddings import embedder
 from .errors import LLMError
 from .knowledge import Hit
 from .llm import LLMClient
-from .text import ask_items, clarify_asks, content_words, is_injection, norm, quote_in, sentences
+from .text import alternatives, ask_items, clarify_asks, content_words, is_injection, norm, quote_in, sentences, telling_words
 
 TokenSink = Callable[[str], None]
 ResetSink = Callable[[], None]
@@ -70,6 +71,7 @@ class _FactBank:
     owner: np.ndarray  # the fact of each row
     weight: np.ndarray  # topics count a little less than asks and answer sentences
     word_vecs: list[np.ndarray]  # per fact: its content words, embedded
+    texts: list[str]  # per fact: all it says (topics, answer, asks), lower-cased
 
 
 def status_of(score: int | None) -> str:
@@ -110,6 +112,7 @@ class OfflineBrain:
             owner: list[int] = []
             weight: list[float] = []
             fact_words: list[list[str]] = []
+            fact_texts: list[str] = []
             for i, f in enumerate(case.facts):
                 keyed = [(a, 1.0) for a in f.asks] + [(", ".join(f.topics), pol.fact_topic_weight)]
                 keyed += [(t, pol.fact_topic_weight) for t in f.topics] + [(x, 1.0) for x in sentences(f.answer)]
@@ -117,7 +120,8 @@ class OfflineBrain:
                     texts.append(t)
                     owner.append(i)
                     weight.append(w)
-                fact_words.append(sorted(content_words(" ".join([*f.topics, f.answer, *f.asks]))))
+                fact_texts.append(" ".join([*f.topics, f.answer, *f.asks]).lower())
+                fact_words.append(sorted(content_words(fact_texts[-1])))
             vocab = sorted({w for ws in fact_words for w in ws})
             wv = embedder().encode(vocab)
             index = {w: j for j, w in enumerate(vocab)}
@@ -126,6 +130,7 @@ class OfflineBrain:
                 owner=np.array(owner),
                 weight=np.array(weight, dtype=np.float32),
                 word_vecs=[wv[[index[w] for w in ws]] for ws in fact_words],
+                texts=fact_texts,
             )
         return self._facts[case.id]
 
@@ -148,7 +153,7 @@ class OfflineBrain:
         revenue: "ticket" and "price" uncovered). One call to the model for all the asks and their words."""
         bank = self._fact_bank(case)
         pol = policy()
-        words = [sorted(content_words(a)) for a in asks]
+        words = [sorted(telling_words(a)) for a in asks]
         vocab = sorted({w for ws in words for w in ws})
         vecs = embedder().encode([*asks, *vocab])
         av, wv = vecs[: len(asks)], vecs[len(asks) :]
@@ -169,6 +174,18 @@ class OfflineBrain:
             out[r] -= pol.fact_uncovered_penalty * (~covered[:, cols] * idf).sum(axis=1) / max(float(idf.sum()), 1e-9)
         return out
 
+    def _offering(self, choices: list[str], case: Case) -> np.ndarray:
+        """Per fact: whether it names one of the choices an ask offers, literally or with a word very close in
+        meaning ("GPUs" against "GPU serving")."""
+        bank = self._fact_bank(case)
+        out = np.array([any(re.search(r"\b" + re.escape(c.lower()) + r"\b", t) for c in choices) for t in bank.texts])
+        words = sorted({w for c in choices for w in telling_words(c)})
+        if words:
+            wv = embedder().encode(words)
+            close = policy().fact_choice_sim
+            out |= np.array([len(fv) > 0 and bool(((wv @ fv.T).max(axis=1) >= close).any()) for fv in bank.word_vecs])
+        return out
+
     def match_facts(self, question: str, case: Case, k: int = 1) -> list[tuple[int, float]]:
         """The facts that answer `question`, best first. The question is split into its asks (each question,
         bullet and clause that asks for something else; a reason given is not an ask) and each ask gets the
@@ -180,10 +197,19 @@ class OfflineBrain:
         pol = policy()
         # the asks as a whole, then each thing an ask lists, which must answer more clearly still
         texts: list[tuple[str, float, float, bool]] = []
+        offered: list[np.ndarray | None] = []  # per text: the facts that name one of the choices it offers
         for ask in clarify_asks(question) or [question]:
             texts.append((ask, pol.fact_min, pol.fact_margin, True))
-            texts.extend((x, pol.fact_item_min, pol.fact_item_margin, False) for x in ask_items(ask))
+            choices = alternatives(ask)
+            offered.append(self._offering(choices, case) if choices else None)
+            if not choices:  # "Java or Go" are not two things asked about
+                items = ask_items(ask)
+                texts.extend((x, pol.fact_item_min, pol.fact_item_margin, False) for x in items)
+                offered.extend([None] * len(items))
         scores = self.fact_scores([t for t, *_ in texts], case)
+        for r, ok in enumerate(offered):
+            if ok is not None:  # a fact that names none of the choices does not answer "..., AWS or GCP?"
+                scores[r][~ok] = -1.0
         found: dict[int, float] = {}
         for (_text, least, margin, whole), s in zip(texts, scores):
             order = np.argsort(-s)

@@ -274,6 +274,31 @@ def content_words(text: str) -> set[str]:
     return out
 
 
+# words that say little about what is asked, however rare they are in the facts ("itself", "typical",
+# "actually"): a fact that lacks them still answers the ask
+_GENERIC = frozenset(
+    "itself themselves yourself ourselves talking normal typical typically usual usually actually really currently "
+    "generally basically exactly overall whether given too something anything everything stuff thing things kind "
+    "sort lot lots way ways around already still even ever often sometimes maybe perhaps quite rather pretty "
+    "right now today sure okay yeah example instance mean means say said look looks like likely".split()
+)
+
+
+def telling_words(text: str) -> set[str]:
+    """The content words of an ask that say what it asks for (generic words like "typical" left out)."""
+    return {w for w in content_words(text) if w not in _GENERIC}
+
+
+# a choice offered at the end of an ask ("..., Java or Go", "..., AWS or GCP"): short alternatives
+_ALTERNATIVES = re.compile(r",\s*(?:is\s+it\s+|say\s+|like\s+|e\.g\.\s+)?((?:[\w\-./+#]+\s+){0,2}[\w\-./+#]+)\s+(?:or|vs\.?|versus)\s+((?:[\w\-./+#]+\s+){0,2}[\w\-./+#]+)\W*$", re.I)
+
+
+def alternatives(ask: str) -> list[str]:
+    """The alternatives an ask offers at its end ("Which cloud are we on, AWS or GCP" -> "AWS", "GCP"), else none."""
+    m = _ALTERNATIVES.search(ask)
+    return [m.group(1).strip(), m.group(2).strip()] if m else []
+
+
 def question_parts(question: str) -> list[str]:
     """The parts of one question joined by and/or/commas, each with a content word ("DAU and QPS?" ->
     "DAU", "QPS"); nothing when it has one part."""
@@ -315,8 +340,15 @@ def is_reason(sentence: str) -> bool:
     return bool(_REASON.match(sentence))
 
 
+# "when"/"where" opening a condition rather than a question ("When we contest a chargeback, what is our win
+# rate?"): no auxiliary follows
+_CONDITION = re.compile(
+    r"^\W*(?:and\s+)?(?:when|where)\s+(?!(?:do|does|did|is|are|was|were|will|would|can|could|should|must|has|have|had|may|might|'s)\b)", re.I
+)
+
+
 def _starts_ask(s: str) -> bool:
-    return bool(_ASK_START.match(s) or _INDIRECT.match(s))
+    return bool((_ASK_START.match(s) and not _CONDITION.match(s)) or _INDIRECT.match(s))
 
 
 def _drop_lead(ask: str) -> str:
@@ -354,7 +386,7 @@ def clarify_asks(text: str, limit: int = 6) -> list[str]:
         clauses = [c for c in clauses if c and content_words(c)]
         lead = ""
         for n, c in enumerate(clauses):
-            if n == 0 and len(clauses) > 1 and not indirect and not _starts_ask(c):
+            if n == 0 and len(clauses) > 1 and not indirect and (not _starts_ask(c) or _CONDITION.match(c)):
                 lead = c + ", "  # context for the ask that follows
                 continue
             out.append(lead + c)
