@@ -17,7 +17,7 @@ from .embeddings import embedder
 from .errors import LLMError
 from .knowledge import Hit
 from .llm import LLMClient
-from .text import alternatives, ask_items, clarify_asks, content_words, is_injection, norm, quote_in, sentences, telling_words
+from .text import alternatives, ask_items, asked_head, asks_quantity, clarify_asks, content_words, has_number, is_injection, norm, quote_in, sentences, telling_words
 
 TokenSink = Callable[[str], None]
 ResetSink = Callable[[], None]
@@ -148,31 +148,56 @@ class OfflineBrain:
 
     def fact_scores(self, asks: list[str], case: Case) -> np.ndarray:
         """How well each fact answers each ask (a row per ask, a column per fact): the closest of the fact's
-        asks, topics and answer sentences in meaning, less a penalty for the share of the ask's telling words
+        asks, topics and answer sentences in meaning, less penalties for the share of the ask's telling words
         (weighted by rarity) that the fact does not cover ("average ticket price" against a fact about
-        revenue: "ticket" and "price" uncovered). One call to the model for all the asks and their words."""
+        revenue: "ticket" and "price" uncovered), for lacking the very thing asked for, and for giving no
+        number to an ask for one (see `fact_features`)."""
+        return self.fact_features(asks, case)["close"]
+
+    def fact_features(self, asks: list[str], case: Case) -> dict[str, np.ndarray]:
+        """Per ask and fact (a row per ask, a column per fact): `sim`, the closest of the fact's asks, topics and
+        answer sentences in meaning; `uncovered`, the share of the ask's telling words (weighted by rarity) that
+        no word of the fact comes close to; `close`, the first less penalties for the others, which ranks and picks the facts;
+        `head_missing`, 1 when the ask names the thing it asks for ("the average *age* of our members") and the
+        fact has no word for it; `number_missing`, 1 when the ask asks for a number and the fact gives none.
+        One call to the model for all the asks and their words."""
         bank = self._fact_bank(case)
         pol = policy()
         words = [sorted(telling_words(a)) for a in asks]
-        vocab = sorted({w for ws in words for w in ws})
+        heads = [sorted(telling_words(asked_head(a))) for a in asks]
+        vocab = sorted({w for ws in words + heads for w in ws})
         vecs = embedder().encode([*asks, *vocab])
         av, wv = vecs[: len(asks)], vecs[len(asks) :]
         sims = (av @ bank.vecs.T) * bank.weight
-        out = np.full((len(asks), len(case.facts)), -1.0, dtype=np.float32)
+        n = len(case.facts)
+        sim = np.full((len(asks), n), -1.0, dtype=np.float32)
         for r in range(len(asks)):
-            np.maximum.at(out[r], bank.owner, sims[r])
-        if not vocab:
-            return out
-        # covered[i, j]: fact i has a word close to vocabulary word j
-        covered = np.array([(wv @ fv.T).max(axis=1) >= pol.fact_word_sim if len(fv) else np.zeros(len(vocab), dtype=bool) for fv in bank.word_vecs])
-        at = {w: j for j, w in enumerate(vocab)}
-        for r, ws in enumerate(words):
-            if not ws:
-                continue
-            cols = [at[w] for w in ws]
-            idf = np.array([self._idf(w) for w in ws])
-            out[r] -= pol.fact_uncovered_penalty * (~covered[:, cols] * idf).sum(axis=1) / max(float(idf.sum()), 1e-9)
-        return out
+            np.maximum.at(sim[r], bank.owner, sims[r])
+        uncovered = np.zeros_like(sim)
+        head_missing = np.zeros_like(sim)
+        numeric = np.array([has_number(f.answer) for f in case.facts])
+        number_missing = np.array([asks_quantity(a) * ~numeric for a in asks], dtype=np.float32).reshape(len(asks), n)
+        if vocab:
+            # close[i, j]: how close fact i's nearest word is to vocabulary word j
+            close = np.array([(wv @ fv.T).max(axis=1) if len(fv) else np.zeros(len(vocab)) for fv in bank.word_vecs])
+            covered = close >= pol.fact_word_sim
+            at = {w: j for j, w in enumerate(vocab)}
+            for r, (ws, hs) in enumerate(zip(words, heads)):
+                if hs:
+                    head_missing[r] = close[:, [at[w] for w in hs]].max(axis=1) < pol.fact_head_sim
+                if ws:
+                    idf = np.array([self._idf(w) for w in ws])
+                    uncovered[r] = (~covered[:, [at[w] for w in ws]] * idf).sum(axis=1) / max(float(idf.sum()), 1e-9)
+        return {
+            "sim": sim,
+            "uncovered": uncovered,
+            "close": sim
+            - pol.fact_uncovered_penalty * uncovered
+            - pol.fact_head_penalty * head_missing
+            - pol.fact_number_penalty * number_missing,
+            "head_missing": head_missing,
+            "number_missing": number_missing,
+        }
 
     def _offering(self, choices: list[str], case: Case) -> np.ndarray:
         """Per fact: whether it names one of the choices an ask offers, literally or with a word very close in
@@ -189,8 +214,10 @@ class OfflineBrain:
     def match_facts(self, question: str, case: Case, k: int = 1) -> list[tuple[int, float]]:
         """The facts that answer `question`, best first. The question is split into its asks (each question,
         bullet and clause that asks for something else; a reason given is not an ask) and each ask gets the
-        one fact that clearly answers it: close enough in meaning (`fact_min`), and either clearly ahead of
-        the next fact (`fact_margin`) or very close (`fact_strong`). Each thing an ask lists ("QPS and p99")
+        one fact that clearly answers it: close enough in meaning (`fact_min`, after the penalties of
+        `fact_features`), and either clearly ahead of the next fact (`fact_margin`) or very close
+        (`fact_strong`). An ask that offers a choice ("..., AWS or GCP?") gets only a fact that names one of
+        the choices. Each thing an ask lists ("QPS and p99")
         may add the fact that answers it by a wider margin (`fact_item_min`, `fact_item_margin`). An ask no
         fact clearly answers gets none: "that is yours to assume". Up to `k` facts per ask when the others
         are very close too."""
@@ -198,7 +225,8 @@ class OfflineBrain:
         # the asks as a whole, then each thing an ask lists, which must answer more clearly still
         texts: list[tuple[str, float, float, bool]] = []
         offered: list[np.ndarray | None] = []  # per text: the facts that name one of the choices it offers
-        for ask in clarify_asks(question) or [question]:
+        asks = clarify_asks(question) or [question]
+        for ask in asks:
             texts.append((ask, pol.fact_min, pol.fact_margin, True))
             choices = alternatives(ask)
             offered.append(self._offering(choices, case) if choices else None)

@@ -289,6 +289,55 @@ def telling_words(text: str) -> set[str]:
     return {w for w in content_words(text) if w not in _GENERIC}
 
 
+_AUX = (r"(?:do|does|did|is|are|was|were|be|been|has|have|had|can|could|should|would|will|must|may|might|we|you|i|they|it|he|she|"
+        r"there|this|that|these|those|happens?|exactly|actually|else|get|gets|go|goes|come|comes|anything|something)")
+_STOP_HEAD = r"(?=\s+(?:of|on|in|for|per|about|across|between|among|to|from|by|at|with|when|if|that|which|who|" + _AUX[3:-1] + r"|get|gets|go|goes|come|comes|sit|sits|need|needs|make|makes)\b|\W*$)"
+_DET = r"(?:(?:the|our|a|an|its|their|your|this|that|each|every|any|some)\s+)?"
+_MOD = r"(?:(?:average|typical|total|overall|current|median|mean|rough|approximate|expected|usual|exact|main|actual|biggest|largest|main)\s+)*"
+_QUANTITY = r"(?:fraction|share|percentage|percent|portion|proportion|number|amount|count|kind|kinds|type|types|sort|sorts|level|size|volume|rate)"
+_HEADS = [
+    re.compile(r"^\W*(?:what|which)(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+" + _DET + _MOD + _QUANTITY + r"\s+of\s+" + _DET + _MOD + r"(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
+    re.compile(r"^\W*(?:what|which)(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+" + _DET + _MOD + r"(?!" + _AUX + r"\b|" + _QUANTITY + r"\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
+    re.compile(r"^\W*how\s+(?:many|much)\s+(?!" + _AUX + r"\b|of\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
+    re.compile(r"^\W*(?:is|are)\s+there\s+(?:(?:a|an|any|some)\s+)?(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,1}[\w\-/]+?)" + _STOP_HEAD, re.I),
+]
+
+
+def asked_head(ask: str) -> str:
+    """The thing an ask asks for, when its form shows it ("What's the average age of our members" -> "age",
+    "How many ML engineers are on the team" -> "ML engineers", "What fraction of queries are ..." -> "queries");
+    "" when it does not ("Do we support voice input", "How much do we pay ...")."""
+    for h in _HEADS:
+        m = h.search(ask)
+        if m:
+            return m.group(1)
+    return ""
+
+
+_QUANTITY_ASK = re.compile(
+    r"^\W*(?:how\s+(?:many|much)\b(?!\s+(?:do|does|did|is|are|should|would|will|can|could|of\s+(?:a|an|the)\s+(?:difference|problem|issue)))|"
+    r"how\s+(?:big|large|long|often|fast|quickly|old|frequent)\b|"
+    r"(?:what|which)(?:'s|\s+is|\s+are)?\s+(?:the\s+|our\s+|its\s+|a\s+)?(?:average|median|mean|total|typical|p\d\d|peak)?\s*"
+    r"(?:number|count|percentage|percent|fraction|share|proportion|rate|ratio|size|price|cost|age|duration|length|dimension)\b)"
+    r"|\bin\s+(?:dollars|euros|ms|milliseconds|seconds|minutes|hours|days|percent)\b|\bper\s+(?:hour|day|week|month|second|click|search|query|page|user)\b",
+    re.I,
+)
+_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|"
+    r"millions?|billions?|half|third|quarter|dozens?|percent|twice|double|triple)\b",
+    re.I,
+)
+
+
+def asks_quantity(ask: str) -> bool:
+    """An ask for a number ("How many ...", "What's the average price ...", "... in dollars")."""
+    return bool(_QUANTITY_ASK.search(ask))
+
+
+def has_number(text: str) -> bool:
+    return bool(_NUMBER.search(text))
+
+
 # a choice offered at the end of an ask ("..., Java or Go", "..., AWS or GCP"): short alternatives
 _ALTERNATIVES = re.compile(r",\s*(?:is\s+it\s+|say\s+|like\s+|e\.g\.\s+)?((?:[\w\-./+#]+\s+){0,2}[\w\-./+#]+)\s+(?:or|vs\.?|versus)\s+((?:[\w\-./+#]+\s+){0,2}[\w\-./+#]+)\W*$", re.I)
 
@@ -347,6 +396,14 @@ _CONDITION = re.compile(
 )
 
 
+# a terse ask: a bare noun phrase of a few words ("Peak QPS, and what share ..."), no verb, no subordinator
+_TERSE = re.compile(
+    r"^\W*(?!(?:once|if|when|whenever|where|after|before|while|since|as|because|given|for|in|on|at|with|without|during|"
+    r"assuming|suppose|say|so|but|though|although|unless|until|quick|sorry|ok|okay|also)\b)(?:[\w\-/%.]+\s+){0,3}[\w\-/%.]+\W*$",
+    re.I,
+)
+
+
 def _starts_ask(s: str) -> bool:
     return bool((_ASK_START.match(s) and not _CONDITION.match(s)) or _INDIRECT.match(s))
 
@@ -386,7 +443,7 @@ def clarify_asks(text: str, limit: int = 6) -> list[str]:
         clauses = [c for c in clauses if c and content_words(c)]
         lead = ""
         for n, c in enumerate(clauses):
-            if n == 0 and len(clauses) > 1 and not indirect and (not _starts_ask(c) or _CONDITION.match(c)):
+            if n == 0 and len(clauses) > 1 and not indirect and (_CONDITION.match(c) or (not _starts_ask(c) and not _TERSE.match(c))):
                 lead = c + ", "  # context for the ask that follows
                 continue
             out.append(lead + c)
