@@ -316,7 +316,7 @@ def asked_head(ask: str) -> str:
 
 _QUANTITY_ASK = re.compile(
     r"^\W*(?:how\s+(?:many|much)\b(?!\s+(?:do|does|did|is|are|should|would|will|can|could|of\s+(?:a|an|the)\s+(?:difference|problem|issue)))|"
-    r"how\s+(?:big|large|long|often|fast|quickly|old|frequent)\b|"
+    r"how\s+(?:big|large)\b|"
     r"(?:what|which)(?:'s|\s+is|\s+are)?\s+(?:the\s+|our\s+|its\s+|a\s+)?(?:average|median|mean|total|typical|p\d\d|peak)?\s*"
     r"(?:number|count|percentage|percent|fraction|share|proportion|rate|ratio|size|price|cost|age|duration|length|dimension)\b)"
     r"|\bin\s+(?:dollars|euros|ms|milliseconds|seconds|minutes|hours|days|percent)\b|\bper\s+(?:hour|day|week|month|second|click|search|query|page|user)\b",
