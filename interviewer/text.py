@@ -210,9 +210,20 @@ _BARE = re.compile(r"^\W*(?:and\s+|so\s+)?(?:why|how|what|really|right|ok(?:ay)?
 MAX_QUESTION_WORDS = 60  # a longer line is a question only when it is a list of asks (see `is_question`)
 
 
+# what the candidate would do about it, said in the same sentence: "I'd want to know if it drifts, so I'd
+# monitor PSI" is design, not an ask ("..., so I can size the fleet" is a reason and stays an ask)
+_DESIGN_TAIL = re.compile(
+    r"\b(?:so|then|and|which\s+is\s+why)\s+(?:i|we)(?:'d|'ll|\s+would|\s+will|\s+should)\b|\bby\s+(?!the\b|a\b|an\b)\w+ing\b|"
+    r"[,;]\s*(?:i|we)(?:'d|'ll|\s+would|\s+will)\s+(?:monitor|track|plot|log|check|compare|measure|use|add|build|run|set|train|start|look|alert)\b",
+    re.I,
+)
+
+
 def is_indirect_ask(sentence: str) -> bool:
-    """A sentence that asks for something without being a question ("I'd like to know the latency budget.")."""
-    return bool(_INDIRECT.match(sentence))
+    """A sentence that asks for something without being a question ("I'd like to know the latency budget."),
+    and says nothing of what the candidate would do about it."""
+    m = _INDIRECT.match(sentence)
+    return bool(m) and not _DESIGN_TAIL.search(sentence[m.end() :])
 
 
 def asks(sentence: str) -> bool:

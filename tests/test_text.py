@@ -66,6 +66,7 @@ def test_an_indirect_ask_is_a_question_and_each_of_its_asks_is_kept():
         "I'd want to know the latency budget and the peak QPS.",
         "I'm curious about the label delay.",
         "Can you let me know the click-through rate",
+        "I'd like to know the peak QPS, so I can size the serving fleet.",
     ):
         assert is_question(line), line
     assert clarify_asks("I would like to know whether we have chargeback labels.") == ["whether we have chargeback labels"]
@@ -101,5 +102,7 @@ def test_design_statements_stay_answers():
         "Is that fine? I would start with a two-tower model, then a GBDT ranker, then a diversity re-ranker, because it scales.",
         "I think the label delay matters, so I'd train on matured labels only.",
         "Look at the examples the model gets wrong. Right?",
+        "I'd want to know if the model drifts, so I'd monitor PSI on the top features every day.",
+        "I want to know whether the ranker overfits by comparing train and validation loss per day.",
     ):
         assert not is_question(line), line
