@@ -19,6 +19,8 @@ from .knowledge import Hit
 from .llm import LLMClient
 from .text import alternatives, ask_items, asked_head, asks_quantity, clarify_asks, content_words, has_number, is_injection, norm, quote_in, sentences, telling_words
 
+MAX_FACTS = 8  # facts given for one line at most (a line can list many asks: each gets its answer)
+
 TokenSink = Callable[[str], None]
 ResetSink = Callable[[], None]
 
@@ -248,7 +250,7 @@ class OfflineBrain:
             for i in order[:k]:
                 if i == order[0] or float(s[i]) >= pol.fact_strong:
                     found[int(i)] = max(found.get(int(i), 0.0), float(s[i]))
-        return sorted(found.items(), key=lambda kv: -kv[1])[:4]
+        return sorted(found.items(), key=lambda kv: -kv[1])[:MAX_FACTS]
 
     def clarify(
         self, question: str, case: Case, revealed: list[str], used_lines: set[str], on_token: TokenSink | None = None, on_reset: ResetSink | None = None

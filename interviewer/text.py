@@ -426,7 +426,7 @@ def _drop_lead(ask: str) -> str:
     return rest if rest and content_words(rest) else ask
 
 
-def clarify_asks(text: str, limit: int = 6) -> list[str]:
+def clarify_asks(text: str, limit: int = 10) -> list[str]:
     """The separate asks of a clarifying line, each to be answered on its own: every question, every bullet,
     and every clause of a question that asks for something else ("What's the QPS at peak and how many ms does
     the model get?" -> two asks). A trailing reason or example is not an ask, a lead-in before a colon is

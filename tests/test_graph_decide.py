@@ -171,6 +171,21 @@ def test_a_fact_that_names_none_of_the_choices_offered_or_lacks_what_is_asked_do
     assert ids("Peak TPS, and how many ms does the model get?") == {"transaction-volume", "latency-budget"}
 
 
+def test_a_long_line_of_asks_gets_each_of_them_answered(ctx: Ctx):
+    brain = OfflineBrain(ctx.lib)
+    case = ctx.lib.case("video-recommendation")
+    line = (
+        "Before I start, a few questions. What is the business goal, and which metric does the company track today? "
+        "Where is the list shown, and on which devices? How many daily active users are there, and how many videos? "
+        "What is the peak QPS and the p99 latency budget for the whole request? Which interactions are logged? "
+        "Are there privacy rules on what we may use?"
+    )
+    assert is_question(line) and len(line.split()) > 60
+    got = {case.facts[i].id for i, _ in brain.match_facts(line, case)}
+    assert {"business-objective", "daily-active-users", "catalogue-size", "latency-budget", "privacy-constraints"} <= got
+    assert len(got) >= 6
+
+
 def test_a_question_that_states_a_misconception_is_answered_and_challenged(tmp_path, tmp_path_factory, monkeypatch):
     eng = Engine(settings_for(fresh_home(tmp_path, tmp_path_factory, monkeypatch)))
     try:
