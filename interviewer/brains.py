@@ -2,6 +2,7 @@
 OpenAI-compatible endpoint). A failing LLM call falls back to the offline brain with a notice."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Protocol
 
@@ -16,7 +17,9 @@ from .embeddings import embedder
 from .errors import LLMError
 from .knowledge import Hit
 from .llm import LLMClient
-from .text import ask_items, clarify_asks, content_words, is_injection, norm, quote_in, sentences
+from .text import alternatives, ask_items, asked_head, asks_quantity, clarify_asks, content_words, has_number, is_injection, norm, quote_in, sentences, telling_words
+
+MAX_FACTS = 8  # facts given for one line at most (a line can list many asks: each gets its answer)
 
 TokenSink = Callable[[str], None]
 ResetSink = Callable[[], None]
@@ -70,6 +73,7 @@ class _FactBank:
     owner: np.ndarray  # the fact of each row
     weight: np.ndarray  # topics count a little less than asks and answer sentences
     word_vecs: list[np.ndarray]  # per fact: its content words, embedded
+    texts: list[str]  # per fact: all it says (topics, answer, asks), lower-cased
 
 
 def status_of(score: int | None) -> str:
@@ -111,6 +115,7 @@ class OfflineBrain:
             owner: list[int] = []
             weight: list[float] = []
             fact_words: list[list[str]] = []
+            fact_texts: list[str] = []
             for i, f in enumerate(case.facts):
                 keyed = [(a, 1.0) for a in f.asks] + [(", ".join(f.topics), pol.fact_topic_weight)]
                 keyed += [(t, pol.fact_topic_weight) for t in f.topics] + [(x, 1.0) for x in sentences(f.answer)]
@@ -118,7 +123,8 @@ class OfflineBrain:
                     texts.append(t)
                     owner.append(i)
                     weight.append(w)
-                fact_words.append(sorted(content_words(" ".join([*f.topics, f.answer, *f.asks]))))
+                fact_texts.append(" ".join([*f.topics, f.answer, *f.asks]).lower())
+                fact_words.append(sorted(content_words(fact_texts[-1])))
             vocab = sorted({w for ws in fact_words for w in ws})
             wv = embedder().encode(vocab)
             index = {w: j for j, w in enumerate(vocab)}
@@ -127,6 +133,7 @@ class OfflineBrain:
                 owner=np.array(owner),
                 weight=np.array(weight, dtype=np.float32),
                 word_vecs=[wv[[index[w] for w in ws]] for ws in fact_words],
+                texts=fact_texts,
             )
         return self._facts[case.id]
 
@@ -144,47 +151,96 @@ class OfflineBrain:
 
     def fact_scores(self, asks: list[str], case: Case) -> np.ndarray:
         """How well each fact answers each ask (a row per ask, a column per fact): the closest of the fact's
-        asks, topics and answer sentences in meaning, less a penalty for the share of the ask's telling words
+        asks, topics and answer sentences in meaning, less penalties for the share of the ask's telling words
         (weighted by rarity) that the fact does not cover ("average ticket price" against a fact about
-        revenue: "ticket" and "price" uncovered). One call to the model for all the asks and their words."""
+        revenue: "ticket" and "price" uncovered), for lacking the very thing asked for, and for giving no
+        number to an ask for one (see `fact_features`)."""
+        return self.fact_features(asks, case)["close"]
+
+    def fact_features(self, asks: list[str], case: Case) -> dict[str, np.ndarray]:
+        """Per ask and fact (a row per ask, a column per fact): `sim`, the closest of the fact's asks, topics and
+        answer sentences in meaning; `uncovered`, the share of the ask's telling words (weighted by rarity) that
+        no word of the fact comes close to; `close`, the first less penalties for the others, which ranks and picks the facts;
+        `head_missing`, 1 when the ask names the thing it asks for ("the average *age* of our members") and the
+        fact has no word for it; `number_missing`, 1 when the ask asks for a number and the fact gives none.
+        One call to the model for all the asks and their words."""
         bank = self._fact_bank(case)
         pol = policy()
-        words = [sorted(content_words(a)) for a in asks]
-        vocab = sorted({w for ws in words for w in ws})
+        words = [sorted(telling_words(a)) for a in asks]
+        heads = [sorted(telling_words(asked_head(a))) for a in asks]
+        vocab = sorted({w for ws in words + heads for w in ws})
         vecs = embedder().encode([*asks, *vocab])
         av, wv = vecs[: len(asks)], vecs[len(asks) :]
         sims = (av @ bank.vecs.T) * bank.weight
-        out = np.full((len(asks), len(case.facts)), -1.0, dtype=np.float32)
+        n = len(case.facts)
+        sim = np.full((len(asks), n), -1.0, dtype=np.float32)
         for r in range(len(asks)):
-            np.maximum.at(out[r], bank.owner, sims[r])
-        if not vocab:
-            return out
-        # covered[i, j]: fact i has a word close to vocabulary word j
-        covered = np.array([(wv @ fv.T).max(axis=1) >= pol.fact_word_sim if len(fv) else np.zeros(len(vocab), dtype=bool) for fv in bank.word_vecs])
-        at = {w: j for j, w in enumerate(vocab)}
-        for r, ws in enumerate(words):
-            if not ws:
-                continue
-            cols = [at[w] for w in ws]
-            idf = np.array([self._idf(w) for w in ws])
-            out[r] -= pol.fact_uncovered_penalty * (~covered[:, cols] * idf).sum(axis=1) / max(float(idf.sum()), 1e-9)
+            np.maximum.at(sim[r], bank.owner, sims[r])
+        uncovered = np.zeros_like(sim)
+        head_missing = np.zeros_like(sim)
+        numeric = np.array([has_number(f.answer) for f in case.facts])
+        number_missing = np.array([asks_quantity(a) * ~numeric for a in asks], dtype=np.float32).reshape(len(asks), n)
+        if vocab:
+            # close[i, j]: how close fact i's nearest word is to vocabulary word j
+            close = np.array([(wv @ fv.T).max(axis=1) if len(fv) else np.zeros(len(vocab)) for fv in bank.word_vecs])
+            covered = close >= pol.fact_word_sim
+            at = {w: j for j, w in enumerate(vocab)}
+            for r, (ws, hs) in enumerate(zip(words, heads)):
+                if hs:
+                    head_missing[r] = close[:, [at[w] for w in hs]].max(axis=1) < pol.fact_head_sim
+                if ws:
+                    idf = np.array([self._idf(w) for w in ws])
+                    uncovered[r] = (~covered[:, [at[w] for w in ws]] * idf).sum(axis=1) / max(float(idf.sum()), 1e-9)
+        return {
+            "sim": sim,
+            "uncovered": uncovered,
+            "close": sim
+            - pol.fact_uncovered_penalty * uncovered
+            - pol.fact_head_penalty * head_missing
+            - pol.fact_number_penalty * number_missing,
+            "head_missing": head_missing,
+            "number_missing": number_missing,
+        }
+
+    def _offering(self, choices: list[str], case: Case) -> np.ndarray:
+        """Per fact: whether it names one of the choices an ask offers, literally or with a word very close in
+        meaning ("GPUs" against "GPU serving")."""
+        bank = self._fact_bank(case)
+        out = np.array([any(re.search(r"\b" + re.escape(c.lower()) + r"\b", t) for c in choices) for t in bank.texts])
+        words = sorted({w for c in choices for w in telling_words(c)})
+        if words:
+            wv = embedder().encode(words)
+            close = policy().fact_choice_sim
+            out |= np.array([len(fv) > 0 and bool(((wv @ fv.T).max(axis=1) >= close).any()) for fv in bank.word_vecs])
         return out
 
     def match_facts(self, question: str, case: Case, k: int = 1) -> list[tuple[int, float]]:
         """The facts that answer `question`, best first. The question is split into its asks (each question,
         bullet and clause that asks for something else; a reason given is not an ask) and each ask gets the
-        one fact that clearly answers it: close enough in meaning (`fact_min`), and either clearly ahead of
-        the next fact (`fact_margin`) or very close (`fact_strong`). Each thing an ask lists ("QPS and p99")
+        one fact that clearly answers it: close enough in meaning (`fact_min`, after the penalties of
+        `fact_features`), and either clearly ahead of the next fact (`fact_margin`) or very close
+        (`fact_strong`). An ask that offers a choice ("..., AWS or GCP?") gets only a fact that names one of
+        the choices. Each thing an ask lists ("QPS and p99")
         may add the fact that answers it by a wider margin (`fact_item_min`, `fact_item_margin`). An ask no
         fact clearly answers gets none: "that is yours to assume". Up to `k` facts per ask when the others
         are very close too."""
         pol = policy()
         # the asks as a whole, then each thing an ask lists, which must answer more clearly still
         texts: list[tuple[str, float, float, bool]] = []
-        for ask in clarify_asks(question) or [question]:
+        offered: list[np.ndarray | None] = []  # per text: the facts that name one of the choices it offers
+        asks = clarify_asks(question) or [question]
+        for ask in asks:
             texts.append((ask, pol.fact_min, pol.fact_margin, True))
-            texts.extend((x, pol.fact_item_min, pol.fact_item_margin, False) for x in ask_items(ask))
+            choices = alternatives(ask)
+            offered.append(self._offering(choices, case) if choices else None)
+            if not choices:  # "Java or Go" are not two things asked about
+                items = ask_items(ask)
+                texts.extend((x, pol.fact_item_min, pol.fact_item_margin, False) for x in items)
+                offered.extend([None] * len(items))
         scores = self.fact_scores([t for t, *_ in texts], case)
+        for r, ok in enumerate(offered):
+            if ok is not None:  # a fact that names none of the choices does not answer "..., AWS or GCP?"
+                scores[r][~ok] = -1.0
         found: dict[int, float] = {}
         for (_text, least, margin, whole), s in zip(texts, scores):
             order = np.argsort(-s)
@@ -195,7 +251,7 @@ class OfflineBrain:
             for i in order[:k]:
                 if i == order[0] or float(s[i]) >= pol.fact_strong:
                     found[int(i)] = max(found.get(int(i), 0.0), float(s[i]))
-        return sorted(found.items(), key=lambda kv: -kv[1])[:4]
+        return sorted(found.items(), key=lambda kv: -kv[1])[:MAX_FACTS]
 
     def clarify(
         self, question: str, case: Case, revealed: list[str], used_lines: set[str], on_token: TokenSink | None = None, on_reset: ResetSink | None = None

@@ -192,6 +192,10 @@ class Policy(BaseModel):
     fact_item_margin: float = Field(0.1, ge=0, le=1, description="... and this far ahead of the next fact")
     fact_topic_weight: float = Field(0.9, ge=0, le=1, description="a fact's topics count this much against its asks and answer sentences")
     fact_uncovered_penalty: float = Field(0.2, ge=0, le=1, description="taken off a fact's closeness per share of the ask's telling words it does not cover")
+    fact_choice_sim: float = Field(0.7, ge=0, le=1, description="a choice an ask offers ('AWS or GCP') is named by a fact with a word this close")
+    fact_head_sim: float = Field(0.5, ge=0, le=1, description="the thing an ask asks for ('the average age') is named by a fact with a word this close")
+    fact_head_penalty: float = Field(0.0, ge=0, le=1, description="... else this is taken off that fact's closeness")
+    fact_number_penalty: float = Field(0.0, ge=0, le=1, description="taken off the closeness of a fact that gives no number to an ask for a number")
     fact_word_sim: float = Field(0.45, ge=0, le=1, description="a word of an ask is covered by a fact with a word this close")
     push_cues: dict[str, list[str]] = Field(description="words that show a dimension of depth: numbers, tradeoffs, failure")
 

@@ -185,27 +185,82 @@ def wants_to_move_on(text: str) -> bool:
 _QWORDS = re.compile(
     r"^(what|how|who|when|where|which|why|is|are|do|does|did|can|could|should|would|will|may|any|roughly|approximately)\b", re.I
 )
+_OPENER = r"(?:(?:so|and|also|ok(?:ay)?|right|first(?:ly)?|second(?:ly)?|next|then|now|lastly|finally|one\s+more\s+thing|before\s+(?:i|we)\s+\w+)[,:]?\s+)*"
+_KNOW = r"(?:know|understand|hear|find\s+out|check|confirm|clarify|ask(?:\s+about)?|learn|get\s+(?:a\s+sense|an\s+idea|a\s+feel)|see|pin\s+down)"
+# a sentence that asks without a question mark or a question word: "I would like to know whether we have
+# chargeback labels.", "Could you tell me the daily active users.", "I'm curious about the label delay."
+# The asker is the candidate ("I"), never "we": "We need to know the freshness of features, so ..." is design.
+_INDIRECT = re.compile(
+    r"^\W*" + _OPENER + r"(?:"
+    r"i(?:'?d|\s+would)\s+(?:also\s+|really\s+|first\s+)?(?:like|love|want|need|wish)\s+to\s+" + _KNOW + r"|"
+    r"i(?:'?d|\s+would)\s+(?:also\s+)?(?:like|love|want|appreciate|welcome)\s+(?:some|a\s+few|more|the|any|a|an)\b|"
+    r"i\s+(?:also\s+|really\s+|first\s+)?(?:want|need|wish)\s+to\s+" + _KNOW + r"|"
+    r"i(?:'?m|\s+am)\s+(?:also\s+)?(?:curious|wondering)\s+(?:about|whether|if|what|how|which|who|when|where|why)|"
+    r"i\s+(?:also\s+)?wonder(?:ed)?\b|i\s+was\s+(?:also\s+)?wondering|"
+    r"(?:can|could|would|will)\s+you\s+(?:please\s+|also\s+|quickly\s+)?(?:tell|give|share|let|confirm|clarify|describe|explain|say|walk|help)|"
+    r"(?:please\s+)?(?:tell|give|share\s+with|remind|show)\s+me\b|(?:please\s+)?let\s+me\s+know|please\s+(?:confirm|clarify|share|describe|explain|say)|"
+    r"(?:can|could|may|might)\s+i\s+(?:also\s+)?(?:ask|get|have|check|confirm|know|hear)|do\s+you\s+(?:happen\s+to\s+)?know|"
+    r"any\s+(?:idea|numbers|figures|data|info|information|sense)\b|"
+    r"it(?:'?d|\s+would)\s+(?:help|be\s+(?:good|useful|helpful|nice|great))\s+to\s+" + _KNOW + r"|"
+    r"(?:my|one|another|a|the|next|last|a\s+quick)\s+(?:more\s+|other\s+|quick\s+|final\s+|last\s+|first\s+|second\s+|next\s+)?question\s+(?:is|would\s+be)\b"
+    r")(?:\s+(?:me|us)\b)?(?:\s+(?:know|hear))?(?:\s+(?:more\s+)?about\b)?",
+    re.I,
+)
+_BARE = re.compile(r"^\W*(?:and\s+|so\s+)?(?:why|how|what|really|right|ok(?:ay)?|what\s+(?:then|else|next)|how\s+so|why\s+not|why\s+so)\W*$", re.I)
+MAX_QUESTION_WORDS = 60  # a longer line is a question only when it is a list of asks (see `is_question`)
 
 
-def is_question(text: str) -> bool:
-    """A clarifying question: short, and asking. Long answers that contain a question are answers."""
-    t = text.strip()
-    if not t or len(t.split()) > 60:
+# what the candidate would do about it, said in the same sentence: "I'd want to know if it drifts, so I'd
+# monitor PSI" is design, not an ask ("..., so I can size the fleet" is a reason and stays an ask)
+_DESIGN_TAIL = re.compile(
+    r"\b(?:so|then|and|which\s+is\s+why)\s+(?:i|we)(?:'d|'ll|\s+would|\s+will|\s+should)\b|\bby\s+(?!the\b|a\b|an\b)\w+ing\b|"
+    r"[,;]\s*(?:i|we)(?:'d|'ll|\s+would|\s+will)\s+(?:monitor|track|plot|log|check|compare|measure|use|add|build|run|set|train|start|look|alert)\b",
+    re.I,
+)
+
+
+def is_indirect_ask(sentence: str) -> bool:
+    """A sentence that asks for something without being a question ("I'd like to know the latency budget."),
+    and says nothing of what the candidate would do about it."""
+    m = _INDIRECT.match(sentence)
+    return bool(m) and not _DESIGN_TAIL.search(sentence[m.end() :])
+
+
+def asks(sentence: str) -> bool:
+    """One sentence that asks: a question (not a bare rhetorical "Why?"), a short sentence opening with a
+    question word, or an indirect ask."""
+    s = sentence.strip()
+    if _BARE.match(s):
         return False
-    parts = [s for s in sentences(t) if s]
-    if not parts:
-        return False
+    return s.rstrip().endswith("?") or bool(_QWORDS.match(s) and len(s.split()) <= 15) or is_indirect_ask(s)
 
-    def asks(s: str) -> bool:
-        return s.rstrip().endswith("?") or bool(_QWORDS.match(s) and len(s.split()) <= 15)
 
+def _asking_parts(text: str) -> tuple[list[str], int]:
+    """The sentences of a line with the reasons after its last asking sentence set aside, and how many ask."""
+    parts = [s for s in sentences(text) if s]
     # a question followed by its reason ("What is the latency budget? I ask because it decides the model
     # size.") is a question: short reasons after the last asking sentence are set aside
     while len(parts) > 1 and not asks(parts[-1]) and is_reason(parts[-1]) and len(parts[-1].split()) <= 25 and any(asks(s) for s in parts[:-1]):
         parts.pop()
-        t = " ".join(parts)
-    asking = sum(1 for s in parts if asks(s))
-    return asking >= max(1, (len(parts) + 1) // 2) and t.rstrip().endswith("?") or (asking == len(parts))
+    return parts, sum(1 for s in parts if asks(s))
+
+
+def is_question(text: str) -> bool:
+    """A clarifying question: asking, directly or not. Up to `MAX_QUESTION_WORDS` words, at least half of the
+    sentences ask (reasons after the asks set aside) and the last one asks, or every one does; a longer line
+    only when it is a list of asks (two thirds of its sentences ask, the last one among them). A design answer
+    with a question inside ("I'd use a GBDT. Why? Because ...", "Is that fine? I would start with ...") is an
+    answer."""
+    t = text.strip()
+    if not t or len(t.split()) > 4 * MAX_QUESTION_WORDS:
+        return False
+    parts, asking = _asking_parts(t)
+    if not parts or not asking:
+        return False
+    last = asks(parts[-1])
+    if len(t.split()) > MAX_QUESTION_WORDS:
+        return asking >= 2 and last and 3 * asking >= 2 * len(parts)
+    return (last and 2 * asking >= len(parts)) or asking == len(parts)
 
 
 _JOINED = re.compile(r",?\s+(?:and|also|plus)\s+(?=(?:what|how|who|when|where|which|why|is|are|do|does|can|could|should|will)\b)", re.I)
@@ -230,6 +285,80 @@ def content_words(text: str) -> set[str]:
     return out
 
 
+# words that say little about what is asked, however rare they are in the facts ("itself", "typical",
+# "actually"): a fact that lacks them still answers the ask
+_GENERIC = frozenset(
+    "itself themselves yourself ourselves talking normal typical typically usual usually actually really currently "
+    "generally basically exactly overall whether given too something anything everything stuff thing things kind "
+    "sort lot lots way ways around already still even ever often sometimes maybe perhaps quite rather pretty "
+    "right now today sure okay yeah example instance mean means say said look looks like likely".split()
+)
+
+
+def telling_words(text: str) -> set[str]:
+    """The content words of an ask that say what it asks for (generic words like "typical" left out)."""
+    return {w for w in content_words(text) if w not in _GENERIC}
+
+
+_AUX = (r"(?:do|does|did|is|are|was|were|be|been|has|have|had|can|could|should|would|will|must|may|might|we|you|i|they|it|he|she|"
+        r"there|this|that|these|those|happens?|exactly|actually|else|get|gets|go|goes|come|comes|anything|something)")
+_STOP_HEAD = r"(?=\s+(?:of|on|in|for|per|about|across|between|among|to|from|by|at|with|when|if|that|which|who|" + _AUX[3:-1] + r"|get|gets|go|goes|come|comes|sit|sits|need|needs|make|makes)\b|\W*$)"
+_DET = r"(?:(?:the|our|a|an|its|their|your|this|that|each|every|any|some)\s+)?"
+_MOD = r"(?:(?:average|typical|total|overall|current|median|mean|rough|approximate|expected|usual|exact|main|actual|biggest|largest|main)\s+)*"
+_QUANTITY = r"(?:fraction|share|percentage|percent|portion|proportion|number|amount|count|kind|kinds|type|types|sort|sorts|level|size|volume|rate)"
+_HEADS = [
+    re.compile(r"^\W*(?:what|which)(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+" + _DET + _MOD + _QUANTITY + r"\s+of\s+" + _DET + _MOD + r"(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
+    re.compile(r"^\W*(?:what|which)(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+" + _DET + _MOD + r"(?!" + _AUX + r"\b|" + _QUANTITY + r"\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
+    re.compile(r"^\W*how\s+(?:many|much)\s+(?!" + _AUX + r"\b|of\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
+    re.compile(r"^\W*(?:is|are)\s+there\s+(?:(?:a|an|any|some)\s+)?(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,1}[\w\-/]+?)" + _STOP_HEAD, re.I),
+]
+
+
+def asked_head(ask: str) -> str:
+    """The thing an ask asks for, when its form shows it ("What's the average age of our members" -> "age",
+    "How many ML engineers are on the team" -> "ML engineers", "What fraction of queries are ..." -> "queries");
+    "" when it does not ("Do we support voice input", "How much do we pay ...")."""
+    for h in _HEADS:
+        m = h.search(ask)
+        if m:
+            return m.group(1)
+    return ""
+
+
+_QUANTITY_ASK = re.compile(
+    r"^\W*(?:how\s+(?:many|much)\b(?!\s+(?:do|does|did|is|are|should|would|will|can|could|of\s+(?:a|an|the)\s+(?:difference|problem|issue)))|"
+    r"how\s+(?:big|large)\b|"
+    r"(?:what|which)(?:'s|\s+is|\s+are)?\s+(?:the\s+|our\s+|its\s+|a\s+)?(?:average|median|mean|total|typical|p\d\d|peak)?\s*"
+    r"(?:number|count|percentage|percent|fraction|share|proportion|rate|ratio|size|price|cost|age|duration|length|dimension)\b)"
+    r"|\bin\s+(?:dollars|euros|ms|milliseconds|seconds|minutes|hours|days|percent)\b|\bper\s+(?:hour|day|week|month|second|click|search|query|page|user)\b",
+    re.I,
+)
+_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|"
+    r"millions?|billions?|half|third|quarter|dozens?|percent|twice|double|triple)\b",
+    re.I,
+)
+
+
+def asks_quantity(ask: str) -> bool:
+    """An ask for a number ("How many ...", "What's the average price ...", "... in dollars")."""
+    return bool(_QUANTITY_ASK.search(ask))
+
+
+def has_number(text: str) -> bool:
+    return bool(_NUMBER.search(text))
+
+
+# a choice offered at the end of an ask ("..., Java or Go", "..., AWS or GCP"): short alternatives
+_ALTERNATIVES = re.compile(r",\s*(?:is\s+it\s+|say\s+|like\s+|e\.g\.\s+)?((?:[\w\-./+#]+\s+){0,2}[\w\-./+#]+)\s+(?:or|vs\.?|versus)\s+((?:[\w\-./+#]+\s+){0,2}[\w\-./+#]+)\W*$", re.I)
+
+
+def alternatives(ask: str) -> list[str]:
+    """The alternatives an ask offers at its end ("Which cloud are we on, AWS or GCP" -> "AWS", "GCP"), else none."""
+    m = _ALTERNATIVES.search(ask)
+    return [m.group(1).strip(), m.group(2).strip()] if m else []
+
+
 def question_parts(question: str) -> list[str]:
     """The parts of one question joined by and/or/commas, each with a content word ("DAU and QPS?" ->
     "DAU", "QPS"); nothing when it has one part."""
@@ -246,8 +375,13 @@ _ASK_START = re.compile(
 # a sentence that gives the reason for a question, or an example of what is meant, rather than asking
 _REASON = re.compile(
     r"^\W*(i\s+ask\b|i'?m\s+asking|asking\s+(because|since|as)|because\b|since\b|as\s+that\b|so\s+(that|i|we)\b|that'?s\s+because|"
-    r"(that|this|it|the\s+answer)\s+(decides|determines|affects|matters|drives|changes|tells|shapes|sets|will)\b|i'?m\s+thinking\b|"
-    r"i\s+think\b|i'?m\s+trying\b|i\s+need\s+(it|this|that)\b|otherwise\b|the\s+reason\b|for\s+(context|example|instance)\b|e\.g\.)",
+    r"(that|this|it|those|these|both|either|each|the\s+answers?)(\s+\w+){0,3}?\s+(decides?|determines?|affects?|matters?|drives?|changes?|"
+    r"tells?|shapes?|sets?|will|would|helps?|settles?|limits?|bounds?|caps?)\b|i'?m\s+thinking\b|"
+    r"i\s+think\b|i'?m\s+trying\b|i\s+need\s+(it|this|that|them|those)\b|otherwise\b|the\s+reason\b|for\s+(context|example|instance)\b|e\.g\.|"
+    r"in\s+order\s+to\b|(this|that|it)\s+is\s+(so|to|because)\b|"
+    # the candidate's own decision the answer feeds ("I want to know whether we can afford a heavy model.")
+    r"i(\s+|'?d\s+|\s+would\s+)(want|need|like)\s+to\s+(know|see|check|decide|judge|tell|work\s+out)\s+(whether|if|how)\s+(we|i)\s+"
+    r"(can|could|should|need\s+to|have\s+to|must)\s+(afford|justify|get\s+away|fit|handle|use\s+an?\s+(heavy|big|large|deep|complex))\b)",
     re.I,
 )
 # a new ask inside a sentence: a conjunction, comma or semicolon followed by a question word or an auxiliary
@@ -266,7 +400,33 @@ def is_reason(sentence: str) -> bool:
     return bool(_REASON.match(sentence))
 
 
-def clarify_asks(text: str, limit: int = 6) -> list[str]:
+# "when"/"where" opening a condition rather than a question ("When we contest a chargeback, what is our win
+# rate?"): no auxiliary follows
+_CONDITION = re.compile(
+    r"^\W*(?:and\s+)?(?:when|where)\s+(?!(?:do|does|did|is|are|was|were|will|would|can|could|should|must|has|have|had|may|might|'s)\b)", re.I
+)
+
+
+# a terse ask: a bare noun phrase of a few words ("Peak QPS, and what share ..."), no verb, no subordinator
+_TERSE = re.compile(
+    r"^\W*(?!(?:once|if|when|whenever|where|after|before|while|since|as|because|given|for|in|on|at|with|without|during|"
+    r"assuming|suppose|say|so|but|though|although|unless|until|quick|sorry|ok|okay|also)\b)(?:[\w\-/%.]+\s+){0,3}[\w\-/%.]+\W*$",
+    re.I,
+)
+
+
+def _starts_ask(s: str) -> bool:
+    return bool((_ASK_START.match(s) and not _CONDITION.match(s)) or _INDIRECT.match(s))
+
+
+def _drop_lead(ask: str) -> str:
+    """An indirect ask without its lead ("I'd like to know whether we have labels" -> "whether we have labels")."""
+    m = _INDIRECT.match(ask)
+    rest = ask[m.end() :].strip(" ,:") if m else ""
+    return rest if rest and content_words(rest) else ask
+
+
+def clarify_asks(text: str, limit: int = 10) -> list[str]:
     """The separate asks of a clarifying line, each to be answered on its own: every question, every bullet,
     and every clause of a question that asks for something else ("What's the QPS at peak and how many ms does
     the model get?" -> two asks). A trailing reason or example is not an ask, a lead-in before a colon is
@@ -279,21 +439,22 @@ def clarify_asks(text: str, limit: int = 6) -> list[str]:
             bullets.append(s)
         s = _BULLET.sub("", s)
         head, colon, tail = s.partition(": ")
-        if colon and _ASK_START.match(tail) and not _ASK_START.match(head):
+        if colon and _starts_ask(tail) and not _starts_ask(head):
             s = tail
-        lines.extend(q.strip(" ,;") for q in re.split(r"\?+\s*", s) if q.strip(" ,;"))
+        lines.extend(q.strip(" ,;.") for q in re.split(r"\?+\s*", s) if q.strip(" ,;."))
     if not lines:
         return []
     keep = [q for q in lines if not is_reason(q)]
-    asking = [q for q in keep if _ASK_START.match(q) or re.search(re.escape(q) + r"\s*\?", text) or any(q in b for b in bullets)]
+    asking = [q for q in keep if _starts_ask(q) or re.search(re.escape(q) + r"\s*\?", text) or any(q in b for b in bullets)]
     keep = asking or keep or lines[:1]
     out: list[str] = []
     for q in keep:
-        clauses = [c.strip(" ,;") for c in _CLAUSE.split(q)]
+        indirect = bool(_INDIRECT.match(q))
+        clauses = [c.strip(" ,;") for c in _CLAUSE.split(_drop_lead(q))]
         clauses = [c for c in clauses if c and content_words(c)]
         lead = ""
         for n, c in enumerate(clauses):
-            if n == 0 and len(clauses) > 1 and not _ASK_START.match(c):
+            if n == 0 and len(clauses) > 1 and not indirect and (_CONDITION.match(c) or (not _starts_ask(c) and not _TERSE.match(c))):
                 lead = c + ", "  # context for the ask that follows
                 continue
             out.append(lead + c)
@@ -341,5 +502,5 @@ def asked_part(text: str) -> str:
     """The asking sentences of a clarifying line, without the reasons or remarks around them ("What is the
     latency budget? I ask because it decides the model size." -> "What is the latency budget?"); the whole
     line when no sentence asks."""
-    asking = [s for s in sentences(text) if s.rstrip().endswith("?") or _QWORDS.match(s)]
+    asking = [s for s in sentences(text) if asks(s) and not (is_reason(s) and not s.rstrip().endswith("?"))]
     return " ".join(asking) or text

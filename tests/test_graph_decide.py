@@ -13,7 +13,7 @@ from interviewer.content import library
 from interviewer.domain import Action, Phase, Why, policy
 from interviewer.graph import Ctx, budget, decide, initial_state
 from interviewer.session import Engine, Session
-from interviewer.text import ask_items, asked_part, clarify_asks, is_question
+from interviewer.text import alternatives, ask_items, asked_head, asked_part, asks_quantity, clarify_asks, is_question
 
 CASE = "video-recommendation"
 
@@ -188,6 +188,51 @@ def test_a_question_near_a_fact_in_topic_but_not_answered_by_it_is_the_candidate
     assert ids("Which cloud provider are we on, AWS or GCP?") == set()
     assert ids("How many payments per second at peak?") == {"transaction-volume"}
     assert ids("What's the peak TPS? And what p99 do we get for scoring?") == {"transaction-volume", "latency-budget"}
+
+
+def test_the_shape_of_an_ask_says_what_it_asks_for():
+    # a condition or a lead-in stays with its ask; a bare noun phrase in front of another ask is an ask itself
+    assert clarify_asks("When we retrain the model, how long does a backfill take?") == ["When we retrain the model, how long does a backfill take"]
+    assert clarify_asks("When do labels arrive, and where are they stored?") == ["When do labels arrive", "where are they stored"]
+    assert clarify_asks("Peak TPS, and how many ms does the model get?") == ["Peak TPS", "how many ms does the model get"]
+    # a choice offered at the end, the thing asked for, and whether a number is asked for
+    assert alternatives("Which queue do we use, Kafka or Pulsar") == ["Kafka", "Pulsar"]
+    assert alternatives("How many merchants do we have") == []
+    assert asked_head("What's the average age of our cardholders") == "age"
+    assert asked_head("How many fraud analysts are there per shift") == "fraud analysts"
+    assert asked_head("What fraction of orders are late") == "orders"
+    assert asked_head("Do we support voice input") == ""
+    assert asks_quantity("How many fraud analysts are there per shift") and asks_quantity("What's the average basket in dollars")
+    assert not asks_quantity("Is serving on CPU or GPU") and not asks_quantity("How do we handle refunds")
+
+
+def test_a_fact_that_names_none_of_the_choices_offered_or_lacks_what_is_asked_does_not_answer(ctx: Ctx):
+    brain = OfflineBrain(ctx.lib)
+    case = ctx.lib.case("payment-fraud-detection")
+
+    def ids(q: str) -> set[str]:
+        return {case.facts[i].id for i, _ in brain.match_facts(q, case)}
+
+    assert ids("Which database stores the counters, Redis or Aerospike?") == set()  # near the infrastructure fact, names neither
+    assert ids("Is serving on CPU or GPU?") == {"team-and-infrastructure"}  # that fact names CPUs
+    assert ids("What's the median salary of an analyst?") == set()  # analysts are in a fact; their pay is not
+    assert ids("How many currencies do we process?") == {"regions-and-languages"}
+    assert ids("Peak TPS, and how many ms does the model get?") == {"transaction-volume", "latency-budget"}
+
+
+def test_a_long_line_of_asks_gets_each_of_them_answered(ctx: Ctx):
+    brain = OfflineBrain(ctx.lib)
+    case = ctx.lib.case("video-recommendation")
+    line = (
+        "Before I start, a few questions. What is the business goal, and which metric does the company track today? "
+        "Where is the list shown, and on which devices? How many daily active users are there, and how many videos? "
+        "What is the peak QPS and the p99 latency budget for the whole request? Which interactions are logged? "
+        "Are there privacy rules on what we may use?"
+    )
+    assert is_question(line) and len(line.split()) > 60
+    got = {case.facts[i].id for i, _ in brain.match_facts(line, case)}
+    assert {"business-objective", "daily-active-users", "catalogue-size", "latency-budget", "privacy-constraints"} <= got
+    assert len(got) >= 6
 
 
 def test_a_question_that_states_a_misconception_is_answered_and_challenged(tmp_path, tmp_path_factory, monkeypatch):

@@ -1,7 +1,7 @@
 """Candidate-text sanitising (interviewer/text.py): what is stripped, what is kept whole, what is escaped."""
 from __future__ import annotations
 
-from interviewer.text import MAX_KEPT_CHARS, escape_controls, sanitize
+from interviewer.text import MAX_KEPT_CHARS, asked_part, clarify_asks, escape_controls, is_question, sanitize
 
 FAMILY = "\U0001F468\u200D\U0001F469\u200D\U0001F467"  # man ZWJ woman ZWJ girl: one emoji
 HEART = "\u2764\ufe0f"  # heavy black heart + variation selector 16 (emoji presentation)
@@ -47,3 +47,62 @@ def test_plural_and_inline_title():
     assert inline_title("Business objective and metrics") == "business objective and metrics"
     assert inline_title("ML objective") == "ML objective" and inline_title("A/B test design") == "A/B test design"
     assert inline_title("p99 latency") == "p99 latency"
+
+
+def test_a_question_followed_by_a_reason_or_remark_is_a_question():
+    assert is_question("How many transactions per second at peak? I want to know whether we can afford a heavy model.")
+    assert is_question("What share of payments is fraud? Those three numbers decide whether accuracy means anything.")
+    # the reason is set aside: only the ask is matched to facts
+    assert clarify_asks("How many transactions per second at peak? I want to know whether we can afford a heavy model.") == [
+        "How many transactions per second at peak"
+    ]
+    assert asked_part("What share of payments is fraud? Those three numbers decide whether accuracy means anything.") == "What share of payments is fraud?"
+
+
+def test_an_indirect_ask_is_a_question_and_each_of_its_asks_is_kept():
+    for line in (
+        "I would like to know whether we have chargeback labels.",
+        "Could you tell me the daily active users.",
+        "I'd want to know the latency budget and the peak QPS.",
+        "I'm curious about the label delay.",
+        "Can you let me know the click-through rate",
+        "I'd like to know the peak QPS, so I can size the serving fleet.",
+    ):
+        assert is_question(line), line
+    assert clarify_asks("I would like to know whether we have chargeback labels.") == ["whether we have chargeback labels"]
+    assert clarify_asks("Could you tell me the daily active users.") == ["the daily active users"]
+    # a direct question and an indirect one after it: both asked, the indirect one's clauses split
+    line = "How many DAU? I'd also like to know the peak QPS, and whether there are GPUs."
+    assert clarify_asks(line) == ["How many DAU", "the peak QPS", "whether there are GPUs"]
+    assert asked_part(line) == line
+
+
+def test_a_long_line_of_asks_is_a_question_and_a_long_design_answer_is_not():
+    asks = (
+        "What is the business goal, and which metric does the company track today? Where is the list shown, and on which devices? "
+        "How many daily active users are there, and how many items? What is the peak QPS and the p99 latency budget for the whole request? "
+        "Which interactions are logged, and for how long are they kept? Are there privacy rules on what we may use?"
+    )
+    assert len(asks.split()) > 60 and is_question(asks)
+    design = (
+        "I would start with a two-tower model for retrieval, trained on clicks with in-batch negatives and a logQ correction. "
+        "Then a GBDT ranker on a few hundred candidates, with user, item and context features from the feature store. "
+        "Why a GBDT? It is cheap to serve and strong on tabular features. Does that make sense? "
+        "Finally a re-ranker for diversity and freshness, with business rules applied last."
+    )
+    assert len(design.split()) > 60 and not is_question(design)
+
+
+def test_design_statements_stay_answers():
+    for line in (
+        "I would use a two-tower model. We need to know the freshness of features, so I'd add a streaming pipeline.",
+        "We need to know the freshness of the features, so I'd add a streaming pipeline.",
+        "I'd use a GBDT. Why? Because it handles sparse features well.",
+        "I would use a GBDT. Because it is fast and handles sparse features well.",
+        "Is that fine? I would start with a two-tower model, then a GBDT ranker, then a diversity re-ranker, because it scales.",
+        "I think the label delay matters, so I'd train on matured labels only.",
+        "Look at the examples the model gets wrong. Right?",
+        "I'd want to know if the model drifts, so I'd monitor PSI on the top features every day.",
+        "I want to know whether the ranker overfits by comparing train and validation loss per day.",
+    ):
+        assert not is_question(line), line
