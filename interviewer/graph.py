@@ -14,6 +14,7 @@ as they happen; notices go out on that one channel and are recorded in the state
 """
 from __future__ import annotations
 
+import re
 import zlib
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -503,6 +504,9 @@ def respond(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     return _then(state, upd)
 
 
+_REFERS_BACK = re.compile(r"\s*you (mentioned|said|described|asked|defined|stated|chose|named|brought up|talked about|proposed|suggested)\b", re.I)
+
+
 def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> tuple[str, str, str]:
     """The line the code chose for a decision, what it is about, and the query for its grounding note."""
     if d.action == Action.CHALLENGE:
@@ -518,7 +522,8 @@ def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> t
             line = P.pick_unique(P.get("push", d.dimension or "tradeoffs"), used, name=c.name)
         else:
             names = [c.name.lower(), *c.aliases]
-            probes = [p if any(n in p.lower() for n in names) else f"{P.pick_unique(P.get('deep_dive_lead'), set(), name=c.name)} {p}" for p in c.probes]
+            # a lead ("You mentioned X.") only before a probe that neither names the concept nor refers back itself
+            probes = [p if any(n in p.lower() for n in names) or _REFERS_BACK.match(p) else f"{P.pick_unique(P.get('deep_dive_lead'), set(), name=c.name)} {p}" for p in c.probes]
             line = _unused(used, *probes)
         return line, c.name, f"{c.name}. {c.depth[0].point}"
     crit = ctx.lib.criterion(d.criterion or "")

@@ -10,7 +10,7 @@ from interviewer.brains import OfflineBrain
 from interviewer.clock import VirtualClock
 from interviewer.concepts import concept_bank
 from interviewer.content import library
-from interviewer.domain import Action, Phase, Why, policy
+from interviewer.domain import Action, Decision, Phase, Why, policy
 from interviewer.graph import Ctx, budget, decide, initial_state
 from interviewer.session import Engine, Session
 from interviewer.text import alternatives, ask_items, asked_head, asked_part, asks_quantity, clarify_asks, is_question
@@ -259,3 +259,21 @@ def test_nothing_to_add_gets_one_hint_then_the_phase_moves_on(ctx: Ctx):
     # asking to move on is not being stuck: the phase closes at once
     d = decide(_state(phase, 1.0, answer="Can we move on to the next topic?"), ctx)
     assert d.action == Action.ADVANCE and d.why == Why.ASKED
+
+
+def test_a_deep_dive_refers_back_to_what_was_said_once(ctx: Ctx):
+    """A probe that already says "You mentioned ..." gets no lead in front of it: never "You mentioned X.
+    You mentioned Y. ...", which also named things the candidate may not have said."""
+    import re
+
+    from interviewer.graph import _authored
+
+    back = re.compile(r"\byou (mentioned|said|described|asked|defined|stated|chose|named)\b", re.I)
+    st = _state(Phase.EVALUATION, 1.0)
+    led = 0
+    for c in ctx.bank.concepts.values():
+        d = Decision(action=Action.DEEP_DIVE, concept=c.id)
+        line = _authored(st, ctx, d, set())[0]
+        assert len(back.findall(line)) <= 1, line
+        led += line not in c.probes
+    assert led, "no probe needed a lead: the lead is never exercised"
