@@ -504,7 +504,27 @@ def respond(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     return _then(state, upd)
 
 
-_REFERS_BACK = re.compile(r"\s*you (mentioned|said|described|asked|defined|stated|chose|named|brought up|talked about|proposed|suggested)\b", re.I)
+_REFERS_BACK = re.compile(r"\s*you (mentioned|said|described|asked|defined|stated|chose|named|brought up|talked about|proposed|suggested)\b[^.?!:]*[.?!:]\s*", re.I)
+
+
+def _without_reference(probe: str) -> str:
+    """A probe without its opening reference back ("You mentioned X. How ...?" -> "How ...?"), when a
+    question is left after it."""
+    rest = _REFERS_BACK.sub("", probe, count=1) if _REFERS_BACK.match(probe) else probe
+    if len(rest.split()) < 3:
+        return probe
+    return rest[0].upper() + rest[1:]
+
+
+def _said_as(state: InterviewState, ctx: Ctx, cid: str) -> str | None:
+    """The candidate's own words for a concept, as they last said it ("request-time features")."""
+    assert ctx.bank is not None
+    for t in reversed(state.get("transcript", [])):
+        if t["role"] == Role.CANDIDATE:
+            for m in reversed(ctx.bank.find_mentions(t["text"], state["case_id"])):
+                if m.concept_id == cid:
+                    return " ".join(m.matched.split())
+    return None
 
 
 def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> tuple[str, str, str]:
@@ -518,12 +538,17 @@ def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> t
     if d.action in (Action.DEEP_DIVE, Action.PUSH):
         assert ctx.bank is not None and d.concept
         c = ctx.bank.concept(d.concept)
+        # the concept in the candidate's own words: the line refers to what they said, not to a title
+        # whose words could name something else
+        said = _said_as(state, ctx, c.id) or c.name
         if d.action == Action.PUSH:
-            line = P.pick_unique(P.get("push", d.dimension or "tradeoffs"), used, name=c.name)
+            line = P.pick_unique(P.get("push", d.dimension or "tradeoffs"), used, name=said)
         else:
             names = [c.name.lower(), *c.aliases]
-            # a lead ("You mentioned X.") only before a probe that neither names the concept nor refers back itself
-            probes = [p if any(n in p.lower() for n in names) or _REFERS_BACK.match(p) else f"{P.pick_unique(P.get('deep_dive_lead'), set(), name=c.name)} {p}" for p in c.probes]
+            # a probe that names the concept is said as written; otherwise its own reference back (if any)
+            # gives way to one lead in the candidate's words ("You mentioned request-time features.")
+            lead = P.pick_unique(P.get("deep_dive_lead"), set(), name=said)
+            probes = [p if any(n in p.lower() for n in names) else f"{lead} {_without_reference(p)}" for p in c.probes]
             line = _unused(used, *probes)
         return line, c.name, f"{c.name}. {c.depth[0].point}"
     crit = ctx.lib.criterion(d.criterion or "")

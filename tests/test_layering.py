@@ -130,3 +130,16 @@ def test_the_prose_check_catches_a_prompt(tmp_path):
     assert not _is_sentence("| phase | score | minutes | budget | follow-ups |")
     assert not _is_sentence(r"\b(because|since|so that|so we|which means)")
     assert not _is_sentence("no API key or base URL configured")
+
+
+def test_openmp_threads_wait_passively_unless_the_user_says_otherwise():
+    """Set before torch loads: spinning OpenMP threads slow every embedding call on a busy machine."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import interviewer, os; print(os.environ.get('OMP_WAIT_POLICY'))"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.strip() == "PASSIVE"
+    env["OMP_WAIT_POLICY"] = "ACTIVE"
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.strip() == "ACTIVE"
