@@ -254,16 +254,21 @@ def _predicted_answer(state: InterviewState, ctx: Ctx) -> float:
 
 
 def _room_for_challenge(state: InterviewState, ctx: Ctx, mid: str, used: float, phase_budget: float) -> bool:
-    """A challenge may run a phase past its budget, but its answer must still fit in the budget plus the
-    allowed overrun, and in the interview's length plus its overtime. The answer is predicted as long as
-    the candidate's longest in this phase (with the virtual clock; a real clock has no prediction)."""
     assert ctx.bank is not None
+    return _room_for(state, ctx, ctx.bank.misconception(mid).challenge, used, phase_budget)
+
+
+def _room_for(state: InterviewState, ctx: Ctx, line: str, used: float, phase_budget: float) -> bool:
+    """A challenge (or the question of what a candidate would want to know) may run a phase past its
+    budget, but its answer must still fit in the budget plus the allowed overrun, and in the interview's
+    length plus its overtime. The answer is predicted as long as the candidate's longest in this phase
+    (with the virtual clock; a real clock has no prediction)."""
     pol = policy()
     if ctx.clock.kind != "virtual":
         return True
     turns = _phase_turns(state, _phase(state), Role.CANDIDATE)
     answer = max((ctx.clock.candidate_turn(t["text"]) for t in turns), default=1.0)
-    needed = ctx.clock.interviewer_turn(ctx.bank.misconception(mid).challenge) + answer
+    needed = ctx.clock.interviewer_turn(line) + answer
     return used + needed <= phase_budget * (1 + pol.challenge_overrun_share) and state.get("elapsed", 0.0) + needed <= state["minutes"] + pol.overtime_minutes
 
 
@@ -287,8 +292,12 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
     stated = _just_stated(state, ctx)
     if stated and _room_for_challenge(state, ctx, stated[0], used, phase_budget):
         return Decision(action=Action.CHALLENGE, misconception=stated[0])
-    if phase == Phase.CLARIFY and not _phase_turns(state, phase, Role.CANDIDATE)[:-1] and not any(
-        t.get("kind") in (TurnKind.QUESTION, TurnKind.ASK_TO_CLARIFY) for t in state.get("transcript", []) if t["phase"] == phase
+    if (
+        phase == Phase.CLARIFY
+        and not _phase_turns(state, phase, Role.CANDIDATE)[:-1]
+        and not any(t.get("kind") in (TurnKind.QUESTION, TurnKind.ASK_TO_CLARIFY) for t in state.get("transcript", []) if t["phase"] == phase)
+        and used < phase_budget
+        and _room_for(state, ctx, P.get("ask_to_clarify")[0], used, phase_budget)
     ):
         return Decision(action=Action.ASK_TO_CLARIFY)
     if used >= phase_budget:

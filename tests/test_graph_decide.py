@@ -277,3 +277,13 @@ def test_a_deep_dive_refers_back_to_what_was_said_once(ctx: Ctx):
         assert len(back.findall(line)) <= 1, line
         led += line not in c.probes
     assert led, "no probe needed a lead: the lead is never exercised"
+
+
+def test_a_designer_is_asked_what_they_would_want_to_know_only_while_the_answer_still_fits(ctx: Ctx):
+    phase = Phase.CLARIFY
+    design = "I would build a two-tower retrieval model and a ranker on top of it."
+    assert decide(_state(phase, 0.5, answer=design), ctx).action == Action.ASK_TO_CLARIFY
+    # the same first answer, but so long that another like it would run the phase past budget + 25%
+    long = " ".join([design] * 40)
+    d = decide(_state(phase, 0.8 * budget(_state(phase, 0.0), ctx.lib, phase), answer=long), ctx)
+    assert d.action != Action.ASK_TO_CLARIFY
