@@ -720,13 +720,18 @@ PRESUPPOSING = re.compile(
 )
 
 
-def _behaviour_run(engine: Any, case: str, persona: str) -> dict[str, Any]:
+# the `simulate.result` of the scripted interview of (case, persona) on the offline brain, made elsewhere (the
+# tests share one set of simulated interviews between the engine tests and this suite)
+Simulated = Callable[[str, str], dict[str, Any]]
+
+
+def _behaviour_run(engine: Any, case: str, persona: str, simulated: Simulated | None = None) -> dict[str, Any]:
     """One scripted interview and what it shows of the interviewer's behaviour."""
     from .simulate import ScriptedCandidate, result, run
 
     lib, bank = engine.lib, engine.bank
     cand = ScriptedCandidate.from_script(lib.script(persona, case))
-    r = result(run(engine, case, cand))
+    r = simulated(case, persona) if simulated else result(run(engine, case, cand))
     turns = r["transcript"]
     inter = [t for t in turns if t["role"] == "interviewer"]
     fus = [t for t in inter if t.get("kind") in FOLLOW_UP_KINDS]
@@ -818,7 +823,9 @@ def clarify_suite(lib: Any, path: Path | None = None) -> dict[str, Any]:
 BEHAVIOUR_PERSONAS = ["strong", "deep", "terse", "average", "misconceptions", "weak", "rambling", "adversarial"]
 
 
-def behaviour_suite(engine: Any, cases: list[str] | None = None, personas: list[str] | None = None, progress: Progress | None = None) -> dict[str, Any]:
+def behaviour_suite(
+    engine: Any, cases: list[str] | None = None, personas: list[str] | None = None, progress: Progress | None = None, simulated: Simulated | None = None
+) -> dict[str, Any]:
     lib = engine.lib
     cases = cases or sorted(lib.cases)
     have = {k.split("@")[0] for k in lib.candidates}
@@ -831,7 +838,7 @@ def behaviour_suite(engine: Any, cases: list[str] | None = None, personas: list[
             n += 1
             rec: dict[str, Any] = {"case": case, "persona": persona}
             try:
-                rec.update(_behaviour_run(engine, case, persona), crashed=False)
+                rec.update(_behaviour_run(engine, case, persona, simulated), crashed=False)
             except Exception as e:
                 rec.update(crashed=True, error=f"{type(e).__name__}: {e}"[:300])
             runs.append(rec)

@@ -74,3 +74,44 @@ def call_main(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
         code = int(e.code or 0)
     out, err = capsys.readouterr()
     return code, out, err
+
+
+# the cases the shared simulated interviews are on (the engine tests and the behaviour-suite test)
+SIM_CASES = ["video-recommendation", "payment-fraud-detection", "delivery-time-estimation"]
+
+
+class Simulations:
+    """Scripted interviews on the offline brain (`simulate.run` on the virtual clock), each (case, persona)
+    run at most once per test session on one engine and home, and shared: the engine tests and the
+    behaviour-suite test read the same results (`simulate.result` dicts; callers must not change them)."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._factory = tmp_path_factory
+        self._engine: Any = None
+        self._results: dict[tuple[str, str], dict[str, Any]] = {}
+
+    @property
+    def engine(self) -> Any:
+        if self._engine is None:
+            from interviewer.session import Engine
+
+            with pytest.MonkeyPatch.context() as mp:
+                home = fresh_home(self._factory.mktemp("sims"), self._factory, mp)
+                self._engine = Engine(settings_for(home))
+        return self._engine
+
+    def result(self, case: str, persona: str) -> dict[str, Any]:
+        key = (case, persona)
+        if key not in self._results:
+            from interviewer.simulate import ScriptedCandidate, result, run
+
+            eng = self.engine
+            with pytest.MonkeyPatch.context() as mp:
+                mp.delenv("MLSD_SIM_PACE", raising=False)  # no pause between turns, whatever a test set
+                self._results[key] = result(run(eng, case, ScriptedCandidate.from_script(eng.lib.script(persona, case))))
+        return self._results[key]
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None

@@ -80,7 +80,9 @@ def test_bad_usage_exit_2(home):
 
 
 @pytest.mark.slow
-def test_simulate_json_then_sessions_and_report(home, tmp_path):
+def test_simulate_json_then_sessions_and_report(home, tmp_path, monkeypatch, capfd):
+    """The simulation runs as the `mlsd` process; the commands that read it back run the CLI's main in this
+    process (capfd: stdout captured at the file descriptor, as a subprocess's would be)."""
     answers = tmp_path / "answers.json"
     answers.write_text(json.dumps({"clarify": ["How many daily active users are there?", "I'll assume 300M users and a 200 ms budget."], "frame": ["Rank videos by predicted watch probability."]}))
     p = mlsd("simulate", "--case", "video-recommendation", "--answers-file", str(answers), "--json", home=home, check=True)
@@ -93,16 +95,21 @@ def test_simulate_json_then_sessions_and_report(home, tmp_path):
     sc = d["scorecard"]
     assert set(sc["overall"]) >= {"score", "hire_signal", "level", "confidence"}
     assert set(sc) >= {"overall", "phases", "strengths", "gaps", "study"}
-    s = json.loads(mlsd("sessions", "--json", home=home, check=True).stdout)
+    def cli(*args: str) -> str:
+        code, out, err = run_main(monkeypatch, capfd, *args, home=home, config=home / "none.toml")
+        assert code == 0, err
+        return out
+
+    s = json.loads(cli("sessions", "--json"))
     assert any(r["id"] == d["session_id"] and r["score"] is not None for r in s)
-    r = json.loads(mlsd("report", d["session_id"], "--format", "json", home=home, check=True).stdout)
+    r = json.loads(cli("report", d["session_id"], "--format", "json"))
     assert r["overall"] == sc["overall"]
-    md = mlsd("report", d["session_id"], home=home, check=True).stdout
+    md = cli("report", d["session_id"])
     assert md.startswith("# Scorecard")
     # the recorded interview grades again from its transcript
     t = tmp_path / "t.json"
     t.write_text(p.stdout)
-    g = json.loads(mlsd("grade", "--transcript", str(t), "--brain", "offline", "--json", home=home, check=True).stdout)
+    g = json.loads(cli("grade", "--transcript", str(t), "--brain", "offline", "--json"))
     assert [ph["id"] for ph in g["phases"]] == [ph["id"] for ph in sc["phases"]]
     assert abs(g["phases"][0]["score"] - sc["phases"][0]["score"]) < 1e-6
 

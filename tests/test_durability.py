@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from engine_support import built_index, settings_for
+from engine_support import built_index, call_main, settings_for
 
 from interviewer.content import library
 from interviewer.session import Engine
@@ -58,8 +58,8 @@ def _stamp(home: Path) -> tuple:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(1800)  # eleven process starts (torch, the embedding model): over 600 s on a loaded machine
-def test_sigkill_then_resume_loses_and_repeats_nothing(tmp_path, tmp_path_factory, monkeypatch):
+@pytest.mark.timeout(1800)  # ten process starts (torch, the embedding model): over 600 s on a loaded machine
+def test_sigkill_then_resume_loses_and_repeats_nothing(tmp_path, tmp_path_factory, monkeypatch, capsys):
     import shutil
 
     home = tmp_path / "home"
@@ -96,10 +96,17 @@ def test_sigkill_then_resume_loses_and_repeats_nothing(tmp_path, tmp_path_factor
         seen_counts.append(_checkpoints(home))
     assert kills >= 10, f"only {kills} kills landed"
     assert seen_counts == sorted(seen_counts)  # progress was kept across kills
-    # the rest of the run, undisturbed (no pause between turns: the pace only gave the kills room to land)
-    done = subprocess.run(args + ["--resume", "--json"], cwd=ROOT, env={**_env(home), "MLSD_SIM_PACE": "0"}, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    out = json.loads(done.stdout)
+    # the rest of the run, undisturbed (no pause between turns: the pace only gave the kills room to land): the
+    # same `mlsd simulate ... --resume --json`, run by the CLI's own main in this process (no further start of
+    # torch and the embedding model; the ten killed runs were separate processes)
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MLSD_BRAIN", "MLSD_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("MLSD_HOME", str(home))
+    monkeypatch.setenv("MLSD_CONFIG", str(home / "none.toml"))
+    monkeypatch.setenv("MLSD_SIM_PACE", "0")
+    code, stdout, stderr = call_main(monkeypatch, capsys, *args[3:], "--resume", "--json")
+    assert code == 0, stderr[-2000:]
+    out = json.loads(stdout)
     said = [t["text"] for t in out["transcript"] if t["role"] == "candidate"]
     # the same interview never killed: the same candidate lines, in the same order, each said once. It runs in
     # this process (what `mlsd simulate --case news-feed --persona average --session-id ...` runs, without a
@@ -107,8 +114,6 @@ def test_sigkill_then_resume_loses_and_repeats_nothing(tmp_path, tmp_path_factor
     ref_home = tmp_path / "reference"
     ref_home.mkdir()
     shutil.copytree(built_index(tmp_path_factory) / "index", ref_home / "index")
-    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MLSD_BRAIN", "MLSD_MODEL"):
-        monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("MLSD_HOME", str(ref_home))
     monkeypatch.setenv("MLSD_CONFIG", str(ref_home / "none.toml"))
     monkeypatch.setenv("MLSD_SIM_PACE", "0")

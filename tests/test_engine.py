@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from engine_support import fresh_home, settings_for
+from engine_support import SIM_CASES, fresh_home, settings_for
 from pydantic import SecretStr
 
 from interviewer import PHASES
@@ -10,29 +10,17 @@ from interviewer.clock import VirtualClock
 from interviewer.content import library
 from interviewer.events import Finished, Message, Token
 from interviewer.session import Engine, Session
-from interviewer.simulate import NOTHING_TO_ADD, ScriptedCandidate, result, run
+from interviewer.simulate import NOTHING_TO_ADD, ScriptedCandidate
 from interviewer.text import sanitize
 
-CASES = ["video-recommendation", "payment-fraud-detection", "delivery-time-estimation"]
+CASES = SIM_CASES
+PERSONAS = ["strong", "average", "weak", "rambling", "adversarial"]
 
 
 @pytest.fixture(scope="module")
-def sims(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], dict]:
-    """Every persona on three cases, run once for the module."""
-    mp = pytest.MonkeyPatch()
-    home = fresh_home(tmp_path_factory.mktemp("sims"), tmp_path_factory, mp)
-    eng = Engine(settings_for(home))
-    out = {}
-    lib = library()
-    try:
-        for case in CASES:
-            for persona in ("strong", "average", "weak", "rambling", "adversarial"):
-                s = run(eng, case, ScriptedCandidate.from_script(lib.script(persona, case)))
-                out[(case, persona)] = result(s)
-    finally:
-        eng.close()
-        mp.undo()
-    return out
+def sims(simulations) -> dict[tuple[str, str], dict]:
+    """Every persona on three cases (run once per test session: the behaviour-suite test reads them too)."""
+    return {(case, persona): simulations.result(case, persona) for case in CASES for persona in PERSONAS}
 
 
 def visited(r: dict) -> list[str]:

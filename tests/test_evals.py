@@ -168,17 +168,15 @@ def test_grading_suite_grades_through_the_product_path(tmp_path):
 
 
 @pytest.mark.slow
-def test_behaviour_suite_on_two_cases(tmp_path, tmp_path_factory, monkeypatch):
-    from engine_support import fresh_home, settings_for
+def test_behaviour_suite_on_three_cases(simulations):
+    """Every behaviour persona on the three cases of the engine tests (tests/test_engine.py), on their
+    simulated interviews: the personas both read are run once per test session (`simulations`)."""
+    from engine_support import SIM_CASES
 
-    from interviewer.session import Engine
-
-    home = fresh_home(tmp_path, tmp_path_factory, monkeypatch)
-    eng = Engine(settings_for(home))
-    res = behaviour_suite(eng, ["harmful-content-detection", "query-autocomplete"])
-    eng.close()
+    eng = simulations.engine
+    res = behaviour_suite(eng, SIM_CASES, simulated=simulations.result)
     personas = {k.split("@")[0] for k in eng.lib.candidates}
-    assert res["n"] == 2 * len(personas) == len(res["runs"])
+    assert res["n"] == len(SIM_CASES) * len(personas) == len(res["runs"])
     assert res["crashes"] == 0 and res["repeated_lines"] == 0
     assert res["all_phases_in_order"] == res["n"]
     assert res["follow_up_targeting"] >= 0.9

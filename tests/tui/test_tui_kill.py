@@ -122,7 +122,9 @@ def test_sigkill_the_real_tui_at_ten_points_loses_and_doubles_nothing(built_home
     terms: list[Term] = []
     try:
         with FakeOpenAI() as server:
-            server.stream_delay = 0.25  # a streamed reply takes ~3 s: room to kill it mid-stream
+            # a streamed reply (13 pieces) takes ~1.3 s: room to kill it mid-stream (the kill follows the first piece
+            # within a 20 ms poll of the server's own record, in this process)
+            server.stream_delay = 0.1
             env = {
                 "MLSD_HOME": str(home), "MLSD_CONFIG": str(home / "none.toml"), "OPENAI_BASE_URL": server.base_url,
                 "MLSD_BRAIN": "llm", "MLSD_MODEL": "fake", "HF_HUB_OFFLINE": "1", "TERM": "xterm-256color",
