@@ -79,6 +79,14 @@ class Engine:
         except ValueError:
             raise UsageError(f"unknown brain {brain!r} ({', '.join(BrainKind)})") from None
 
+    def open_index(self) -> None:
+        """Open the knowledge index before a session calls any model endpoint. Chroma rewrites the vector
+        files the first time a process opens them, and that write can carry stray bytes of the process's
+        memory (seen: an endpoint's error body quoting the API key). Opened before the first call, that
+        memory holds no endpoint reply yet. A no-op once open; `ensure` never raises (a failing index is
+        reported to the candidate by the search that needs it)."""
+        self.index.ensure()
+
     def warm(self, case: str | None = None, progress: Callable[[str, int, int], None] | None = None) -> None:
         """Load the embedding model, the index, the concept bank and the case's facts, so the first turn is fast.
 
@@ -266,6 +274,7 @@ class Session:
             raise UsageError(f"unknown phase {bad[0]!r} ({', '.join(PHASES)})")
         if set(phases) != set(PHASES) and kind != SessionKind.SIMULATION:
             kind = SessionKind.RETRY  # a phase retry is never recorded as a finished interview
+        engine.open_index()
         if minutes is None:
             minutes = engine.lib.default_minutes(phases)
         if not 5 <= float(minutes) <= 180:
@@ -283,6 +292,7 @@ class Session:
         if row is None:
             raise SessionError(f"no session {sid!r}; `mlsd sessions` lists them")
         b = engine.resolve_brain(brain) if brain else BrainKind(row["brain"])
+        engine.open_index()
         s = cls(engine, row["id"], b, clock or WallClock(), on_event)
         snap = engine.graph.get_state(s.config)
         if not snap.values:

@@ -88,3 +88,28 @@ def test_a_planted_key_is_in_no_file_under_the_data_folder(arrival, tmp_path, tm
     assert _files_with(home, KEY.encode()) == []
     # and no file holds a long piece of it (a key cut in half by a cap is still a leak)
     assert _files_with(home, KEY[4:24].encode()) == []
+
+
+def test_the_index_is_opened_before_any_endpoint_call(tmp_path, tmp_path_factory, monkeypatch):
+    """Chroma rewrites its vector files when a process first opens them, and that write can carry stray
+    bytes of the process's memory (a full-suite run found an endpoint's 418 body, key included, in
+    `data_level0.bin`). So a session opens the index before its first model call, when no reply is in memory."""
+    home = fresh_home(tmp_path, tmp_path_factory, monkeypatch)
+    order: list[str] = []
+
+    def responder(request: dict) -> str:
+        order.append("endpoint")
+        return default_responder(request)
+
+    with FakeOpenAI(responder=responder) as server:
+        eng = Engine(_settings("env", home, server.base_url, monkeypatch, tmp_path))
+        opened = eng.index.ensure
+        monkeypatch.setattr(eng.index, "ensure", lambda *a, **k: (order.append("index"), opened(*a, **k))[1])
+        try:
+            s = Session.start(eng, "news-feed", brain="llm", minutes=20, clock=VirtualClock())
+            s.send("How many daily active users are there?")
+            s.send("I would frame it as ranking posts by predicted meaningful interactions.")
+        finally:
+            eng.close()
+    assert "endpoint" in order, "no model call was made: the test proves nothing"
+    assert "index" in order and order.index("index") < order.index("endpoint"), order
