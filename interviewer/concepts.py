@@ -507,10 +507,7 @@ class ConceptBank:
             if nl >= 0:
                 nxt = text.find("\n", nl + 1)
                 window += "\n" + text[nl + 1 : nxt if nxt >= 0 else len(text)]
-            got = out.setdefault(m.concept_id, set())
-            for i, rx in enumerate(self._depth_regexes(m.concept_id)):
-                if rx.search(window):
-                    got.add(i)
+            out.setdefault(m.concept_id, set()).update(self.depth_points(m.concept_id, window))
         return out
 
     def depth_points(self, cid: str, window: str) -> set[int]:

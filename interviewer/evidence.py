@@ -178,9 +178,9 @@ def analyse(text: str, phase: str, case: str | None, bank: ConceptBank | None = 
 
     mentions = [(m.concept_id, i, m.start, m.end) for m in found if (i := unit_of(m.start)) is not None]
     # in clarifying, what a candidate asks about is clarifying, whichever phase its concept is at home in
-    asked = [cid for cid, i, _s, _e in mentions if phase == Phase.CLARIFY and "?" in out[i].text]
-    told = [cid for cid, i, _s, _e in mentions if not (phase == Phase.CLARIFY and "?" in out[i].text)]
-    if phase != CROSS_CUTTING and _elsewhere(told, phase, bank, case, asked=len(asked)):
+    asking = {i for i, u in enumerate(out) if phase == Phase.CLARIFY and "?" in u.text}
+    told = [cid for cid, i, _s, _e in mentions if i not in asking]
+    if phase != CROSS_CUTTING and _elsewhere(told, phase, bank, case, asked=len(mentions) - len(told)):
         for u in out:
             u.kept = False
         mentions = []

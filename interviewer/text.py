@@ -149,15 +149,6 @@ def is_injection(sentence: str) -> bool:
     return bool(_INJECTION.search(sentence))
 
 
-def strip_injections(text: str) -> tuple[str, list[str]]:
-    """Drop sentences that address the grader or interviewer. Returns (kept text, dropped sentences)."""
-    kept: list[str] = []
-    dropped: list[str] = []
-    for s in sentences(text):
-        (dropped if is_injection(s) else kept).append(s)
-    return " ".join(kept), dropped
-
-
 _MOVE_ON = re.compile(
     r"^\s*(/next\b|(i\s+)?(have\s+)?nothing\s+(more\s+)?to\s+add|let'?s\s+move\s+on|can\s+we\s+move\s+on|(i'?m|i\s+am)\s+done(\s+with\s+this)?|next\s+(phase|topic|section)|that'?s\s+all(\s+i\s+have)?|move\s+on)",
     re.I,
@@ -263,10 +254,6 @@ def is_question(text: str) -> bool:
     return (last and 2 * asking >= len(parts)) or asking == len(parts)
 
 
-_JOINED = re.compile(r",?\s+(?:and|also|plus)\s+(?=(?:what|how|who|when|where|which|why|is|are|do|does|can|could|should|will)\b)", re.I)
-
-
-_PART_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bor\b|\bplus\b|\bas well as\b|/)\s*", re.I)
 _FUNCTION_WORDS = frozenset(
     "a an the of to in on for and or with by at from as is are be was were do does did can could should would will "
     "what how who when where which why we you i it this that these those there their our your my me us any some much many "
@@ -357,13 +344,6 @@ def alternatives(ask: str) -> list[str]:
     """The alternatives an ask offers at its end ("Which cloud are we on, AWS or GCP" -> "AWS", "GCP"), else none."""
     m = _ALTERNATIVES.search(ask)
     return [m.group(1).strip(), m.group(2).strip()] if m else []
-
-
-def question_parts(question: str) -> list[str]:
-    """The parts of one question joined by and/or/commas, each with a content word ("DAU and QPS?" ->
-    "DAU", "QPS"); nothing when it has one part."""
-    parts = [p.strip(" ?") for p in _PART_SPLIT.split(question) if p and content_words(p)]
-    return parts if len(parts) > 1 else []
 
 
 _ASK_START = re.compile(
@@ -470,12 +450,6 @@ def ask_items(ask: str) -> list[str]:
     module"); nothing when it names one thing. An item answers on its own only when it clearly does."""
     items = [p.strip() for p in _LIST.split(ask) if p and content_words(p)]
     return items if len(items) > 1 else []
-
-
-def split_questions(text: str) -> list[str]:
-    """'What is the CTR and how many ads are there?' -> two questions."""
-    qs = [q.strip() for part in re.split(r"\?+\s*", text) for q in _JOINED.split(part) if q.strip()]
-    return [q + "?" for q in qs][:4]
 
 
 def plural(n: float, word: str) -> str:
