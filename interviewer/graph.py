@@ -640,10 +640,10 @@ def _advance(state: InterviewState, ctx: Ctx, why: Why) -> Update:
     """Close the phase under way: the next one opens, or the interview ends."""
     phase = _phase(state)
     used = _used_lines(state)
-    close = P.pick_unique(P.get("advance", why), used, seed=state["phase_i"], phase=ctx.lib.phase_title(phase))
     nxt = state["phase_i"] + 1
     if nxt >= len(state["phases"]) or state.get("elapsed", 0.0) >= state["minutes"] + policy().overtime_minutes:
-        upd = _say(state, ctx, close + " " + P.pick_unique(P.get("closing"), used, seed=len(used)), TurnKind.CLOSING)
+        # the last line closes the interview, not a phase: no "let's move on from ..." before it
+        upd = _say(state, ctx, P.pick_unique(P.get("closing"), used, seed=len(used)), TurnKind.CLOSING)
         upd.update(
             {
                 "phase_minutes": _closed_minutes(state, phase),
@@ -655,6 +655,7 @@ def _advance(state: InterviewState, ctx: Ctx, why: Why) -> Update:
         _writer()(PhaseChanged(None, phase))
         return upd
     new_phase = state["phases"][nxt]
+    close = P.pick_unique(P.get("advance", why), used, seed=state["phase_i"], phase=ctx.lib.phase_title(phase))
     intro = P.pick_unique(P.get("phase_intro", new_phase), used, seed=nxt)
     upd = _say(state, ctx, f"{close} {intro}", TurnKind.INTRO, phase=new_phase)
     upd.update({"phase_minutes": _closed_minutes(state, phase), "phase_i": nxt, "phase_start": state.get("elapsed", 0.0)})
