@@ -190,16 +190,24 @@ def analyse(text: str, phase: str, case: str | None, bank: ConceptBank | None = 
 
 TERM_LIST_MIN = 4  # concepts named in one unit before it can be a bare list of terms
 TERM_LIST_SHARE = 0.5  # ... when the names make up at least this share of its letters
+TERM_LIST_SEGMENT = 3  # words in an item of a list of terms
+TERM_LIST_ITEMS = 0.75  # share of a unit's comma-separated pieces that must be that short
 
 
 def _is_term_list(u: Unit, mentions: Sequence[Any]) -> bool:
     """A unit that only strings concept names together ("feature store, Kafka, Flink, point-in-time
-    joins, ..."): it names without showing anything, so none of it counts as evidence."""
+    joins, ..."): it names without showing anything, so none of it counts as evidence. A sentence that
+    says something about the names ("adversarial drift is the big one (new slang, leetspeak) -> reviewers
+    flag misses, fold into retraining") is not a list, however many names it holds."""
     if len(mentions) < TERM_LIST_MIN or u.text.count(",") < TERM_LIST_MIN - 1:
         return False
     letters = sum(ch.isalpha() for ch in u.text) or 1
     named = sum(sum(ch.isalpha() for ch in m.matched) for m in mentions)
-    return named / letters >= TERM_LIST_SHARE
+    if named / letters < TERM_LIST_SHARE:
+        return False
+    pieces = [p for p in re.split(r"[,;]", u.text) if p.strip()]
+    short = sum(1 for p in pieces if len(p.split()) <= TERM_LIST_SEGMENT)
+    return short >= TERM_LIST_ITEMS * len(pieces)
 
 
 ELSEWHERE_MIN = 4  # concepts of other phases named before an answer can belong to another phase
@@ -294,10 +302,11 @@ def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBa
         ev = CriterionEvidence(c)
         weight_of_unit: dict[int, float] = {}
         where: dict[int, int] = {}
-        own = {cid for cid, _i, _s, _e in an.mentions if c.id in bank.concept(cid).criteria and (bank.concept(cid).phase == an.phase or c.phase == CROSS_CUTTING)}
         for cid, i, s, _e in an.mentions:
-            if c.id not in bank.concept(cid).criteria or (cid not in own and not own):
-                continue  # another phase's concept backs this criterion only beside one of this phase's own
+            # a concept backs the criteria it lists, whichever phase it is at home in: negative downsampling
+            # and recalibration said while modelling are the model's loss-and-negatives evidence
+            if c.id not in bank.concept(cid).criteria:
+                continue
             if cid not in ev.concepts:
                 ev.concepts.append(cid)
             win = an.window(i)

@@ -144,3 +144,30 @@ def test_in_clarifying_what_is_asked_about_belongs_to_clarifying():
     assert all(u.kept for u in an.units) and {cid for cid, *_ in an.mentions} >= {c.id for c in far[: evidence.ELSEWHERE_MIN + 2]}
     # outside clarifying a question is never evidence
     assert not any(u.kept for u in evidence.analyse(asked, "model", CASE).units)
+
+
+def test_a_bare_list_of_terms_is_no_evidence_but_a_sentence_about_them_is():
+    lib = library()
+    salad = "Feature store, Kafka, Flink, point-in-time joins, time-based split, leakage, backfill, data validation, train-serving skew."
+    said = "adversarial drift is the big one (new slang, leetspeak, text in images) -> reviewers flag misses, fold into retrain every 1-2 wks"
+    an = evidence.analyse(salad, "data", "delivery-time-estimation")
+    assert not any(u.kept for u in an.units) and not an.mentions
+    an = evidence.analyse(said, "monitor", "harmful-content-detection")
+    assert all(u.kept for u in an.units)
+    _an, evs = evidence.grade_text(said, "monitor", "harmful-content-detection", lib.criteria("monitor", "harmful-content-detection"))
+    assert any(ev.score for ev in evs)
+
+
+def test_a_concept_at_home_in_another_phase_backs_this_phases_criteria_it_lists():
+    """Negative downsampling (at home in data) said while modelling is evidence for the model criteria it
+    lists, with no model concept beside it."""
+    bank = concept_bank()
+    lib = library()
+    crits = {c.id for c in lib.criteria("model", CASE)}
+    ds = bank.concept("negative-downsampling")
+    assert ds.phase != "model" and crits & set(ds.criteria)
+    text = "Downsample legitimate transactions 1:20 for training, because fraud is so rare, then recalibrate the scores."
+    _an, evs = evidence.grade_text(text, "model", CASE, lib.criteria("model", CASE))
+    backed = {ev.criterion.id for ev in evs if "negative-downsampling" in ev.concepts}
+    assert backed and backed <= crits & set(ds.criteria)
+    assert all(ev.score for ev in evs if ev.criterion.id in backed)
