@@ -41,8 +41,7 @@ class MiniLM:
     `max_seq_length` tokens, and batched longest first, as sentence-transformers does)."""
 
     def __init__(self, path: Path) -> None:
-        import torch  # noqa: F401  (torch before safetensors.torch: the import order the package expects)
-        from safetensors.torch import load_file
+        from safetensors.torch import load_file  # imports torch
         from tokenizers import Tokenizer
 
         cfg = json.loads((path / "config.json").read_text(encoding="utf-8"))
@@ -76,7 +75,8 @@ class MiniLM:
 
         return F.linear(x, self.w[name + ".weight"], self.w[name + ".bias"])
 
-    def _batch(self, texts: list[str]) -> np.ndarray:
+    def _batch(self, texts: list[str]) -> Any:
+        """The mean-pooled token states of one batch (a torch tensor, texts x DIM), not yet normalised."""
         import torch
         import torch.nn.functional as F
 
