@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 
 import httpx
-import openai
 from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, stop_before_delay
 
@@ -291,6 +290,8 @@ class LLMClient:
         self.stream_idle_timeout = stream_idle_timeout
         self.line_cap = line_cap
         self.secrets = sorted({s for s in [api_key, *(secrets or [])] if s and len(s) >= 6}, key=len, reverse=True)
+        import openai  # here, not at module import: about a second that the offline brain and `mlsd sessions` never need
+
         self.client = openai.OpenAI(
             base_url=base_url,
             api_key=api_key or "not-needed",
@@ -385,6 +386,8 @@ class LLMClient:
             return None
 
     def _classify(self, e: Exception, deadline: float) -> Exception:
+        import openai  # loaded by __init__ already
+
         if isinstance(e, openai.APIStatusError) and e.status_code in AUTH_STATUSES:
             return self._error(f"the model endpoint refused the API key (HTTP {e.status_code})", _Refused)
         if isinstance(e, openai.APIStatusError) and e.status_code in (429, 503):

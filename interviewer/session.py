@@ -22,7 +22,7 @@ from langgraph.types import Command
 from . import evidence
 from .brains import Brain, FallbackBrain, LLMBrain, OfflineBrain
 from .clock import Clock, WallClock
-from .concepts import load_concept_bank
+from .concepts import concept_bank, load_concept_bank
 from .content import Library, library
 from .domain import CROSS_CUTTING, PHASES, WARM_GRADER, WARM_INDEX, WARM_MODEL, BrainKind, Level, Persona, Role, SessionKind, TurnKind
 from .errors import SessionError, UsageError
@@ -49,7 +49,9 @@ class Engine:
         self.settings = settings or Settings()
         self.home = self.settings.ensure_home()
         self.lib = lib or library()
-        self.bank = load_concept_bank(lib=self.lib)
+        # the shipped library: the process-wide bank the grader and the evidence scan use too (loaded once, its
+        # memo shared; loading a second bank here cost 2-3 s at every start). A library handed in: its own bank
+        self.bank = concept_bank() if lib is None else load_concept_bank(lib=self.lib)
         self.index = get_index(self.home, self.lib)
         cp_path = self.home / "checkpoints.sqlite"
         fresh = not cp_path.exists() or cp_path.stat().st_size == 0
