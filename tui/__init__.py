@@ -1,7 +1,7 @@
 """mlsd's terminal UI (Textual).
 
 It talks to the engine only through the session API of `interviewer.session` (via `tui.backend`),
-and imports nothing heavy at module import time: the engine (torch and the embedding model,
+and imports nothing heavy at module import time: the engine (torch, sentence-transformers,
 chromadb, langgraph) is created in a thread worker after the first paint.
 """
 

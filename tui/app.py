@@ -1,6 +1,6 @@
 """The mlsd Textual app and `run_app`, which the CLI calls.
 
-Import cost is kept to Textual itself: the engine (torch and the embedding model, chromadb,
+Import cost is kept to Textual itself: the engine (torch, sentence-transformers, chromadb,
 langgraph) is imported and created in a thread worker after the first paint.
 """
 from __future__ import annotations

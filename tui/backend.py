@@ -1,6 +1,6 @@
 """The one place the TUI meets the engine.
 
-Everything here that touches torch (the embedding model), chromadb or langgraph is imported
+Everything here that touches torch, sentence-transformers, chromadb or langgraph is imported
 lazily and must be called from a thread worker, never from the event loop. The screens only see
 `Backend`, `InterviewRequest` and the `SessionLike` protocol (the subset of
 `interviewer.session.Session` the UI uses), so tests can hand in a fake backend.
@@ -102,7 +102,7 @@ class Backend:
     def home(self) -> Path:
         return self.settings().ensure_home()
 
-    # ---- the engine: imports langgraph, chromadb, torch (the embedding model)
+    # ---- the engine: imports langgraph, chromadb, sentence-transformers
     @property
     def engine_loaded(self) -> bool:
         return self._engine is not None
