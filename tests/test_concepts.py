@@ -519,6 +519,10 @@ CORRECT = [
     "We won't stop the test the moment it turns significant, and we won't keep it running until it does.",
     "Shadow mode cannot tell us click-through rate, because nobody sees the shadow model's results.",
     "Not every purchase after a click was caused by the recommendation, so we measure lift with a holdout.",
+    # said in good answers the precision check found flagged (evals/bench/misconception_precision.py)
+    "Splits are by time and grouped by author, because a random split would mostly test memorization.",
+    "Do we remove it automatically or send it to human moderators?",
+    "We don't need segmentation masks, since blurring a dilated box is enough.",
 ]
 
 
