@@ -545,3 +545,136 @@ def test_good_scripted_candidates_state_no_misconception(bank: ConceptBank):
                 for line in script.lines(phase):
                     found += [(case, persona, h.misconception_id, h.matched[:80]) for h in bank.find_misconceptions(line, case)]
     assert found == []
+
+
+# wrong statements written blind as a senior interviewer would hear them (one per line, with the case), to
+# measure and keep the bank's recall; each must be recognised as some misconception in its case
+WRONG = [
+    ('payment-fraud-detection', 'Because fraud is so rare, overall accuracy is the clearest way to show the model works.'),
+    ('payment-fraud-detection', 'We will report accuracy, which should easily exceed 99 percent.'),
+    ('ad-click-prediction', 'AUC is the right metric for the auction because it captures how well we rank ads.'),
+    ('ad-click-prediction', "Once the new model shows a higher AUC on last week's data, we can confidently roll it out to all traffic."),
+    ('news-feed', 'We can run the experiment over a weekend, which gives more than enough data given our traffic.'),
+    ('news-feed', 'The test can be concluded after a single day because we have hundreds of millions of users.'),
+    ('video-recommendation', 'We will monitor the p-value daily and declare victory as soon as it crosses 0.05.'),
+    ('video-recommendation', 'Users will be assigned randomly to each arm on every page load.'),
+    ('people-you-may-know', 'A standard user-level A/B test works well here since each member is independent.'),
+    ('search-ranking', 'Offline nDCG gains translate directly into online gains, so the A/B test is mostly a formality.'),
+    ('harmful-content-detection', 'We will evaluate on a balanced set with equal numbers of harmful and benign posts so the metrics are easier to read.'),
+    ('delivery-time-estimation', 'The main metric is RMSE, and because early and late errors are equally bad this captures everything.'),
+    ('street-view-blurring', 'Precision matters most here, since blurring a non-face is a visible error.'),
+    ('payment-fraud-detection', 'Labels come from chargebacks, which are reported almost immediately after the purchase.'),
+    ('payment-fraud-detection', 'We can treat every transaction from last week that has no chargeback as legitimate.'),
+    ('payment-fraud-detection', "To deal with imbalance we'll oversample fraud with SMOTE on the full dataset and then split."),
+    ('news-feed', 'We shuffle all interactions and hold out 20 percent at random for testing.'),
+    ('ad-click-prediction', "A useful feature is the ad's total number of clicks over the whole dataset."),
+    ('delivery-time-estimation', 'A very predictive feature is the time the courier actually picked up the order.'),
+    ('video-recommendation', 'Every video a user did not watch is a negative example.'),
+    ('search-ranking', 'Clicked results are relevant and unclicked ones are irrelevant, which gives us clean labels.'),
+    ('harmful-content-detection', 'User reports are a reliable ground truth, so we train directly on reported posts as positives.'),
+    ('ad-click-prediction', "We downsample the negatives to one percent and use the model's output directly as the click probability in the auction."),
+    ('payment-fraud-detection', 'A deep neural network will always outperform gradient boosted trees, so we skip the tree model.'),
+    ('video-recommendation', 'We use a softmax over all 800 million videos to predict the next watch.'),
+    ('video-recommendation', 'Collaborative filtering handles new videos well because their embeddings are learned quickly.'),
+    ('search-ranking', 'We fine-tune a large cross-encoder and run it on all candidate documents for each query.'),
+    ('payment-fraud-detection', 'We start with a transformer directly since a baseline like logistic regression would not be competitive.'),
+    ('payment-fraud-detection', 'Scoring can run as a batch job every night, and flagged payments are reversed the next morning.'),
+    ('search-ranking', 'We precompute the ranked results for every query overnight and serve them from a cache.'),
+    ('ad-click-prediction', 'Click predictions for each user and ad are computed in a daily batch and looked up at auction time.'),
+    ('video-recommendation', 'We roll the new model out to 100 percent of users at once, since it was validated offline.'),
+    ('news-feed', 'Average latency of 50 ms is our target, which keeps the feed fast for everyone.'),
+    ('query-autocomplete', 'A large language model generates the completions on every keystroke, which gives the freshest suggestions.'),
+    ('visual-search', 'We compute the exact nearest neighbours with the ANN index, so results are always the true closest images.'),
+    ('payment-fraud-detection', 'We track precision and recall in real time on a dashboard so we catch any degradation instantly.'),
+    ('news-feed', "Because the model is retrained every day, we don't need separate monitoring of its quality."),
+    ('ad-click-prediction', 'We monitor CPU, memory and latency, which tells us whether the model is healthy.'),
+    ('harmful-content-detection', 'Hashing the user ids anonymises the data, so GDPR requests are not an issue.'),
+    ('video-recommendation', 'Feedback loops are not a concern because the model learns from what users actually choose.'),
+    ('payment-fraud-detection', 'If precision drops we simply retrain the model on the latest data, which fixes it.'),
+    ('delivery-time-estimation', 'A weekly report of the average error is enough to spot problems.'),
+    ('video-recommendation', "Latency isn't a major concern at this stage, so I'll focus on the model quality."),
+    ('news-feed', "I'll assume we have all the labelled data we need."),
+    ('payment-fraud-detection', 'We can use any customer data we have since users agreed to the terms of service.'),
+    ('news-feed', 'The objective is to maximise the time users spend in the feed.'),
+    ('video-recommendation', 'The model predicts whether a video will be clicked, and we sort by that probability.'),
+    ('payment-fraud-detection', 'We block every transaction the model flags automatically, so no manual review is needed.'),
+    ('harmful-content-detection', 'We train one binary classifier for harmful vs not harmful with one global threshold.'),
+    ('event-recommendation', 'We can safely assume around 50 billion daily active users for an events platform.'),
+    ('query-autocomplete', 'Since suggestions are a nice-to-have, a response time of two seconds is perfectly acceptable.'),
+    ('similar-listings', "There's no real need to ask about privacy because listing data is public."),
+    ('visual-search', "I'd assume we have perfectly labelled image pairs for every product, so data is not a constraint."),
+    ('harmful-content-detection', "ML is clearly the right approach here, rules would never work, so I won't ask what exists today."),
+    ('ad-click-prediction', 'We rank the ads purely by their bid, since that maximises revenue for the platform.'),
+    ('delivery-time-estimation', 'Because early and late estimates are equally costly, we just minimise the squared error of the delivery time.'),
+    ('people-you-may-know', 'The goal is to maximise the number of connection requests sent, which directly reflects the value of the feature.'),
+    ('event-recommendation', 'We will optimise for clicks on event cards, which is the cleanest signal of interest.'),
+    ('similar-listings', 'Two listings are similar if they share the same city, price band and number of bedrooms, so we can hard-code it.'),
+    ('street-view-blurring', 'This is an image classification task: the model outputs whether the image contains a face, and then we blur the image.'),
+    ('query-autocomplete', 'We can just prompt a large language model with the prefix and show its top completions, with no separate retrieval.'),
+    ('event-recommendation', "Events the user never RSVP'd to are all negatives, which gives us plenty of training data."),
+    ('visual-search', "Duplicate product images are harmless, so we don't need to deduplicate before splitting."),
+    ('query-autocomplete', 'Since these are real user queries, we can show them as suggestions without any filtering.'),
+    ('harmful-content-detection', 'One annotator per post is enough since the guidelines are clear.'),
+    ('ad-click-prediction', 'We one-hot encode the user id and the ad id, which gives the model full personalisation.'),
+    ('video-search', 'We can use GPT labels as ground truth for relevance and skip human raters entirely.'),
+    ('news-feed', 'Missing values are rare, so we simply drop any row with a missing feature.'),
+    ('news-feed', 'A single model per user gives the best personalisation.'),
+    ('people-you-may-know', 'We score all pairs of members with the GNN every time someone opens the page.'),
+    ('video-recommendation', 'In-batch negatives are unbiased, so the two-tower model needs no correction for popular items.'),
+    ('ad-click-prediction', "Feeding the raw user id directly into the gradient boosted trees lets them learn each user's preferences."),
+    ('harmful-content-detection', 'We take an off-the-shelf ImageNet model and use it as is, since it already recognises objects.'),
+    ('event-recommendation', 'Matrix factorisation on event ids will work well, since we have lots of interactions per event.'),
+    ('delivery-time-estimation', 'The model is trained with MSE on the click label.'),
+    ('similar-listings', 'We use random negatives from the whole catalogue, which is simple and effective.'),
+    ('query-autocomplete', "We'll judge suggestions by their offline accuracy and ship whichever model scores higher."),
+    ('visual-search', "We'll test the new embedding for a couple of hours on live traffic and launch if clicks go up."),
+    ('event-recommendation', "We'll compare bookings in the week after launch with the week before to measure impact."),
+    ('harmful-content-detection', 'Prevalence is just the number of posts the classifier removed divided by total posts.'),
+    ('news-feed', 'If CTR goes up we ship, whatever happens to hides or reports.'),
+    ('payment-fraud-detection', "A p-value of 0.04 means there's a 96 percent chance the new model is better."),
+    ('video-search', "The main online metric is the model's log loss, compared between treatment and control."),
+    ('ad-click-prediction', "We'll run the test on 1,000 users, which should be enough to detect a 0.5 percent change in CTR."),
+    ('similar-listings', 'We only look at click-through rate on the carousel; bookings are too noisy to matter.'),
+    ('people-you-may-know', "Fairness doesn't really apply to friend suggestions, so we won't look at it."),
+    ('people-you-may-know', 'Recommendations are recomputed on every request by scoring every member against the user.'),
+    ('event-recommendation', "Recommendations can be cached indefinitely since a user's tastes rarely change."),
+    ('similar-listings', 'Availability changes slowly, so we can ignore it at serving time.'),
+    ('harmful-content-detection', 'We deploy the new classifier to all traffic in one go, since it passed offline evaluation.'),
+    ('video-search', 'We load the model from disk on each request to make sure we always use the latest weights.'),
+    ('delivery-time-estimation', 'Autoscaling on Kubernetes handles any traffic spike, so capacity planning is unnecessary.'),
+    ('query-autocomplete', 'Every keystroke goes to a GPU-hosted transformer that generates completions from scratch.'),
+    ('visual-search', 'When we update the encoder, the old vectors can stay in the index and we only embed new images with the new model.'),
+    ('query-autocomplete', 'Rebuilding the suggestion index once a week keeps it fresh enough for trends.'),
+    ('similar-listings', 'A KS test on each feature with a p-value below 0.05 triggers a drift alert.'),
+    ('people-you-may-know', "Once the model is trained it stays good for years, so we don't plan retraining."),
+    ('harmful-content-detection', 'Every new model version is pushed to production automatically after the nightly retrain.'),
+    ('event-recommendation', "Exploration wastes impressions, so we always show the model's top picks."),
+    ('news-feed', "Deleting the user's row from the users table satisfies a GDPR deletion request."),
+    ('ad-click-prediction', "We use the model's own predicted clicks as labels to retrain it when real labels are slow."),
+    ('street-view-blurring', "The threshold we pick at launch will stay valid, so it doesn't need to be revisited."),
+    ('video-recommendation', "A single global watch-time number is enough; there's no need to break it down by country."),
+    ('delivery-time-estimation', 'Training and serving features come from the same definitions, so skew cannot happen.'),
+]
+
+
+@pytest.mark.parametrize(("case", "line"), WRONG)
+def test_wrong_statements_are_recognised(bank: ConceptBank, case: str, line: str):
+    assert bank.find_misconceptions(line, case), line
+
+
+def test_no_misconception_on_recorded_answers_graded_3_or_more(bank: ConceptBank):
+    """A misconception caps every criterion it lists: on a recorded answer whose reference grade for one
+    of those criteria is 3 or 4, it would punish a good answer (evals/bench/misconception_precision.py
+    runs the same check over more answers)."""
+    from interviewer import evidence
+    from interviewer.evals import load_recorded
+
+    lib = library()
+    found = []
+    for it in load_recorded(lib):
+        an = evidence.analyse(it.answer, it.phase, it.case, bank)
+        for mid, _i, s, e in an.misconceptions:
+            graded = {c: it.reference[c] for c in bank.misconception(mid).criteria if c in it.reference}
+            if any(g >= 3 for g in graded.values()):
+                found.append((it.id, mid, graded, it.answer[s:e][:80]))
+    assert found == []

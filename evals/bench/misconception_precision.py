@@ -23,10 +23,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from interviewer import evidence  # noqa: E402
-from interviewer.concepts import concept_bank  # noqa: E402
-from interviewer.content import library  # noqa: E402
-from interviewer.evals import load_recorded  # noqa: E402
+from interviewer import evidence
+from interviewer.concepts import concept_bank
+from interviewer.content import library
+from interviewer.evals import load_recorded
 
 GOOD = ("strong", "average", "terse-right")
 
