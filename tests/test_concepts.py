@@ -548,8 +548,8 @@ def test_good_scripted_candidates_state_no_misconception(bank: ConceptBank):
 
 
 # wrong statements written blind as a senior interviewer would hear them (one per line, with the case), to
-# measure and keep the bank's recall; each must be recognised as some misconception in its case. Three sets
-# were written in turn; before the patterns were widened for it, each set was recognised at 43%, 61% and 44%
+# measure and keep the bank's recall; each must be recognised as some misconception in its case. Four sets
+# were written in turn; before the patterns were widened for it, each set was recognised at 43%, 61%, 44% and 50%
 WRONG = [
     ('payment-fraud-detection', 'Because fraud is so rare, overall accuracy is the clearest way to show the model works.'),
     ('payment-fraud-detection', 'We will report accuracy, which should easily exceed 99 percent.'),
@@ -704,6 +704,34 @@ WRONG = [
     ('video-recommendation', "Since it's a hashed id, the watch history is anonymous and deletion requests don't apply."),
     ('delivery-time-estimation', 'We check the dashboards once a month in a review meeting, which catches any issues.'),
     ('search-ranking', 'Position bias and feedback loops are harmless because the ranker learns from real user choices.'),
+    ('ad-click-prediction', "We don't really need to know the QPS; modern infrastructure scales to whatever the traffic is."),
+    ('event-recommendation', "Privacy isn't relevant since events are public information."),
+    ('delivery-time-estimation', "I'd define what success looks like after we launch and see the numbers."),
+    ('visual-search', 'We classify each query image into a product category and return random items from that category.'),
+    ('payment-fraud-detection', 'The model decides and the payment is declined automatically for every positive prediction.'),
+    ('similar-listings', 'Listings that were never clicked in a session are negatives, including ones that were never shown.'),
+    ('video-recommendation', 'Videos watched to the end by autoplay count as strong positives just like chosen ones.'),
+    ('news-feed', "We'll split the logs randomly 80/20, which is standard practice."),
+    ('payment-fraud-detection', 'We oversample fraud to 50/50 with SMOTE before training so the model sees enough fraud.'),
+    ('harmful-content-detection', "An LLM can label all the posts for us, so we don't need human reviewers."),
+    ('people-you-may-know', 'Collaborative filtering on member ids will handle brand-new members fine.'),
+    ('search-ranking', 'We train the ranker with mean squared error on the click labels.'),
+    ('ad-click-prediction', 'Deep networks always beat boosted trees, so we skip the GBDT baseline.'),
+    ('video-recommendation', 'New videos stay out of recommendations until they collect enough views.'),
+    ('payment-fraud-detection', 'Accuracy will be our north star metric for the fraud model.'),
+    ('news-feed', "We'll stop the test the moment the p-value dips under 0.05."),
+    ('ad-click-prediction', 'Offline log loss improved, so the online revenue will go up by the same proportion.'),
+    ('harmful-content-detection', "We report precision only, since that's what the policy team cares about."),
+    ('search-ranking', 'A/B testing for a few hours on a busy day is enough to pick the winner.'),
+    ('video-recommendation', 'If watch time goes up we launch, even if complaints rise a bit.'),
+    ('search-ranking', 'The cross-encoder scores every document in the index for each query.'),
+    ('ad-click-prediction', 'We replace the old model for all traffic in one step once it passes offline tests.'),
+    ('payment-fraud-detection', "If the model service is slow we simply wait for it; there's no need for a fallback rule."),
+    ('video-recommendation', "Average latency is what we budget for; the p99 doesn't matter much."),
+    ('payment-fraud-detection', 'We measure recall every hour from chargebacks so we can react immediately.'),
+    ('video-recommendation', 'CPU and latency dashboards are all we need to monitor the recommender.'),
+    ('ad-click-prediction', 'Weekly retraining is plenty for the click model.'),
+    ('harmful-content-detection', 'Blocked posts are treated as confirmed harmful when we retrain.'),
 ]
 
 
@@ -728,3 +756,56 @@ def test_no_misconception_on_recorded_answers_graded_3_or_more(bank: ConceptBank
             if any(g >= 3 for g in graded.values()):
                 found.append((it.id, mid, graded, it.answer[s:e][:80]))
     assert found == []
+
+
+# correct statements in a case, each close in wording to a misconception added or widened with the wrong sets above
+RIGHT_IN_CASE = [
+    ('payment-fraud-detection', 'We report accuracy only as a sanity check next to PR-AUC, since 99.9 percent accuracy is trivial here.'),
+    ('payment-fraud-detection', 'We use recall at a fixed 0.5 percent false-decline rate, not accuracy.'),
+    ('ad-click-prediction', 'If offline AUC improves we move the model to an A/B test; the launch is decided on revenue and guardrails.'),
+    ('ad-click-prediction', 'AUC measures ranking; calibration is checked separately with log loss and a reliability diagram.'),
+    ('news-feed', 'We run the experiment for two full weeks rather than a single day to cover weekly cycles.'),
+    ('news-feed', 'We randomise by user id so each user sees one arm for the whole test.'),
+    ('people-you-may-know', 'Members interact, so a plain user split leaks; we randomise by graph clusters.'),
+    ('search-ranking', 'Clicks are biased by position, so we correct them with propensities estimated from swap experiments.'),
+    ('search-ranking', 'We cache results for the head queries only; tail queries are ranked online.'),
+    ('video-recommendation', 'Items shown and skipped are negatives; items never shown are not.'),
+    ('video-recommendation', 'A two-tower model retrieves candidates and a heavier ranker orders the top few hundred.'),
+    ('harmful-content-detection', 'Prevalence comes from labelling a random sample of views, since reports miss what nobody reports.'),
+    ('harmful-content-detection', 'Human reviewers audit a sample of the LLM labels to measure agreement before we train on them.'),
+    ('delivery-time-estimation', 'A mean error near zero only shows no bias; we also report absolute error and the share of late orders.'),
+    ('delivery-time-estimation', 'We keep late deliveries in training; we only drop orders with corrupt timestamps.'),
+    ('delivery-time-estimation', 'The actual pickup time is known only after the order, so it is a label for the pickup model, not a feature.'),
+    ('street-view-blurring', 'We keep panoramas without faces as hard negatives and downsample them.'),
+    ('street-view-blurring', 'Blurring runs once in the batch pipeline before publishing, never at view time.'),
+    ('query-autocomplete', 'Latency per keystroke must be under 50 ms, so the language model only re-ranks a short list from the trie.'),
+    ('visual-search', 'Images of the same category are not necessarily similar, so we train a contrastive embedding.'),
+    ('similar-listings', 'We filter by availability at serving time because a booked listing is a wasted slot.'),
+    ('news-feed', 'Time spent is a guardrail, not the objective; we optimise a weighted mix of meaningful interactions.'),
+    ('payment-fraud-detection', 'Chargebacks take weeks; about half arrive within 30 days, so we wait 60 days before labelling a payment legitimate.'),
+    ('payment-fraud-detection', 'Fraud patterns are not stable; fraudsters adapt within weeks, so we retrain weekly.'),
+    ('ad-click-prediction', 'We precompute user embeddings nightly but score click probability at request time.'),
+    ('ad-click-prediction', 'CTR is only a proxy for advertiser value; the auction ranks by bid times calibrated pCTR.'),
+    ('video-recommendation', 'Drift is not a concern only when labels arrive fast; here we still monitor feature drift between retrains.'),
+    ('news-feed', 'A single server cannot handle the peak, so we run replicas in three regions.'),
+    ('news-feed', 'If the new model regresses we roll back to the previous version, then retrain and re-test.'),
+    ('video-search', 'We use a multilingual encoder since English-only data would fail a third of queries.'),
+    ('harmful-content-detection', 'Removing usernames is only pseudonymisation; the text itself can still identify people.'),
+    ('payment-fraud-detection', 'Each payment request is answered in about 80 ms, of which about 200 microseconds is the feature cache lookup.'),
+    ('news-feed', 'Even with billions of rows, sparse id embeddings can still overfit, so we train for one epoch.'),
+    ('ad-click-prediction', 'Class weights distort the probabilities, so we recalibrate on data with the natural click rate.'),
+    ('news-feed', 'We do not declare a winner when the p-value first dips below 0.05; the duration is fixed in advance.'),
+    ('news-feed', 'Network effects are a concern here, so we also run a cluster-randomised test.'),
+    ('news-feed', 'We keep a small long-term holdout without the new ranker to measure its effect after months.'),
+    ('payment-fraud-detection', 'False declines do matter, each one costs the sale and often the customer.'),
+    ('video-recommendation', 'We do not track only CTR; watch time, hides and latency are guardrails.'),
+    ('video-recommendation', 'A significant lift is shipped only if it pays for the extra serving cost.'),
+    ('news-feed', 'The test set is the week after the training window, never the same weeks.'),
+    ('news-feed', "We join features as of each event's timestamp with point-in-time joins, not today's values."),
+    ('payment-fraud-detection', 'We use a trailing 30-day merchant fraud rate computed as of the payment time.'),
+]
+
+
+@pytest.mark.parametrize(("case", "line"), RIGHT_IN_CASE)
+def test_correct_statements_in_a_case_raise_no_misconception(bank: ConceptBank, case: str, line: str):
+    assert bank.find_misconceptions(line, case) == []
