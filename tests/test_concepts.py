@@ -522,6 +522,7 @@ CORRECT = [
     # said in good answers the precision check found flagged (evals/bench/misconception_precision.py)
     "Splits are by time and grouped by author, because a random split would mostly test memorization.",
     "Do we remove it automatically or send it to human moderators?",
+    "I would start with a simple baseline like logistic regression, and then move to trees if the baseline is not good enough.",
     "We don't need segmentation masks, since blurring a dilated box is enough.",
 ]
 
