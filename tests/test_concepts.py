@@ -550,8 +550,9 @@ def test_good_scripted_candidates_state_no_misconception(bank: ConceptBank):
 
 
 # wrong statements written blind as a senior interviewer would hear them (one per line, with the case), to
-# measure and keep the bank's recall; each must be recognised as some misconception in its case. Four sets
-# were written in turn; before the patterns were widened for it, each set was recognised at 43%, 61%, 44% and 50%
+# measure and keep the bank's recall; each must be recognised as some misconception in its case. Five sets
+# were written in turn; before the patterns were widened for it, each set was recognised at 43%, 61%, 44%, 50%
+# and 25%: a pattern recognises the phrasings it was written for far better than new ones
 WRONG = [
     ('payment-fraud-detection', 'Because fraud is so rare, overall accuracy is the clearest way to show the model works.'),
     ('payment-fraud-detection', 'We will report accuracy, which should easily exceed 99 percent.'),
@@ -734,6 +735,26 @@ WRONG = [
     ('video-recommendation', 'CPU and latency dashboards are all we need to monitor the recommender.'),
     ('ad-click-prediction', 'Weekly retraining is plenty for the click model.'),
     ('harmful-content-detection', 'Blocked posts are treated as confirmed harmful when we retrain.'),
+    ('news-feed', 'Because we have so much traffic, a two-hour experiment will give a clear answer.'),
+    ('payment-fraud-detection', "The model with the highest accuracy on the holdout is the one we'll put in production."),
+    ('ad-click-prediction', "We'll drop impressions that didn't get a click, since they don't tell us anything."),
+    ('payment-fraud-detection', 'Transactions from the last few days without chargebacks are labelled as genuine.'),
+    ('video-recommendation', "We'll train a softmax classifier over the full catalogue of a billion videos at every step."),
+    ('search-ranking', 'Results for every query are generated offline each night and looked up from a key-value store.'),
+    ('news-feed', "We'll ship the new ranker to everyone on Monday morning, since offline metrics look great."),
+    ('payment-fraud-detection', "Our fraud model's recall is checked in real time, as soon as each transaction settles."),
+    ('harmful-content-detection', "Spammers don't adapt very quickly, so a quarterly retrain is enough."),
+    ('news-feed', 'We can ignore the latency budget for now and come back to it later.'),
+    ('payment-fraud-detection', "We'll treat fraud as a regression problem and predict a fraud score between 0 and 1 with squared error."),
+    ('video-recommendation', "A p-value under 0.05 tells us there's a 95 percent chance the new model is better."),
+    ('news-feed', "We'll randomly assign 20 percent of all logged impressions to the test set."),
+    ('ad-click-prediction', 'Since we downsample negatives, the raw outputs can go straight into the auction.'),
+    ('people-you-may-know', "Users in treatment and control don't influence each other, so the usual user split is fine."),
+    ('video-recommendation', "We don't need to watch for drift, because user tastes are stable."),
+    ('payment-fraud-detection', 'Fraud scoring can be done in an hourly batch after the payments are approved.'),
+    ('harmful-content-detection', "We'll compare harmful views the week before and the week after launch."),
+    ('delivery-time-estimation', "The courier's actual arrival time at the restaurant is a strong input feature."),
+    ('ad-click-prediction', 'Once the model is live, a monthly retrain keeps it fresh.'),
 ]
 
 
