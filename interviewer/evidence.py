@@ -277,7 +277,8 @@ def _quote(u: Unit, start: int, limit: int) -> str:
 
 def _score(points: float, n_misconceptions: int, any_evidence: bool, cut: Sequence[float], shallow: bool = False) -> int | None:
     """1-4 from points; a name with no depth at all is at most 2 (the rubric: named without how or why);
-    a misconception caps the criterion and each further one takes a level."""
+    a misconception caps the criterion (`misconception_cap`: 1, the rubric's level for a wrong claim) and
+    each further one takes a level."""
     if not any_evidence:
         return 1 if n_misconceptions else None
     s = 1 + sum(1 for c in cut if points >= c)

@@ -77,6 +77,7 @@ def test_a_stated_misconception_pulls_its_criterion_down(grader):
     w = {c.id: c for c in grader.grade("evaluation", CASE, wrong).criteria}
     assert (r["offline-metrics"].score or 0) >= 3
     assert (w["offline-metrics"].score or 0) < (r["offline-metrics"].score or 0)
+    assert w["offline-metrics"].score == 1  # the rubric's level 1: "missing, or a wrong claim"
     assert "Not right" in w["offline-metrics"].rationale
 
 
