@@ -202,8 +202,8 @@ class OfflineBrain:
                         hj = [at[w] for w in hs]
                         for i, p in enumerate(pair):
                             named = p[hj] >= pol.fact_head_sim
-                            if (named & bank.answer_words[i]).any() and not (named & bank.counted_words[i]).any():
-                                number_missing[r, i] = 1.0
+                            if not named.any() or ((named & bank.answer_words[i]).any() and not (named & bank.counted_words[i]).any()):
+                                number_missing[r, i] = 1.0  # its numbers count something else
                 if ws:
                     idf = np.array([self._idf(w) for w in ws])
                     uncovered[r] = (~covered[:, [at[w] for w in ws]] * idf).sum(axis=1) / max(float(idf.sum()), 1e-9)
@@ -253,10 +253,13 @@ class OfflineBrain:
                 items = ask_items(ask)
                 texts.extend((x, pol.fact_item_min, pol.fact_item_margin, False) for x in items)
                 offered.extend([None] * len(items))
-        scores = self.fact_scores([t for t, *_ in texts], case)
+        feats = self.fact_features([t for t, *_ in texts], case)
+        scores = feats["close"]
         for r, ok in enumerate(offered):
             if ok is not None:  # a fact that names none of the choices does not answer "..., AWS or GCP?"
                 scores[r][~ok] = -1.0
+            if feats["head_missing"][r].all():  # it asks for a thing the case never names: the candidate's to assume
+                scores[r][:] = -1.0
         found: dict[int, float] = {}
         unclear: list[tuple[int, np.ndarray]] = []  # whole asks with a close second fact
         owner = [n for n, ask in enumerate(asks) for _ in range(1 + (0 if alternatives(ask) else len(ask_items(ask))))]
@@ -270,6 +273,8 @@ class OfflineBrain:
         for r, ((_text, least, margin, whole), s) in enumerate(zip(texts, scores)):
             order = np.argsort(-s)
             top = float(s[order[0]])
+            if float(feats["sim"][r].max() - feats["sim"][r][order[0]]) > pol.fact_rival_gap:
+                continue  # the fact nearest in meaning cannot answer it (it lacks the thing or the number asked for): nor can a further one
             second = float(s[order[1]]) if len(order) > 1 else -1.0
             if top < least or (top - second < margin and (not whole or top < pol.fact_strong)):
                 if whole and top >= least:

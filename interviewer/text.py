@@ -300,13 +300,24 @@ _HEADS = [
     re.compile(_LEAD + r"(?:what|which)(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+" + _DET + _MOD + r"(?!" + _AUX + r"\b|" + _QUANTITY + r"\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
     re.compile(_LEAD + r"how\s+(?:many|much)\s+(?!" + _AUX + r"\b|of\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
     re.compile(_LEAD + r"(?:is|are)\s+there\s+(?:(?:a|an|any|some)\s+)?(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,1}[\w\-/]+?)" + _STOP_HEAD, re.I),
+    # a yes-no question about a thing named with an article: "Does the delivery fee depend on ..." -> "delivery fee"
+    re.compile(_LEAD + r"(?:does|do|did|is|are|was|were|will|would|can|could|has|have)\s+(?:the|our|its|their)\s+(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,1}?[\w\-/]+?)" + _STOP_HEAD, re.I),
 ]
+# a condition in front of the ask ("When we contest a chargeback, what's our win rate?"): the ask is what follows
+_LEAD_CONDITION = re.compile(r"^\W*(?:when|whenever|if|once|after|before|while|given\s+that|assuming)\b[^,?]{3,80},\s+(?=\w)", re.I)
+
+
+def main_clause(ask: str) -> str:
+    """An ask without a condition in front of it ("Once a cardholder disputes, how long ..." -> "how long ...")."""
+    m = _LEAD_CONDITION.match(ask)
+    return ask[m.end() :] if m else ask
 
 
 def asked_head(ask: str) -> str:
     """The thing an ask asks for, when its form shows it ("What's the average age of our members" -> "age",
     "How many ML engineers are on the team" -> "ML engineers", "What fraction of queries are ..." -> "queries");
     "" when it does not ("Do we support voice input", "How much do we pay ...")."""
+    ask = main_clause(ask)
     for h in _HEADS:
         m = h.search(ask)
         if m:
@@ -332,7 +343,7 @@ _NUMBER = re.compile(
 
 def asks_quantity(ask: str) -> bool:
     """An ask for a number ("How many ...", "What's the average price ...", "... in dollars")."""
-    return bool(_QUANTITY_ASK.search(ask))
+    return bool(_QUANTITY_ASK.search(main_clause(ask)))
 
 
 def has_number(text: str) -> bool:

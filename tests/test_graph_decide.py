@@ -167,7 +167,11 @@ def test_an_ask_gets_a_fact_only_when_that_fact_clearly_answers_it(ctx: Ctx, mon
         return s
 
     def matched(*top: float) -> list[int]:
-        monkeypatch.setattr(brain, "fact_scores", lambda asks, c: np.stack([scores(*top) for _ in asks]))
+        def features(asks: list[str], c: object) -> dict[str, np.ndarray]:
+            close = np.stack([scores(*top) for _ in asks])
+            return {"close": close, "sim": close, "head_missing": np.zeros_like(close)}
+
+        monkeypatch.setattr(brain, "fact_features", features)
         return [i for i, _ in brain.match_facts("What is the watch time per day?", case)]
 
     mid = (pol.fact_min + pol.fact_strong) / 2
