@@ -74,6 +74,8 @@ class _FactBank:
     weight: np.ndarray  # topics count a little less than asks and answer sentences
     word_vecs: list[np.ndarray]  # per fact: its content words, embedded
     texts: list[str]  # per fact: all it says (topics, answer, asks), lower-cased
+    answer_words: list[np.ndarray]  # per fact: which of its words its answer says
+    counted_words: list[np.ndarray]  # per fact: which of its words a sentence of its answer with a number says
 
 
 def status_of(score: int | None) -> str:
@@ -116,6 +118,8 @@ class OfflineBrain:
             weight: list[float] = []
             fact_words: list[list[str]] = []
             fact_texts: list[str] = []
+            answer_words: list[set[str]] = []
+            counted_words: list[set[str]] = []
             for i, f in enumerate(case.facts):
                 keyed = [(a, 1.0) for a in f.asks] + [(", ".join(f.topics), pol.fact_topic_weight)]
                 keyed += [(t, pol.fact_topic_weight) for t in f.topics] + [(x, 1.0) for x in sentences(f.answer)]
@@ -125,6 +129,8 @@ class OfflineBrain:
                     weight.append(w)
                 fact_texts.append(" ".join([*f.topics, f.answer, *f.asks]).lower())
                 fact_words.append(sorted(content_words(fact_texts[-1])))
+                answer_words.append(content_words(f.answer))
+                counted_words.append(set().union(*[content_words(x) for x in sentences(f.answer) if has_number(x)]))
             vocab = sorted({w for ws in fact_words for w in ws})
             wv = embedder().encode(vocab)
             index = {w: j for j, w in enumerate(vocab)}
@@ -134,6 +140,8 @@ class OfflineBrain:
                 weight=np.array(weight, dtype=np.float32),
                 word_vecs=[wv[[index[w] for w in ws]] for ws in fact_words],
                 texts=fact_texts,
+                answer_words=[np.array([w in a for w in ws], dtype=bool) for ws, a in zip(fact_words, answer_words)],
+                counted_words=[np.array([w in c for w in ws], dtype=bool) for ws, c in zip(fact_words, counted_words)],
             )
         return self._facts[case.id]
 
@@ -179,15 +187,23 @@ class OfflineBrain:
         uncovered = np.zeros_like(sim)
         head_missing = np.zeros_like(sim)
         numeric = np.array([has_number(f.answer) for f in case.facts])
-        number_missing = np.array([asks_quantity(a) * ~numeric for a in asks], dtype=np.float32).reshape(len(asks), n)
+        quantity = [asks_quantity(a) for a in asks]
+        number_missing = np.array([q * ~numeric for q in quantity], dtype=np.float32).reshape(len(asks), n)
         if vocab:
-            # close[i, j]: how close fact i's nearest word is to vocabulary word j
-            close = np.array([(wv @ fv.T).max(axis=1) if len(fv) else np.zeros(len(vocab)) for fv in bank.word_vecs])
+            # pair[i][j, k]: how close vocabulary word j is to word k of fact i; close[i, j]: to its nearest word
+            pair = [wv @ fv.T if len(fv) else np.zeros((len(vocab), 1)) for fv in bank.word_vecs]
+            close = np.array([p.max(axis=1) for p in pair])
             covered = close >= pol.fact_word_sim
             at = {w: j for j, w in enumerate(vocab)}
             for r, (ws, hs) in enumerate(zip(words, heads)):
                 if hs:
                     head_missing[r] = close[:, [at[w] for w in hs]].max(axis=1) < pol.fact_head_sim
+                    if quantity[r]:  # a number asked for the thing named: the answer must give one where it names it
+                        hj = [at[w] for w in hs]
+                        for i, p in enumerate(pair):
+                            named = p[hj] >= pol.fact_head_sim
+                            if not named.any() or ((named & bank.answer_words[i]).any() and not (named & bank.counted_words[i]).any()):
+                                number_missing[r, i] = 1.0  # its numbers count something else
                 if ws:
                     idf = np.array([self._idf(w) for w in ws])
                     uncovered[r] = (~covered[:, [at[w] for w in ws]] * idf).sum(axis=1) / max(float(idf.sum()), 1e-9)
@@ -237,20 +253,44 @@ class OfflineBrain:
                 items = ask_items(ask)
                 texts.extend((x, pol.fact_item_min, pol.fact_item_margin, False) for x in items)
                 offered.extend([None] * len(items))
-        scores = self.fact_scores([t for t, *_ in texts], case)
+        feats = self.fact_features([t for t, *_ in texts], case)
+        scores = feats["close"]
         for r, ok in enumerate(offered):
             if ok is not None:  # a fact that names none of the choices does not answer "..., AWS or GCP?"
                 scores[r][~ok] = -1.0
+            if feats["head_missing"][r].all():  # it asks for a thing the case never names: the candidate's to assume
+                scores[r][:] = -1.0
         found: dict[int, float] = {}
-        for (_text, least, margin, whole), s in zip(texts, scores):
-            order = np.argsort(-s)
-            top = float(s[order[0]])
-            second = float(s[order[1]]) if len(order) > 1 else -1.0
-            if top < least or (top - second < margin and (not whole or top < pol.fact_strong)):
-                continue
+        unclear: list[tuple[int, np.ndarray]] = []  # whole asks with a close second fact
+        owner = [n for n, ask in enumerate(asks) for _ in range(1 + (0 if alternatives(ask) else len(ask_items(ask))))]
+        clear_by: dict[int, set[int]] = {}  # per ask: the facts its texts answered clearly
+
+        def take(s: np.ndarray, order: np.ndarray) -> None:
             for i in order[:k]:
                 if i == order[0] or float(s[i]) >= pol.fact_strong:
                     found[int(i)] = max(found.get(int(i), 0.0), float(s[i]))
+
+        for r, ((_text, least, margin, whole), s) in enumerate(zip(texts, scores)):
+            order = np.argsort(-s)
+            top = float(s[order[0]])
+            if float(feats["sim"][r].max() - feats["sim"][r][order[0]]) > pol.fact_rival_gap:
+                continue  # the fact nearest in meaning cannot answer it (it lacks the thing or the number asked for): nor can a further one
+            second = float(s[order[1]]) if len(order) > 1 else -1.0
+            if top < least or (top - second < margin and (not whole or top < pol.fact_strong)):
+                if whole and top >= least:
+                    unclear.append((r, s))
+                continue
+            clear_by.setdefault(owner[r], set()).add(int(order[0]))
+            take(s, order)
+        # the parts of one line ask for different things: a fact another part clearly asked for is no rival
+        for r, s in unclear:
+            taken = set().union(*[v for n, v in clear_by.items() if n != owner[r]])
+            order = np.array([i for i in np.argsort(-s) if int(i) not in taken or i == np.argmax(s)])
+            if int(order[0]) in taken:
+                continue
+            second = float(s[order[1]]) if len(order) > 1 else -1.0
+            if float(s[order[0]]) >= pol.fact_sibling_min and float(s[order[0]]) - second >= pol.fact_margin:
+                take(s, order)
         return sorted(found.items(), key=lambda kv: -kv[1])[:MAX_FACTS]
 
     def clarify(

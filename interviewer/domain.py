@@ -197,6 +197,12 @@ class Policy(BaseModel):
     fact_head_penalty: float = Field(0.0, ge=0, le=1, description="... else this is taken off that fact's closeness")
     fact_number_penalty: float = Field(0.0, ge=0, le=1, description="taken off the closeness of a fact that gives no number to an ask for a number")
     fact_word_sim: float = Field(0.45, ge=0, le=1, description="a word of an ask is covered by a fact with a word this close")
+    fact_rival_gap: float = Field(
+        1.0, ge=0, le=1, description="an ask whose best fact is this much further in meaning than a fact the penalties ruled out is the candidate's to assume"
+    )
+    fact_sibling_min: float = Field(
+        0.42, ge=0, le=1, description="an ask whose only close rival is a fact another part of the line clearly asked for is answered this close"
+    )
     push_cues: dict[str, list[str]] = Field(description="words that show a dimension of depth: numbers, tradeoffs, failure")
 
     def target(self, level: str) -> int:

@@ -292,19 +292,32 @@ _AUX = (r"(?:do|does|did|is|are|was|were|be|been|has|have|had|can|could|should|w
 _STOP_HEAD = r"(?=\s+(?:of|on|in|for|per|about|across|between|among|to|from|by|at|with|when|if|that|which|who|" + _AUX[3:-1] + r"|get|gets|go|goes|come|comes|sit|sits|need|needs|make|makes)\b|\W*$)"
 _DET = r"(?:(?:the|our|a|an|its|their|your|this|that|each|every|any|some)\s+)?"
 _MOD = r"(?:(?:average|typical|total|overall|current|median|mean|rough|approximate|expected|usual|exact|main|actual|biggest|largest|main)\s+)*"
+# words in front of an ask that change nothing of what it asks ("Roughly how many ...", "On average, how many ...")
+_LEAD = r"^\W*(?:(?:so|and|also|roughly|approximately|about|around|ballpark|on\s+average|in\s+total|overall|today|currently)[,:]?\s+)*"
 _QUANTITY = r"(?:fraction|share|percentage|percent|portion|proportion|number|amount|count|kind|kinds|type|types|sort|sorts|level|size|volume|rate)"
 _HEADS = [
-    re.compile(r"^\W*(?:what|which)(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+" + _DET + _MOD + _QUANTITY + r"\s+of\s+" + _DET + _MOD + r"(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
-    re.compile(r"^\W*(?:what|which)(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+" + _DET + _MOD + r"(?!" + _AUX + r"\b|" + _QUANTITY + r"\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
-    re.compile(r"^\W*how\s+(?:many|much)\s+(?!" + _AUX + r"\b|of\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
-    re.compile(r"^\W*(?:is|are)\s+there\s+(?:(?:a|an|any|some)\s+)?(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,1}[\w\-/]+?)" + _STOP_HEAD, re.I),
+    re.compile(_LEAD + r"(?:what|which)(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+" + _DET + _MOD + _QUANTITY + r"\s+of\s+" + _DET + _MOD + r"(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
+    re.compile(_LEAD + r"(?:what|which)(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+" + _DET + _MOD + r"(?!" + _AUX + r"\b|" + _QUANTITY + r"\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
+    re.compile(_LEAD + r"how\s+(?:many|much)\s+(?!" + _AUX + r"\b|of\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
+    re.compile(_LEAD + r"(?:is|are)\s+there\s+(?:(?:a|an|any|some)\s+)?(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,1}[\w\-/]+?)" + _STOP_HEAD, re.I),
+    # a yes-no question about a thing named with an article: "Does the delivery fee depend on ..." -> "delivery fee"
+    re.compile(_LEAD + r"(?:does|do|did|is|are|was|were|will|would|can|could|has|have)\s+(?:the|our|its|their)\s+(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,1}?[\w\-/]+?)" + _STOP_HEAD, re.I),
 ]
+# a condition in front of the ask ("When we contest a chargeback, what's our win rate?"): the ask is what follows
+_LEAD_CONDITION = re.compile(r"^\W*(?:when|whenever|if|once|after|before|while|given\s+that|assuming)\b[^,?]{3,80},\s+(?=\w)", re.I)
+
+
+def main_clause(ask: str) -> str:
+    """An ask without a condition in front of it ("Once a cardholder disputes, how long ..." -> "how long ...")."""
+    m = _LEAD_CONDITION.match(ask)
+    return ask[m.end() :] if m else ask
 
 
 def asked_head(ask: str) -> str:
     """The thing an ask asks for, when its form shows it ("What's the average age of our members" -> "age",
     "How many ML engineers are on the team" -> "ML engineers", "What fraction of queries are ..." -> "queries");
     "" when it does not ("Do we support voice input", "How much do we pay ...")."""
+    ask = main_clause(ask)
     for h in _HEADS:
         m = h.search(ask)
         if m:
@@ -313,15 +326,16 @@ def asked_head(ask: str) -> str:
 
 
 _QUANTITY_ASK = re.compile(
-    r"^\W*(?:how\s+(?:many|much)\b(?!\s+(?:do|does|did|is|are|should|would|will|can|could|of\s+(?:a|an|the)\s+(?:difference|problem|issue)))|"
+    _LEAD + r"(?:how\s+(?:many|much)\b(?!\s+(?:do|does|did|is|are|should|would|will|can|could|of\s+(?:a|an|the)\s+(?:difference|problem|issue)))|"
     r"how\s+(?:big|large)\b|"
-    r"(?:what|which)(?:'s|\s+is|\s+are)?\s+(?:the\s+|our\s+|its\s+|a\s+)?(?:average|median|mean|total|typical|p\d\d|peak)?\s*"
+    r"(?:what|which)(?:'s|\s+is|\s+are)?\s+(?:the\s+|our\s+|its\s+|a\s+)?(?:average|median|mean|total|typical|p\d\d|peak)?\s*(?:[\w\-]+\s+){0,2}?"
     r"(?:number|count|percentage|percent|fraction|share|proportion|rate|ratio|size|price|cost|age|duration|length|dimension)\b)"
     r"|\bin\s+(?:dollars|euros|ms|milliseconds|seconds|minutes|hours|days|percent)\b|\bper\s+(?:hour|day|week|month|second|click|search|query|page|user)\b",
     re.I,
 )
 _NUMBER = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|"
+    # "one" counts only as a count or a unit ("one hour", "one in a million"), not as a pronoun ("either one")
+    r"\d|\bone\s+(?:in|or\s+two|hour|day|week|month|year|minute|second|point|percent|million|billion|thousand|hundred)\b|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|"
     r"millions?|billions?|half|third|quarter|dozens?|percent|twice|double|triple)\b",
     re.I,
 )
@@ -329,7 +343,7 @@ _NUMBER = re.compile(
 
 def asks_quantity(ask: str) -> bool:
     """An ask for a number ("How many ...", "What's the average price ...", "... in dollars")."""
-    return bool(_QUANTITY_ASK.search(ask))
+    return bool(_QUANTITY_ASK.search(main_clause(ask)))
 
 
 def has_number(text: str) -> bool:
@@ -406,6 +420,11 @@ def _drop_lead(ask: str) -> str:
     return rest if rest and content_words(rest) else ask
 
 
+# a clause that asks "how many" of nothing named, leaving the thing to the clause before ("..., and how many get
+# added daily")
+_ELLIPTIC = re.compile(r"^\W*(?:and\s+)?(how\s+(?:many|much))\s+(?=(?:do|does|did|is|are|was|were|get|gets|got|have|has|will|would|can|could|should|come|comes|arrive|arrives)\b)", re.I)
+
+
 def clarify_asks(text: str, limit: int = 10) -> list[str]:
     """The separate asks of a clarifying line, each to be answered on its own: every question, every bullet,
     and every clause of a question that asks for something else ("What's the QPS at peak and how many ms does
@@ -437,6 +456,10 @@ def clarify_asks(text: str, limit: int = 10) -> list[str]:
             if n == 0 and len(clauses) > 1 and not indirect and (_CONDITION.match(c) or (not _starts_ask(c) and not _TERSE.match(c))):
                 lead = c + ", "  # context for the ask that follows
                 continue
+            m = _ELLIPTIC.match(c)
+            head = asked_head(clauses[n - 1]) if n and m else ""
+            if head:  # "How many clips are eligible, and how many get added daily" -> "how many clips get added daily"
+                c = f"{m.group(1)} {head} {c[m.end():]}"
             out.append(lead + c)
             lead = ""
     return out[:limit]
@@ -445,10 +468,18 @@ def clarify_asks(text: str, limit: int = 10) -> list[str]:
 _LIST = re.compile(r"\s*(?:,\s*(?:and|or|plus)?|\b(?:and|or|plus|as\s+well\s+as|vs\.?|versus)\b)\s*", re.I)
 
 
+# a list that ends a prepositional phrase qualifies the ask rather than listing things asked for: "How well
+# calibrated is the model by placement and country", "What recall is required on faces and plates"
+_QUALIFIED = re.compile(r"\b(?:by|on|in|across|per|between|among|for|from|at|with|over|within|inside)\s+(?:(?:the|our|a|an|each|every|both)\s+)?[\w\-/]+$", re.I)
+
+
 def ask_items(ask: str) -> list[str]:
     """The items of one ask that lists several things ("QPS and p99 for the module" -> "QPS", "p99 for the
-    module"); nothing when it names one thing. An item answers on its own only when it clearly does."""
+    module"); nothing when it names one thing, or when the list only qualifies it ("... by placement and
+    country"). An item answers on its own only when it clearly does."""
     items = [p.strip() for p in _LIST.split(ask) if p and content_words(p)]
+    if len(items) > 1 and _QUALIFIED.search(items[0]) and all(len(x.split()) <= 3 for x in items[1:]):
+        return []
     return items if len(items) > 1 else []
 
 

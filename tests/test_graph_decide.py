@@ -167,7 +167,11 @@ def test_an_ask_gets_a_fact_only_when_that_fact_clearly_answers_it(ctx: Ctx, mon
         return s
 
     def matched(*top: float) -> list[int]:
-        monkeypatch.setattr(brain, "fact_scores", lambda asks, c: np.stack([scores(*top) for _ in asks]))
+        def features(asks: list[str], c: object) -> dict[str, np.ndarray]:
+            close = np.stack([scores(*top) for _ in asks])
+            return {"close": close, "sim": close, "head_missing": np.zeros_like(close)}
+
+        monkeypatch.setattr(brain, "fact_features", features)
         return [i for i, _ in brain.match_facts("What is the watch time per day?", case)]
 
     mid = (pol.fact_min + pol.fact_strong) / 2
@@ -287,3 +291,42 @@ def test_a_designer_is_asked_what_they_would_want_to_know_only_while_the_answer_
     long = " ".join([design] * 40)
     d = decide(_state(phase, 0.8 * budget(_state(phase, 0.0), ctx.lib, phase), answer=long), ctx)
     assert d.action != Action.ASK_TO_CLARIFY
+
+
+def test_the_form_of_an_ask_is_read_past_its_lead_lists_and_ellipses():
+    # a list that only qualifies the ask is one ask; a list of things asked for is several
+    assert ask_items("How well calibrated is the current model by placement and country") == []
+    assert ask_items("What recall is required on faces and plates") == []
+    assert ask_items("QPS and p99 for the module") == ["QPS", "p99 for the module"]
+    # "and how many get ..." asks about the thing the clause before named
+    assert clarify_asks("How many videos are eligible, and how many get uploaded daily?") == [
+        "How many videos are eligible",
+        "how many videos get uploaded daily",
+    ]
+    # the thing asked for, past a condition or a leading adverb; a number asked for behind a modifier
+    assert asked_head("When we contest a chargeback, what's our win rate on representment") == "win rate"
+    assert asked_head("On average how many friends does a user have") == "friends"
+    assert asked_head("Does the delivery fee we charge vary by city") == "delivery fee"
+    assert asks_quantity("Roughly how many people use it every day") and asks_quantity("What's the average ticket price")
+    assert not asks_quantity("What is the business goal")
+
+
+def test_a_pronoun_one_is_no_number():
+    from interviewer.text import has_number
+
+    assert not has_number("The query is an image, either one already on the platform or a photo.")
+    assert has_number("We attribute a click within a one hour window.") and has_number("About 20 percent.")
+
+
+def test_each_part_gets_its_own_fact_and_a_thing_no_fact_counts_is_the_candidates_to_assume(ctx: Ctx):
+    brain = OfflineBrain(ctx.lib)
+    case = ctx.lib.case("payment-fraud-detection")
+
+    def ids(q: str) -> set[str]:
+        return {case.facts[i].id for i, _ in brain.match_facts(q, case)}
+
+    # the fraud-rate part is not lost to the chargeback-delay fact the other part clearly asks for
+    assert ids("What fraction of payments turn out to be fraud, and how long until the chargebacks arrive?") == {"class-balance", "label-delay"}
+    # numbers for things the case never counts
+    assert ids("When a merchant appeals a decline, what is our success rate on those appeals?") == set()
+    assert ids("On average, how many loyalty points does a cardholder hold?") == set()
