@@ -247,12 +247,21 @@ def _required_literals(pattern: str) -> frozenset[str] | None:
             return {run + t for t in tail} if tail else {run}
         return tail
 
-    best: frozenset[str] | None = None
-    for i in range(len(seq)):
-        got = starts(seq[i:])
-        if got and min(map(len, got)) >= 3 and (best is None or min(map(len, got)) > min(map(len, best))):
-            best = frozenset(got)
-    return best
+    def required(items: list) -> frozenset[str] | None:
+        """Strings one of which every match of `items` contains: those a suffix of it starts with, or for a
+        set of alternatives in it ("a|b"), the union of each alternative's; the candidate whose shortest
+        string is longest wins."""
+        best: frozenset[str] | None = None
+        for i in range(len(items)):
+            got: set[str] | frozenset[str] | None = starts(items[i:])
+            if not got and items[i][0] is C.BRANCH:
+                alts = [required(list(alt)) for alt in items[i][1][1]]
+                got = None if any(a is None for a in alts) else set().union(*alts)  # type: ignore[arg-type]
+            if got and min(map(len, got)) >= 3 and (best is None or min(map(len, got)) > min(map(len, best))):
+                best = frozenset(got)
+        return best
+
+    return required(seq)
 
 
 def _one_regex(patterns: list[str]) -> re.Pattern[str]:

@@ -187,6 +187,10 @@ def test_literal_prefilter_never_changes_what_is_found(bank: ConceptBank):
     assert _required_literals(r"\b(train|tun)\w*\s+on\s+(the\s+)?test\s+set") == {"test"}
     assert _required_literals(r"\b(training|tuning)\s+on") == {"training", "tuning"}
     assert _required_literals(r"\w+") is None
+    # alternatives, each led by a lookahead and ".*": the most selective piece of each alternative
+    assert _required_literals(r"^(?!.*\bnot\b).*\b(ship|launch)\w* when|^(?!.*\bnever\b).*\bdeploy\w* the best") == {" when", " the best"}
+    assert _required_literals(r"^(?!.*\bnot\b).*\b(ship|launch)\w*|^(?!.*\bnever\b).*\bdeploy") == {"ship", "launch", "deploy"}
+    assert _required_literals(r"^(?!.*\bnot\b).*\b(ship|launch) when|^.*\w+") is None  # an alternative that needs no word
     texts = [ex for m in bank.misconceptions.values() for ex in (*m.examples, *m.counter_examples)]
     texts += ["We RANDOMLY split it.\nTUNE the threshold ON the Test Set", "softmax  over all items", "x" * 50]
     found = [bank.find_misconceptions(t) for t in texts]
