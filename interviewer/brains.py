@@ -238,8 +238,11 @@ class OfflineBrain:
         (`fact_strong`). An ask that offers a choice ("..., AWS or GCP?") gets only a fact that names one of
         the choices. Each thing an ask lists ("QPS and p99")
         may add the fact that answers it by a wider margin (`fact_item_min`, `fact_item_margin`). An ask no
-        fact clearly answers gets none: "that is yours to assume". Up to `k` facts per ask when the others
-        are very close too."""
+        fact clearly answers gets none: "that is yours to assume", and so does an ask for a thing no fact of
+        the case names. When the fact nearest in meaning was ruled out by the penalties (it lacks the thing or
+        the number asked for), no further fact answers in its place (`fact_rival_gap`). An ask left unclear
+        because its runner-up is a fact another part of the same line clearly asked for is tried again without
+        that rival (`fact_sibling_min`). Up to `k` facts per ask when the others are very close too."""
         pol = policy()
         # the asks as a whole, then each thing an ask lists, which must answer more clearly still
         texts: list[tuple[str, float, float, bool]] = []
