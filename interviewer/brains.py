@@ -157,14 +157,6 @@ class OfflineBrain:
         n, df = self._df
         return float(np.log((n + 1) / (df.get(word, 0) + 1)))
 
-    def fact_scores(self, asks: list[str], case: Case) -> np.ndarray:
-        """How well each fact answers each ask (a row per ask, a column per fact): the closest of the fact's
-        asks, topics and answer sentences in meaning, less penalties for the share of the ask's telling words
-        (weighted by rarity) that the fact does not cover ("average ticket price" against a fact about
-        revenue: "ticket" and "price" uncovered), for lacking the very thing asked for, and for giving no
-        number to an ask for one (see `fact_features`)."""
-        return self.fact_features(asks, case)["close"]
-
     def fact_features(self, asks: list[str], case: Case) -> dict[str, np.ndarray]:
         """Per ask and fact (a row per ask, a column per fact): `sim`, the closest of the fact's asks, topics and
         answer sentences in meaning; `uncovered`, the share of the ask's telling words (weighted by rarity) that
@@ -247,15 +239,17 @@ class OfflineBrain:
         # the asks as a whole, then each thing an ask lists, which must answer more clearly still
         texts: list[tuple[str, float, float, bool]] = []
         offered: list[np.ndarray | None] = []  # per text: the facts that name one of the choices it offers
-        asks = clarify_asks(question) or [question]
-        for ask in asks:
+        owner: list[int] = []  # per text: the ask it belongs to
+        for n, ask in enumerate(clarify_asks(question) or [question]):
             texts.append((ask, pol.fact_min, pol.fact_margin, True))
             choices = alternatives(ask)
             offered.append(self._offering(choices, case) if choices else None)
+            owner.append(n)
             if not choices:  # "Java or Go" are not two things asked about
                 items = ask_items(ask)
                 texts.extend((x, pol.fact_item_min, pol.fact_item_margin, False) for x in items)
                 offered.extend([None] * len(items))
+                owner.extend([n] * len(items))
         feats = self.fact_features([t for t, *_ in texts], case)
         scores = feats["close"]
         for r, ok in enumerate(offered):
@@ -265,7 +259,6 @@ class OfflineBrain:
                 scores[r][:] = -1.0
         found: dict[int, float] = {}
         unclear: list[tuple[int, np.ndarray]] = []  # whole asks with a close second fact
-        owner = [n for n, ask in enumerate(asks) for _ in range(1 + (0 if alternatives(ask) else len(ask_items(ask))))]
         clear_by: dict[int, set[int]] = {}  # per ask: the facts its texts answered clearly
 
         def take(s: np.ndarray, order: np.ndarray) -> None:

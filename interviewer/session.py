@@ -102,7 +102,7 @@ class Engine:
         for ph in PHASES:  # the concept bank compiled and the grader's patterns built before the first answer
             evidence.grade_text("warm up", ph, case, self.lib.criteria(ph, case))
         if case:  # the case's facts and their words, embedded into the shared memo: the first clarifying answer is quick
-            OfflineBrain(self.lib).fact_scores(["warm up"], self.lib.case(case))
+            OfflineBrain(self.lib).fact_features(["warm up"], self.lib.case(case))
         step(WARM_GRADER, 1, 1)
 
     # ---- checkpoint compaction
