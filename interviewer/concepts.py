@@ -47,7 +47,7 @@ class Concept(_Strict):
     name: Text
     aliases: list[Surface] = Field(min_length=1, max_length=30)
     kind: ConceptKind
-    criteria: list[Id] = Field(min_length=1, max_length=6)
+    criteria: list[Id] = Field(min_length=1, max_length=10)  # a list spans several cases' own criteria too
     scope: list[ProblemKind] | None = None
     depth: list[DepthPoint] = Field(min_length=2, max_length=4)
     probes: list[Text] = Field(min_length=1, max_length=3)

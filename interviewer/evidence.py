@@ -212,6 +212,7 @@ def _is_term_list(u: Unit, mentions: Sequence[Any]) -> bool:
 
 ELSEWHERE_MIN = 4  # concepts of other phases named before an answer can belong to another phase
 ELSEWHERE_RATIO = 3  # ... when they outnumber this phase's own concepts this many times over
+ELSEWHERE_LINKED = 0.5  # a concept at home elsewhere that backs one of this phase's criteria: half this phase's, half another's
 
 
 @functools.lru_cache(maxsize=64)
@@ -224,11 +225,13 @@ def _phase_criteria(phase: str, case: str | None) -> frozenset[str]:
 
 def _elsewhere(concept_ids: Sequence[str], phase: str, bank: ConceptBank, case: str | None = None, asked: int = 0) -> bool:
     """An answer that names almost only other phases' concepts is another phase's answer: however well
-    said, it is not evidence for this phase's criteria. A concept belongs to this phase when it is at
-    home here or evidences a criterion graded here: a monitoring answer naming online metrics and tail
-    latency (at home in evaluation and deployment, evidence for monitoring's alerting) stays monitoring's."""
+    said, it is not evidence for this phase's criteria. A concept at home here is this phase's; one at home
+    elsewhere that evidences a criterion graded here counts half here and half elsewhere: a monitoring answer
+    naming drift, online metrics and tail latency (at home in evaluation and deployment, evidence for
+    monitoring's alerting) stays monitoring's, and a model answer given in clarifying stays the model's
+    though one of its concepts also evidences clarifying's scope."""
     own = _phase_criteria(phase, case)
-    mine = sum(1 for cid in concept_ids if (c := bank.concept(cid)).phase == phase or own.intersection(c.criteria))
+    mine = sum(1.0 if (c := bank.concept(cid)).phase == phase else ELSEWHERE_LINKED if own.intersection(c.criteria) else 0.0 for cid in concept_ids)
     other = len(concept_ids) - mine
     mine += asked  # concepts asked about (clarifying): this phase's
     return other >= ELSEWHERE_MIN and other > ELSEWHERE_RATIO * mine

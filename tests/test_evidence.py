@@ -127,8 +127,23 @@ def test_other_phases_concepts_that_evidence_this_phase_keep_an_answer_in_its_ph
     assert len(shared) == len(unshared) == evidence.ELSEWHERE_MIN + 1
     assert not evidence._elsewhere(mine + shared, "monitor", bank)
     assert evidence._elsewhere(mine + unshared, "monitor", bank)
-    assert not evidence._elsewhere(shared + unshared, "monitor", bank), "five of ten are monitoring's"
+    assert not evidence._elsewhere(shared + unshared, "monitor", bank), "five of ten evidence monitoring"
     assert evidence._elsewhere(unshared, "monitor", bank)
+
+
+def test_a_concept_that_also_evidences_this_phase_counts_half_here():
+    """A model answer given while clarifying (two clarifying concepts, eight of other phases) stays the
+    model's answer though one of its other-phase concepts also evidences a clarifying criterion: such a
+    concept is half this phase's and half another's, not wholly this phase's."""
+    bank = concept_bank()
+    own = evidence._phase_criteria("clarify", None)
+    home = [c.id for c in bank.by_phase("clarify")][:2]
+    others = [c for p in ("frame", "data", "model", "evaluation", "deploy", "monitor") for c in bank.by_phase(p)]
+    linked = [c.id for c in others if own.intersection(c.criteria)][:1]
+    unlinked = [c.id for c in others if not own.intersection(c.criteria)][:8]
+    assert len(home) == 2 and len(linked) == 1 and len(unlinked) == 8
+    assert evidence._elsewhere(home + linked + unlinked, "clarify", bank)
+    assert not evidence._elsewhere(home + linked * 4 + unlinked[:4], "clarify", bank), "mostly clarifying's own"
 
 
 def test_in_clarifying_what_is_asked_about_belongs_to_clarifying():
@@ -172,3 +187,4 @@ def test_a_concept_at_home_in_another_phase_backs_this_phases_criteria_it_lists(
     backed = {ev.criterion.id for ev in evs if "negative-downsampling" in ev.concepts}
     assert backed and backed <= crits & set(ds.criteria)
     assert all(ev.score for ev in evs if ev.criterion.id in backed)
+    assert "loss-and-negatives" in backed, "how negatives are sampled is the model's loss-and-negatives criterion"
