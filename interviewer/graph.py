@@ -258,6 +258,17 @@ def _room_for_challenge(state: InterviewState, ctx: Ctx, mid: str, used: float, 
     return _room_for(state, ctx, ctx.bank.misconception(mid).challenge, used, phase_budget)
 
 
+def _room_for_line(state: InterviewState, ctx: Ctx, line: str) -> bool:
+    """A line that expects no answer still keeps the phase within its budget plus the allowed overrun, and
+    the interview within its length plus its overtime (with the virtual clock)."""
+    if ctx.clock.kind != "virtual":
+        return True
+    pol = policy()
+    at = state.get("elapsed", 0.0) + ctx.clock.interviewer_turn(line)
+    phase_budget = budget(state, ctx.lib, _phase(state))
+    return at - state.get("phase_start", 0.0) <= phase_budget * (1 + pol.challenge_overrun_share) and at <= state["minutes"] + pol.overtime_minutes
+
+
 def _room_for(state: InterviewState, ctx: Ctx, line: str, used: float, phase_budget: float) -> bool:
     """A challenge (or the question of what a candidate would want to know) may run a phase past its
     budget, but its answer must still fit in the budget plus the allowed overrun, and in the interview's
@@ -636,8 +647,29 @@ def _follow_up(state: InterviewState, ctx: Ctx, d: Decision) -> Update:
     return upd
 
 
+def _parting_challenge(state: InterviewState, ctx: Ctx) -> Update:
+    """A misconception stated in the answer that used up the phase's time is still challenged before the
+    phase closes: there is no time left to discuss it, so the challenge is put as something to take away
+    (the scorecard has it too) rather than left unsaid."""
+    stated = _just_stated(state, ctx) if ctx.bank is not None and _latest(state).get("role") == Role.CANDIDATE else []
+    if not stated:
+        return {}
+    line = P.get("parting_challenge").format(challenge=ctx.bank.misconception(stated[0]).challenge)  # type: ignore[union-attr]
+    line = _unused(_used_lines(state), line, f"{line} (minute {state.get('elapsed', 0.0):.0f})")
+    if not _room_for_line(state, ctx, line):
+        return {}
+    upd = _say(state, ctx, line, TurnKind.CHALLENGE, misconception=stated[0])
+    upd["challenged"] = [stated[0]]
+    return upd
+
+
 def _advance(state: InterviewState, ctx: Ctx, why: Why) -> Update:
-    """Close the phase under way: the next one opens, or the interview ends."""
+    """Close the phase under way (a misconception just stated is challenged first): the next one opens, or
+    the interview ends."""
+    parting = _parting_challenge(state, ctx)
+    if parting:
+        upd = _advance({**state, "elapsed": parting["elapsed"], "transcript": state["transcript"] + parting["transcript"]}, ctx, why)  # type: ignore[typeddict-item]
+        return {**upd, "transcript": parting["transcript"] + upd["transcript"], "challenged": parting["challenged"]}
     phase = _phase(state)
     used = _used_lines(state)
     nxt = state["phase_i"] + 1

@@ -119,6 +119,27 @@ def test_a_misconception_of_the_phase_under_way_is_challenged_first(ctx: Ctx):
     assert d.action == Action.CHALLENGE and d.misconception == "mean-latency-target"
 
 
+def test_a_misconception_stated_as_the_phases_time_runs_out_is_challenged_before_it_closes(ctx: Ctx):
+    """No time is left for a discussion, but the claim is not left unanswered: the challenge comes first,
+    then the next phase opens (or, after the last phase, the closing line)."""
+    from interviewer.graph import _advance
+
+    mid = "average-latency-is-enough"
+    for phase, then in ((Phase.DEPLOY, "intro"), (PHASES[-1], "closing")):
+        stated = [{"id": mid, "phase": phase, "quote": "x", "turn": 1}]
+        st = _state(phase, budget(_state(phase, 0.0), ctx.lib, phase), stated=stated)
+        upd = _advance(st, ctx, Why.TIME)
+        first, second = upd["transcript"]
+        assert first["kind"] == "challenge" and first["misconception"] == mid and first["phase"] == phase
+        assert ctx.bank.misconception(mid).challenge in first["text"]
+        assert second["kind"] == then and upd["challenged"] == [mid]
+        assert upd["elapsed"] > st["elapsed"] + 0.1  # both lines take time
+        # already challenged, or stated in an earlier answer: the phase simply closes
+        for extra in ({"challenged": [mid]}, {"stated": [{**stated[0], "turn": 0}]}):
+            again = _advance({**st, **extra}, ctx, Why.TIME)
+            assert [t["kind"] for t in again["transcript"]] == [then]
+
+
 def test_only_the_asking_sentences_of_a_clarifying_line_are_matched_to_facts():
     line = "What is the latency budget at p99, not the mean? I ask because it decides the model size."
     assert asked_part(line) == "What is the latency budget at p99, not the mean?"
