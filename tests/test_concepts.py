@@ -171,7 +171,8 @@ def test_wrapped_prose_is_one_unit_but_notes_are_not():
 def test_misconceptions_found_per_sentence_with_exact_spans(bank: ConceptBank):
     text = "We tune the threshold on the test set. Then we randomly split the data 80/20!\n- softmax over all 10 million videos"
     hits = bank.find_misconceptions(text)
-    assert {h.misconception_id for h in hits} == {"tuning-on-test-set", "random-split-on-time-data", "full-softmax-over-catalogue"}
+    # a random split of event data is stated by two siblings (the literal wording and the wider family)
+    assert {h.misconception_id for h in hits} == {"tuning-on-test-set", "random-split-on-time-data", "random-holdout-on-event-logs", "full-softmax-over-catalogue"}
     for h in hits:
         assert text[h.start : h.end] == h.matched
     # scoped: a retrieval-only misconception is not raised for a fraud case
