@@ -555,9 +555,10 @@ def test_good_scripted_candidates_state_no_misconception(bank: ConceptBank):
 
 
 # wrong statements written blind as a senior interviewer would hear them (one per line, with the case), to
-# measure and keep the bank's recall; each must be recognised as some misconception in its case. Five sets
-# were written in turn; before the patterns were widened for it, each set was recognised at 43%, 61%, 44%, 50%
-# and 25%: a pattern recognises the phrasings it was written for far better than new ones
+# measure and keep the bank's recall; each must be recognised as some misconception in its case. Six sets
+# were written in turn; before the patterns were widened for it, each set was recognised at 43%, 61%, 44%, 50%,
+# 25% and 16% (the sixth, /work/briefs/wrong6.yaml, 21% after this round's widening for other wordings and
+# before any change made for it): a pattern recognises the phrasings it was written for far better than new ones
 WRONG = [
     ('payment-fraud-detection', 'Because fraud is so rare, overall accuracy is the clearest way to show the model works.'),
     ('payment-fraud-detection', 'We will report accuracy, which should easily exceed 99 percent.'),
@@ -760,11 +761,105 @@ WRONG = [
     ('harmful-content-detection', "We'll compare harmful views the week before and the week after launch."),
     ('delivery-time-estimation', "The courier's actual arrival time at the restaurant is a strong input feature."),
     ('ad-click-prediction', 'Once the model is live, a monthly retrain keeps it fresh.'),
+    # the sixth set (wrong6)
+    ('ad-click-prediction', '- eval split: shuffle the last two weeks of logged impressions and hold out a random 10%, so train and test come from the same distribution'),
+    ('ad-click-prediction', "To keep training affordable we'll keep only 5% of the non-click impressions, which brings the click share up to roughly one in six, and the model's output can then go straight into bid times pCTR in the auction."),
+    ('ad-click-prediction', 'tbh calibration is a nice-to-have here, if AUC goes up the ordering of ads gets better and revenue follows'),
+    ('ad-click-prediction', 'We precompute pCTR for every user and ad pair in a nightly Spark job and serve it from the key-value store, so the 30 ms step becomes a single lookup.'),
+    ('ad-click-prediction', "imo the daily retrain is fine, click behaviour doesn't really move within a day so continuous training is overkill"),
+    ('delivery-time-estimation', "we regress delivery time with MSE and display the predicted mean, it's the unbiased estimate so customers get the most honest number"),
+    ('delivery-time-estimation', "prep-time submodel: label = 'ready' tap minus 'accepted' time, nice clean supervision straight from the restaurant tablet"),
+    ('delivery-time-estimation', "Features include each restaurant's mean and p90 delivery time computed over the full two years of orders, joined once onto every training row."),
+    ('delivery-time-estimation', 'nightly batch → one ETA per restaurant written to cache, list page just reads it, no online model needed'),
+    ('event-recommendation', "Registrations are only 0.3% of impressions, far too sparse to learn from, so we'll label clicks and rank events by predicted click-through."),
+    ('event-recommendation', '- label: impression → positive if the user registers the same day, otherwise negative'),
+    ('event-recommendation', "core ranker = matrix factorisation on the user x event interaction matrix, there's plenty of interaction data to learn good event vectors"),
+    ('event-recommendation', 'Friday evenings hit 1,000 requests a second, so we have plenty of traffic: run the test over one weekend and ship if registrations are up.'),
+    ('event-recommendation', "honestly we can just score all 1M upcoming events per request with the GBDT, it's only ~1k QPS"),
+    ('event-recommendation', "For drift monitoring we'll store every user's precise GPS location daily and watch how their neighbourhood shifts over time."),
+    ('harmful-content-detection', 'output layer: one softmax over none / violence / nudity / hate / harassment / self-harm / terrorism / spam, take the argmax'),
+    ('harmful-content-detection', 'The headline number for regulators will be accuracy on the 5M-post audited set, because it is the easiest thing for them to understand.'),
+    ('harmful-content-detection', 'training labels: reported posts = positives, never-reported = negatives. 2M reports a day is a huge free label source'),
+    ('harmful-content-detection', 'Video is only 15% of posts, so we can afford to run the full multimodal video model over every frame of every upload.'),
+    ('harmful-content-detection', "retrain quarterly, abuse tactics don't shift that fast"),
+    ('harmful-content-detection', 'prevalence ≈ removed posts / total posts per day, we already have both counts so no extra labelling needed'),
+    ('harmful-content-detection', 'The decision rule stays simple: any class scoring above 0.5 gets removed automatically, one threshold everywhere so enforcement is consistent.'),
+    ('news-feed', "I'd make time spent in feed the north-star, since it's the metric leadership can see move fastest in tests."),
+    ('news-feed', "rank purely by P(like), likes are the most frequent interaction at 3% so it's the least noisy target"),
+    ('news-feed', 'Post engagement counts and post age are refreshed by the daily batch job into the feature store, which is fresh enough for ranking.'),
+    ('news-feed', 'integrity → add the misinfo/hate classifier score as a small negative term in the weighted ranking score and let ranking sort it out'),
+    ('news-feed', "We'll look at the meaningful-interaction lift every morning and ship as soon as it crosses p < 0.05."),
+    ('news-feed', "for EU users who opted out of personalised ranking we can keep ranking on their interaction history, as long as we don't show the 'because you interacted with' explanations"),
+    ('payment-fraud-detection', "We'll partition the velocity counters by merchant in the key-value store, and because fraud is only 0.15% of payments, accuracy is the cleanest headline number for the model."),
+    ('payment-fraud-detection', "scoring can run as a nightly batch over the day's payments, anything that looks bad gets refunded or flagged to the merchant next morning"),
+    ('payment-fraud-detection', 'rebalance to 1:1 by dropping legit payments → train GBDT → decline when score > 0.5'),
+    ('payment-fraud-detection', "Model health check: precision and recall on last week's payments every Monday, with an alert if recall drops."),
+    ('payment-fraud-detection', 'The challenger gets 10% of cards for a week, then we compare fraud losses between arms and pick the winner.'),
+    ('payment-fraud-detection', "since fraudsters keep changing tactics I'd frame this as unsupervised anomaly detection rather than supervised learning"),
+    ('people-you-may-know', 'ML objective: maximise friend requests sent from the carousel, more requests means more connections'),
+    ('people-you-may-know', 'Standard A/B test: randomise by user, 1% per arm, read accepted connections after two weeks.'),
+    ('people-you-may-know', "Mutual-friend counts and shared groups for the training rows are computed from today's graph and joined back onto impressions from the last 90 days."),
+    ('people-you-may-know', 'location history is gold here tbh, people who were in the same place at the same time usually know each other'),
+    ('people-you-may-know', "Suggestions don't really reshape the graph, so feedback loops in the training data aren't something we need to worry about."),
+    ('people-you-may-know', 'skip candidate gen, the ranker scores all 400M daily actives for each viewer, GBDTs are cheap'),
+    ('query-autocomplete', "We'll call the neural language model on every keystroke so the suggestions are always the best the model can produce."),
+    ('query-autocomplete', 'candidate pool = top completions by raw query count, any filtering on top of that would just bias what people see'),
+    ('query-autocomplete', 'The weekly trie rebuild is fine for freshness; news spikes are only a tiny slice of traffic.'),
+    ('query-autocomplete', 'signed-in users in private browsing still get history suggestions, we know who they are anyway'),
+    ('query-autocomplete', "The target is whether a suggestion gets picked, so we rank by P(select) and don't need to look at what happens after the user submits."),
+    ('search-ranking', 'Per query-doc click-through from the logs is our relevance label as is; with this much traffic we can drop the human ratings.'),
+    ('search-ranking', 'BERT cross-encoder re-ranks the top 5,000 BM25 hits per query'),
+    ('search-ranking', 'The web is pretty stable, so retraining the ranker about once a year should be enough.'),
+    ('similar-listings', 'similar = same city, similar nightly price, same bedroom count. we just need a better distance metric over those attributes'),
+    ('similar-listings', 'Primary launch metric → carousel CTR, it moves fast and reads within days.'),
+    ('similar-listings', "We don't need to filter on availability; if a listing is taken for their dates the guest will see that on its page."),
+    ('similar-listings', "new listings go into the embedding table once they have a few weeks of clicks, until then they just don't appear"),
+    ('similar-listings', "If a handful of listings soak up most of the carousel exposure, that's just the model finding what guests like; nothing to monitor there."),
+    ('street-view-blurring', "I'd frame it as image classification: does this panorama contain a face or plate, yes or no, and then blur the flagged ones."),
+    ('street-view-blurring', 'downscale panoramas to ~2 MP before detection, cuts compute about 25x'),
+    ('street-view-blurring', 'The bar is 99% recall on the overall audit set; per-skin-tone or per-country slices are a nice extra if we have time.'),
+    ('street-view-blurring', 'missed-blur reports are our recall monitor: 10k reports a month against billions of faces means recall is basically 100%'),
+    ('video-recommendation', 'Target is total watch minutes per user; more minutes means more satisfied viewers.'),
+    ('video-recommendation', 'ranker scores all ~1B eligible videos per feed load and we take the top 20'),
+    ('video-recommendation', 'Label = raw seconds watched, with shorts and long videos in one training pool.'),
+    ('video-recommendation', 'engagement heads: one softmax across click / like / share / subscribe'),
+    ('video-recommendation', "I'd randomise per request rather than per user, since more units means we reach significance faster."),
+    ('video-recommendation', 'regional licence blocks only hit ~3% of videos so we skip that filter in serving and live with it'),
+    ('video-recommendation', 'When a user deletes their watch history we stop logging new events; the old history stays baked into their embedding until the quarterly retrain.'),
+    ('video-search', "Run the frame-level video encoder on the top 1,000 candidates at query time, so relevance reflects what's actually in the video."),
+    ('video-search', 'text pipeline: English tokenizer + English BERT across the board, the other languages transliterate fine'),
+    ('video-search', "rebuild the search index nightly from the day's uploads"),
+    ('video-search', "We replace the gradient-boosted ranker with a deep net; deep models always beat trees, so there's no need to benchmark against the current GBDT."),
+    ('visual-search', 'Split the images randomly 90/10 for training and evaluating the contrastive embedding.'),
+    ('visual-search', 'removed or deleted images get purged from the ANN index at the next weekly rebuild'),
+    ('visual-search', 'We already have the 500-class category classifier, so we just use its predicted class and return the most popular images in the same category.'),
+]
+
+# the sixth set's statements no pattern recognises: arithmetic slips (a rate or a size computed wrong), a fact of
+# the case contradicted, and customer-level randomisation for delivery (a recorded answer graded 3 on A/B testing
+# randomises by customer, so a pattern for it would punish a good answer). Kept so that a change that starts
+# recognising one is noticed (strict xfail)
+WRONG_NOT_RECOGNISED = [
+    ('ad-click-prediction', 'volume check: 5B ad req/day ÷ 86,400 ≈ 6k/s → × 500 candidates ≈ 3M preds/s at peak, comfortably one CPU pool'),
+    ('delivery-time-estimation', 'Dinner peak is 8,000 list pages a second with 20 restaurants each, call it 16,000 estimates a second, so a single modest service covers it.'),
+    ('delivery-time-estimation', 'Randomise customers 50/50 within each city, show half of them the new ETA, and compare late rates after two weeks.'),
+    ('payment-fraud-detection', '300 payments/s on average, Black Friday maybe doubles it, so we size the service for ~600/s'),
+    ('query-autocomplete', '800M searches × ~8 suggestion calls = 6.4B/day ≈ 7.5k QPS avg'),
+    ('search-ranking', "the biggest lever imo is personalising from each user's own search history"),
+    ('street-view-blurring', "compute: 5M panoramas × 40 tiles = 200M tiles/day, at 50 tiles/s per GPU that's 4M GPU-seconds, so 500 GPUs chew through a day's imagery in ~20 min"),
+    ('video-search', 'A billion searches a day works out to about 1,200 QPS on average, so peak is a few thousand.'),
+    ('visual-search', '5B images × 512-d float32 ≈ 100 GB, fits in one 128 GB box, replicas are easy'),
 ]
 
 
 @pytest.mark.parametrize(("case", "line"), WRONG)
 def test_wrong_statements_are_recognised(bank: ConceptBank, case: str, line: str):
+    assert bank.find_misconceptions(line, case), line
+
+
+@pytest.mark.xfail(strict=True, reason="not recognised by any pattern yet (arithmetic or case facts; see WRONG_NOT_RECOGNISED)")
+@pytest.mark.parametrize(("case", "line"), WRONG_NOT_RECOGNISED)
+def test_wrong_statements_not_yet_recognised(bank: ConceptBank, case: str, line: str):
     assert bank.find_misconceptions(line, case), line
 
 
@@ -888,6 +983,47 @@ RIGHT_IN_CASE = [
     ('payment-fraud-detection', "labels delayed weeks; don't assume instant"),
     ('payment-fraud-detection', '0.5 threshold arbitrary -> cost-based'),
     ('ad-click-prediction', 'CTR alone != advertiser value; add pCVR'),
+    # the sixth set's correct look-alikes (wrong6)
+    ('street-view-blurring', 'GPU math: 200M tiles/day ÷ 50 tiles/s/GPU = 4M GPU-s ≈ 1,100 GPU-hours → ~2.2 h on 500 GPUs, so the 48 h window leaves room to reprocess the back catalogue'),
+    ('query-autocomplete', 'About 6.4B suggestion requests a day is roughly 74k per second, over 200k at peak, and the server only gets 15 ms at p99, so per-prefix top-k lists have to be precomputed rather than built per keystroke.'),
+    ('search-ranking', "75% of queries are signed out, so personalisation beyond locale and device would only touch a quarter of traffic; i'd keep it out of v1"),
+    ('news-feed', '60k loads/s at peak × ~1,500 candidates ≈ 90M scores/s, which is why the heavy model only sees a few hundred posts after a light first pass'),
+    ('video-search', 'A billion searches a day is about 12k QPS on average and 40k at peak, with 300 ms at p99 for the first page.'),
+    ('delivery-time-estimation', 'Predict quantiles with a pinball loss and show a range; since lateness drives complaints much harder than a pessimistic quote hurts conversion, the upper end is a high quantile, tuned against the late-rate and conversion guardrails and kept within ten minutes of width.'),
+    ('harmful-content-detection', 'independent sigmoid head per harm class (a post can be hate and violence at once), each with its own operating point: auto-remove spam only at very high precision, send lower-confidence terrorism hits to reviewers'),
+    ('event-recommendation', 'rank by P(registration). 0.3% of impressions is still ~600k positives a day, and clicks can be an auxiliary head'),
+    ('people-you-may-know', 'The label is a request that gets accepted; optimising requests sent on their own would reward spammy suggestions.'),
+    ('news-feed', 'score = w1·P(comment) + w2·P(share) + w3·P(like) − w4·P(hide or report), weights tuned against the worth-your-time survey rather than time spent'),
+    ('harmful-content-detection', "User reports are noisy, since most aren't violations, so they serve as a feature and a source of posts to review, while reviewer decisions and the audited set provide the labels."),
+    ('payment-fraud-detection', 'train on payments older than ~90 days, where ~95% of chargebacks have landed; for recent weeks use disputes and analyst verdicts as early, weaker labels'),
+    ('people-you-may-know', '- mutual-friend counts per training row come from the graph snapshot as of the impression time, so the label edge and anything after it are excluded'),
+    ('search-ranking', 'Clicks are position-biased, so we debias them with a click model or small randomised swaps, and we still evaluate on the 0-to-4 graded ratings.'),
+    ('video-recommendation', "normalise watch labels by length (completion, or watch-time percentile within a duration bucket) so multi-hour streams don't beat shorts by default"),
+    ('visual-search', "dedup with perceptual hashes first, then split train/test by duplicate cluster → reposted crops of the same image can't leak across the split"),
+    ('ad-click-prediction', 'We downsample negatives to 10% for training cost and recalibrate with q = p / (p + (1 − p) / 0.1) before the auction ever sees the number.'),
+    ('delivery-time-estimation', "baseline first: a GBDT on the tabular features, trees are hard to beat on data like this, and we'd only move to a deep model if it wins on next month's orders"),
+    ('query-autocomplete', 'Trie with precomputed top-k per prefix for the head; for prefixes with too few trie matches (the long tail), a small LM generates candidates, cached by prefix.'),
+    ('search-ranking', 'cheap GBDT pass over retrieved candidates → transformer re-ranker over only the top ~100 per query, which is what the GPU pool affords'),
+    ('similar-listings', 'Listing embeddings come from click sessions with the eventually booked listing as global context, and new listings start from the average embedding of nearby listings with similar price and type.'),
+    ('video-recommendation', 'candidate gen from several sources (two-tower ANN, subscriptions, fresh uploads) down to a few thousand, then the ranker scores only those'),
+    ('ad-click-prediction', 'Offline we report normalised cross-entropy plus the predicted-to-actual click ratio per placement and country; the auction charges off pCTR, so AUC alone would hide a 1.3x over-prediction on one placement.'),
+    ('delivery-time-estimation', 'switchbacks by zone and 30-min window, since orders in one zone share couriers and customer-level arms would contaminate each other'),
+    ('harmful-content-detection', 'Prevalence comes from the weekly 50k stratified sample of views, reweighted by stratum and reported with a confidence interval, not from counts of removals.'),
+    ('news-feed', 'we fix 2-4 weeks up front and read the result only at the planned end; the daily dashboard is for guardrail breakages, not for stopping early on a win'),
+    ('payment-fraud-detection', 'Accuracy is meaningless at 0.15% fraud, so PR-AUC offline, and recall and dollars caught at a fixed false-decline rate.'),
+    ('payment-fraud-detection', 'decline when expected loss p·(amount + $15) beats the expected cost of a false decline (lost sale plus churn), and send a middle band to 3-D Secure'),
+    ('people-you-may-know', "Cluster-randomised by community on the 10% slice for at least four weeks, because a treated user's request lands on someone else's list."),
+    ('street-view-blurring', 'recall per country, skin tone, age group and face covering on the audited set, each with a confidence interval; the bar is 99% in every slice, not on average'),
+    ('event-recommendation', "Online at request time: fetch events near the user's current location and dates, a few thousand candidates, then rank them with the GBDT on CPU; 1k rps at peak is comfortable."),
+    ('similar-listings', 'ANN over listing embeddings with metadata filters for market, dates and guest count at serve time, so taken listings never show up'),
+    ('video-recommendation', 'Region and licence eligibility filters run on the candidates per country before ranking, since recommending an unplayable video is a visible bug.'),
+    ('visual-search', 'PQ to ~64 bytes/image: 5B × 64 B ≈ 320 GB → spreads over a handful of the 50 × 128 GB machines with room for replicas'),
+    ('video-search', 'video embeddings computed once at upload on the GPU pool; at query time only the text encoder and an ANN lookup run, well inside 300 ms'),
+    ('ad-click-prediction', 'Labels land within about ten minutes and the fleet can load a model every 15 minutes, so we move from the daily retrain to incremental updates every hour or so, checking calibration per placement before each push.'),
+    ('event-recommendation', 'precise location only at request time, only city-level history stored, and GDPR deletions propagated into the training tables too'),
+    ('query-autocomplete', 'Streaming counts over the last hour feed a delta index merged every few minutes, so breaking-news queries show up long before the weekly rebuild.'),
+    ('similar-listings', 'track share of carousel impressions going to the top 1% of listings + host rejection rate alongside bookings, a popularity loop would concentrate exposure'),
+    ('street-view-blurring', 'User reports only catch the misses viewers notice, weeks late, so recall is estimated from the weekly 2,000-panorama audit, and the reports feed hard examples into retraining.'),
 ]
 
 
