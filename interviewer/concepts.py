@@ -62,9 +62,9 @@ class Concept(_Strict):
 class Misconception(_Strict):
     id: Id
     claim: Text
-    patterns: list[Annotated[str, StringConstraints(min_length=1, max_length=800)]] = Field(min_length=1, max_length=4)
-    examples: list[Text] = Field(min_length=2, max_length=4)
-    counter_examples: list[Text] = Field(min_length=1, max_length=3)
+    patterns: list[Annotated[str, StringConstraints(min_length=1, max_length=800)]] = Field(min_length=1, max_length=8)  # two rounds of widening may each add their own
+    examples: list[Text] = Field(min_length=2, max_length=8)
+    counter_examples: list[Text] = Field(min_length=1, max_length=6)
     criteria: list[Id] = Field(min_length=1, max_length=4)
     scope: list[ProblemKind] | None = None
     challenge: Text
