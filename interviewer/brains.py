@@ -17,8 +17,10 @@ from .embeddings import embedder
 from .errors import LLMError
 from .knowledge import Hit
 from .llm import LLMClient
+from .thesaurus import thesaurus
 from .text import alternatives, ask_items, asked_head, asks_quantity, clarify_asks, content_words, has_number, is_injection, norm, quote_in, sentences, telling_words
 
+_EXP: dict[str, Any] = {}
 MAX_FACTS = 8  # facts given for one line at most (a line can list many asks: each gets its answer)
 
 TokenSink = Callable[[str], None]
@@ -72,10 +74,15 @@ class _FactBank:
     vecs: np.ndarray  # one row per text that says what a fact answers
     owner: np.ndarray  # the fact of each row
     weight: np.ndarray  # topics count a little less than asks and answer sentences
+    from_answer: np.ndarray  # whether the row is a sentence of the fact's answer
     word_vecs: list[np.ndarray]  # per fact: its content words, embedded
     texts: list[str]  # per fact: all it says (topics, answer, asks), lower-cased
     answer_words: list[np.ndarray]  # per fact: which of its words its answer says
     counted_words: list[np.ndarray]  # per fact: which of its words a sentence of its answer with a number says
+    number_sentences: list[list[np.ndarray]]  # per fact, per sentence of its answer with a number: which of its words it says
+    said: set[tuple[str, ...]]  # the thesaurus members the case's facts say
+    case_words: dict[int, str]  # per thesaurus group the facts name: the member they say most
+    group_words: list[dict[int, list[int]]]  # per fact, per thesaurus group it names: its words that are part of a member
 
 
 def status_of(score: int | None) -> str:
@@ -117,20 +124,33 @@ class OfflineBrain:
             owner: list[int] = []
             weight: list[float] = []
             fact_words: list[list[str]] = []
+            from_answer: list[bool] = []
             fact_texts: list[str] = []
             answer_words: list[set[str]] = []
             counted_words: list[set[str]] = []
+            number_sentences: list[list[set[str]]] = []
             for i, f in enumerate(case.facts):
                 keyed = [(a, 1.0) for a in f.asks] + [(", ".join(f.topics), pol.fact_topic_weight)]
                 keyed += [(t, pol.fact_topic_weight) for t in f.topics] + [(x, 1.0) for x in sentences(f.answer)]
-                for t, w in keyed:
+                n_answer = len(sentences(f.answer))
+                for j, (t, w) in enumerate(keyed):
                     texts.append(t)
                     owner.append(i)
                     weight.append(w)
+                    from_answer.append(j >= len(keyed) - n_answer)
                 fact_texts.append(" ".join([*f.topics, f.answer, *f.asks]).lower())
                 fact_words.append(sorted(content_words(fact_texts[-1])))
                 answer_words.append(content_words(f.answer))
                 counted_words.append(set().union(*[content_words(x) for x in sentences(f.answer) if has_number(x)]))
+                number_sentences.append([content_words(x) for x in sentences(f.answer) if has_number(x)])
+            th = thesaurus()
+            group_words: list[dict[int, list[int]]] = []
+            for t, ws in zip(fact_texts, fact_words):
+                where = {w: k for k, w in enumerate(ws)}
+                gw: dict[int, set[int]] = {}
+                for m in th.mentions(t):
+                    gw.setdefault(m.group, set()).update(where[w] for w in content_words(t[m.start : m.end]) if w in where)
+                group_words.append({g: sorted(ks) for g, ks in gw.items() if ks})
             vocab = sorted({w for ws in fact_words for w in ws})
             wv = embedder().encode(vocab)
             index = {w: j for j, w in enumerate(vocab)}
@@ -138,10 +158,15 @@ class OfflineBrain:
                 vecs=embedder().encode(texts),
                 owner=np.array(owner),
                 weight=np.array(weight, dtype=np.float32),
+                from_answer=np.array(from_answer, dtype=bool),
                 word_vecs=[wv[[index[w] for w in ws]] for ws in fact_words],
                 texts=fact_texts,
                 answer_words=[np.array([w in a for w in ws], dtype=bool) for ws, a in zip(fact_words, answer_words)],
                 counted_words=[np.array([w in c for w in ws], dtype=bool) for ws, c in zip(fact_words, counted_words)],
+                number_sentences=[[np.array([w in c for w in ws], dtype=bool) for c in cs] for ws, cs in zip(fact_words, number_sentences)],
+                said={m.member for t in fact_texts for m in th.mentions(t)},
+                case_words=th.case_words(fact_texts),
+                group_words=group_words,
             )
         return self._facts[case.id]
 
@@ -166,8 +191,22 @@ class OfflineBrain:
         One call to the model for all the asks and their words."""
         bank = self._fact_bank(case)
         pol = policy()
-        words = [sorted(telling_words(a)) for a in asks]
+        th = thesaurus()
+        # the thing and the number asked for, read from the ask as written; its meaning and words, in the case's own words
         heads = [sorted(telling_words(asked_head(a))) for a in asks]
+        last = [([w for w in re.findall(r"[a-z0-9][a-z0-9\-]+", asked_head(a).lower()) if telling_words(w)] or [""])[-1] for a in asks]
+        last = [next(iter(telling_words(w)), "") if w else "" for w in last]
+        quantity = [asks_quantity(a) for a in asks]
+        written = asks
+        if not _EXP.get("no_rewrite"):
+            asks = [th.rewrite(a, bank.said, bank.case_words) for a in asks]
+        # per word of an ask: the thesaurus groups of the members it is part of (a fact saying another member covers it)
+        groups_of: dict[str, set[int]] = {}
+        for a in {*written, *asks}:
+            for m in th.mentions(a):
+                for w in content_words(a[m.start : m.end]):
+                    groups_of.setdefault(w, set()).add(m.group)
+        words = [sorted(telling_words(a)) for a in asks]
         vocab = sorted({w for ws in words + heads for w in ws})
         vecs = embedder().encode([*asks, *vocab])
         av, wv = vecs[: len(asks)], vecs[len(asks) :]
@@ -176,29 +215,49 @@ class OfflineBrain:
         sim = np.full((len(asks), n), -1.0, dtype=np.float32)
         for r in range(len(asks)):
             np.maximum.at(sim[r], bank.owner, sims[r])
+        sim_answer = np.full((len(asks), n), -1.0, dtype=np.float32)
+        for r in range(len(asks)):
+            np.maximum.at(sim_answer[r], bank.owner[bank.from_answer], sims[r][bank.from_answer])
         uncovered = np.zeros_like(sim)
+        uncovered_answer = np.zeros_like(sim)
         head_missing = np.zeros_like(sim)
         numeric = np.array([has_number(f.answer) for f in case.facts])
-        quantity = [asks_quantity(a) for a in asks]
         number_missing = np.array([q * ~numeric for q in quantity], dtype=np.float32).reshape(len(asks), n)
         if vocab:
             # pair[i][j, k]: how close vocabulary word j is to word k of fact i; close[i, j]: to its nearest word
             pair = [wv @ fv.T if len(fv) else np.zeros((len(vocab), 1)) for fv in bank.word_vecs]
+            for j, w in enumerate(vocab):  # a word and a fact word of the same thesaurus group count as the same
+                gs = groups_of.get(w)
+                if gs and not _EXP.get("no_cover"):
+                    for i, gw in enumerate(bank.group_words):
+                        for g in gs & gw.keys():
+                            pair[i][j, gw[g]] = 1.0
             close = np.array([p.max(axis=1) for p in pair])
             covered = close >= pol.fact_word_sim
             at = {w: j for j, w in enumerate(vocab)}
             for r, (ws, hs) in enumerate(zip(words, heads)):
                 if hs:
-                    head_missing[r] = close[:, [at[w] for w in hs]].max(axis=1) < pol.fact_head_sim
+                    hm = close[:, [at[w] for w in hs]]
+                    if _EXP.get("head_all"):
+                        head_missing[r] = hm.min(axis=1) < pol.fact_head_sim
+                    elif _EXP.get("head_last") and last[r] in at:
+                        head_missing[r] = close[:, at[last[r]]] < pol.fact_head_sim
+                    else:
+                        head_missing[r] = hm.max(axis=1) < pol.fact_head_sim
                     if quantity[r]:  # a number asked for the thing named: the answer must give one where it names it
                         hj = [at[w] for w in hs]
                         for i, p in enumerate(pair):
                             named = p[hj] >= pol.fact_head_sim
                             if not named.any() or ((named & bank.answer_words[i]).any() and not (named & bank.counted_words[i]).any()):
                                 number_missing[r, i] = 1.0  # its numbers count something else
+                            elif _EXP.get("num_all") and (named & bank.answer_words[i]).any() and not any((named & m).any(axis=1).all() for m in bank.number_sentences[i]):
+                                number_missing[r, i] = 1.0  # no sentence with a number names the whole thing asked for
                 if ws:
                     idf = np.array([self._idf(w) for w in ws])
                     uncovered[r] = (~covered[:, [at[w] for w in ws]] * idf).sum(axis=1) / max(float(idf.sum()), 1e-9)
+                    wj = [at[w] for w in ws]
+                    cov_a = np.array([(pair[i][wj][:, bank.answer_words[i]].max(axis=1) if bank.answer_words[i].any() else np.zeros(len(wj))) >= pol.fact_word_sim for i in range(n)])
+                    uncovered_answer[r] = (~cov_a * idf).sum(axis=1) / max(float(idf.sum()), 1e-9)
         return {
             "sim": sim,
             "uncovered": uncovered,
@@ -208,6 +267,8 @@ class OfflineBrain:
             - pol.fact_number_penalty * number_missing,
             "head_missing": head_missing,
             "number_missing": number_missing,
+            "sim_answer": sim_answer,
+            "uncovered_answer": uncovered_answer,
         }
 
     def _offering(self, choices: list[str], case: Case) -> np.ndarray:
@@ -271,6 +332,8 @@ class OfflineBrain:
             top = float(s[order[0]])
             if float(feats["sim"][r].max() - feats["sim"][r][order[0]]) > pol.fact_rival_gap:
                 continue  # the fact nearest in meaning cannot answer it (it lacks the thing or the number asked for): nor can a further one
+            if _EXP.get("agree") and top < pol.fact_strong and int(np.argmax(feats["sim_answer"][r])) != int(order[0]) and float(feats["sim_answer"][r].max() - feats["sim_answer"][r][order[0]]) > _EXP["agree"]:
+                continue
             second = float(s[order[1]]) if len(order) > 1 else -1.0
             if top < least or (top - second < margin and (not whole or top < pol.fact_strong)):
                 if whole and top >= least:

@@ -465,7 +465,7 @@ def clarify_asks(text: str, limit: int = 10) -> list[str]:
     return out[:limit]
 
 
-_LIST = re.compile(r"\s*(?:,\s*(?:and|or|plus)?|\b(?:and|or|plus|as\s+well\s+as|vs\.?|versus)\b)\s*", re.I)
+_LIST = re.compile(r"\s*(?:,\s*(?:and|or|plus)?|\b(?:and|or|plus|as\s+well\s+as|vs\.?|versus)\b|\s[+&]\s|(?<=\w)[+&](?=\w))\s*", re.I)
 
 
 # a list that ends a prepositional phrase qualifies the ask rather than listing things asked for: "How well
