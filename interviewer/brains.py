@@ -17,10 +17,9 @@ from .embeddings import embedder
 from .errors import LLMError
 from .knowledge import Hit
 from .llm import LLMClient
-from .thesaurus import thesaurus
 from .text import alternatives, ask_items, asked_head, asks_quantity, clarify_asks, content_words, has_number, is_injection, norm, quote_in, sentences, telling_words
+from .thesaurus import thesaurus
 
-_EXP: dict[str, Any] = {}
 MAX_FACTS = 8  # facts given for one line at most (a line can list many asks: each gets its answer)
 
 TokenSink = Callable[[str], None]
@@ -74,12 +73,11 @@ class _FactBank:
     vecs: np.ndarray  # one row per text that says what a fact answers
     owner: np.ndarray  # the fact of each row
     weight: np.ndarray  # topics count a little less than asks and answer sentences
-    from_answer: np.ndarray  # whether the row is a sentence of the fact's answer
     word_vecs: list[np.ndarray]  # per fact: its content words, embedded
     texts: list[str]  # per fact: all it says (topics, answer, asks), lower-cased
     answer_words: list[np.ndarray]  # per fact: which of its words its answer says
     counted_words: list[np.ndarray]  # per fact: which of its words a sentence of its answer with a number says
-    number_sentences: list[list[np.ndarray]]  # per fact, per sentence of its answer with a number: which of its words it says
+    fact_words: list[list[str]]  # per fact: its content words
     said: set[tuple[str, ...]]  # the thesaurus members the case's facts say
     case_words: dict[int, str]  # per thesaurus group the facts name: the member they say most
     group_words: list[dict[int, list[int]]]  # per fact, per thesaurus group it names: its words that are part of a member
@@ -117,33 +115,29 @@ class OfflineBrain:
     # -- clarifications: the facts that answer each ask of the question, or none
     def _fact_bank(self, case: Case) -> _FactBank:
         """Per fact, what it answers: the ways a candidate asks for it, its topics and each sentence of its
-        answer, embedded; and its content words, embedded one by one (to tell which words of an ask it covers)."""
+        answer, embedded; its content words, embedded one by one (to tell which words of an ask it covers); and
+        the thesaurus groups it names (to put an ask in the case's own words)."""
         if case.id not in self._facts:
             pol = policy()
+            th = thesaurus()
             texts: list[str] = []
             owner: list[int] = []
             weight: list[float] = []
             fact_words: list[list[str]] = []
-            from_answer: list[bool] = []
             fact_texts: list[str] = []
             answer_words: list[set[str]] = []
             counted_words: list[set[str]] = []
-            number_sentences: list[list[set[str]]] = []
             for i, f in enumerate(case.facts):
                 keyed = [(a, 1.0) for a in f.asks] + [(", ".join(f.topics), pol.fact_topic_weight)]
                 keyed += [(t, pol.fact_topic_weight) for t in f.topics] + [(x, 1.0) for x in sentences(f.answer)]
-                n_answer = len(sentences(f.answer))
-                for j, (t, w) in enumerate(keyed):
+                for t, w in keyed:
                     texts.append(t)
                     owner.append(i)
                     weight.append(w)
-                    from_answer.append(j >= len(keyed) - n_answer)
                 fact_texts.append(" ".join([*f.topics, f.answer, *f.asks]).lower())
                 fact_words.append(sorted(content_words(fact_texts[-1])))
                 answer_words.append(content_words(f.answer))
                 counted_words.append(set().union(*[content_words(x) for x in sentences(f.answer) if has_number(x)]))
-                number_sentences.append([content_words(x) for x in sentences(f.answer) if has_number(x)])
-            th = thesaurus()
             group_words: list[dict[int, list[int]]] = []
             for t, ws in zip(fact_texts, fact_words):
                 where = {w: k for k, w in enumerate(ws)}
@@ -158,12 +152,11 @@ class OfflineBrain:
                 vecs=embedder().encode(texts),
                 owner=np.array(owner),
                 weight=np.array(weight, dtype=np.float32),
-                from_answer=np.array(from_answer, dtype=bool),
                 word_vecs=[wv[[index[w] for w in ws]] for ws in fact_words],
                 texts=fact_texts,
                 answer_words=[np.array([w in a for w in ws], dtype=bool) for ws, a in zip(fact_words, answer_words)],
                 counted_words=[np.array([w in c for w in ws], dtype=bool) for ws, c in zip(fact_words, counted_words)],
-                number_sentences=[[np.array([w in c for w in ws], dtype=bool) for c in cs] for ws, cs in zip(fact_words, number_sentences)],
+                fact_words=fact_words,
                 said={m.member for t in fact_texts for m in th.mentions(t)},
                 case_words=th.case_words(fact_texts),
                 group_words=group_words,
@@ -184,22 +177,22 @@ class OfflineBrain:
 
     def fact_features(self, asks: list[str], case: Case) -> dict[str, np.ndarray]:
         """Per ask and fact (a row per ask, a column per fact): `sim`, the closest of the fact's asks, topics and
-        answer sentences in meaning; `uncovered`, the share of the ask's telling words (weighted by rarity) that
-        no word of the fact comes close to; `close`, the first less penalties for the others, which ranks and picks the facts;
-        `head_missing`, 1 when the ask names the thing it asks for ("the average *age* of our members") and the
-        fact has no word for it; `number_missing`, 1 when the ask asks for a number and the fact gives none.
-        One call to the model for all the asks and their words."""
+        answer sentences in meaning to the ask put in the case's own words (`thesaurus.Thesaurus.rewrite`);
+        `uncovered`, the share of the ask's telling words (weighted by rarity) that no word of the fact comes
+        close to (a word of the same thesaurus group counts as the same word); `close`, the first less penalties
+        for the others, which ranks and picks the facts; `head_missing`, 1 when the ask names the thing it asks
+        for ("the average *age* of our members") and the fact has no word for it; `number_missing`, 1 when the
+        ask asks for a number and the fact gives none; `measure_missing`, 1 when the ask names a measure
+        (`thesaurus.Thesaurus.measures`: "the average order *value*", "the *retention* of new users") that the
+        fact does not name, in its words or its group's (such a fact does not answer). The thing, number and
+        measure asked for are read from the ask as written. One call to the model for all the asks and their words."""
         bank = self._fact_bank(case)
         pol = policy()
         th = thesaurus()
-        # the thing and the number asked for, read from the ask as written; its meaning and words, in the case's own words
         heads = [sorted(telling_words(asked_head(a))) for a in asks]
-        last = [([w for w in re.findall(r"[a-z0-9][a-z0-9\-]+", asked_head(a).lower()) if telling_words(w)] or [""])[-1] for a in asks]
-        last = [next(iter(telling_words(w)), "") if w else "" for w in last]
         quantity = [asks_quantity(a) for a in asks]
-        written = asks
-        if not _EXP.get("no_rewrite"):
-            asks = [th.rewrite(a, bank.said, bank.case_words) for a in asks]
+        measures = [sorted(w for w in content_words(a) if w in th.measures) for a in asks]
+        written, asks = asks, [th.rewrite(a, bank.said, bank.case_words) for a in asks]
         # per word of an ask: the thesaurus groups of the members it is part of (a fact saying another member covers it)
         groups_of: dict[str, set[int]] = {}
         for a in {*written, *asks}:
@@ -215,60 +208,51 @@ class OfflineBrain:
         sim = np.full((len(asks), n), -1.0, dtype=np.float32)
         for r in range(len(asks)):
             np.maximum.at(sim[r], bank.owner, sims[r])
-        sim_answer = np.full((len(asks), n), -1.0, dtype=np.float32)
-        for r in range(len(asks)):
-            np.maximum.at(sim_answer[r], bank.owner[bank.from_answer], sims[r][bank.from_answer])
         uncovered = np.zeros_like(sim)
-        uncovered_answer = np.zeros_like(sim)
         head_missing = np.zeros_like(sim)
         numeric = np.array([has_number(f.answer) for f in case.facts])
         number_missing = np.array([q * ~numeric for q in quantity], dtype=np.float32).reshape(len(asks), n)
+        measure_missing = np.zeros_like(sim)
+        for r, ms in enumerate(measures):
+            for w in ms:
+                gs = groups_of.get(w, set())
+                for i, fw in enumerate(bank.fact_words):
+                    if not (gs & bank.group_words[i].keys()) and not any(_same_stem(w, x) for x in fw):
+                        measure_missing[r, i] = 1.0
         if vocab:
             # pair[i][j, k]: how close vocabulary word j is to word k of fact i; close[i, j]: to its nearest word
             pair = [wv @ fv.T if len(fv) else np.zeros((len(vocab), 1)) for fv in bank.word_vecs]
             for j, w in enumerate(vocab):  # a word and a fact word of the same thesaurus group count as the same
-                gs = groups_of.get(w)
-                if gs and not _EXP.get("no_cover"):
+                for g in groups_of.get(w, ()):
                     for i, gw in enumerate(bank.group_words):
-                        for g in gs & gw.keys():
+                        if g in gw:
                             pair[i][j, gw[g]] = 1.0
             close = np.array([p.max(axis=1) for p in pair])
             covered = close >= pol.fact_word_sim
             at = {w: j for j, w in enumerate(vocab)}
             for r, (ws, hs) in enumerate(zip(words, heads)):
                 if hs:
-                    hm = close[:, [at[w] for w in hs]]
-                    if _EXP.get("head_all"):
-                        head_missing[r] = hm.min(axis=1) < pol.fact_head_sim
-                    elif _EXP.get("head_last") and last[r] in at:
-                        head_missing[r] = close[:, at[last[r]]] < pol.fact_head_sim
-                    else:
-                        head_missing[r] = hm.max(axis=1) < pol.fact_head_sim
+                    head_missing[r] = close[:, [at[w] for w in hs]].max(axis=1) < pol.fact_head_sim
                     if quantity[r]:  # a number asked for the thing named: the answer must give one where it names it
                         hj = [at[w] for w in hs]
                         for i, p in enumerate(pair):
                             named = p[hj] >= pol.fact_head_sim
                             if not named.any() or ((named & bank.answer_words[i]).any() and not (named & bank.counted_words[i]).any()):
                                 number_missing[r, i] = 1.0  # its numbers count something else
-                            elif _EXP.get("num_all") and (named & bank.answer_words[i]).any() and not any((named & m).any(axis=1).all() for m in bank.number_sentences[i]):
-                                number_missing[r, i] = 1.0  # no sentence with a number names the whole thing asked for
                 if ws:
                     idf = np.array([self._idf(w) for w in ws])
                     uncovered[r] = (~covered[:, [at[w] for w in ws]] * idf).sum(axis=1) / max(float(idf.sum()), 1e-9)
-                    wj = [at[w] for w in ws]
-                    cov_a = np.array([(pair[i][wj][:, bank.answer_words[i]].max(axis=1) if bank.answer_words[i].any() else np.zeros(len(wj))) >= pol.fact_word_sim for i in range(n)])
-                    uncovered_answer[r] = (~cov_a * idf).sum(axis=1) / max(float(idf.sum()), 1e-9)
         return {
             "sim": sim,
             "uncovered": uncovered,
             "close": sim
             - pol.fact_uncovered_penalty * uncovered
             - pol.fact_head_penalty * head_missing
-            - pol.fact_number_penalty * number_missing,
+            - pol.fact_number_penalty * number_missing
+            - 2.0 * measure_missing,
             "head_missing": head_missing,
             "number_missing": number_missing,
-            "sim_answer": sim_answer,
-            "uncovered_answer": uncovered_answer,
+            "measure_missing": measure_missing,
         }
 
     def _offering(self, choices: list[str], case: Case) -> np.ndarray:
@@ -332,8 +316,6 @@ class OfflineBrain:
             top = float(s[order[0]])
             if float(feats["sim"][r].max() - feats["sim"][r][order[0]]) > pol.fact_rival_gap:
                 continue  # the fact nearest in meaning cannot answer it (it lacks the thing or the number asked for): nor can a further one
-            if _EXP.get("agree") and top < pol.fact_strong and int(np.argmax(feats["sim_answer"][r])) != int(order[0]) and float(feats["sim_answer"][r].max() - feats["sim_answer"][r][order[0]]) > _EXP["agree"]:
-                continue
             second = float(s[order[1]]) if len(order) > 1 else -1.0
             if top < least or (top - second < margin and (not whole or top < pol.fact_strong)):
                 if whole and top >= least:
@@ -373,6 +355,11 @@ class OfflineBrain:
             for piece in _pieces(line):
                 on_token(piece)
         return line
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """Two words of one stem, by their shared start ("cost" and "costing", "retention" and "retained" are not)."""
+    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
 
 
 def _pieces(text: str) -> list[str]:

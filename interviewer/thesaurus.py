@@ -2,7 +2,9 @@
 in ML system design and the products its cases are about ("rider", "courier", "driver"; "QPS", "requests per
 second"). The clarifying phase uses it so that a question asked in other words than a case's facts use still
 finds the fact: a word of the question counts as named by a fact that says another member of its group, and
-the question is put in the case's own words before its meaning is compared with the facts'."""
+the question is put in the case's own words before its meaning is compared with the facts'. Its `measures` are
+the words that name a measure of something ("price", "retention"): a question asking for one is answered only
+by a fact that names it."""
 from __future__ import annotations
 
 import functools
@@ -34,6 +36,17 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
 
 class Synonyms(_Strict):
     groups: list[list[Member]]
+    # words that name a measure of something (a price, a length, a retention): a question asking for one is
+    # answered only by a fact that names it, in its words or in its thesaurus group's
+    measures: list[Member] = []
+
+    @field_validator("measures")
+    @classmethod
+    def _measures(cls, v: list[str]) -> list[str]:
+        for m in v:
+            if len(tokens(m)) != 1 or m != m.lower():
+                raise ValueError(f"measure {m!r} is not one lower-case word")
+        return v
 
     @field_validator("groups")
     @classmethod
@@ -65,6 +78,7 @@ class Mention:
 @dataclass
 class Thesaurus:
     groups: list[list[str]]
+    measures: frozenset[str] = frozenset()  # normalised as `text.content_words` does
     # first word of a member -> (member's words, group), longest members first
     index: dict[str, list[tuple[tuple[str, ...], int]]] = field(default_factory=dict)
 
@@ -146,4 +160,5 @@ def thesaurus(folder: str | None = None) -> Thesaurus:
     path = Path(folder or knowledge_dir() / "concepts") / SYNONYMS_FILE
     if not path.is_file():
         return Thesaurus([])
-    return Thesaurus(load_synonyms(path).groups)
+    syn = load_synonyms(path)
+    return Thesaurus(syn.groups, frozenset(_norm(m) for m in syn.measures))
