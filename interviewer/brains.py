@@ -18,6 +18,7 @@ from .errors import LLMError
 from .knowledge import Hit
 from .llm import LLMClient
 from .text import alternatives, ask_items, asked_head, asks_quantity, clarify_asks, content_words, has_number, is_injection, norm, quote_in, sentences, telling_words
+from .text import words as words_of
 from .thesaurus import thesaurus
 
 MAX_FACTS = 8  # facts given for one line at most (a line can list many asks: each gets its answer)
@@ -78,6 +79,8 @@ class _FactBank:
     answer_words: list[np.ndarray]  # per fact: which of its words its answer says
     counted_words: list[np.ndarray]  # per fact: which of its words a sentence of its answer with a number says
     fact_words: list[list[str]]  # per fact: its content words
+    answer_at: list[dict[int, list[int]]]  # per fact: where each of its words stands in its answer (word positions)
+    number_at: list[list[int]]  # per fact: where its answer states a number (word positions)
     said: set[tuple[str, ...]]  # the thesaurus members the case's facts say
     case_words: dict[int, str]  # per thesaurus group the facts name: the member they say most
     group_words: list[dict[int, list[int]]]  # per fact, per thesaurus group it names: its words that are part of a member
@@ -138,6 +141,18 @@ class OfflineBrain:
                 fact_words.append(sorted(content_words(fact_texts[-1])))
                 answer_words.append(content_words(f.answer))
                 counted_words.append(set().union(*[content_words(x) for x in sentences(f.answer) if has_number(x)]))
+            answer_at: list[dict[int, list[int]]] = []
+            number_at: list[list[int]] = []
+            for f, ws in zip(case.facts, fact_words):
+                where = {w: k for k, w in enumerate(ws)}
+                toks = words_of(f.answer)
+                pos: dict[int, list[int]] = {}
+                for q, tok in enumerate(toks):
+                    for w in content_words(tok):
+                        if w in where:
+                            pos.setdefault(where[w], []).append(q)
+                answer_at.append(pos)
+                number_at.append([q for q, tok in enumerate(toks) if has_number(tok)])
             group_words: list[dict[int, list[int]]] = []
             for t, ws in zip(fact_texts, fact_words):
                 where = {w: k for k, w in enumerate(ws)}
@@ -157,6 +172,8 @@ class OfflineBrain:
                 answer_words=[np.array([w in a for w in ws], dtype=bool) for ws, a in zip(fact_words, answer_words)],
                 counted_words=[np.array([w in c for w in ws], dtype=bool) for ws, c in zip(fact_words, counted_words)],
                 fact_words=fact_words,
+                answer_at=answer_at,
+                number_at=number_at,
                 said={m.member for t in fact_texts for m in th.mentions(t)},
                 case_words=th.case_words(fact_texts),
                 group_words=group_words,
@@ -239,6 +256,13 @@ class OfflineBrain:
                             named = p[hj] >= pol.fact_head_sim
                             if not named.any() or ((named & bank.answer_words[i]).any() and not (named & bank.counted_words[i]).any()):
                                 number_missing[r, i] = 1.0  # its numbers count something else
+                            elif pol.fact_number_window and (named & bank.answer_words[i]).any():
+                                # the answer names the thing: a number must stand next to it ("40,000 couriers"), not
+                                # elsewhere in the sentence ("60% of 3 million uploads ..., and creators complain")
+                                at_k = bank.answer_at[i]
+                                near = any(abs(q - x) <= pol.fact_number_window for k in np.flatnonzero(named.any(axis=0)) for x in at_k.get(int(k), ()) for q in bank.number_at[i])
+                                if not near:
+                                    number_missing[r, i] = 1.0
                 if ws:
                     idf = np.array([self._idf(w) for w in ws])
                     uncovered[r] = (~covered[:, [at[w] for w in ws]] * idf).sum(axis=1) / max(float(idf.sum()), 1e-9)

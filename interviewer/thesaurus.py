@@ -25,7 +25,9 @@ _TOKEN = re.compile(r"[a-z0-9][a-z0-9\-]*")
 
 
 def _norm(w: str) -> str:
-    """A word as the thesaurus compares it: lower-case, a trailing plural 's' dropped (as `text.content_words`)."""
+    """A word as the thesaurus compares it: lower-case, in the singular ("queries" -> "query", "riders" -> "rider")."""
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
     return w[:-1] if w.endswith("s") and len(w) > 3 else w
 
 

@@ -111,3 +111,16 @@ def test_how_fast_of_the_clause_before_is_one_ask_and_plus_lists_things():
     assert clarify_asks("Do fraudsters adapt to new rules? How quickly?") == ["Do fraudsters adapt to new rules, How quickly"]
     assert clarify_asks("What is the QPS and how fast must we answer?") == ["What is the QPS", "how fast must we answer"]
     assert ask_items("qps + p99") == ["qps", "p99"] and ask_items("QPS & p99 for the module") == ["QPS", "p99 for the module"]
+
+
+def test_a_count_asked_for_wants_a_number_next_to_the_thing_counted(brain, monkeypatch):
+    from interviewer.domain import policy
+
+    assert policy().fact_number_window > 0
+    asks = [("video-search", "How many raters work for the vendor?"), ("video-recommendation", "How many GPUs do we have for serving?")]
+    for case, q in asks:  # the answer names raters (GPUs) but counts something else
+        assert _ids(brain, case, q) == set()
+    assert _ids(brain, "delivery-time-estimation", "How many couriers are there?") == {"restaurants-and-couriers"}  # "40,000 couriers"
+    loose = policy().model_copy(update={"fact_number_window": 0})  # any number in the sentence would do
+    monkeypatch.setattr(brains, "policy", lambda: loose)
+    assert all(_ids(brain, case, q) != set() for case, q in asks)
