@@ -153,11 +153,12 @@ class OfflineBrain:
                             pos.setdefault(where[w], []).append(q)
                 answer_at.append(pos)
                 number_at.append([q for q, tok in enumerate(toks) if has_number(tok)])
+            found = [th.mentions(t) for t in fact_texts]
             group_words: list[dict[int, list[int]]] = []
-            for t, ws in zip(fact_texts, fact_words):
+            for t, ws, ms in zip(fact_texts, fact_words, found):
                 where = {w: k for k, w in enumerate(ws)}
                 gw: dict[int, set[int]] = {}
-                for m in th.mentions(t):
+                for m in ms:
                     gw.setdefault(m.group, set()).update(where[w] for w in content_words(t[m.start : m.end]) if w in where)
                 group_words.append({g: sorted(ks) for g, ks in gw.items() if ks})
             vocab = sorted({w for ws in fact_words for w in ws})
@@ -174,8 +175,8 @@ class OfflineBrain:
                 fact_words=fact_words,
                 answer_at=answer_at,
                 number_at=number_at,
-                said={m.member for t in fact_texts for m in th.mentions(t)},
-                case_words=th.case_words(fact_texts),
+                said={m.member for ms in found for m in ms},
+                case_words=th.case_words(fact_texts, found),
                 group_words=group_words,
             )
         return self._facts[case.id]

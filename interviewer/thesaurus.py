@@ -84,11 +84,14 @@ class Thesaurus:
     # first word of a member -> (member's words, group), longest members first
     index: dict[str, list[tuple[tuple[str, ...], int]]] = field(default_factory=dict)
 
+    surface: dict[tuple[str, ...], str] = field(default_factory=dict)  # a member's words -> the member as written
+
     def __post_init__(self) -> None:
         for n, g in enumerate(self.groups):
             for m in g:
                 key = tuple(t for t, *_ in tokens(m))
                 self.index.setdefault(key[0], []).append((key, n))
+                self.surface.setdefault(key, m)
         for v in self.index.values():
             v.sort(key=lambda kv: -len(kv[0]))
 
@@ -96,11 +99,12 @@ class Thesaurus:
         """The members `text` says, left to right, the longest at each place ("daily active users" rather than
         "daily")."""
         toks = tokens(text)
+        ws = [t for t, *_ in toks]
         out: list[Mention] = []
         i = 0
         while i < len(toks):
-            for key, g in self.index.get(toks[i][0], ()):
-                if tuple(t for t, *_ in toks[i : i + len(key)]) == key:
+            for key, g in self.index.get(ws[i], ()):
+                if len(key) == 1 or tuple(ws[i : i + len(key)]) == key:
                     out.append(Mention(g, key, toks[i][1], toks[i + len(key) - 1][2]))
                     i += len(key)
                     break
@@ -108,17 +112,18 @@ class Thesaurus:
                 i += 1
         return out
 
-    def case_words(self, texts: list[str]) -> dict[int, str]:
-        """Per group the texts (a case's facts) name: the member they say most often, as the thesaurus writes it."""
+    def case_words(self, texts: list[str], found: list[list[Mention]] | None = None) -> dict[int, str]:
+        """Per group the texts (a case's facts) name: the member they say most often, as the thesaurus writes it
+        (`found`: the texts' mentions, when already known)."""
         counts: dict[int, dict[tuple[str, ...], int]] = {}
-        for t in texts:
-            for m in self.mentions(t):
+        for ms in found if found is not None else [self.mentions(t) for t in texts]:
+            for m in ms:
                 c = counts.setdefault(m.group, {})
                 c[m.member] = c.get(m.member, 0) + 1
         out: dict[int, str] = {}
         for g, c in counts.items():
             best = max(c.items(), key=lambda kv: (kv[1], -len(kv[0])))[0]
-            out[g] = next(m for m in self.groups[g] if tuple(t for t, *_ in tokens(m)) == best)
+            out[g] = self.surface[best]
         return out
 
     def rewrite(self, text: str, said: set[tuple[str, ...]], words: dict[int, str]) -> str:
