@@ -18,6 +18,8 @@ from .errors import LLMError
 from .knowledge import Hit
 from .llm import LLMClient
 from .text import alternatives, ask_items, asked_head, asks_quantity, clarify_asks, content_words, has_number, is_injection, norm, quote_in, sentences, telling_words
+from .text import words as words_of
+from .thesaurus import thesaurus
 
 MAX_FACTS = 8  # facts given for one line at most (a line can list many asks: each gets its answer)
 
@@ -76,6 +78,12 @@ class _FactBank:
     texts: list[str]  # per fact: all it says (topics, answer, asks), lower-cased
     answer_words: list[np.ndarray]  # per fact: which of its words its answer says
     counted_words: list[np.ndarray]  # per fact: which of its words a sentence of its answer with a number says
+    fact_words: list[list[str]]  # per fact: its content words
+    answer_at: list[dict[int, list[int]]]  # per fact: where each of its words stands in its answer (word positions)
+    number_at: list[list[int]]  # per fact: where its answer states a number (word positions)
+    said: set[tuple[str, ...]]  # the thesaurus members the case's facts say
+    case_words: dict[int, str]  # per thesaurus group the facts name: the member they say most
+    group_words: list[dict[int, list[int]]]  # per fact, per thesaurus group it names: its words that are part of a member
 
 
 def status_of(score: int | None) -> str:
@@ -110,9 +118,11 @@ class OfflineBrain:
     # -- clarifications: the facts that answer each ask of the question, or none
     def _fact_bank(self, case: Case) -> _FactBank:
         """Per fact, what it answers: the ways a candidate asks for it, its topics and each sentence of its
-        answer, embedded; and its content words, embedded one by one (to tell which words of an ask it covers)."""
+        answer, embedded; its content words, embedded one by one (to tell which words of an ask it covers); and
+        the thesaurus groups it names (to put an ask in the case's own words)."""
         if case.id not in self._facts:
             pol = policy()
+            th = thesaurus()
             texts: list[str] = []
             owner: list[int] = []
             weight: list[float] = []
@@ -131,6 +141,26 @@ class OfflineBrain:
                 fact_words.append(sorted(content_words(fact_texts[-1])))
                 answer_words.append(content_words(f.answer))
                 counted_words.append(set().union(*[content_words(x) for x in sentences(f.answer) if has_number(x)]))
+            answer_at: list[dict[int, list[int]]] = []
+            number_at: list[list[int]] = []
+            for f, ws in zip(case.facts, fact_words):
+                where = {w: k for k, w in enumerate(ws)}
+                toks = words_of(f.answer)
+                pos: dict[int, list[int]] = {}
+                for q, tok in enumerate(toks):
+                    for w in content_words(tok):
+                        if w in where:
+                            pos.setdefault(where[w], []).append(q)
+                answer_at.append(pos)
+                number_at.append([q for q, tok in enumerate(toks) if has_number(tok)])
+            found = [th.mentions(t) for t in fact_texts]
+            group_words: list[dict[int, list[int]]] = []
+            for t, ws, ms in zip(fact_texts, fact_words, found):
+                where = {w: k for k, w in enumerate(ws)}
+                gw: dict[int, set[int]] = {}
+                for m in ms:
+                    gw.setdefault(m.group, set()).update(where[w] for w in content_words(t[m.start : m.end]) if w in where)
+                group_words.append({g: sorted(ks) for g, ks in gw.items() if ks})
             vocab = sorted({w for ws in fact_words for w in ws})
             wv = embedder().encode(vocab)
             index = {w: j for j, w in enumerate(vocab)}
@@ -142,6 +172,12 @@ class OfflineBrain:
                 texts=fact_texts,
                 answer_words=[np.array([w in a for w in ws], dtype=bool) for ws, a in zip(fact_words, answer_words)],
                 counted_words=[np.array([w in c for w in ws], dtype=bool) for ws, c in zip(fact_words, counted_words)],
+                fact_words=fact_words,
+                answer_at=answer_at,
+                number_at=number_at,
+                said={m.member for ms in found for m in ms},
+                case_words=th.case_words(fact_texts, found),
+                group_words=group_words,
             )
         return self._facts[case.id]
 
@@ -159,15 +195,29 @@ class OfflineBrain:
 
     def fact_features(self, asks: list[str], case: Case) -> dict[str, np.ndarray]:
         """Per ask and fact (a row per ask, a column per fact): `sim`, the closest of the fact's asks, topics and
-        answer sentences in meaning; `uncovered`, the share of the ask's telling words (weighted by rarity) that
-        no word of the fact comes close to; `close`, the first less penalties for the others, which ranks and picks the facts;
-        `head_missing`, 1 when the ask names the thing it asks for ("the average *age* of our members") and the
-        fact has no word for it; `number_missing`, 1 when the ask asks for a number and the fact gives none.
-        One call to the model for all the asks and their words."""
+        answer sentences in meaning to the ask put in the case's own words (`thesaurus.Thesaurus.rewrite`);
+        `uncovered`, the share of the ask's telling words (weighted by rarity) that no word of the fact comes
+        close to (a word of the same thesaurus group counts as the same word); `close`, the first less penalties
+        for the others, which ranks and picks the facts; `head_missing`, 1 when the ask names the thing it asks
+        for ("the average *age* of our members") and the fact has no word for it; `number_missing`, 1 when the
+        ask asks for a number and the fact gives none; `measure_missing`, 1 when the ask names a measure
+        (`thesaurus.Thesaurus.measures`: "the average order *value*", "the *retention* of new users") that the
+        fact does not name, in its words or its group's (such a fact does not answer). The thing, number and
+        measure asked for are read from the ask as written. One call to the model for all the asks and their words."""
         bank = self._fact_bank(case)
         pol = policy()
-        words = [sorted(telling_words(a)) for a in asks]
+        th = thesaurus()
         heads = [sorted(telling_words(asked_head(a))) for a in asks]
+        quantity = [asks_quantity(a) for a in asks]
+        measures = [sorted(w for w in content_words(a) if w in th.measures) for a in asks]
+        written, asks = asks, [th.rewrite(a, bank.said, bank.case_words) for a in asks]
+        # per word of an ask: the thesaurus groups of the members it is part of (a fact saying another member covers it)
+        groups_of: dict[str, set[int]] = {}
+        for a in {*written, *asks}:
+            for m in th.mentions(a):
+                for w in content_words(a[m.start : m.end]):
+                    groups_of.setdefault(w, set()).add(m.group)
+        words = [sorted(telling_words(a)) for a in asks]
         vocab = sorted({w for ws in words + heads for w in ws})
         vecs = embedder().encode([*asks, *vocab])
         av, wv = vecs[: len(asks)], vecs[len(asks) :]
@@ -179,11 +229,22 @@ class OfflineBrain:
         uncovered = np.zeros_like(sim)
         head_missing = np.zeros_like(sim)
         numeric = np.array([has_number(f.answer) for f in case.facts])
-        quantity = [asks_quantity(a) for a in asks]
         number_missing = np.array([q * ~numeric for q in quantity], dtype=np.float32).reshape(len(asks), n)
+        measure_missing = np.zeros_like(sim)
+        for r, ms in enumerate(measures):
+            for w in ms:
+                gs = groups_of.get(w, set())
+                for i, fw in enumerate(bank.fact_words):
+                    if not (gs & bank.group_words[i].keys()) and not any(_same_stem(w, x) for x in fw):
+                        measure_missing[r, i] = 1.0
         if vocab:
             # pair[i][j, k]: how close vocabulary word j is to word k of fact i; close[i, j]: to its nearest word
             pair = [wv @ fv.T if len(fv) else np.zeros((len(vocab), 1)) for fv in bank.word_vecs]
+            for j, w in enumerate(vocab):  # a word and a fact word of the same thesaurus group count as the same
+                for g in groups_of.get(w, ()):
+                    for i, gw in enumerate(bank.group_words):
+                        if g in gw:
+                            pair[i][j, gw[g]] = 1.0
             close = np.array([p.max(axis=1) for p in pair])
             covered = close >= pol.fact_word_sim
             at = {w: j for j, w in enumerate(vocab)}
@@ -196,6 +257,13 @@ class OfflineBrain:
                             named = p[hj] >= pol.fact_head_sim
                             if not named.any() or ((named & bank.answer_words[i]).any() and not (named & bank.counted_words[i]).any()):
                                 number_missing[r, i] = 1.0  # its numbers count something else
+                            elif pol.fact_number_window and (named & bank.answer_words[i]).any():
+                                # the answer names the thing: a number must stand next to it ("40,000 couriers"), not
+                                # elsewhere in the sentence ("60% of 3 million uploads ..., and creators complain")
+                                at_k = bank.answer_at[i]
+                                near = any(abs(q - x) <= pol.fact_number_window for k in np.flatnonzero(named.any(axis=0)) for x in at_k.get(int(k), ()) for q in bank.number_at[i])
+                                if not near:
+                                    number_missing[r, i] = 1.0
                 if ws:
                     idf = np.array([self._idf(w) for w in ws])
                     uncovered[r] = (~covered[:, [at[w] for w in ws]] * idf).sum(axis=1) / max(float(idf.sum()), 1e-9)
@@ -205,9 +273,11 @@ class OfflineBrain:
             "close": sim
             - pol.fact_uncovered_penalty * uncovered
             - pol.fact_head_penalty * head_missing
-            - pol.fact_number_penalty * number_missing,
+            - pol.fact_number_penalty * number_missing
+            - 2.0 * measure_missing,
             "head_missing": head_missing,
             "number_missing": number_missing,
+            "measure_missing": measure_missing,
         }
 
     def _offering(self, choices: list[str], case: Case) -> np.ndarray:
@@ -310,6 +380,11 @@ class OfflineBrain:
             for piece in _pieces(line):
                 on_token(piece)
         return line
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """Two words of one stem, by their shared start ("cost" and "costing", "retention" and "retained" are not)."""
+    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
 
 
 def _pieces(text: str) -> list[str]:

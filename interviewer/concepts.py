@@ -20,6 +20,7 @@ from .content import Id, Library, PhaseId, Text, _compose, _construct, _kinds_va
 from .domain import KINDS, PHASES
 from .errors import ContentError
 from .paths import knowledge_dir
+from .thesaurus import SYNONYMS_FILE, load_synonyms
 
 PROBLEM_KINDS = KINDS  # the scope vocabulary (interviewer/domain.py)
 _kinds = _kinds_valid  # checked as rubric scopes and case kinds are
@@ -31,7 +32,7 @@ Surface = Annotated[str, StringConstraints(min_length=1, max_length=80)]
 
 CASE_KINDS_FILE = "case-kinds.yaml"
 GENERIC_WORDS_FILE = "generic-words.yaml"
-_SPECIAL_FILES = (CASE_KINDS_FILE, GENERIC_WORDS_FILE)
+_SPECIAL_FILES = (CASE_KINDS_FILE, GENERIC_WORDS_FILE, SYNONYMS_FILE)
 
 
 # --------------------------------------------------------------------------- schemas
@@ -694,6 +695,8 @@ def load_concept_bank(folder: Path | None = None, lib: Library | None = None) ->
         shipped = knowledge.resolve() == knowledge_dir().resolve() or not rubrics.is_dir()
         lib = library() if shipped else load_library(rubrics, knowledge)
     generic = _generic_words(folder)
+    if (folder / SYNONYMS_FILE).is_file():
+        load_synonyms(folder / SYNONYMS_FILE)  # the clarifying phase's thesaurus, checked with the rest
     loaded = [_load_one(p) for p in _concept_files(folder)]
     for lf in loaded:
         _check_entries(lf, generic)
@@ -755,6 +758,9 @@ def check_concept_file(path: Path) -> None:
         return
     if path.name == GENERIC_WORDS_FILE:
         _load_aux(path, GenericWords)
+        return
+    if path.name == SYNONYMS_FILE:
+        load_synonyms(path)
         return
     lf = _load_one(path)
     folder = path.parent.parent if path.parent.name == "cases" else path.parent

@@ -425,6 +425,10 @@ def _drop_lead(ask: str) -> str:
 _ELLIPTIC = re.compile(r"^\W*(?:and\s+)?(how\s+(?:many|much))\s+(?=(?:do|does|did|is|are|was|were|get|gets|got|have|has|will|would|can|could|should|come|comes|arrive|arrives)\b)", re.I)
 
 
+# a clause that asks only "how fast", "how often", ... of what the clause before it said
+_DEGREE_ONLY = re.compile(r"^\W*(?:and|but|or|also)?\s*how\s+(?:fast|quickly|often|frequently|long|big|large|much|many|soon|far|badly|well)\W*$", re.I)
+
+
 def clarify_asks(text: str, limit: int = 10) -> list[str]:
     """The separate asks of a clarifying line, each to be answered on its own: every question, every bullet,
     and every clause of a question that asks for something else ("What's the QPS at peak and how many ms does
@@ -456,6 +460,9 @@ def clarify_asks(text: str, limit: int = 10) -> list[str]:
             if n == 0 and len(clauses) > 1 and not indirect and (_CONDITION.match(c) or (not _starts_ask(c) and not _TERSE.match(c))):
                 lead = c + ", "  # context for the ask that follows
                 continue
+            if out and _DEGREE_ONLY.match(c):  # "Is the fleet growing, and how fast?": one ask, not two
+                out[-1] = f"{out[-1]}, {c}"
+                continue
             m = _ELLIPTIC.match(c)
             head = asked_head(clauses[n - 1]) if n and m else ""
             if head:  # "How many clips are eligible, and how many get added daily" -> "how many clips get added daily"
@@ -465,7 +472,7 @@ def clarify_asks(text: str, limit: int = 10) -> list[str]:
     return out[:limit]
 
 
-_LIST = re.compile(r"\s*(?:,\s*(?:and|or|plus)?|\b(?:and|or|plus|as\s+well\s+as|vs\.?|versus)\b)\s*", re.I)
+_LIST = re.compile(r"\s*(?:,\s*(?:and|or|plus)?|\b(?:and|or|plus|as\s+well\s+as|vs\.?|versus)\b|\s[+&]\s|(?<=\w)[+&](?=\w))\s*", re.I)
 
 
 # a list that ends a prepositional phrase qualifies the ask rather than listing things asked for: "How well
