@@ -85,12 +85,14 @@ def set_cuts(c: Sequence[float] | None) -> None:
 
 
 @functools.lru_cache(maxsize=64)
-def _cue_rx(cues: tuple[str, ...]) -> re.Pattern[str]:
+def _cue_rx(cues: tuple[str, ...], whole: bool = False) -> re.Pattern[str]:
+    """Cues as one regex: each starts a word; a short one (or with `whole`, every one) also ends a word,
+    and with `whole` a contraction does not continue it ("so that" is not "So that's all")."""
     parts = []
     for c in cues:
         body = re.escape(c.strip())
         lead = r"(?<!\w)" if c[:1].isalnum() else ""
-        tail = r"(?!\w)" if c[-1:].isalnum() and len(c.strip()) < 5 else ""
+        tail = (r"(?![\w'’])" if whole else r"(?!\w)") if c[-1:].isalnum() and (whole or len(c.strip()) < 5) else ""
         parts.append(lead + body + tail)
     return re.compile("|".join(parts), re.I)
 
@@ -99,7 +101,7 @@ def _cue_rx(cues: tuple[str, ...]) -> re.Pattern[str]:
 def _marker_rx() -> dict[str, re.Pattern[str]]:
     cues = policy().push_cues
     return {
-        "reason": _cue_rx(tuple(settings().reason_cues)),
+        "reason": _cue_rx(tuple(settings().reason_cues), whole=True),
         "number": re.compile(r"\d"),
         "trade-off": _cue_rx(tuple(cues["tradeoffs"])),
         "failure": _cue_rx(tuple(cues["failure"])),

@@ -188,3 +188,10 @@ def test_a_concept_at_home_in_another_phase_backs_this_phases_criteria_it_lists(
     assert backed and backed <= crits & set(ds.criteria)
     assert all(ev.score for ev in evs if ev.criterion.id in backed)
     assert "loss-and-negatives" in backed, "how negatives are sampled is the model's loss-and-negatives criterion"
+
+
+def test_a_reason_cue_is_a_whole_phrase_not_the_start_of_a_contraction():
+    """"So that's my design" gives no reason; "so that the ranker sees fresh counts" does."""
+    assert "reason" not in evidence.markers_in("So that's my design for serving.")
+    assert "reason" in evidence.markers_in("Counters update every minute so that the ranker sees fresh counts.")
+    assert "reason" in evidence.markers_in("We shard by user because of the write load.")
