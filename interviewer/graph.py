@@ -266,7 +266,8 @@ def _room_for_line(state: InterviewState, ctx: Ctx, line: str) -> bool:
     pol = policy()
     at = state.get("elapsed", 0.0) + ctx.clock.interviewer_turn(line)
     phase_budget = budget(state, ctx.lib, _phase(state))
-    return at - state.get("phase_start", 0.0) <= phase_budget * (1 + pol.challenge_overrun_share) and at <= state["minutes"] + pol.overtime_minutes
+    closing = max(ctx.clock.interviewer_turn(x) for x in P.get("closing"))  # the interview's last line may follow it
+    return at - state.get("phase_start", 0.0) <= phase_budget * (1 + pol.challenge_overrun_share) and at + closing <= state["minutes"] + pol.overtime_minutes
 
 
 def _room_for(state: InterviewState, ctx: Ctx, line: str, used: float, phase_budget: float) -> bool:
