@@ -141,10 +141,10 @@ class OfflineBrain:
                 fact_words.append(sorted(content_words(fact_texts[-1])))
                 answer_words.append(content_words(f.answer))
                 counted_words.append(set().union(*[content_words(x) for x in sentences(f.answer) if has_number(x)]))
+            wheres = [{w: k for k, w in enumerate(ws)} for ws in fact_words]  # per fact: each of its words' place
             answer_at: list[dict[int, list[int]]] = []
             number_at: list[list[int]] = []
-            for f, ws in zip(case.facts, fact_words):
-                where = {w: k for k, w in enumerate(ws)}
+            for f, where in zip(case.facts, wheres):
                 toks = words_of(f.answer)
                 pos: dict[int, list[int]] = {}
                 for q, tok in enumerate(toks):
@@ -155,8 +155,7 @@ class OfflineBrain:
                 number_at.append([q for q, tok in enumerate(toks) if has_number(tok)])
             found = [th.mentions(t) for t in fact_texts]
             group_words: list[dict[int, list[int]]] = []
-            for t, ws, ms in zip(fact_texts, fact_words, found):
-                where = {w: k for k, w in enumerate(ws)}
+            for t, where, ms in zip(fact_texts, wheres, found):
                 gw: dict[int, set[int]] = {}
                 for m in ms:
                     gw.setdefault(m.group, set()).update(where[w] for w in content_words(t[m.start : m.end]) if w in where)
@@ -274,7 +273,7 @@ class OfflineBrain:
             - pol.fact_uncovered_penalty * uncovered
             - pol.fact_head_penalty * head_missing
             - pol.fact_number_penalty * number_missing
-            - 2.0 * measure_missing,
+            - pol.fact_measure_penalty * measure_missing,
             "head_missing": head_missing,
             "number_missing": number_missing,
             "measure_missing": measure_missing,

@@ -197,6 +197,9 @@ class Policy(BaseModel):
     fact_head_sim: float = Field(0.5, ge=0, le=1, description="the thing an ask asks for ('the average age') is named by a fact with a word this close")
     fact_head_penalty: float = Field(0.0, ge=0, le=1, description="... else this is taken off that fact's closeness")
     fact_number_penalty: float = Field(0.0, ge=0, le=1, description="taken off the closeness of a fact that gives no number to an ask for a number")
+    fact_measure_penalty: float = Field(
+        2.0, ge=0, le=4, description="taken off the closeness of a fact that does not name the measure an ask asks for (enough to rule it out)"
+    )
     fact_word_sim: float = Field(0.45, ge=0, le=1, description="a word of an ask is covered by a fact with a word this close")
     fact_rival_gap: float = Field(
         1.0, ge=0, le=1, description="an ask whose best fact is this much further in meaning than a fact the penalties ruled out is the candidate's to assume"
