@@ -180,28 +180,39 @@ def test_misconceptions_found_per_sentence_with_exact_spans(bank: ConceptBank):
 
 
 def test_literal_prefilter_never_changes_what_is_found(bank: ConceptBank):
-    """Units lacking every literal a pattern requires are skipped; the result must be the same without it."""
-    from interviewer.concepts import _required_literals
+    """Units lacking the literals a pattern requires are skipped, and a pattern anchored at "^" is tried at
+    the unit's start only; the result must be the same without either."""
+    from interviewer.concepts import _anchored, _compiled, _required_condition, _simplified
 
-    assert _required_literals(r"(?<!not )\brandom(ly)?\s+split") == {"random"}
-    # the most selective required piece wins: every alternative of (train|tun) is shorter than "test"
-    assert _required_literals(r"\b(train|tun)\w*\s+on\s+(the\s+)?test\s+set") == {"test"}
-    assert _required_literals(r"\b(training|tuning)\s+on") == {"training", "tuning"}
-    assert _required_literals(r"\w+") is None
-    # alternatives, each led by a lookahead and ".*": the most selective piece of each alternative
-    assert _required_literals(r"^(?!.*\bnot\b).*\b(ship|launch)\w* when|^(?!.*\bnever\b).*\bdeploy\w* the best") == {" when", " the best"}
-    assert _required_literals(r"^(?!.*\bnot\b).*\b(ship|launch)\w*|^(?!.*\bnever\b).*\bdeploy") == {"ship", "launch", "deploy"}
-    assert _required_literals(r"^(?!.*\bnot\b).*\b(ship|launch) when|^.*\w+") is None  # an alternative that needs no word
+    assert _required_condition(r"(?<!not )\brandom(ly)?\s+split") == ("&", ("random", "split"))
+    # "(train|tun)" parses as "t(rain|un)": "un" is too short to filter on, so that part requires nothing
+    assert _required_condition(r"\b(train|tun)\w*\s+on\s+(the\s+)?test\s+set") == ("&", ("test", "set"))
+    assert _required_condition(r"\w+") is None
+    # each alternative, led by a lookahead and ".*", needs its own pieces; the lookahead needs nothing
+    ship = r"^(?!.*\bnot\b).*\b(ship|launch)\w* when|^(?!.*\bnever\b).*\bdeploy\w* the best"
+    assert _required_condition(ship) == ("|", (("&", (("|", ("ship", "launch")), " when")), ("&", ("deploy", " the best"))))
+    assert _required_condition(r"^(?!.*\bnot\b).*\b(ship|launch) when|^.*\w+") is None  # an alternative that needs no word
+    assert _simplified(("|", ("ship", ("|", ("shipped", "launch")), "ship"))) == ("|", ("ship", "launch"))
+    assert _simplified(("&", ("ship", "shipped"))) == "shipped"
+    test = _compiled(_required_condition(ship))
+    assert test is not None and test("we ship it when ready") and not test("we ship it") and test("deploy the best one")
+    assert _anchored(ship) and not _anchored(r"\bship|^launch") and _anchored(r"^(ship|launch)")
     texts = [ex for m in bank.misconceptions.values() for ex in (*m.examples, *m.counter_examples)]
     texts += ["We RANDOMLY split it.\nTUNE the threshold ON the Test Set", "softmax  over all items", "x" * 50]
+    texts += [line for _case, line in WRONG[::2]]
     found = [bank.find_misconceptions(t) for t in texts]
-    saved = bank._prefilter
+    assert sum(map(bool, found)) > len(texts) // 3
+    saved = bank._prefilter, bank._finder
     try:
-        bank._prefilter = {k: None for k in saved}
+        bank._unit_memo.clear()  # remembered scans would hide the difference
+        bank._prefilter = {k: None for k in saved[0]}
+        bank._finder = {k: bank._patterns[k].search for k in saved[1]}
         assert [bank.find_misconceptions(t) for t in texts] == found
     finally:
-        bank._prefilter = saved
-    assert any(v is not None for v in saved.values())
+        bank._prefilter, bank._finder = saved
+        bank._unit_memo.clear()
+    assert sum(v is not None for v in saved[0].values()) > len(saved[0]) * 0.9
+    assert sum(f.__name__ == "match" for f in saved[1].values()) > len(saved[1]) // 2
 
 
 def test_depth_cues_count_in_the_same_sentence_or_the_next_line(bank: ConceptBank):
