@@ -210,9 +210,9 @@ def test_independent_suite_measures_agreement_with_the_blind_graders(tmp_path):
     assert -1.0 <= r["qwk"] <= 1.0 and set(r["baselines"]) == {"length"}
 
 
-@pytest.mark.parametrize("name", ["questions.yaml", "dev2.yaml", "heldout.yaml"])
+@pytest.mark.parametrize("name", ["questions.yaml", "dev2.yaml", "dev3.yaml", "heldout.yaml"])
 def test_clarifying_sets_name_real_facts_and_cover_the_required_kinds(name):
-    """The clarifying sets (development, the second blind development set dev2 and the held-out one written from
+    """The clarifying sets (development, the blind sets dev2 and dev3 and the held-out one written from
     the case facts alone) name only facts their case has, and hold what the issue asks: >= 100 questions, >= 20
     with no fact, >= 15 multi-part."""
     import yaml
