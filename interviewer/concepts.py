@@ -16,7 +16,7 @@ from typing import Annotated, Any, Callable, Iterable, Literal, NamedTuple, Unio
 import yaml
 from pydantic import Field, StringConstraints, field_validator
 
-from .content import Id, Library, PhaseId, Text, _compose, _construct, _kinds_valid, _node_line, _read_text, _Strict, _validate, library, load_library
+from .content import Id, Library, PhaseId, Text, _kinds_valid, _node_line, _Strict, library, load_library, load_yaml_node
 from .domain import KINDS, PHASES
 from .errors import ContentError
 from .paths import knowledge_dir
@@ -594,42 +594,19 @@ class _Loaded(NamedTuple):
     file: ConceptFile
 
 
-def _compose_fast(text: str, path: Path) -> yaml.Node | None:
-    """Compose with libyaml when it is there (an order of magnitude faster on these large files); on any
-    fault, compose again with the project's loader so the error and its line are the usual ones."""
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None:
-        try:
-            return yaml.compose(text, Loader=fast)
-        except Exception:
-            pass
-    return _compose(text, path)
-
-
 def _load_one(path: Path) -> _Loaded:
-    text = _read_text(path)
-    node = _compose_fast(text, path)
-    data = _construct(node, path)
-    if data is None:
-        raise ContentError(path, "the file is empty", 1)
-    return _Loaded(path, node, _validate(ConceptFile, data, node, path))
+    file, node = load_yaml_node(path, ConceptFile, empty="the file is empty")
+    return _Loaded(path, node, file)
 
 
 def _line(lf: _Loaded, *loc: Any) -> int | None:
     return _node_line(lf.node, tuple(loc), 0)
 
 
-def _load_aux(path: Path, model: type[Any]) -> tuple[Any, yaml.Node | None]:
-    text = _read_text(path)
-    node = _compose_fast(text, path)
-    data = _construct(node, path)
-    return _validate(model, data, node, path), node
-
-
 def _generic_words(folder: Path) -> set[str]:
     for cand in (folder / GENERIC_WORDS_FILE, folder.parent / GENERIC_WORDS_FILE, knowledge_dir() / "concepts" / GENERIC_WORDS_FILE):
         if cand.is_file():
-            g, _ = _load_aux(cand, GenericWords)
+            g, _ = load_yaml_node(cand, GenericWords)
             return {w.strip().lower() for w in g.generic_words}
     raise ContentError(folder / GENERIC_WORDS_FILE, "the list of generic words that may not be aliases is missing")
 
@@ -707,7 +684,7 @@ def _case_kinds(folder: Path, lib: Library) -> dict[str, tuple[str, ...]]:
     table: dict[str, list[str]] = {}
     path = folder / CASE_KINDS_FILE
     if path.is_file():
-        ck, node = _load_aux(path, CaseKinds)
+        ck, node = load_yaml_node(path, CaseKinds)
         for cid in ck.cases:
             if cid not in lib.cases:
                 raise ContentError(path, f"unknown case {cid!r}", _node_line(node, ("cases", cid, "[key]"), 0) or _node_line(node, ("cases", cid), 0))
@@ -806,10 +783,10 @@ def check_concept_file(path: Path) -> None:
     rubrics) and probes against its own concepts."""
     path = Path(path)
     if path.name == CASE_KINDS_FILE:
-        _load_aux(path, CaseKinds)
+        load_yaml_node(path, CaseKinds)
         return
     if path.name == GENERIC_WORDS_FILE:
-        _load_aux(path, GenericWords)
+        load_yaml_node(path, GenericWords)
         return
     if path.name == SYNONYMS_FILE:
         load_synonyms(path)

@@ -476,12 +476,20 @@ def _id_line(path: Path, ident: str) -> int | None:
     return None
 
 
-def load_yaml_model(path: Path, model: type[BaseModel]) -> Any:
+def load_yaml_node(path: Path, model: type[BaseModel], empty: str | None = None) -> tuple[Any, yaml.Node | None]:
+    """A YAML file validated by `model`, with its node tree (for the lines of later checks). With `empty`,
+    an empty file is that error, at line 1."""
     path = Path(path)
     text = _read_text(path)
     node = _compose(text, path)
     data = _construct(node, path)
-    return _validate(model, data, node, path)
+    if data is None and empty is not None:
+        raise ContentError(path, empty, 1)
+    return _validate(model, data, node, path), node
+
+
+def load_yaml_model(path: Path, model: type[BaseModel]) -> Any:
+    return load_yaml_node(path, model)[0]
 
 
 def load_answers(path: Path) -> dict[str, list[str]]:

@@ -15,7 +15,7 @@ from typing import Annotated
 
 from pydantic import StringConstraints, field_validator
 
-from .content import _compose, _construct, _node_line, _read_text, _Strict, _validate
+from .content import _compose, _node_line, _read_text, _Strict, load_yaml_node
 from .errors import ContentError
 from .paths import knowledge_dir
 
@@ -143,16 +143,12 @@ class Thesaurus:
 
 
 def load_synonyms(path: Path) -> Synonyms:
-    text = _read_text(path)
-    node = _compose(text, path)
-    data = _construct(node, path)
-    if data is None:
-        raise ContentError(path, "the file is empty", 1)
     try:
-        return _validate(Synonyms, data, node, path)
+        return load_yaml_node(path, Synonyms, empty="the file is empty")[0]
     except ContentError as e:
-        # name the line of the group at fault
+        # name the line of the group at fault (the file parsed, so composing it again cannot fail)
         m = re.search(r"group (\d+)", str(e))
+        node = _compose(_read_text(path), path) if m else None
         if m and node is not None:
             g = int(m.group(1)) - 1
             line = _node_line(node, ("groups", g), 0)

@@ -2,7 +2,7 @@
 streamed slowly) runs in a terminal (tmux) while the candidate types; the process is SIGKILLed at 10
 points (right after Enter, while the line shows as "sending…", right after the line is checkpointed, in
 the middle of the streamed reply, after the reply), each time started again with `--resume SESSION` and typed on. Two busy loops keep both
-cores loaded the whole time.
+cores loaded the whole time (fewer under pytest-xdist, whose other workers load the cores already).
 
 What it proves: every line the candidate typed ends up in the stored transcript exactly once and in order
 (read from the checkpoint store with the engine's own graph, read only), and every line is answered. A line
@@ -114,7 +114,9 @@ def test_sigkill_the_real_tui_at_ten_points_loses_and_doubles_nothing(built_home
     from interviewer.session import Engine
     from interviewer.settings import Settings
 
-    load = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(int(os.environ.get("MLSD_KILL_LOAD", "2")))]
+    # busy loops to keep both cores loaded; under pytest-xdist the other workers already load the cores
+    busy = max(0, int(os.environ.get("MLSD_KILL_LOAD", "2")) - (int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) - 1))
+    load = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(busy)]
     reader: Engine | None = None
     t_start = time.monotonic()
     figures: list[str] = []
