@@ -408,7 +408,8 @@ def test_key_inside_a_reply_is_redacted(fake_openai: FakeOpenAI, chunk_chars: in
 
 
 def test_megabyte_stream_is_capped_and_stops_reading(fake_openai: FakeOpenAI):
-    content = "padding " * 131_072  # 1 MiB, sent as 131,072 pieces
+    content = "padding " * 131_072  # 1 MiB, sent as 131,072 pieces (about 17 MB of events: more than the
+    fake_openai.chunk_chars = 8  # loopback's socket buffers hold, so the server cannot finish unless the client reads on)
     fake_openai.responder = lambda req: content
     client = make_client(fake_openai)
     tokens: list[str] = []
