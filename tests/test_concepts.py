@@ -51,7 +51,7 @@ def test_shipped_bank_loads_and_covers_each_authored_phase(bank: ConceptBank):
     miscs = Counter(m.phase for m in bank.misconceptions.values() if bank.case_of[m.id] is None)
     for phase, at_least in AUTHORED_HERE.items():
         assert per_phase[phase] >= at_least, (phase, per_phase[phase])
-        assert 12 <= miscs[phase] <= 30, (phase, miscs[phase])
+        assert 12 <= miscs[phase] <= 45, (phase, miscs[phase])  # widened for issues 10 and 11 (more kinds of wrong claims)
     assert set(per_phase) <= set(PHASES)
 
 
