@@ -653,6 +653,18 @@ CORRECT = [
     "Labels come from analyst reviews and chargebacks, never from the rules engine's own decisions.",
     'We cannot catch every violation and never remove a legitimate post; we trade the two off with review.',
     'Control got 5 percent more users than treatment, which is a sample ratio mismatch we must debug before reading results.',
+    # issues 10 and 11: correct look-alikes of the fifth set
+    'We ship everywhere or nowhere; markets that show p below 0.05 on their own are only leads for a follow-up test.',
+    'Watch time did not change significantly, but the interval still allows a 1 percent loss, so the result is inconclusive.',
+    'Engagement went up across all users, but we still look at each age group before calling it a win.',
+    'Predicted and actual CTR agree on average, but that is only calibration in the large, so we also check per bin.',
+    "We do not set the threshold at the point of maximum F1; it comes from the review team's capacity.",
+    'Transactions we declined are not left out; a small random share is approved so we learn their outcome.',
+    'Not-interested clicks are never ignored; they are weighted as strong negatives in training.',
+    'Suggestions update on every keystroke; we never pause for 400 ms before fetching.',
+    'When someone deletes their account, their embeddings are removed and the next retrain excludes their data.',
+    'No system can block all fraud while never declining a good customer, so we agree a false-decline budget.',
+    'AUC of 0.92 last month and 0.94 this month are on different data, so we re-evaluate both models on the same month.',
 ]
 
 
@@ -1234,6 +1246,31 @@ WRONG = [
     ('payment-fraud-detection', 'Labels come from the rules engine that runs today, which we treat as the truth for the new model.'),
     ('event-recommendation', 'Users with the highest predicted purchase probability get the discount code.'),
     ('harmful-content-detection', 'Every violation must be caught, and the system should never remove a legitimate post.'),
+    # issues 10 and 11, a fifth set written after three rounds of widening: 13 of 25 were recognised before it was widened for (one, an ambiguous 'most likely to buy anyway', was left out)
+    ('news-feed', 'Since assignment is by user but we have far more sessions than users, we run the significance test at the session level for extra power.'),
+    ('search-ranking', 'We will check results in each of the 50 markets and ship in whichever ones show p below 0.05.'),
+    ('video-recommendation', 'Watch time did not change significantly, which tells us the new model is neutral.'),
+    ('ad-click-prediction', 'Multiplying the 10-day revenue lift by 36 gives the annual gain we will report.'),
+    ('search-ranking', 'The production ranker is greedy, but inverse propensity scoring on its clicks still gives an unbiased estimate for the new ranker.'),
+    ('news-feed', 'Since engagement went up across all users, every age group must have benefited.'),
+    ('ad-click-prediction', 'Predicted and actual CTR agree on average, so the model is calibrated.'),
+    ('harmful-content-detection', 'We set each category threshold at the point of maximum F1.'),
+    ('visual-search', 'Deduplicating the images before splitting is not worth the effort.'),
+    ('payment-fraud-detection', 'Transactions we declined are left out of the training set since their outcome is unknown.'),
+    ('video-recommendation', 'Not-interested clicks are ignored because there are too few of them to matter for training.'),
+    ('harmful-content-detection', "We take the existing model's labels on last year's posts as ground truth for the new classifier."),
+    ('search-ranking', 'Removing the position feature eliminates position bias.'),
+    ('delivery-time-estimation', 'Exponentiating the log-scale prediction gives us the mean delivery time.'),
+    ('visual-search', 'A new image encoder can be rolled out without re-embedding the catalogue; the old vectors stay comparable.'),
+    ('search-ranking', 'We store the ranked, personalised results in a cache keyed by query and serve them to anyone who searches it.'),
+    ('ad-click-prediction', 'Adding more servers will bring down the per-request inference latency.'),
+    ('query-autocomplete', 'Suggestions are fetched after the user has paused typing for 400 ms.'),
+    ('payment-fraud-detection', "The alert compares today's decline rate with yesterday's and pages if it moves by 20 percent."),
+    ('news-feed', 'A frozen upstream table would show up in the feature drift metrics, so we only monitor drift.'),
+    ('people-you-may-know', 'Once someone deletes their account, the model and embeddings need no changes.'),
+    ('payment-fraud-detection', 'The system must block all fraud while never declining a good customer.'),
+    ('news-feed', 'With an 0.92 AUC last month and 0.94 this month, the new model is better.'),
+    ('video-recommendation', 'Users who get more notifications watch more, so notifications drive watch time.'),
 ]
 
 # the sixth set's statements no pattern recognises: arithmetic slips (a rate or a size computed wrong), a fact of
