@@ -68,7 +68,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory):
     port = _free_port()
     log = tmp / "server.log"
     cmd = [
-        sys.executable, "-m", "llama_cpp.server",
+        sys.executable, str(Path(__file__).with_name("llama_server.py")),  # python -m llama_cpp.server, AMX-safe
         "--model", str(model),
         "--host", "127.0.0.1",
         "--port", str(port),
