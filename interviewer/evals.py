@@ -619,6 +619,13 @@ def robustness_suite(lib: Library, grader: Grader | None = None, progress: Progr
         for t in d.get("terse-right", []):
             for f in d.get("fluent-wrong", []):
                 terse_wins.append(score(phase, case, t) > score(phase, case, f) + 1e-9)
+    # a development set of pairs by another blind writer, each fluent answer's errors listed: reported on its
+    # own (not in the figure above), with the share of fluent-wrong answers in which a misconception is found
+    dev_wins, dev_caught = [], []
+    dev_path = folder / "terse-vs-fluent-dev.yaml"
+    for p in yaml.safe_load(dev_path.read_text(encoding="utf-8")) if dev_path.is_file() else []:
+        dev_wins.append(score(p["phase"], p["case"], p["terse_right"]) > score(p["phase"], p["case"], p["fluent_wrong"]) + 1e-9)
+        dev_caught.append(bool(evidence.analyse(p["fluent_wrong"], p["phase"], p["case"]).misconceptions))
     notes = []
     for p in pairs["notes-vs-prose"]:
         notes.append(abs(score(p["phase"], p["case"], p["notes"]) - score(p["phase"], p["case"], p["prose"])))
@@ -638,12 +645,14 @@ def robustness_suite(lib: Library, grader: Grader | None = None, progress: Progr
         "full_gt_truncated": mean([float(x) for x in full_gt]),
         "ablation_specificity": round(specific / ablations, 4) if ablations else None,
         "terse_gt_fluent_wrong": mean([float(x) for x in terse_wins]),
+        "terse_gt_fluent_wrong_dev": mean([float(x) for x in dev_wins]),
+        "fluent_wrong_caught_dev": mean([float(x) for x in dev_caught]),
         "own_gt_other_phase": mean([float(x) for x in own_gt]),
         "plea_max_lift": round(max(plea_lift), 4) if plea_lift else None,
         "n": len(order) + len(notes) + len(para) + len(full_gt) + ablations + len(terse_wins) + len(own_gt) + len(plea_lift),
         "counts": {
             "line_order": len(order), "notes_vs_prose": len(notes), "paraphrase": len(para), "full_vs_truncated": len(full_gt),
-            "ablations": ablations, "terse_vs_fluent": len(terse_wins), "own_vs_other": len(own_gt), "pleas": len(plea_lift),
+            "ablations": ablations, "terse_vs_fluent": len(terse_wins), "own_vs_other": len(own_gt), "pleas": len(plea_lift), "terse_vs_fluent_dev": len(dev_wins),
         },
     }
 

@@ -229,3 +229,25 @@ def test_clarifying_sets_name_real_facts_and_cover_the_required_kinds(name):
         facts = {f.id for f in lib.case(it["case"]).facts}
         assert set(it["expect"]) <= facts, (it["case"], it["question"], it["expect"])
         assert (it["kind"] == "no-fact") == (not it["expect"]), it["question"]
+
+
+def test_blind_terse_vs_fluent_dev_pairs_are_well_formed_and_scored_apart():
+    """The blind development pairs (evals/robustness/terse-vs-fluent-dev.yaml): real cases and phases, every
+    fluent answer's errors listed, the terse one shorter; and a pair's grade is deterministic (the suite's
+    strict "terse above fluent" comparison would otherwise flicker)."""
+    import yaml
+
+    from interviewer.content import library
+    from interviewer.domain import PHASES
+    from interviewer.grading import Grader
+    from interviewer.paths import evals_dir
+
+    pairs = yaml.safe_load((evals_dir() / "robustness" / "terse-vs-fluent-dev.yaml").read_text(encoding="utf-8"))
+    lib = library()
+    assert len(pairs) >= 40 and len({p["case"] for p in pairs}) >= 10 and {p["phase"] for p in pairs} == set(PHASES)
+    for p in pairs:
+        lib.case(p["case"])
+        assert len(p["errors"]) >= 2 and len(p["terse_right"].split()) < len(p["fluent_wrong"].split())
+    g = Grader(lib, "offline")
+    p = pairs[0]
+    assert g.grade(p["phase"], p["case"], p["terse_right"]).score == Grader(lib, "offline").grade(p["phase"], p["case"], p["terse_right"]).score
