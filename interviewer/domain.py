@@ -204,6 +204,7 @@ class Policy(BaseModel):
     fact_rival_gap: float = Field(
         1.0, ge=0, le=1, description="an ask whose best fact is this much further in meaning than a fact the penalties ruled out is the candidate's to assume"
     )
+    fact_duration_check: bool = Field(False, description="an ask for a span of time ('How long until ...') counts as asking for a number a fact must state as a time")
     fact_sibling_min: float = Field(
         0.42, ge=0, le=1, description="an ask whose only close rival is a fact another part of the line clearly asked for is answered this close"
     )

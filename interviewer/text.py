@@ -356,6 +356,34 @@ def asks_quantity(ask: str) -> bool:
     return bool(_QUANTITY_ASK.search(main_clause(ask)))
 
 
+# an ask for a span of time ("How long until ...", "How quickly must ...", "How soon ..."), not for a rate of growth
+_DURATION_ASK = re.compile(_LEAD + r"how\s+(?:long|quickly|soon|much\s+time|fast(?![^?.]*\b(?:grow|growing|grows|increas|rising|rise)))\b", re.I)
+# a span of time stated: "within a second", "two days", "90 ms", "deleted after a year"; not a rate ("per second",
+# "three times a day", "5 million a day")
+_DURATION = re.compile(
+    r"\b(?:\d+\s*ms|ms|msec|milliseconds?|seconds?|minutes?|hours?|days?|weeks?|months?|years?|instantly|immediately|real[- ]time|overnight|"
+    r"(?:limited|short|long|set)\s+(?:time|period))\b",
+    re.I,
+)
+_RATE_BEFORE = re.compile(r"\b(?:per|each|every)\s+$", re.I)  # "per second", "every day"
+_SPAN_BEFORE = re.compile(r"\b(?:within|after|for|in|than|about|over|under|to|past|last|least|around|nearly|almost|roughly|only)\s+an?\s+$", re.I)
+_ARTICLE_BEFORE = re.compile(r"\ban?\s+$", re.I)  # "a day" is a span after "within", a rate after "5 million images"
+
+
+def asks_duration(ask: str) -> bool:
+    """An ask for a span of time ("How long until a label arrives", "How quickly must a post be scored")."""
+    return bool(_DURATION_ASK.search(main_clause(ask)))
+
+
+def has_duration(text: str) -> bool:
+    for m in _DURATION.finditer(text):
+        before = text[: m.start()]
+        if _RATE_BEFORE.search(before) or (_ARTICLE_BEFORE.search(before) and not _SPAN_BEFORE.search(before)):
+            continue
+        return True
+    return False
+
+
 def has_number(text: str) -> bool:
     return bool(_NUMBER.search(text))
 
