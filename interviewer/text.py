@@ -301,6 +301,9 @@ _HEADS = [
     re.compile(_LEAD + r"how\s+(?:many|much)\s+(?!" + _AUX + r"\b|of\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
     re.compile(_LEAD + r"how\s+(?:big|large|old|long|wide|heavy)\s+(?:is|are|was|were)\s+" + _DET + _MOD + r"(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
     re.compile(_LEAD + r"(?:is|are)\s+there\s+(?:(?:a|an|any|some)\s+)?(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,1}[\w\-/]+?)" + _STOP_HEAD, re.I),
+    # a yes-no question about what we have or do: "Do we support voice input" -> "voice input"
+    re.compile(_LEAD + r"(?:do|does|did|can|could)\s+(?:we|you|they|users|people)\s+(?:already\s+)?(?:have|support|offer|use|keep|store|log|collect|record|track|show|allow|provide|get)\s+"
+               + _DET + _MOD + r"(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
     # a yes-no question about a thing named with an article: "Does the delivery fee depend on ..." -> "delivery fee"
     re.compile(_LEAD + r"(?:does|do|did|is|are|was|were|will|would|can|could|has|have)\s+(?:the|our|its|their)\s+(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,1}?[\w\-/]+?)" + _STOP_HEAD, re.I),
 ]
@@ -322,7 +325,7 @@ _VAGUE_HEADS = frozenset("problem problems issue issues concern concerns risk ri
 def asked_head(ask: str) -> str:
     """The thing an ask asks for, when its form shows it ("What's the average age of our members" -> "age",
     "How many ML engineers are on the team" -> "ML engineers", "What fraction of queries are ..." -> "queries");
-    "" when it does not ("Do we support voice input", "How much do we pay ...")."""
+    "Do we support voice input" -> "voice input"; "" when it does not ("How much do we pay ...", "Is there a problem with ...")."""
     ask = main_clause(ask)
     for h in _HEADS:
         m = h.search(ask)
