@@ -258,7 +258,7 @@ class OfflineBrain:
                     if quantity[r]:  # a number asked for the thing named: the answer must give one where it names it
                         hj = [at[w] for w in hs]
                         for i, p in enumerate(pair):
-                            named = p[hj] >= pol.fact_head_sim
+                            named = p[hj] >= pol.fact_count_sim
                             if not named.any() or ((named & bank.answer_words[i]).any() and not (named & bank.counted_words[i]).any()):
                                 number_missing[r, i] = 1.0  # its numbers count something else
                             elif pol.fact_number_window and (named & bank.answer_words[i]).any():

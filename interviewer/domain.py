@@ -195,6 +195,7 @@ class Policy(BaseModel):
     fact_choice_sim: float = Field(0.7, ge=0, le=1, description="a choice an ask offers ('AWS or GCP') is named by a fact with a word this close")
     fact_number_window: int = Field(0, ge=0, le=50, description="an ask for a number of a thing the answer names wants a number this many words from it (0: anywhere in the sentence)")
     fact_head_sim: float = Field(0.5, ge=0, le=1, description="the thing an ask asks for ('the average age') is named by a fact with a word this close")
+    fact_count_sim: float = Field(0.5, ge=0, le=1, description="a word of the answer this close to the thing a count asks for is where its number must stand")
     fact_head_penalty: float = Field(0.0, ge=0, le=4, description="... else this is taken off that fact's closeness (2: a fact that does not name it cannot answer)")
     fact_number_penalty: float = Field(0.0, ge=0, le=1, description="taken off the closeness of a fact that gives no number to an ask for a number")
     fact_measure_penalty: float = Field(
