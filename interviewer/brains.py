@@ -17,7 +17,7 @@ from .embeddings import embedder
 from .errors import LLMError
 from .knowledge import Hit
 from .llm import LLMClient
-from .text import alternatives, ask_items, asked_head, asks_quantity, clarify_asks, content_words, has_number, is_injection, norm, quote_in, sentences, telling_words
+from .text import alternatives, ask_items, asked_head, asks_duration, asks_quantity, clarify_asks, content_words, has_duration, has_number, is_injection, norm, quote_in, sentences, telling_words
 from .text import words as words_of
 from .thesaurus import thesaurus
 
@@ -229,6 +229,11 @@ class OfflineBrain:
         head_missing = np.zeros_like(sim)
         numeric = np.array([has_number(f.answer) for f in case.facts])
         number_missing = np.array([q * ~numeric for q in quantity], dtype=np.float32).reshape(len(asks), n)
+        if pol.fact_duration_check:  # an ask for a span of time against a fact that states none
+            timed = np.array([has_duration(f.answer) for f in case.facts])
+            for r, a in enumerate(written):
+                if asks_duration(a):
+                    number_missing[r, ~timed] = 1.0
         measure_missing = np.zeros_like(sim)
         for r, ms in enumerate(measures):
             for w in ms:
@@ -253,7 +258,7 @@ class OfflineBrain:
                     if quantity[r]:  # a number asked for the thing named: the answer must give one where it names it
                         hj = [at[w] for w in hs]
                         for i, p in enumerate(pair):
-                            named = p[hj] >= pol.fact_head_sim
+                            named = p[hj] >= pol.fact_count_sim
                             if not named.any() or ((named & bank.answer_words[i]).any() and not (named & bank.counted_words[i]).any()):
                                 number_missing[r, i] = 1.0  # its numbers count something else
                             elif pol.fact_number_window and (named & bank.answer_words[i]).any():

@@ -195,7 +195,8 @@ class Policy(BaseModel):
     fact_choice_sim: float = Field(0.7, ge=0, le=1, description="a choice an ask offers ('AWS or GCP') is named by a fact with a word this close")
     fact_number_window: int = Field(0, ge=0, le=50, description="an ask for a number of a thing the answer names wants a number this many words from it (0: anywhere in the sentence)")
     fact_head_sim: float = Field(0.5, ge=0, le=1, description="the thing an ask asks for ('the average age') is named by a fact with a word this close")
-    fact_head_penalty: float = Field(0.0, ge=0, le=1, description="... else this is taken off that fact's closeness")
+    fact_count_sim: float = Field(0.5, ge=0, le=1, description="a word of the answer this close to the thing a count asks for is where its number must stand")
+    fact_head_penalty: float = Field(0.0, ge=0, le=4, description="... else this is taken off that fact's closeness (2: a fact that does not name it cannot answer)")
     fact_number_penalty: float = Field(0.0, ge=0, le=1, description="taken off the closeness of a fact that gives no number to an ask for a number")
     fact_measure_penalty: float = Field(
         2.0, ge=0, le=4, description="taken off the closeness of a fact that does not name the measure an ask asks for (enough to rule it out)"
@@ -204,6 +205,7 @@ class Policy(BaseModel):
     fact_rival_gap: float = Field(
         1.0, ge=0, le=1, description="an ask whose best fact is this much further in meaning than a fact the penalties ruled out is the candidate's to assume"
     )
+    fact_duration_check: bool = Field(False, description="an ask for a span of time ('How long until ...') counts as asking for a number a fact must state as a time")
     fact_sibling_min: float = Field(
         0.42, ge=0, le=1, description="an ask whose only close rival is a fact another part of the line clearly asked for is answered this close"
     )

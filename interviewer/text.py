@@ -288,7 +288,7 @@ def telling_words(text: str) -> set[str]:
 
 
 _AUX = (r"(?:do|does|did|is|are|was|were|be|been|has|have|had|can|could|should|would|will|must|may|might|we|you|i|they|it|he|she|"
-        r"there|this|that|these|those|happens?|exactly|actually|else|get|gets|go|goes|come|comes|anything|something)")
+        r"there|this|that|these|those|happens?|exactly|actually|else|get|gets|go|goes|come|comes|anything|something|anyone|anybody|someone|somebody)")
 _STOP_HEAD = r"(?=\s+(?:of|on|in|for|per|about|across|between|among|to|from|by|at|with|when|if|that|which|who|" + _AUX[3:-1] + r"|get|gets|go|goes|come|comes|sit|sits|need|needs|make|makes)\b|\W*$)"
 _DET = r"(?:(?:the|our|a|an|its|their|your|this|that|each|every|any|some)\s+)?"
 _MOD = r"(?:(?:average|typical|total|overall|current|median|mean|rough|approximate|expected|usual|exact|main|actual|biggest|largest|main)\s+)*"
@@ -299,7 +299,11 @@ _HEADS = [
     re.compile(_LEAD + r"(?:what|which)(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+" + _DET + _MOD + _QUANTITY + r"\s+of\s+" + _DET + _MOD + r"(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
     re.compile(_LEAD + r"(?:what|which)(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+" + _DET + _MOD + r"(?!" + _AUX + r"\b|" + _QUANTITY + r"\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
     re.compile(_LEAD + r"how\s+(?:many|much)\s+(?!" + _AUX + r"\b|of\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
+    re.compile(_LEAD + r"how\s+(?:big|large|old|long|wide|heavy)\s+(?:is|are|was|were)\s+" + _DET + _MOD + r"(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
     re.compile(_LEAD + r"(?:is|are)\s+there\s+(?:(?:a|an|any|some)\s+)?(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,1}[\w\-/]+?)" + _STOP_HEAD, re.I),
+    # a yes-no question about what we have or do: "Do we support voice input" -> "voice input"
+    re.compile(_LEAD + r"(?:do|does|did|can|could)\s+(?:we|you|they|users|people)\s+(?:already\s+)?(?:have|support|offer|use|keep|store|log|collect|record|track|show|allow|provide|get)\s+"
+               + _DET + _MOD + r"(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
     # a yes-no question about a thing named with an article: "Does the delivery fee depend on ..." -> "delivery fee"
     re.compile(_LEAD + r"(?:does|do|did|is|are|was|were|will|would|can|could|has|have)\s+(?:the|our|its|their)\s+(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,1}?[\w\-/]+?)" + _STOP_HEAD, re.I),
 ]
@@ -313,15 +317,24 @@ def main_clause(ask: str) -> str:
     return ask[m.end() :] if m else ask
 
 
+# a word that stands in the place of the thing asked for without naming it ("Is there a *problem* with posts that
+# spread fast?", "Is there a *way* to ...": the thing is what follows)
+_VAGUE_HEADS = frozenset("problem problems issue issues concern concerns risk risks question questions way ways chance possibility option options plan plans need".split())
+
+
 def asked_head(ask: str) -> str:
     """The thing an ask asks for, when its form shows it ("What's the average age of our members" -> "age",
     "How many ML engineers are on the team" -> "ML engineers", "What fraction of queries are ..." -> "queries");
-    "" when it does not ("Do we support voice input", "How much do we pay ...")."""
+    "Do we support voice input" -> "voice input"; "" when it does not ("How much do we pay ...", "Is there a problem with ...")."""
     ask = main_clause(ask)
     for h in _HEADS:
         m = h.search(ask)
         if m:
-            return m.group(1)
+            head = m.group(1)
+            if head.lower() in _VAGUE_HEADS:
+                return ""
+            # a verb in -ing after the thing is no part of it ("the ML team *working* on this")
+            return re.sub(r"(?<=\w)\s+\w+ing$", "", head) if " " in head else head
     return ""
 
 
@@ -330,7 +343,7 @@ _QUANTITY_ASK = re.compile(
     r"how\s+(?:big|large)\b|"
     r"(?:what|which)(?:'s|\s+is|\s+are)?\s+(?:the\s+|our\s+|its\s+|a\s+)?(?:average|median|mean|total|typical|p\d\d|peak)?\s*(?:[\w\-]+\s+){0,2}?"
     r"(?:number|count|percentage|percent|fraction|share|proportion|rate|ratio|size|price|cost|age|duration|length|dimension)\b)"
-    r"|\bin\s+(?:dollars|euros|ms|milliseconds|seconds|minutes|hours|days|percent)\b|\bper\s+(?:hour|day|week|month|second|click|search|query|page|user)\b",
+    r"|\bin\s+(?:dollars|euros|ms|milliseconds|seconds|minutes|hours|days|percent)\b|\bas\s+a\s+(?:number|figure|percentage)\b|\bper\s+(?:hour|day|week|month|second|click|search|query|page|user)\b",
     re.I,
 )
 _NUMBER = re.compile(
@@ -344,6 +357,34 @@ _NUMBER = re.compile(
 def asks_quantity(ask: str) -> bool:
     """An ask for a number ("How many ...", "What's the average price ...", "... in dollars")."""
     return bool(_QUANTITY_ASK.search(main_clause(ask)))
+
+
+# an ask for a span of time ("How long until ...", "How quickly must ...", "How soon ..."), not for a rate of growth
+_DURATION_ASK = re.compile(_LEAD + r"how\s+(?:long|quickly|soon|much\s+time|fast(?![^?.]*\b(?:grow|growing|grows|increas|rising|rise)))\b", re.I)
+# a span of time stated: "within a second", "two days", "90 ms", "deleted after a year"; not a rate ("per second",
+# "three times a day", "5 million a day")
+_DURATION = re.compile(
+    r"\b(?:\d+\s*ms|ms|msec|milliseconds?|seconds?|minutes?|hours?|days?|weeks?|months?|years?|instantly|immediately|real[- ]time|overnight|"
+    r"(?:limited|short|long|set)\s+(?:time|period))\b",
+    re.I,
+)
+_RATE_BEFORE = re.compile(r"\b(?:per|each|every)\s+$", re.I)  # "per second", "every day"
+_SPAN_BEFORE = re.compile(r"\b(?:within|after|for|in|than|about|over|under|to|past|last|least|around|nearly|almost|roughly|only)\s+an?\s+$", re.I)
+_ARTICLE_BEFORE = re.compile(r"\ban?\s+$", re.I)  # "a day" is a span after "within", a rate after "5 million images"
+
+
+def asks_duration(ask: str) -> bool:
+    """An ask for a span of time ("How long until a label arrives", "How quickly must a post be scored")."""
+    return bool(_DURATION_ASK.search(main_clause(ask)))
+
+
+def has_duration(text: str) -> bool:
+    for m in _DURATION.finditer(text):
+        before = text[: m.start()]
+        if _RATE_BEFORE.search(before) or (_ARTICLE_BEFORE.search(before) and not _SPAN_BEFORE.search(before)):
+            continue
+        return True
+    return False
 
 
 def has_number(text: str) -> bool:

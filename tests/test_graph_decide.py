@@ -13,7 +13,7 @@ from interviewer.content import library
 from interviewer.domain import Action, Decision, Phase, Why, policy
 from interviewer.graph import Ctx, budget, decide, initial_state
 from interviewer.session import Engine, Session
-from interviewer.text import alternatives, ask_items, asked_head, asked_part, asks_quantity, clarify_asks, is_question
+from interviewer.text import alternatives, ask_items, asked_head, asked_part, asks_duration, asks_quantity, clarify_asks, has_duration, is_question
 
 CASE = "video-recommendation"
 
@@ -226,7 +226,11 @@ def test_the_shape_of_an_ask_says_what_it_asks_for():
     assert asked_head("What's the average age of our cardholders") == "age"
     assert asked_head("How many fraud analysts are there per shift") == "fraud analysts"
     assert asked_head("What fraction of orders are late") == "orders"
-    assert asked_head("Do we support voice input") == ""
+    assert asked_head("Do we support voice input") == "voice input"  # what we have or do is the thing asked about
+    assert asked_head("Is there a problem with posts that spread fast") == ""  # a vague word is not the thing
+    assert asked_head("How big is the ML team working on this") == "ML team"
+    assert asks_duration("Once a label is in, how long until it reaches training") and not asks_duration("How fast is traffic growing")
+    assert has_duration("Labels arrive within two days") and not has_duration("3,500 posts per second, 10 million images a day")
     assert asks_quantity("How many fraud analysts are there per shift") and asks_quantity("What's the average basket in dollars")
     assert not asks_quantity("Is serving on CPU or GPU") and not asks_quantity("How do we handle refunds")
 
