@@ -731,6 +731,25 @@ def command(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     return Goto(update=_hint(state, ctx), goto=LISTEN)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _hint_sentence(note: Any) -> str | None:
+    """The first whole sentence of a note section: not the section's heading (the indexed text starts with it),
+    and not the fragment a window of a long section begins with ("follow-ups are whether ...")."""
+    text = " ".join(note.text.split())
+    head = f"{note.topic}. "
+    if text.startswith(head):
+        text = text[len(head) :]
+    sents = _SENTENCE_END.split(text)
+    if sents and not sents[0][:1].isupper():
+        sents = sents[1:]  # the window began inside a sentence
+    for s in sents:
+        if len(s.split()) > 6 and s[:1].isupper() and s[-1] in ".!?":
+            return s
+    return None
+
+
 def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
     """A nudge from the notes on the weightiest criterion not yet shown (/hint, or a stuck candidate)."""
     phase = _phase(state)
@@ -747,11 +766,7 @@ def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
         return {**_say(state, ctx, _unused(used, line, f"{line} (minute {at:.1f})"), TurnKind.HINT), **stuck_upd}
     c = pending[0]
     note = _note(ctx, f"{c.title}. {c.description}", phase, state["case_id"])
-    sentence = c.description
-    if note is not None:
-        first = [s.strip() for s in note.text.replace("\n", " ").split(". ") if len(s.split()) > 6]
-        if first:
-            sentence = first[0].rstrip(".") + "."
+    sentence = (_hint_sentence(note) if note is not None else None) or c.description
     line = P.pick_unique(P.get("hint_lead"), used, seed=len(state.get("hints", [])), topic=inline_title(c.title), sentence=sentence)
     if stuck:
         line = P.pick_unique(P.get("stuck_hint_lead"), used, hint=line)

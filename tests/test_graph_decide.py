@@ -355,3 +355,20 @@ def test_each_part_gets_its_own_fact_and_a_thing_no_fact_counts_is_the_candidate
     # numbers for things the case never counts
     assert ids("When a merchant appeals a decline, what is our success rate on those appeals?") == set()
     assert ids("On average, how many loyalty points does a cardholder hold?") == set()
+
+
+def test_a_hint_quotes_a_whole_sentence_of_its_note_never_the_heading_or_a_cut_fragment():
+    """A note section is indexed as "heading. text" in windows of words, so a window can begin inside a
+    sentence; a hint quotes the first whole sentence after both (a probe saw "A nudge: think about business
+    objective. follow-ups are whether there is a guardrail ..." and "Model and system metrics — Alerting and
+    dashboards.")."""
+    from interviewer.graph import _hint_sentence
+    from interviewer.knowledge import Hit
+
+    cut = Hit("phases/clarify.md#goal", "Clarifying", "Business objective", "clarify", "general",
+              "Business objective. follow-ups are whether there is a guardrail on diversity. Ask which metric the business watches every week and restate it.", 0.9)
+    assert _hint_sentence(cut) == "Ask which metric the business watches every week and restate it."
+    heading = Hit("phases/monitor.md#alerting", "Monitoring", "Model and system metrics — Alerting and dashboards", "monitor", "general",
+                  "Model and system metrics — Alerting and dashboards. Every alert names an owner and links the steps to diagnose it.", 0.9)
+    assert _hint_sentence(heading) == "Every alert names an owner and links the steps to diagnose it."
+    assert _hint_sentence(Hit("x#y", "t", "Topic", "data", "general", "Topic. too short here.", 0.5)) is None
