@@ -274,15 +274,19 @@ def _room_for(state: InterviewState, ctx: Ctx, line: str, used: float, phase_bud
     """A challenge (or the question of what a candidate would want to know) may run a phase past its
     budget, but its answer must still fit in the budget plus the allowed overrun, and in the interview's
     length plus its overtime. The answer is predicted as long as the candidate's longest in this phase
-    (with the virtual clock; a real clock has no prediction). Room is kept for the closing line after it."""
+    (with the virtual clock; a real clock has no prediction); against the interview's end, as long as their
+    longest in the interview, with room for the closing line after it."""
     pol = policy()
     if ctx.clock.kind != "virtual":
         return True
     turns = _phase_turns(state, _phase(state), Role.CANDIDATE)
     answer = max((ctx.clock.candidate_turn(t["text"]) for t in turns), default=1.0)
-    needed = ctx.clock.interviewer_turn(line) + answer
-    closing = max(ctx.clock.interviewer_turn(x) for x in P.get("closing"))  # the interview's last line may follow the answer
-    return used + needed <= phase_budget * (1 + pol.challenge_overrun_share) and state.get("elapsed", 0.0) + needed + closing <= state["minutes"] + pol.overtime_minutes
+    # against the interview's end, the answer is predicted as long as the candidate's longest so far (a phase's
+    # longest had been exceeded: 47.03 minutes), and the interview's last line may follow it
+    longest = max((ctx.clock.candidate_turn(t["text"]) for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE and t.get("kind") != TurnKind.COMMAND), default=answer)
+    closing = max(ctx.clock.interviewer_turn(x) for x in P.get("closing"))
+    ask = ctx.clock.interviewer_turn(line)
+    return used + ask + answer <= phase_budget * (1 + pol.challenge_overrun_share) and state.get("elapsed", 0.0) + ask + max(answer, longest) + closing <= state["minutes"] + pol.overtime_minutes
 
 
 def decide(state: InterviewState, ctx: Ctx) -> Decision:
