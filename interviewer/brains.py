@@ -84,6 +84,8 @@ class _FactBank:
     said: set[tuple[str, ...]]  # the thesaurus members the case's facts say
     case_words: dict[int, str]  # per thesaurus group the facts name: the member they say most
     group_words: list[dict[int, list[int]]]  # per fact, per thesaurus group it names: its words that are part of a member
+    numeric: np.ndarray  # per fact: its answer states a number
+    timed: np.ndarray  # per fact: its answer states a span of time
 
 
 def status_of(score: int | None) -> str:
@@ -177,6 +179,8 @@ class OfflineBrain:
                 said={m.member for ms in found for m in ms},
                 case_words=th.case_words(fact_texts, found),
                 group_words=group_words,
+                numeric=np.array([has_number(f.answer) for f in case.facts], dtype=bool),
+                timed=np.array([has_duration(f.answer) for f in case.facts], dtype=bool),
             )
         return self._facts[case.id]
 
@@ -227,13 +231,11 @@ class OfflineBrain:
             np.maximum.at(sim[r], bank.owner, sims[r])
         uncovered = np.zeros_like(sim)
         head_missing = np.zeros_like(sim)
-        numeric = np.array([has_number(f.answer) for f in case.facts])
-        number_missing = np.array([q * ~numeric for q in quantity], dtype=np.float32).reshape(len(asks), n)
+        number_missing = np.array([q * ~bank.numeric for q in quantity], dtype=np.float32).reshape(len(asks), n)
         if pol.fact_duration_check:  # an ask for a span of time against a fact that states none
-            timed = np.array([has_duration(f.answer) for f in case.facts])
             for r, a in enumerate(written):
                 if asks_duration(a):
-                    number_missing[r, ~timed] = 1.0
+                    number_missing[r, ~bank.timed] = 1.0
         measure_missing = np.zeros_like(sim)
         for r, ms in enumerate(measures):
             for w in ms:

@@ -258,6 +258,11 @@ def _room_for_challenge(state: InterviewState, ctx: Ctx, mid: str, used: float, 
     return _room_for(state, ctx, ctx.bank.misconception(mid).challenge, used, phase_budget)
 
 
+def _closing_minutes(ctx: Ctx) -> float:
+    """The longest the interview's last line can take: room kept for it after a line near the end."""
+    return max(ctx.clock.interviewer_turn(x) for x in P.get("closing"))
+
+
 def _room_for_line(state: InterviewState, ctx: Ctx, line: str) -> bool:
     """A line that expects no answer still keeps the phase within its budget plus the allowed overrun, and
     the interview within its length plus its overtime (with the virtual clock)."""
@@ -266,8 +271,7 @@ def _room_for_line(state: InterviewState, ctx: Ctx, line: str) -> bool:
     pol = policy()
     at = state.get("elapsed", 0.0) + ctx.clock.interviewer_turn(line)
     phase_budget = budget(state, ctx.lib, _phase(state))
-    closing = max(ctx.clock.interviewer_turn(x) for x in P.get("closing"))  # the interview's last line may follow it
-    return at - state.get("phase_start", 0.0) <= phase_budget * (1 + pol.challenge_overrun_share) and at + closing <= state["minutes"] + pol.overtime_minutes
+    return at - state.get("phase_start", 0.0) <= phase_budget * (1 + pol.challenge_overrun_share) and at + _closing_minutes(ctx) <= state["minutes"] + pol.overtime_minutes
 
 
 def _room_for(state: InterviewState, ctx: Ctx, line: str, used: float, phase_budget: float) -> bool:
@@ -284,9 +288,9 @@ def _room_for(state: InterviewState, ctx: Ctx, line: str, used: float, phase_bud
     # against the interview's end, the answer is predicted as long as the candidate's longest so far (a phase's
     # longest had been exceeded: 47.03 minutes), and the interview's last line may follow it
     longest = max((ctx.clock.candidate_turn(t["text"]) for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE and t.get("kind") != TurnKind.COMMAND), default=answer)
-    closing = max(ctx.clock.interviewer_turn(x) for x in P.get("closing"))
     ask = ctx.clock.interviewer_turn(line)
-    return used + ask + answer <= phase_budget * (1 + pol.challenge_overrun_share) and state.get("elapsed", 0.0) + ask + max(answer, longest) + closing <= state["minutes"] + pol.overtime_minutes
+    end = state.get("elapsed", 0.0) + ask + max(answer, longest) + _closing_minutes(ctx)
+    return used + ask + answer <= phase_budget * (1 + pol.challenge_overrun_share) and end <= state["minutes"] + pol.overtime_minutes
 
 
 def decide(state: InterviewState, ctx: Ctx) -> Decision:
