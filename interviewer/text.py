@@ -429,10 +429,29 @@ _CLAUSE = re.compile(
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u00b7]|\d+[.)])\s+")
 
 
+# the candidate's fallback after a question ("I'll assume 100M if you don't know.", "If not, I'd go with 200 ms."):
+# a remark on the question, not an answer of the design
+_ASSUMPTION = re.compile(
+    r"^\W*(?:(?:if\s+(?:not|unknown|you\s+(?:don'?t|do\s+not)\s+know|that'?s\s+(?:unknown|not\s+known)|it'?s\s+(?:unknown|not\s+known))|"
+    r"otherwise|else|failing\s+that)\W*\s*)?"
+    r"(?:i'?ll|i\s+will|i'?m\s+going\s+to|i'?d|i\s+would|i'?m|i\s+am|let'?s|let\s+me|we'?ll|we\s+can|we\s+could|i\s+can)\s+"
+    r"(?:just\s+|probably\s+|then\s+|for\s+now\s+)?(?:assume|assuming|go\s+with|take|guess|default\s+to|use\s+a\s+placeholder)\b|"
+    r"^\W*(?:my\s+(?:guess|assumption)\s+(?:is|would\s+be)|i\s+(?:guess|suspect|imagine)\s+it'?s|(?:if\s+not|if\s+unknown|if\s+you\s+(?:don'?t|do\s+not)\s+know)\b)",
+    re.I,
+)
+
+
 def is_reason(sentence: str) -> bool:
-    """A sentence that gives the reason for a question ("I ask because ...", "That decides ...") or an example
-    of what is meant ("I'm thinking card testing ..."): it asks for nothing by itself."""
-    return bool(_REASON.match(sentence))
+    """A sentence that gives the reason for a question ("I ask because ...", "That decides ..."), an example
+    of what is meant ("I'm thinking card testing ...") or the candidate's fallback ("I'll assume 100M if you
+    don't know."): it asks for nothing by itself."""
+    return bool(_REASON.match(sentence)) or is_assumption(sentence)
+
+
+def is_assumption(sentence: str) -> bool:
+    """The candidate's short fallback for what they asked ("I'll assume 100M if you don't know."), with no
+    design after it ("I'll assume yes, and I'd train a GBDT ..." is an answer)."""
+    return bool(_ASSUMPTION.match(sentence)) and len(sentence.split()) <= 16 and not _DESIGN_TAIL.search(sentence)
 
 
 # "when"/"where" opening a condition rather than a question ("When we contest a chargeback, what is our win

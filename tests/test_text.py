@@ -59,6 +59,24 @@ def test_a_question_followed_by_a_reason_or_remark_is_a_question():
     assert asked_part("What share of payments is fraud? Those three numbers decide whether accuracy means anything.") == "What share of payments is fraud?"
 
 
+def test_a_question_followed_by_the_candidates_fallback_is_a_question():
+    # the assumption is a remark on the question: the interviewer should still give the fact
+    for line in (
+        "How many daily active users do we have? I'll assume around 100 million if you don't know.",
+        "Do we have labels for fraud? I'm going to assume chargebacks arrive within 30 days.",
+        "What's the latency budget? If not, I'd go with 200 ms.",
+        "What's the peak QPS? My guess is about 50k.",
+        "How many sellers are there? Otherwise I'll just assume a million.",
+    ):
+        assert is_question(line), line
+        assert len(clarify_asks(line)) == 1, line
+    assert clarify_asks("Do we have labels for fraud? I'm going to assume chargebacks arrive within 30 days.") == ["Do we have labels for fraud"]
+    # a condition that opens a question is no fallback, and an assumption followed by design is an answer
+    assert clarify_asks("Assuming we have labels, what's the delay?") == ["Assuming we have labels, what's the delay"]
+    assert not is_question("Do we have labels? I'll assume yes, so I'd train a GBDT.")
+    assert not is_question("I'll assume 100M DAU. Then I'd frame it as ranking over the candidate set.")
+
+
 def test_an_indirect_ask_is_a_question_and_each_of_its_asks_is_kept():
     for line in (
         "I would like to know whether we have chargeback labels.",
