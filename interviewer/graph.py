@@ -753,9 +753,18 @@ def _hint_sentence(note: Any) -> str | None:
     if sents and not sents[0][:1].isupper():
         sents = sents[1:]  # the window began inside a sentence
     for s in sents:
-        if len(s.split()) > 6 and s[:1].isupper() and s[-1] in ".!?":
+        if len(s.split()) > 6 and s[:1].isupper() and s[-1] in ".!?" and not _LEANS_BACK.match(s):
             return s
     return None
+
+
+# a sentence that leans on the one before it ("They sharpen ...", "Fourth, inspect ...", "However, ..."): it
+# means nothing quoted alone
+_LEANS_BACK = re.compile(
+    r"^(?:they|them|their|it|its|this|these|that|those|such|both|either|neither|then|also|but|so|however|otherwise|"
+    r"instead|still|thus|hence|likewise|similarly|moreover|furthermore|finally|next|"
+    r"second|third|fourth|fifth|sixth|secondly|thirdly|lastly)\b", re.I
+)
 
 
 def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
@@ -775,9 +784,9 @@ def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
     c = pending[0]
     note = _note(ctx, f"{c.title}. {c.description}", phase, state["case_id"])
     sentence = (_hint_sentence(note) if note is not None else None) or c.description
-    line = P.pick_unique(P.get("hint_lead"), used, seed=len(state.get("hints", [])), topic=inline_title(c.title), sentence=sentence)
-    if stuck:
-        line = P.pick_unique(P.get("stuck_hint_lead"), used, hint=line)
+    # a stuck candidate's hint has its own lead: one lead, not "Let me give you a nudge. A nudge: ..."
+    leads = P.get("stuck_hint_lead" if stuck else "hint_lead")
+    line = P.pick_unique(leads, used, seed=len(state.get("hints", [])), topic=inline_title(c.title), sentence=sentence)
     section = note.section if note else None
     upd = _say(state, ctx, line, TurnKind.HINT, criterion=c.id, note=section)
     upd["hints"] = [{"phase": phase, "criterion": c.id, "note": section, "minute": round(at, 2), "asked": not stuck}]

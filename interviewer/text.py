@@ -80,7 +80,12 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
-_SENT = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[]?[A-Za-z0-9])|\n+|(?<=:)\s+(?=[A-Z])")
+# a sentence ends at . ! ? ; (not after an abbreviation such as "e.g.", "i.e.", "vs.", nor after "etc." unless
+# a capital follows), at a line break, and at a colon before a capital
+_SENT = re.compile(
+    r"(?<=[.!?;])(?<![eE]\.[gG]\.)(?<![iI]\.[eE]\.)(?<!\b[vV][sS]\.)(?<!\b[cC][fF]\.)(?<!\b[aA]pprox\.)(?<!\b[iI]ncl\.)"
+    r"(?<!\b[eE]sp\.)(?<!\b[aA]\.[kK]\.[aA]\.)(?<!\b[eE]tc\.(?=\s+[a-z0-9]))\s+(?=[\"'(\[]?[A-Za-z0-9])|\n+|(?<=:)\s+(?=[A-Z])"
+)
 
 
 def sentences(text: str, max_sentences: int = 400) -> list[str]:

@@ -372,3 +372,9 @@ def test_a_hint_quotes_a_whole_sentence_of_its_note_never_the_heading_or_a_cut_f
                   "Model and system metrics — Alerting and dashboards. Every alert names an owner and links the steps to diagnose it.", 0.9)
     assert _hint_sentence(heading) == "Every alert names an owner and links the steps to diagnose it."
     assert _hint_sentence(Hit("x#y", "t", "Topic", "data", "general", "Topic. too short here.", 0.5)) is None
+    # a sentence that leans on the one before means nothing alone (a probe saw "They sharpen the decision
+    # boundary ..." and "Fourth, inspect the scores ...")
+    leaning = Hit("x#y", "t", "Hard negatives", "model", "general",
+                  "Hard negatives. They sharpen the decision boundary of the retrieval model a lot. Fourth, inspect the scores of the top candidates by hand. "
+                  "Mining negatives from the model's own top results gives the hardest examples to learn from.", 0.9)
+    assert _hint_sentence(leaning) == "Mining negatives from the model's own top results gives the hardest examples to learn from."
