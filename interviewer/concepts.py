@@ -757,7 +757,35 @@ def load_concept_bank(folder: Path | None = None, lib: Library | None = None) ->
     index = _SurfaceIndex((c.id, a) for c in concepts.values() for a in c.aliases)
     for lf in loaded:
         _check_probes(lf, index)
-    return ConceptBank(concepts, miscs, case_of, source, kinds, [str(lf.path) for lf in loaded], index)
+    bank = ConceptBank(concepts, miscs, case_of, source, kinds, [str(lf.path) for lf in loaded], index)
+    for lf in loaded:
+        _check_lines_fit_cases(lf, bank, lib)
+    return bank
+
+
+def _check_lines_fit_cases(lf: _Loaded, bank: ConceptBank, lib: Library) -> None:
+    """A deep-dive probe or a challenge is put to candidates in every case its entry applies to: it may not
+    name a kind-specific term (rubrics/checks/scope-terms.yaml) that does not fit one of those cases, unless
+    the candidate's own words bring it (the concept's name or aliases, the misconception's claim). "If every fraud example counts ten times ..." was put to a candidate in the ad-click case."""
+    if lib.terms is None:
+        return
+    for field, entries in (("concepts", lf.file.concepts), ("misconceptions", lf.file.misconceptions)):
+        for i, e in enumerate(entries):
+            if isinstance(e, Concept):
+                lines, own = [(("probes", j), p) for j, p in enumerate(e.probes)], " ".join([e.name, *e.aliases])
+            else:
+                lines, own = [(("challenge",), e.challenge)], e.claim
+            for case in sorted(lib.cases):
+                if not bank.applies(e.id, case):
+                    continue
+                for loc, text in lines:
+                    bad = [t for t in lib.off_scope_terms(text, case) if t not in lib.off_scope_terms(own, case)]
+                    if bad:
+                        raise ContentError(
+                            lf.path,
+                            f"{e.id}: {loc[0].rstrip('s')} names {bad[0]!r}, which does not fit the case {case!r} it is put to: reword it or scope the entry",
+                            _line(lf, field, i, *loc),
+                        )
 
 
 def _check_alias_owners(lf: _Loaded, alias_owner: dict[str, str], source: dict[str, tuple[str, int | None]]) -> None:

@@ -739,3 +739,17 @@ def test_figures_that_cannot_be_related_need_the_missing_one(content_copy: Path)
     fixed = both[:2] + ["    answer: We show 20 billion ads a day, four per request, with 150,000 requests per second at peak.", "    numbers: {daily_impressions: 2.0e+10, items_per_request: 4, peak_qps: 150000}"]
     _plant_facts(content_copy, fixed)
     load_library(content_copy / "rubrics", content_copy / "knowledge")  # now complete, and no ratio rule is broken
+
+
+def test_a_challenge_naming_a_term_that_does_not_fit_a_case_it_is_put_to_is_caught(content_copy: Path):
+    """A probe found "If every fraud example counts ten times in the loss ..." put to a candidate in the ad-click
+    case: a challenge (or deep-dive probe) may name a kind-specific term only where it fits, or when the
+    candidate's own words (the claim, the concept's aliases) bring it."""
+    path = content_copy / "knowledge" / "concepts" / "model.yaml"
+    src = lines_of(path)
+    at = line_no(src, r"^    challenge: If every positive example counts ten times")
+    src[at - 1] = src[at - 1].replace("every positive example", "every fraud example")
+    path.write_text("\n".join(src) + "\n", encoding="utf-8")
+    res = run_cli("check", str(content_copy))
+    assert res.returncode == 2, res.stdout
+    assert f"model.yaml:{at}" in res.stderr and "class-weights-keep-calibration" in res.stderr and "'fraud'" in res.stderr
