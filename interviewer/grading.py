@@ -28,6 +28,7 @@ The LLM grader (`Grader._llm`):
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Literal, Mapping, Sequence
 
 from pydantic import BaseModel, Field, field_validator
@@ -35,7 +36,7 @@ from pydantic import BaseModel, Field, field_validator
 from . import evidence, scoring
 from . import prompts as P
 from .brains import fence
-from .concepts import ConceptBank, concept_bank
+from .concepts import Concept, ConceptBank, concept_bank
 from .content import Case, Criterion, Library
 from .domain import CROSS_CUTTING, Command, Role, TurnKind
 from .errors import LLMError
@@ -125,7 +126,34 @@ def verify_evidence(quotes: list[str], candidate_text: str, limit: int = 3) -> l
     return out
 
 
-def _rationale(ev: "evidence.CriterionEvidence", score: int | None, bank: ConceptBank, case: str | None, stripped: list[str], padded: bool = False) -> str:
+def _to_suggest(bank: ConceptBank, criterion: str, case: str | None, said: set[str], reference: frozenset[str]) -> list[Concept]:
+    """The concepts to suggest for a criterion, most fitting first: those the case's reference outline names,
+    the case's own, those scoped to its kind of problem; a concept every case shares (binary classification,
+    catalogue size) only when none of those is left and the candidate named nothing for the criterion: it is
+    more often an alternative to what they chose than what their answer lacks."""
+    main = bank.by_criterion(criterion, case, main_only=True)
+    pool = [c for c in main + [c for c in bank.by_criterion(criterion, case) if c not in main] if c.id not in said]
+    tier = lambda c: 0 if c.id in reference else 1 if bank.case_of.get(c.id) else 2 if c.scope else 3
+    fitting = sorted((c for c in pool if tier(c) < 3), key=tier)
+    return fitting or (pool if not said else [])
+
+
+def _reference_concepts(bank: ConceptBank, case: Case | None) -> frozenset[str]:
+    """The concepts the case's reference outline names (every phase)."""
+    if case is None:
+        return frozenset()
+    return _named_in(bank, case.id, tuple(x for xs in case.reference.values() for x in xs))
+
+
+@functools.lru_cache(maxsize=64)
+def _named_in(bank: ConceptBank, case: str, lines: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(m.concept_id for line in lines for m in bank.find_mentions(line, case))
+
+
+def _rationale(
+    ev: "evidence.CriterionEvidence", score: int | None, bank: ConceptBank, case: str | None, stripped: list[str], padded: bool = False,
+    reference: frozenset[str] = frozenset(),
+) -> str:
     """What was shown for this criterion and what the next level needs, from the concept layer (not the
     rubric's wording): the concepts named, and the concepts, depth points and kinds of depth not shown."""
     r = P.get("rationale")
@@ -143,8 +171,7 @@ def _rationale(ev: "evidence.CriterionEvidence", score: int | None, bank: Concep
     if ev.criterion.phase != CROSS_CUTTING and (score or 0) < 4:
         needs: list[str] = []
         said = set(ev.concepts)
-        missing = [c for c in bank.by_criterion(ev.criterion.id, case, main_only=True) if c.id not in said]
-        missing += [c for c in bank.by_criterion(ev.criterion.id, case) if c.id not in said and c not in missing]
+        missing = _to_suggest(bank, ev.criterion.id, case, said, reference)
         if len(said) < 2 and missing:
             needs.append(r["name"].format(names=", ".join(c.name for c in missing[:3])))
         for cid in ev.concepts:
@@ -208,7 +235,8 @@ class Grader:
             if s is not None and (an.dropped or padded):
                 s = max(1, s - INJECTION_PENALTY)  # instructing the grader, or padding, costs a level
             c = ev.criterion
-            grades.append(CriterionGrade(id=c.id, score=s, evidence=quotes, rationale=_rationale(ev, s, bank, case, an.dropped, padded), title=c.title, weight=c.weight, phase=phase))
+            rationale = _rationale(ev, s, bank, case, an.dropped, padded, _reference_concepts(bank, self.lib.cases.get(case or "")))
+            grades.append(CriterionGrade(id=c.id, score=s, evidence=quotes, rationale=rationale, title=c.title, weight=c.weight, phase=phase))
         return PhaseGrade(phase=phase, case=case, score=weighted_score(grades), criteria=grades, brain="offline")
 
     def grade(self, phase: str, case: str | None, text: str) -> PhaseGrade:

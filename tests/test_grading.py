@@ -72,6 +72,22 @@ def test_scores_follow_the_quotes(grader):
     assert g.score > off.score == 1.0
 
 
+def test_what_the_next_level_needs_fits_the_case_and_the_candidates_choice(grader):
+    """A probe saw "For level 4: name and use binary classification, multi-class classification, multi-label
+    classification" under a regression answer in the delivery-time case. Suggestions come from the case's
+    reference outline and its kind first; a concept every case shares is never suggested once the candidate
+    named something for the criterion (it is an alternative to their choice, not what they lack)."""
+    def rationale(phase, case, answer, crit):
+        return next(c.rationale for c in grader.grade(phase, case, answer).criteria if c.id == crit)
+
+    said = rationale("frame", "delivery-time-estimation", "Regression of minutes from order to door, inputs restaurant load and route.", "ml-category")
+    assert "Shown: regression" in said and "classification" not in said
+    empty = rationale("frame", "delivery-time-estimation", "Inputs are the restaurant, route and weather.", "ml-category")
+    assert "regression" in empty and "classification" not in empty  # the reference frames it as regression
+    fraud = rationale("frame", "payment-fraud-detection", "Inputs are the card, merchant and device.", "ml-category")
+    assert "regression" not in fraud.split("For level")[-1]
+
+
 def test_null_counts_as_one():
     grades = [CriterionGrade(id="a", score=None, weight=2.0), CriterionGrade(id="b", score=4, weight=1.0)]
     assert weighted_score(grades) == pytest.approx((1 * 2 + 4) / 3)
