@@ -238,6 +238,10 @@ def _asking_parts(text: str) -> tuple[list[str], int]:
     # size.") is a question: short reasons after the last asking sentence are set aside
     while len(parts) > 1 and not asks(parts[-1]) and is_reason(parts[-1]) and len(parts[-1].split()) <= 25 and any(asks(s) for s in parts[:-1]):
         parts.pop()
+    if len(parts) > 1 and _STUCK.match(parts[0]):
+        # after "I don't know." a "Maybe a neural network?" or "Accuracy?" is a tentative answer; only a real
+        # question ("What's the DAU?") asks
+        return parts, sum(1 for s in parts[1:] if asks(s) and _starts_ask(s))
     return parts, sum(1 for s in parts if asks(s))
 
 

@@ -77,6 +77,13 @@ def test_a_question_followed_by_the_candidates_fallback_is_a_question():
     assert not is_question("I'll assume 100M DAU. Then I'd frame it as ranking over the candidate set.")
 
 
+def test_a_tentative_guess_after_i_dont_know_is_an_answer_not_a_question():
+    # a probe saw "I don't know. Accuracy?" answered with "Good question, but I'll leave it to you."
+    for line in ("I don't know. Maybe a neural network?", "I don't know. Accuracy?", "Not sure. Precision at k, maybe?"):
+        assert not is_question(line), line
+    assert is_question("I don't know. What's the DAU?") and is_question("No idea, what is the latency budget?")
+
+
 def test_an_indirect_ask_is_a_question_and_each_of_its_asks_is_kept():
     for line in (
         "I would like to know whether we have chargeback labels.",
