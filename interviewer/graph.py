@@ -201,8 +201,20 @@ def _just_stated(state: InterviewState, ctx: Ctx | None = None) -> list[str]:
 
 
 def _depth_to_go(state: InterviewState, ctx: Ctx, cid: str) -> bool:
+    """Depth left to show on a concept, and a probe to ask for it: a concept whose only probes ask "which
+    ones" is not dived into once the candidate listed them."""
     assert ctx.bank is not None
-    return len(state.get("depth", {}).get(cid, [])) < len(ctx.bank.concept(cid).depth)
+    if len(state.get("depth", {}).get(cid, [])) >= len(ctx.bank.concept(cid).depth):
+        return False
+    return bool(_fresh_probes(state, ctx, cid, ctx.bank.concept(cid).probes))
+
+
+def _fresh_probes(state: InterviewState, ctx: Ctx, cid: str, probes: list[str]) -> list[str]:
+    """The probes that do not ask for what the candidate already said: after "slicing by country, device and
+    tenure", "Which slices matter most?" is dropped."""
+    if not _listed_after(state, ctx, cid):
+        return list(probes)
+    return [p for p in probes if not _without_reference(p).lower().startswith("which")]
 
 
 def _unshown_dimension(state: InterviewState, ctx: Ctx, cid: str, said: dict[str, str] | None = None) -> str | None:
@@ -546,6 +558,23 @@ def _without_reference(probe: str) -> str:
     return rest[0].upper() + rest[1:]
 
 
+# a list right after the concept: "slice by country, device and new vs returning", "guardrails: latency, hides"
+_LISTED = re.compile(r"^[^.?!;\n]{0,30}?(?::|\b(?:by|such\s+as|like|e\.g\.|including|namely)\b)\s*[^.?!;\n]*?(?:,|\band\b|\bor\b|/)", re.I)
+
+
+def _listed_after(state: InterviewState, ctx: Ctx, cid: str) -> bool:
+    """Whether the candidate listed instances right after naming the concept ("slicing by country, device and
+    tenure"): a probe that asks "which ones" would ask for what was just said."""
+    assert ctx.bank is not None
+    for t in state.get("transcript", []):
+        if t["role"] == Role.CANDIDATE:
+            text = t["text"]
+            for m in ctx.bank.find_mentions(text, state["case_id"]):
+                if m.concept_id == cid and _LISTED.match(text[m.end : m.end + 200]):
+                    return True
+    return False
+
+
 def _said_as(state: InterviewState, ctx: Ctx, cid: str) -> str | None:
     """The candidate's own words for a concept, as they last said it ("request-time features")."""
     assert ctx.bank is not None
@@ -579,6 +608,7 @@ def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> t
             # gives way to one lead in the candidate's words ("You mentioned request-time features.")
             lead = P.pick_unique(P.get("deep_dive_lead"), set(), name=said)
             probes = [p if any(n in p.lower() for n in names) else f"{lead} {_without_reference(p)}" for p in c.probes]
+            probes = _fresh_probes(state, ctx, c.id, probes) or probes
             line = _unused(used, *probes)
         return line, c.name, f"{c.name}. {c.depth[0].point}"
     crit = ctx.lib.criterion(d.criterion or "")

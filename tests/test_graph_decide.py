@@ -378,3 +378,20 @@ def test_a_hint_quotes_a_whole_sentence_of_its_note_never_the_heading_or_a_cut_f
                   "Hard negatives. They sharpen the decision boundary of the retrieval model a lot. Fourth, inspect the scores of the top candidates by hand. "
                   "Mining negatives from the model's own top results gives the hardest examples to learn from.", 0.9)
     assert _hint_sentence(leaning) == "Mining negatives from the model's own top results gives the hardest examples to learn from."
+
+
+def test_a_which_ones_probe_is_not_put_to_a_candidate_who_just_listed_them(ctx: Ctx):
+    """A probe saw "You mentioned slicing the metrics. Which slices matter most in this product?" right after
+    "I'd slice the metrics by country, device and new vs returning users"."""
+    from interviewer.graph import _depth_to_go, _fresh_probes
+
+    probes = ctx.bank.concept("slice-analysis").probes
+    assert any(p.split(". ", 1)[-1].lower().startswith("which") for p in probes)
+    listed = _state(Phase.EVALUATION, 2.0, "I'd slice the metrics by country, device and new vs returning users.")
+    named = _state(Phase.EVALUATION, 2.0, "I'd also look at sliced metrics to catch regressions.")
+    assert [m.concept_id for m in ctx.bank.find_mentions(listed["transcript"][1]["text"], CASE)].count("slice-analysis") == 1
+    fresh = _fresh_probes(listed, ctx, "slice-analysis", probes)
+    assert not any("which" in p.lower().split(". ", 1)[-1][:6] for p in fresh)
+    assert _fresh_probes(named, ctx, "slice-analysis", probes) == list(probes)
+    if not fresh:  # its only probe asks "which": no deep dive on it at all
+        assert not _depth_to_go(listed, ctx, "slice-analysis") and _depth_to_go(named, ctx, "slice-analysis")
