@@ -393,6 +393,18 @@ class _SurfaceIndex:
 # --------------------------------------------------------------------------- the bank
 
 
+class _Lazy(dict):  # type: ignore[type-arg]
+    """A dict whose missing keys are computed (once) by `make`."""
+
+    def __init__(self, make: Callable[[str], Any]):
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = self._make(key)
+        return value
+
+
 class ConceptBank:
     """Every concept and misconception, validated, with look-ups and detectors."""
 
@@ -414,10 +426,12 @@ class ConceptBank:
         self.files = files
         self._alias_owner = {a: c.id for c in concepts.values() for a in c.aliases}
         self._aliases = index or _SurfaceIndex((c.id, a) for c in concepts.values() for a in c.aliases)
-        self._patterns = {m.id: _one_regex(m.patterns) for m in misconceptions.values()}
+        # compiled on first use: most misconceptions' literal prefilter rules most units out, so a short run
+        # (`mlsd grade` on one answer) compiles only the few whose literals occur
+        self._patterns: dict[str, re.Pattern[str]] = _Lazy(lambda mid: _one_regex(self.misconceptions[mid].patterns))
         self._prefilter = {m.id: _compiled(_any_of([_required_condition(p) for p in m.patterns])) for m in misconceptions.values()}
         # a pattern whose every alternative opens with "^" is tried at the unit's start only
-        self._finder = {mid: (rx.match if _anchored(rx.pattern) else rx.search) for mid, rx in self._patterns.items()}
+        self._finder: dict[str, Callable[..., Any]] = _Lazy(lambda mid: self._patterns[mid].match if _anchored(self._patterns[mid].pattern) else self._patterns[mid].search)
         self._depth_rx: dict[str, list[re.Pattern[str]]] = {}
         self._case_mids: dict[str | None, list[str]] = {}  # case -> the misconceptions that apply to it
         self._mention_memo: dict[str, tuple[Mention, ...]] = {}  # text -> every mention in it (no case filter)
@@ -524,7 +538,7 @@ class ConceptBank:
         spans = units(text)
         mids = self._case_mids.get(case)
         if mids is None:
-            mids = self._case_mids[case] = [mid for mid in self._patterns if case is None or self.applies(mid, case)]
+            mids = self._case_mids[case] = [mid for mid in self.misconceptions if case is None or self.applies(mid, case)]
         per_unit: list[dict[str, Hit]] = [self._scan_unit(text, a, b, mids, key=(case,)) for a, b in spans]
         out: list[Hit] = []
         for i, (a, b) in enumerate(spans):

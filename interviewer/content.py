@@ -247,6 +247,13 @@ class ScopeTerms(_Strict):
                 out.setdefault(t.lower(), set()).add(kind)
         return out
 
+    def found_in(self, text: str) -> list[tuple[str, set[str]]]:
+        """The terms that occur in `text`, each with its kinds (one pass over most texts, which name none)."""
+        kinds, regexes, anywhere = _term_matcher(self)
+        if not anywhere.search(text):
+            return []
+        return [(t, kinds[t]) for t, rx in regexes if rx.search(text)]
+
 
 _EXPR = re.compile(r"^\s*[a-z0-9_.e+]+(\s*[*/]\s*[a-z0-9_.e+]+)*\s*$")
 
@@ -592,7 +599,7 @@ class Library(BaseModel):
         kinds = set(self.kinds(case) or ())
         if self.terms is None or not kinds:
             return []
-        return [t for t, ks in self.terms.kinds_of().items() if not ks & kinds and _term_regex(t).search(text)]
+        return [t for t, ks in self.terms.found_in(text) if not ks & kinds]
 
     def criteria(self, phase: str, case: str | None = None) -> list[Criterion]:
         """The phase's criteria that apply to the case, plus the case's own criteria for that phase.
@@ -722,8 +729,24 @@ SCOPE_TERMS = "scope-terms.yaml"
 NUMBER_RULES = "number-rules.yaml"
 
 
+@functools.lru_cache(maxsize=4096)
 def _term_regex(term: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){re.escape(term)}(?:s|es)?(?![\w-])", re.I)
+
+
+_TERM_MATCHERS: dict[int, tuple[ScopeTerms, tuple[dict[str, set[str]], list[tuple[str, re.Pattern[str]]], re.Pattern[str]]]] = {}
+
+
+def _term_matcher(terms: ScopeTerms) -> tuple[dict[str, set[str]], list[tuple[str, re.Pattern[str]]], re.Pattern[str]]:
+    """Each term's kinds, its regex, and one regex that finds whether any term occurs (built once per file)."""
+    hit = _TERM_MATCHERS.get(id(terms))
+    if hit is None or hit[0] is not terms:
+        kinds = terms.kinds_of()
+        ordered = sorted(kinds, key=len, reverse=True)
+        anywhere = re.compile(rf"(?<![\w-])(?:{'|'.join(re.escape(t) for t in ordered)})(?:s|es)?(?![\w-])", re.I)
+        hit = (terms, (kinds, [(t, _term_regex(t)) for t in kinds], anywhere))
+        _TERM_MATCHERS[id(terms)] = hit
+    return hit[1]
 
 
 def _text_line(path: Path, text: str) -> int | None:

@@ -89,34 +89,42 @@ def embedder() -> Embedder:
     return _embedder
 
 
-def _chroma_ef_base() -> Any:
+def _local_embedding_function_class() -> type:
+    """The Chroma embedding function class, built on first use: importing chromadb takes about half a second,
+    which `mlsd grade` and other commands that never touch the index should not pay."""
     from chromadb.api.types import EmbeddingFunction
 
-    return EmbeddingFunction
+    class LocalEmbeddingFunction(EmbeddingFunction):  # type: ignore[misc]
+        """The Chroma embedding function: always handed to Chroma explicitly (its default downloads a model)."""
+
+        def __init__(self) -> None:
+            self._e = embedder()
+
+        def __call__(self, input: Any) -> Any:
+            return [v for v in self._e.encode(list(input), memo=False)]
+
+        @staticmethod
+        def name() -> str:
+            return "mlsd-local-minilm"
+
+        def get_config(self) -> dict[str, Any]:
+            return {"model": MODEL_NAME}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> "LocalEmbeddingFunction":
+            return LocalEmbeddingFunction()
+
+        def default_space(self) -> str:
+            return "cosine"
+
+        def is_legacy(self) -> bool:
+            return False
+
+    return LocalEmbeddingFunction
 
 
-class LocalEmbeddingFunction(_chroma_ef_base()):  # type: ignore[misc]
-    """The Chroma embedding function: always handed to Chroma explicitly (its default downloads a model)."""
-
-    def __init__(self) -> None:
-        self._e = embedder()
-
-    def __call__(self, input: Any) -> Any:
-        return [v for v in self._e.encode(list(input), memo=False)]
-
-    @staticmethod
-    def name() -> str:
-        return "mlsd-local-minilm"
-
-    def get_config(self) -> dict[str, Any]:
-        return {"model": MODEL_NAME}
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> "LocalEmbeddingFunction":
-        return LocalEmbeddingFunction()
-
-    def default_space(self) -> str:
-        return "cosine"
-
-    def is_legacy(self) -> bool:
-        return False
+def __getattr__(name: str) -> Any:
+    if name == "LocalEmbeddingFunction":
+        cls = globals()["LocalEmbeddingFunction"] = _local_embedding_function_class()
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -206,13 +206,13 @@ def test_literal_prefilter_never_changes_what_is_found(bank: ConceptBank):
     try:
         bank._unit_memo.clear()  # remembered scans would hide the difference
         bank._prefilter = {k: None for k in saved[0]}
-        bank._finder = {k: bank._patterns[k].search for k in saved[1]}
+        bank._finder = {k: bank._patterns[k].search for k in bank.misconceptions}
         assert [bank.find_misconceptions(t) for t in texts] == found
     finally:
         bank._prefilter, bank._finder = saved
         bank._unit_memo.clear()
     assert sum(v is not None for v in saved[0].values()) > len(saved[0]) * 0.9
-    assert sum(f.__name__ == "match" for f in saved[1].values()) > len(saved[1]) // 2
+    assert sum(saved[1][k].__name__ == "match" for k in bank.misconceptions) > len(bank.misconceptions) // 2
 
 
 def test_depth_cues_count_in_the_same_sentence_or_the_next_line(bank: ConceptBank):
