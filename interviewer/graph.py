@@ -202,9 +202,9 @@ def _just_stated(state: InterviewState, ctx: Ctx | None = None) -> list[str]:
 
 def _depth_to_go(state: InterviewState, ctx: Ctx, cid: str) -> bool:
     """Depth left to show on a concept, and a probe to ask for it: a concept whose only probes ask "which
-    ones" is not dived into once the candidate listed them."""
+    ones" is not dived into once the candidate listed them, nor one they named only to set it aside."""
     assert ctx.bank is not None
-    if len(state.get("depth", {}).get(cid, [])) >= len(ctx.bank.concept(cid).depth):
+    if len(state.get("depth", {}).get(cid, [])) >= len(ctx.bank.concept(cid).depth) or _set_aside_only(state, ctx, cid):
         return False
     return bool(_fresh_probes(state, ctx, cid, ctx.bank.concept(cid).probes))
 
@@ -356,6 +356,8 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
         ranked = sorted(named, key=lambda c: -len(state.get("depth", {}).get(c, [])))
         said = _units_by_concept(ctx.bank, [t["text"] for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE]) if ranked else {}
         for c in ranked:
+            if _set_aside_only(state, ctx, c):
+                continue
             dim = _unshown_dimension(state, ctx, c, said)
             if dim:
                 push = (c, dim)
@@ -560,6 +562,41 @@ def _without_reference(probe: str) -> str:
 
 # a list right after the concept: "slice by country, device and new vs returning", "guardrails: latency, hides"
 _LISTED = re.compile(r"^[^.?!;\n]{0,30}?(?::|\b(?:by|such\s+as|like|e\.g\.|including|namely)\b)\s*[^.?!;\n]*?(?:,|\band\b|\bor\b|/)", re.I)
+
+
+# a concept named only to set it aside: "not accuracy", "rather than raw watch time", "instead of a DNN", or
+# "raw watch time favours long videos" / "accuracy is misleading here"
+_SET_ASIDE_BEFORE = re.compile(
+    r"\b(?:not(?!\s+(?:just|only|simply|merely|necessarily))|rather\s+than|instead\s+of|as\s+opposed\s+to|avoid(?:ing)?|never|"
+    r"against|(?:do|would|will|does|did|should)\s*n[o']t\s+(?:use|want|optimi[sz]e|pick|choose|go\s+with|rely\s+on)|"
+    r"(?:skip|drop|reject|ruled?\s+out)(?:ping|ped|ing)?|over)\s+(?:(?:the|a|an|just|plain|raw|pure|only|simple|naive)\s+){0,2}$",
+    re.I,
+)
+_SET_ASIDE_AFTER = re.compile(
+    r"^\W{0,3}(?:alone\s+|by\s+itself\s+|on\s+its\s+own\s+)?(?:(?:is|are|would\s+be|will\s+be|gets?|can\s+be)\s+(?:\w+\s+)?"
+    r"(?:misleading|wrong|bad|useless|meaningless|a\s+trap|not\s+enough|insufficient|biased|gameable|gamed|noisy|the\s+wrong)|"
+    r"(?:favou?rs|rewards|inflates|overstates|hides|misleads|games|biases|breaks|fails))\b",
+    re.I,
+)
+
+
+def _set_aside_only(state: InterviewState, ctx: Ctx, cid: str) -> bool:
+    """Whether the candidate named the concept only to set it aside ("raw watch time favours long videos, so
+    I'd use satisfied watch time"): "You proposed optimising watch time. ..." would put words in their mouth."""
+    assert ctx.bank is not None
+    seen = False
+    for t in state.get("transcript", []):
+        if t["role"] != Role.CANDIDATE:
+            continue
+        text = t["text"]
+        for m in ctx.bank.find_mentions(text, state["case_id"]):
+            if m.concept_id != cid:
+                continue
+            seen = True
+            before = re.split(r"[.?!;:,\n]", text[max(0, m.start - 60) : m.start])[-1]
+            if not (_SET_ASIDE_BEFORE.search(before) or _SET_ASIDE_AFTER.match(text[m.end : m.end + 60])):
+                return False
+    return seen
 
 
 def _listed_after(state: InterviewState, ctx: Ctx, cid: str) -> bool:

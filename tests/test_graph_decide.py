@@ -395,3 +395,20 @@ def test_a_which_ones_probe_is_not_put_to_a_candidate_who_just_listed_them(ctx: 
     assert _fresh_probes(named, ctx, "slice-analysis", probes) == list(probes)
     if not fresh:  # its only probe asks "which": no deep dive on it at all
         assert not _depth_to_go(listed, ctx, "slice-analysis") and _depth_to_go(named, ctx, "slice-analysis")
+
+
+def test_a_concept_named_only_to_set_it_aside_is_not_dived_into(ctx: Ctx):
+    """A probe saw "You proposed optimising watch time. Which kind of content would that favour ..." after
+    "raw watch time favours long videos, so I'd optimise satisfied watch time"."""
+    from interviewer.graph import _depth_to_go, _set_aside_only
+
+    aside = _state(Phase.FRAME, 2.0, "Raw watch time favours long videos, so I'd optimise satisfied watch time instead.")
+    chosen = _state(Phase.FRAME, 2.0, "I'd optimise expected watch time per impression.")
+    rather = _state(Phase.FRAME, 2.0, "I'd optimise satisfied watch time rather than raw watch time.")
+    for st in (aside, chosen, rather):
+        assert "watch-time-objective" in {m.concept_id for m in ctx.bank.find_mentions(st["transcript"][1]["text"], CASE)}
+    assert _set_aside_only(aside, ctx, "watch-time-objective") and _set_aside_only(rather, ctx, "watch-time-objective")
+    assert not _set_aside_only(chosen, ctx, "watch-time-objective")
+    assert not _depth_to_go(aside, ctx, "watch-time-objective") and _depth_to_go(chosen, ctx, "watch-time-objective")
+    # what they chose instead is still there to dig into
+    assert not _set_aside_only(aside, ctx, "vr-satisfied-watch-time")
