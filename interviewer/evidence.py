@@ -271,13 +271,18 @@ def _quote(u: Unit, start: int, limit: int) -> str:
     a = max(0, rel - limit // 3)
     b = min(len(u.text), a + limit)
     a = max(0, b - limit)
-    if a > 0:
+    if a > 0:  # start at a clause ("; a ranker scores ...") where one opens before the detection, else at a word
+        clause = [m.end() for m in _CLAUSE_CUT.finditer(u.text, a, rel + 1)]
         sp = u.text.find(" ", a)
-        a = sp + 1 if 0 <= sp < rel else a
-    if b < len(u.text):
+        a = clause[-1] if clause else sp + 1 if 0 <= sp < rel else a
+    if b < len(u.text):  # end at a clause after the detection, else at a word
+        clause = [m.start() for m in _CLAUSE_CUT.finditer(u.text, rel, b) if m.start() - a >= limit // 3]
         sp = u.text.rfind(" ", a, b)
-        b = sp if sp > rel else b
-    return u.text[a:b].strip()
+        b = clause[-1] if clause else sp if sp > rel else b
+    return u.text[a:b].strip(" ,;:(")
+
+
+_CLAUSE_CUT = re.compile(r"[;,:]\s+|\s+\(|\s+-\s+")
 
 
 def _score(points: float, n_misconceptions: int, any_evidence: bool, cut: Sequence[float], shallow: bool = False) -> int | None:

@@ -195,3 +195,18 @@ def test_a_reason_cue_is_a_whole_phrase_not_the_start_of_a_contraction():
     assert "reason" not in evidence.markers_in("So that's my design for serving.")
     assert "reason" in evidence.markers_in("Counters update every minute so that the ranker sees fresh counts.")
     assert "reason" in evidence.markers_in("We shard by user because of the write load.")
+
+
+def test_a_long_units_quote_starts_and_ends_at_a_clause_where_it_can():
+    """A probe saw a strength quoted as "of videos to ~1000 from several sources ...": a window of a long unit
+    opens at a clause before the detection ("; a ranker scores ...") rather than inside a phrase, and stays verbatim."""
+    text = ("Candidate generation narrows ~billions of videos to ~1000 from several sources (two-tower retrieval, subscriptions, "
+            "trending); a ranker scores those with a multi-task model predicting click, expected watch time and satisfaction "
+            "(like/survey), combined by a value formula tuned in experiments against long-term retention and creator health.")
+    u = evidence.Unit(start=0, end=len(text), line=1, text=text, kept=True)
+    at = text.index("multi-task")
+    q = evidence._quote(u, at, 120)
+    assert q in text and len(q) <= 120 and "multi-task" in q
+    assert q.startswith("a ranker scores those"), q
+    short = evidence.Unit(start=0, end=40, line=1, text="A two-tower model retrieves candidates.", kept=True)
+    assert evidence._quote(short, 2, 120) == short.text
