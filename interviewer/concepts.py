@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Callable, Iterable, Literal, NamedTuple, Union
 
 import yaml
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from .content import Id, Library, PhaseId, Text, _kinds_valid, _node_line, _Strict, library, load_library, load_yaml_node
 from .domain import KINDS, PHASES
@@ -53,11 +53,25 @@ class Concept(_Strict):
     depth: list[DepthPoint] = Field(min_length=2, max_length=4)
     probes: list[Text] = Field(min_length=1, max_length=3)
     phase: PhaseId | None = None  # required in case files; filled in from the file in phase files
+    # how the concept is said in prose that no fixed alias catches ("train on the first four weeks and test on
+    # the fifth" for a time-based split): regexes per unit, case-insensitive, each with examples it must find
+    # and correct look-alikes it must not
+    patterns: list[Annotated[str, StringConstraints(min_length=1, max_length=600)]] = Field(default_factory=list, max_length=8)
+    pattern_examples: list[Text] = Field(default_factory=list, max_length=12)
+    pattern_counter_examples: list[Text] = Field(default_factory=list, max_length=8)
 
     @field_validator("scope")
     @classmethod
     def _scope(cls, v: list[str] | None) -> list[str] | None:
         return _kinds(v)
+
+    @model_validator(mode="after")
+    def _patterns_have_examples(self) -> "Concept":
+        if self.patterns and len(self.pattern_examples) < 2:
+            raise ValueError("a concept with patterns gives at least two pattern_examples they find")
+        if (self.pattern_examples or self.pattern_counter_examples) and not self.patterns:
+            raise ValueError("pattern_examples and pattern_counter_examples need patterns")
+        return self
 
 
 class Misconception(_Strict):
@@ -432,6 +446,9 @@ class ConceptBank:
         self._prefilter = {m.id: _compiled(_any_of([_required_condition(p) for p in m.patterns])) for m in misconceptions.values()}
         # a pattern whose every alternative opens with "^" is tried at the unit's start only
         self._finder: dict[str, Callable[..., Any]] = _Lazy(lambda mid: self._patterns[mid].match if _anchored(self._patterns[mid].pattern) else self._patterns[mid].search)
+        # concepts said in prose: their patterns, tried on a unit only when the literal prefilter lets it through
+        self._prose = [(c.id, _compiled(_any_of([_required_condition(p) for p in c.patterns]))) for c in concepts.values() if c.patterns]
+        self._prose_rx: dict[str, re.Pattern[str]] = _Lazy(lambda cid: _one_regex(self.concepts[cid].patterns))
         self._depth_rx: dict[str, list[re.Pattern[str]]] = {}
         self._case_mids: dict[str | None, list[str]] = {}  # case -> the misconceptions that apply to it
         self._mention_memo: dict[str, tuple[Mention, ...]] = {}  # text -> every mention in it (no case filter)
@@ -526,7 +543,16 @@ class ConceptBank:
         piece = text[a - lead : b]
 
         def scan() -> tuple[tuple[str, int, int], ...]:
-            return tuple((cid, s - lead, e - lead) for cid, s, e in self._aliases.scan(piece, lead, len(piece)))
+            got = [(cid, s - lead, e - lead) for cid, s, e in self._aliases.scan(piece, lead, len(piece))]
+            named = {cid for cid, _s, _e in got}
+            unit, low = piece[lead:], piece[lead:].lower()
+            for cid, need in self._prose:
+                if cid in named or (need is not None and not need(low)):
+                    continue
+                m = self._prose_rx[cid].search(unit)
+                if m and m.end() > m.start():
+                    got.append((cid, m.start(), m.end()))
+            return tuple(sorted(got, key=lambda x: (x[1], x[2])))
 
         return self._remember(("m", piece, lead), scan)
 
@@ -662,24 +688,33 @@ def _check_entries(lf: _Loaded, generic: set[str]) -> None:
             for k, cue in enumerate(dp.cues):
                 if cue != cue.lower() or cue != cue.strip():
                     raise ContentError(path, f"{c.id}: cue {cue!r} must be lowercase and trimmed", _line(lf, "concepts", i, "depth", j, "cues", k))
+        _check_patterns(lf, "concepts", i, c.id, c.patterns, c.pattern_examples, c.pattern_counter_examples, ("pattern_examples", "pattern_counter_examples"))
     for i, m in enumerate(f.misconceptions):
-        rxs = []
-        for j, p in enumerate(m.patterns):
-            where = _line(lf, "misconceptions", i, "patterns", j)
-            try:
-                rx = re.compile(p, re.I)
-            except re.error as err:
-                raise ContentError(path, f"{m.id}: pattern does not compile: {err}", where) from None
-            if rx.search(""):
-                raise ContentError(path, f"{m.id}: pattern matches the empty string", where)
-            rxs.append(rx)
-        for j, ex in enumerate(m.examples):
-            if not any(rx.search(ex) for rx in rxs):
-                raise ContentError(path, f"{m.id}: no pattern matches the example {ex!r}", _line(lf, "misconceptions", i, "examples", j))
-        for j, ex in enumerate(m.counter_examples):
-            for k, rx in enumerate(rxs):
-                if rx.search(ex):
-                    raise ContentError(path, f"{m.id}: pattern {k + 1} matches the counter-example {ex!r}", _line(lf, "misconceptions", i, "counter_examples", j))
+        _check_patterns(lf, "misconceptions", i, m.id, m.patterns, m.examples, m.counter_examples, ("examples", "counter_examples"))
+
+
+def _check_patterns(
+    lf: _Loaded, field: str, i: int, ident: str, patterns: list[str], examples: list[str], counters: list[str], names: tuple[str, str]
+) -> None:
+    """Each pattern compiles and cannot match nothing; every example is found and no counter-example is."""
+    path = lf.path
+    rxs = []
+    for j, p in enumerate(patterns):
+        where = _line(lf, field, i, "patterns", j)
+        try:
+            rx = re.compile(p, re.I)
+        except re.error as err:
+            raise ContentError(path, f"{ident}: pattern does not compile: {err}", where) from None
+        if rx.search(""):
+            raise ContentError(path, f"{ident}: pattern matches the empty string", where)
+        rxs.append(rx)
+    for j, ex in enumerate(examples):
+        if not any(rx.search(ex) for rx in rxs):
+            raise ContentError(path, f"{ident}: no pattern matches the example {ex!r}", _line(lf, field, i, names[0], j))
+    for j, ex in enumerate(counters):
+        for k, rx in enumerate(rxs):
+            if rx.search(ex):
+                raise ContentError(path, f"{ident}: pattern {k + 1} matches the counter-example {ex!r}", _line(lf, field, i, names[1], j))
 
 
 def _check_criteria(lf: _Loaded, lib: Library) -> None:

@@ -618,7 +618,7 @@ def _said_as(state: InterviewState, ctx: Ctx, cid: str) -> str | None:
     for t in reversed(state.get("transcript", [])):
         if t["role"] == Role.CANDIDATE:
             for m in reversed(ctx.bank.find_mentions(t["text"], state["case_id"])):
-                if m.concept_id == cid:
+                if m.concept_id == cid and len(m.matched.split()) <= 5:  # a prose pattern's whole clause is no name
                     return " ".join(m.matched.split())
     return None
 

@@ -1729,3 +1729,28 @@ RIGHT_IN_CASE = [
 @pytest.mark.parametrize(("case", "line"), RIGHT_IN_CASE)
 def test_correct_statements_in_a_case_raise_no_misconception(bank: ConceptBank, case: str, line: str):
     assert bank.find_misconceptions(line, case) == []
+
+
+def test_a_concept_said_in_prose_is_found_by_its_patterns_with_its_span(bank: ConceptBank):
+    """No fixed alias catches "train on the first four weeks of logs and test on the fifth" (a time-based split
+    a probe wrote in prose, graded "nothing said addresses this"): a concept's patterns find it, span and all."""
+    text = "To avoid leaking the future, I'd train on the first four weeks of logs and test on the fifth."
+    hits = [m for m in bank.find_mentions(text) if m.concept_id == "time-based-split"]
+    assert len(hits) == 1 and hits[0].matched == "train on the first four weeks of logs and test on the fifth"
+    assert text[hits[0].start : hits[0].end] == hits[0].matched
+    assert not [m for m in bank.find_mentions("Train on a random 80 percent of users and test on the rest.") if m.concept_id == "time-based-split"]
+
+
+def test_a_concept_pattern_must_find_its_examples_and_not_its_look_alikes(tmp_path):
+    import shutil
+
+    folder = tmp_path / "concepts"
+    shutil.copytree(knowledge_dir() / "concepts", folder)
+    path = folder / "data.yaml"
+    src = path.read_text(encoding="utf-8")
+    broken = src.replace("      - Train on a random 80 percent of users and test on the rest.", "      - I'd train on the first week and test on the last week.", 1)
+    assert broken != src
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        load_concept_bank(folder)
+    assert "time-based-split" in err.value.message and "counter-example" in err.value.message and err.value.line is not None
