@@ -57,6 +57,15 @@ class ScriptedCandidate:
             self._vecs.update(zip(todo, embedder().encode(todo)))
         return np.stack([self._vecs[t] for t in texts])
 
+    def unused(self, state: dict[str, Any]) -> dict[str, int]:
+        """Per phase: how many of the script's lines were never said (the phase closed first)."""
+        said: dict[str, set[str]] = {}
+        for t in state.get("transcript", []):
+            if t["role"] == Role.CANDIDATE:
+                said.setdefault(t["phase"], set()).add(t["text"])
+        out = {p: sum(1 for x in xs if sanitize(x)[0] not in said.get(p, set())) for p, xs in self.lines.items()}
+        return {p: n for p, n in out.items() if n}
+
     @classmethod
     def from_script(cls, script: CandidateScript) -> "ScriptedCandidate":
         return cls({p: script.lines(p) for p in PHASES}, responsive=True, stated=script.stated())

@@ -92,6 +92,7 @@ def test_simulate_json_then_sessions_and_report(home, tmp_path, monkeypatch, cap
     assert {"role", "phase", "text", "minute"} <= set(d["transcript"][0])
     cand = [t["text"] for t in d["transcript"] if t["role"] == "candidate"]
     assert cand[:2] == ["How many daily active users are there?", "I'll assume 300M users and a 200 ms budget."]
+    assert d["unused_answers"] == {}  # every scripted line was said
     sc = d["scorecard"]
     assert set(sc["overall"]) >= {"score", "hire_signal", "level", "confidence"}
     assert set(sc) >= {"overall", "phases", "strengths", "gaps", "study"}
@@ -312,6 +313,17 @@ def test_answers_file_caps_are_one_line_naming_the_file(tmp_path, monkeypatch, c
     line = one_line(err)
     assert code == 2 and str(f) in line and expect in line, line
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000, "nothing big was allocated (KB)"
+
+
+def test_script_lines_a_closed_phase_never_reached_are_reported(tmp_path, monkeypatch, capsys):
+    """A probe lost 4 of 10 clarifying questions without a word once the clarify phase's minutes were used."""
+    f = tmp_path / "a.json"
+    f.write_text(json.dumps({"clarify": [f"What is fact number {i} about the merchants?" for i in range(14)]}))
+    code, out, err = run_main(monkeypatch, capsys, "simulate", "--case", "payment-fraud-detection", "--answers-file", str(f), "--json", home=tmp_path / "home")
+    assert code == 0, err
+    d = json.loads(out)
+    said = [t["text"] for t in d["transcript"] if t["role"] == "candidate" and t["phase"] == "clarify"]
+    assert d["unused_answers"].get("clarify", 0) == 14 - len([x for x in said if x.startswith("What is fact number")]) > 0
 
 
 def test_answers_file_too_big_or_too_deep(tmp_path, monkeypatch, capsys):

@@ -482,6 +482,7 @@ def simulate(
     try:
         s = run(eng, case, cand, brain=brain, level=level, persona=interviewer, minutes=minutes, session_id=session_id, resume=resume)
         out = result(s)
+        out["unused_answers"] = cand.unused(s.state)  # lines of the script never said: their phase closed first
     finally:
         eng.close()
     if as_json:
@@ -490,6 +491,9 @@ def simulate(
     for t in out["transcript"]:
         who = "Interviewer" if t["role"] == "interviewer" else "Candidate"
         _echo(f"[{t['minute']:5.1f}] {t['phase']:<10} {who}: {t['text'][:300]}")
+    if out["unused_answers"]:
+        left = ", ".join(f"{p} {n}" for p, n in out["unused_answers"].items())
+        typer.echo(f"\nNot said (the phase closed first): {left} of your lines.", err=True)
     o = out["scorecard"]["overall"]
     typer.echo(f"\n{o['hire_signal']} · level {o['level']} · score {o['score']:.2f} · confidence {o['confidence_label']} · session {out['session_id']}")
 
