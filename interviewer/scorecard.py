@@ -63,7 +63,8 @@ class Point(BaseModel):
     phase: str
     title: str
     score: int | None
-    quote: str | None = None
+    quote: str | None = None  # the candidate's own words, verbatim
+    advice: str | None = None  # what was shown and what the next level needs (the grader's rationale)
     study: list[str] = Field(default_factory=list)
     reference: list[str] = Field(default_factory=list)
 
@@ -290,7 +291,7 @@ def build(
         if c.score != 3 or len(next_level) >= 6:
             continue
         sections = notes_for(c, 1)
-        next_level.append(Point(criterion=c.id, phase=c.phase, title=c.title, score=c.score, quote=c.rationale, study=sections))
+        next_level.append(Point(criterion=c.id, phase=c.phase, title=c.title, score=c.score, quote=c.evidence[0] if c.evidence else None, advice=c.rationale, study=sections))
         for s in sections:
             if s not in study:
                 study.append(s)
@@ -376,7 +377,7 @@ def to_markdown(card: Scorecard) -> str:
     if card.next_level:
         out += ["", "## The next level", ""]
         for n in card.next_level:
-            out.append(f"- **{n.title}** ({_score(n.score)}): {n.quote or ''}")
+            out.append(f"- **{n.title}** ({_score(n.score)}): {n.advice or ''}")
             if n.study:
                 out.append(f"  - study: {', '.join(n.study)}")
     if card.outline:

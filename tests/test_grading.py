@@ -183,6 +183,18 @@ def test_scorecard_contents(finished):
             assert gap.study and not gap.reference, gap
 
 
+def test_next_level_points_quote_the_candidate_and_advise_separately(finished):
+    """A probe found `next_level[].quote` holding the grader's rationale, not a quote."""
+    _eng, s, _home, _key = finished
+    card = s.finished_card
+    said = norm(" ".join(t["text"] for t in s.state["transcript"] if t["role"] == "candidate"))
+    assert card.next_level, "a strong scripted interview has criteria at 3"
+    for pt in card.next_level:
+        assert pt.advice and pt.advice != pt.quote
+        assert pt.phase == "cross-cutting" or "For level 4" in pt.advice
+        assert pt.quote is None or norm(pt.quote) in said
+
+
 def test_planted_api_key_never_written(finished):
     _eng, _s, home, key = finished
     for root, _dirs, files in os.walk(home):
