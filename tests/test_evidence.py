@@ -210,3 +210,19 @@ def test_a_long_units_quote_starts_and_ends_at_a_clause_where_it_can():
     assert q.startswith("a ranker scores those"), q
     short = evidence.Unit(start=0, end=40, line=1, text="A two-tower model retrieves candidates.", kept=True)
     assert evidence._quote(short, 2, 120) == short.text
+
+
+def test_padding_is_repetition_not_length():
+    """The share of repeated words grows with length alone: every whole interview of the scripted candidates
+    measured as "padding" and lost a level on the cross-cutting criteria. A long text of distinct answers is
+    not padding; the same sentence said over and over is, however long."""
+    from interviewer import scoring
+    from interviewer.content import library
+    from interviewer.evals import load_recorded
+
+    answers = [it.answer for it in load_recorded(library())][:40]
+    long = "\n\n".join(answers)
+    assert len(long.split()) > 3000
+    assert scoring.redundancy(long) < scoring.REDUNDANT_T
+    said = "We would retrain the ranking model every night on fresh click logs to keep it current. "
+    assert scoring.redundancy(said * 60) > scoring.REDUNDANT_T and scoring.redundancy((said * 8) + long) < scoring.REDUNDANT_T
