@@ -644,7 +644,13 @@ def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> t
             # a probe that names the concept is said as written; otherwise its own reference back (if any)
             # gives way to one lead in the candidate's words ("You mentioned request-time features.")
             lead = P.pick_unique(P.get("deep_dive_lead"), set(), name=said)
-            probes = [p if any(n in p.lower() for n in names) else f"{lead} {_without_reference(p)}" for p in c.probes]
+            # a probe whose reference back names the concept otherwise than the candidate did ("You mentioned a
+            # latency budget." after "p50") is led in their words instead
+            probes = [
+                p if any(n in p.lower() for n in names) and not (_REFERS_BACK.match(p) and said.lower() not in _REFERS_BACK.match(p).group(0).lower())
+                else f"{lead} {_without_reference(p)}"
+                for p in c.probes
+            ]
             probes = _fresh_probes(state, ctx, c.id, probes) or probes
             line = _unused(used, *probes)
         return line, c.name, f"{c.name}. {c.depth[0].point}"

@@ -412,3 +412,15 @@ def test_a_concept_named_only_to_set_it_aside_is_not_dived_into(ctx: Ctx):
     assert not _depth_to_go(aside, ctx, "watch-time-objective") and _depth_to_go(chosen, ctx, "watch-time-objective")
     # what they chose instead is still there to dig into
     assert not _set_aside_only(aside, ctx, "vr-satisfied-watch-time")
+
+
+def test_a_deep_dive_refers_to_the_concept_in_the_candidates_words_not_another_name(ctx: Ctx):
+    """A probe saw "You mentioned a latency budget. ..." after "I'd predict quantiles (p50 and p90)": a probe's
+    own reference back that names the concept otherwise than the candidate did gives way to their words."""
+    from interviewer.graph import _authored
+
+    st = _state(Phase.DEPLOY, 2.0, "The p99 has to stay under 100 ms end to end.")
+    assert "latency-budget" in {m.concept_id for m in ctx.bank.find_mentions(st["transcript"][1]["text"], CASE)}
+    line, _subject, _query = _authored(st, ctx, Decision(action=Action.DEEP_DIVE, concept="latency-budget"), set())
+    assert "latency budget" not in line.lower() or "p99" in line.lower(), line
+    assert "p99" in line, line
