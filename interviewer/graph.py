@@ -28,7 +28,7 @@ from langgraph.types import interrupt
 from . import prompts as P
 from .brains import Brain, FollowUpRequest, OfflineBrain, status_of, summary_of
 from .clock import Clock
-from .concepts import ConceptBank
+from .concepts import ConceptBank, units
 from .content import Library
 from .domain import Action, Command, Decision, Phase, Role, TurnKind, Why, policy
 from .events import Message, Notice, PhaseChanged, Reset, Token
@@ -599,6 +599,17 @@ def _set_aside_only(state: InterviewState, ctx: Ctx, cid: str) -> bool:
     return seen
 
 
+def _named_with_claim(state: InterviewState, ctx: Ctx, mid: str) -> list[str]:
+    """The concepts named in the unit of the latest answer that states the misconception."""
+    assert ctx.bank is not None
+    text = _latest(state)["text"]
+    hits = [h for h in ctx.bank.find_misconceptions(text, state["case_id"]) if h.misconception_id == mid]
+    if not hits:
+        return []
+    spans = [(a, b) for a, b in units(text) if any(a <= h.start < b or h.start <= a < h.end for h in hits)]
+    return sorted({m.concept_id for m in ctx.bank.find_mentions(text, state["case_id"]) if any(a <= m.start < b for a, b in spans)})
+
+
 def _listed_after(state: InterviewState, ctx: Ctx, cid: str) -> bool:
     """Whether the candidate listed instances right after naming the concept ("slicing by country, device and
     tenure"): a probe that asks "which ones" would ask for what was just said."""
@@ -723,6 +734,10 @@ def _follow_up(state: InterviewState, ctx: Ctx, d: Decision) -> Update:
         upd["probed"] = {phase: [d.criterion]}
     if d.action == Action.CHALLENGE:
         upd["challenged"] = [d.misconception]
+        # the challenge has just dug into the sentence that stated the claim: the concepts named in that
+        # sentence are not dug into again ("If every positive counts ten times ..." then "What does
+        # downsampling do to the predicted probabilities?")
+        upd["dived"] = _named_with_claim(state, ctx, d.misconception or "")
     if d.action == Action.DEEP_DIVE:
         upd["dived"] = [d.concept]
     if d.action == Action.PUSH:

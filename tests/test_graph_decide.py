@@ -424,3 +424,17 @@ def test_a_deep_dive_refers_to_the_concept_in_the_candidates_words_not_another_n
     line, _subject, _query = _authored(st, ctx, Decision(action=Action.DEEP_DIVE, concept="latency-budget"), set())
     assert "latency budget" not in line.lower() or "p99" in line.lower(), line
     assert "p99" in line, line
+
+
+def test_a_challenged_claims_concepts_are_not_dug_into_again(ctx: Ctx):
+    """A probe saw the challenge to "downsampled scores stay calibrated" followed at once by "What does
+    downsampling do to the predicted probabilities?": the concepts named in the sentence a challenge answers
+    count as dug into."""
+    from interviewer.graph import _named_with_claim
+
+    st = _state(Phase.MODEL, 2.0, "Features are fine. We downsample negatives to 10% and the predicted probabilities stay calibrated, so no correction is needed.")
+    st["case_id"] = "ad-click-prediction"
+    mids = [h.misconception_id for h in ctx.bank.find_misconceptions(st["transcript"][1]["text"], "ad-click-prediction")]
+    assert "downsampled-probabilities-calibrated" in mids
+    assert _named_with_claim(st, ctx, "downsampled-probabilities-calibrated") == ["negative-downsampling"]
+    assert _named_with_claim(st, ctx, "no-such-claim") == []
