@@ -51,7 +51,8 @@ def redundancy(text: str) -> float:
         return 1.0 - len(set(ws)) / len(ws)
     chunks = [ws[i : i + REDUNDANCY_WINDOW] for i in range(0, len(ws), REDUNDANCY_WINDOW)]
     if len(chunks) > 1 and len(chunks[-1]) < REDUNDANCY_WINDOW // 2:
-        chunks[-2] = chunks[-2] + chunks.pop()
+        last = chunks.pop()  # a short tail joins the window before it
+        chunks[-1] = chunks[-1] + last
     return float(np.median([1.0 - len(set(c)) / len(c) for c in chunks]))
 
 

@@ -224,5 +224,9 @@ def test_padding_is_repetition_not_length():
     long = "\n\n".join(answers)
     assert len(long.split()) > 3000
     assert scoring.redundancy(long) < scoring.REDUNDANT_T
+    # every length near the window, including a short tail after one or two windows
+    words = " ".join(long.split()[:2000]).split()
+    for n in range(280, 1000, 7):
+        assert 0.0 <= scoring.redundancy(" ".join(words[:n])) < 1.0
     said = "We would retrain the ranking model every night on fresh click logs to keep it current. "
     assert scoring.redundancy(said * 60) > scoring.REDUNDANT_T and scoring.redundancy((said * 8) + long) < scoring.REDUNDANT_T
