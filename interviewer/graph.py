@@ -865,6 +865,9 @@ def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
     hinted = {h["criterion"] for h in state.get("hints", [])}
     below = policy().hint_below
     pending = [c for c in crits if (cov.get(c.id, {}).get("score") or 0) < below and c.id not in hinted] or [c for c in crits if c.id not in hinted]
+    # what nothing said touches comes before what was touched lightly (a probe got a hint on the business
+    # objective right after asking about it); by weight within each
+    pending.sort(key=lambda c: cov.get(c.id, {}).get("score") is not None)
     stuck_upd: Update = {"stuck_hints": {phase: state.get("stuck_hints", {}).get(phase, 0) + 1}} if stuck else {}
     if not pending:
         line = P.get("no_hint")

@@ -438,3 +438,16 @@ def test_a_challenged_claims_concepts_are_not_dug_into_again(ctx: Ctx):
     assert "downsampled-probabilities-calibrated" in mids
     assert _named_with_claim(st, ctx, "downsampled-probabilities-calibrated") == ["negative-downsampling"]
     assert _named_with_claim(st, ctx, "no-such-claim") == []
+
+
+def test_a_hint_goes_to_what_nothing_said_touched_before_what_was_touched_lightly(ctx: Ctx):
+    """A probe got a hint on the business objective right after asking about it."""
+    from interviewer.graph import _hint
+
+    crits = sorted(ctx.lib.criteria(Phase.CLARIFY, CASE), key=lambda c: -c.weight)
+    top, other = crits[0], crits[1]
+    st = _state(Phase.CLARIFY, 1.0, "What is the business goal?", coverage={Phase.CLARIFY: {top.id: {"score": 2, "status": "partial"}}})
+    upd = _hint(st, ctx)
+    assert upd["hints"][0]["criterion"] == other.id
+    bare = _state(Phase.CLARIFY, 1.0, "What is the business goal?")
+    assert _hint(bare, ctx)["hints"][0]["criterion"] == top.id
