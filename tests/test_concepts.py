@@ -1780,6 +1780,13 @@ _PROSE_FOUND = [
     ("human-in-the-loop", "Ambiguous reports are queued for human reviewers."),
     ("slice-analysis", "Accuracy broken down by device and region."),
     ("latency-breakdown", "Candidate generation 20 ms, ranking 60 ms, the rest for the network."),
+    ("label-delay", "Conversions can arrive up to 7 days after the click."),
+    ("multi-stage-funnel", "Retrieval narrows billions of items down to about 1,000, a ranker then orders them."),
+    ("canary-release", "Start with 1% of traffic, watch the error rate, then ramp up."),
+    ("time-based-split", "I'd validate on the most recent two weeks and train on everything older."),
+    ("calibration", "Check whether a predicted 5% CTR corresponds to an observed 5% CTR."),
+    ("recall-at-k", "How many of the items the user later watched were in our top 200?"),
+    ("training-serving-skew", "Features computed offline in Spark can differ from the ones computed online in Java."),
 ]
 _PROSE_NOT_FOUND = [
     ("data-leakage", "The label is the click we observe after the impression."),
@@ -1792,6 +1799,11 @@ _PROSE_NOT_FOUND = [
     ("guardrail-metrics", "Make sure the cache doesn't fill up."),
     ("multi-stage-funnel", "The catalogue has millions of items."),
     ("slice-analysis", "We operate in many countries."),
+    ("time-based-split", "The test period for the new hire is two weeks."),
+    ("streaming-features", "The dashboard is updated every minute."),
+    ("rollback", "Go back to the previous page of results."),
+    ("canary-release", "Route 2% of the budget to marketing first."),
+    ("triggered-retraining", "Whenever we retrain, we log the run and its metrics."),
 ]
 
 
