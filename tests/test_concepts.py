@@ -1786,7 +1786,9 @@ _PROSE_FOUND = [
     ("time-based-split", "I'd validate on the most recent two weeks and train on everything older."),
     ("calibration", "Check whether a predicted 5% CTR corresponds to an observed 5% CTR."),
     ("recall-at-k", "How many of the items the user later watched were in our top 200?"),
-    ("training-serving-skew", "Features computed offline in Spark can differ from the ones computed online in Java."),
+    ("training-serving-skew", "Features computed offline in Spark can differ from the ones computed online in Java."),    ("deletion-requests", "If someone asks us to erase their data, we remove their rows from the training tables too."),
+    ("exposure-bias", "We only get outcomes for the loans we approved."),
+    ("graceful-degradation", "If the scorer crashes, return the rule-based decision."),
 ]
 _PROSE_NOT_FOUND = [
     ("data-leakage", "The label is the click we observe after the impression."),
@@ -1803,7 +1805,8 @@ _PROSE_NOT_FOUND = [
     ("streaming-features", "The dashboard is updated every minute."),
     ("rollback", "Go back to the previous page of results."),
     ("canary-release", "Route 2% of the budget to marketing first."),
-    ("triggered-retraining", "Whenever we retrain, we log the run and its metrics."),
+    ("triggered-retraining", "Whenever we retrain, we log the run and its metrics."),    ("deletion-requests", "When a user deletes a comment, it disappears from the thread."),
+    ("access-control", "Only people in the group can see the event."),
 ]
 
 
