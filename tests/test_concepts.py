@@ -1754,3 +1754,67 @@ def test_a_concept_pattern_must_find_its_examples_and_not_its_look_alikes(tmp_pa
     with pytest.raises(ContentError) as err:
         load_concept_bank(folder)
     assert "time-based-split" in err.value.message and "counter-example" in err.value.message and err.value.line is not None
+
+
+# Concepts said in plain prose, not by name: each statement is found as its concept, and each correct
+# look-alike is not (a concept credited to a sentence that does not show it would inflate a grade).
+_PROSE_FOUND = [
+    ("data-leakage", "The model must never peek at the outcome through features it could not have had."),
+    ("point-in-time-correctness", "Only use data that was known before the click happened."),
+    ("label-delay", "Disputes come in weeks after the payment, so recent labels are incomplete."),
+    ("negative-sampling", "Negatives are sampled uniformly from the whole corpus."),
+    ("cold-start", "A brand-new listing has no bookings and no reviews yet."),
+    ("class-imbalance", "Violations are very rare compared with normal posts."),
+    ("calibration", "The predicted click rates should match the actual rates in each score bucket."),
+    ("position-bias", "Results in higher positions get more clicks even when they are worse."),
+    ("multi-stage-funnel", "We narrow the entire inventory down to a few thousand, then score them."),
+    ("training-serving-skew", "If feature values don't match between training and serving, the offline wins disappear."),
+    ("streaming-features", "The velocity counters are incremented on every transaction."),
+    ("canary-release", "Roll the model to 5% of hosts first and monitor errors before going wider."),
+    ("shadow-deployment", "We'd score live traffic with the new model in parallel with the old one but not use its decisions."),
+    ("rollback", "If anything breaks we revert to the last known good model."),
+    ("guardrail-metrics", "We'd check that refunds and cancellations don't increase."),
+    ("retraining-cadence", "We retrain the ranker weekly."),
+    ("alert-thresholds", "Notify the team if the block rate jumps by half."),
+    ("feedback-loop", "What the model recommends shapes the clicks, and those become the next model's labels."),
+    ("human-in-the-loop", "Ambiguous reports are queued for human reviewers."),
+    ("slice-analysis", "Accuracy broken down by device and region."),
+    ("latency-breakdown", "Candidate generation 20 ms, ranking 60 ms, the rest for the network."),
+    ("label-delay", "Conversions can arrive up to 7 days after the click."),
+    ("multi-stage-funnel", "Retrieval narrows billions of items down to about 1,000, a ranker then orders them."),
+    ("canary-release", "Start with 1% of traffic, watch the error rate, then ramp up."),
+    ("time-based-split", "I'd validate on the most recent two weeks and train on everything older."),
+    ("calibration", "Check whether a predicted 5% CTR corresponds to an observed 5% CTR."),
+    ("recall-at-k", "How many of the items the user later watched were in our top 200?"),
+    ("training-serving-skew", "Features computed offline in Spark can differ from the ones computed online in Java."),    ("deletion-requests", "If someone asks us to erase their data, we remove their rows from the training tables too."),
+    ("exposure-bias", "We only get outcomes for the loans we approved."),
+    ("graceful-degradation", "If the scorer crashes, return the rule-based decision."),
+]
+_PROSE_NOT_FOUND = [
+    ("data-leakage", "The label is the click we observe after the impression."),
+    ("label-delay", "We collect labels from the moderation tool."),
+    ("cold-start", "We add new ranking features every quarter."),
+    ("calibration", "We predict a probability for every request."),
+    ("canary-release", "Ship the model to production after the test."),
+    ("shadow-deployment", "Run the two jobs in parallel to save time."),
+    ("rollback", "The old model was a logistic regression."),
+    ("guardrail-metrics", "Make sure the cache doesn't fill up."),
+    ("multi-stage-funnel", "The catalogue has millions of items."),
+    ("slice-analysis", "We operate in many countries."),
+    ("time-based-split", "The test period for the new hire is two weeks."),
+    ("streaming-features", "The dashboard is updated every minute."),
+    ("rollback", "Go back to the previous page of results."),
+    ("canary-release", "Route 2% of the budget to marketing first."),
+    ("triggered-retraining", "Whenever we retrain, we log the run and its metrics."),    ("deletion-requests", "When a user deletes a comment, it disappears from the thread."),
+    ("access-control", "Only people in the group can see the event."),
+]
+
+
+@pytest.mark.parametrize("cid,line", _PROSE_FOUND)
+def test_concepts_said_in_prose_are_found(bank: ConceptBank, cid: str, line: str):
+    assert cid in {m.concept_id for m in bank.find_mentions(line)}, line
+
+
+@pytest.mark.parametrize("cid,line", _PROSE_NOT_FOUND)
+def test_prose_look_alikes_are_not_credited(bank: ConceptBank, cid: str, line: str):
+    assert cid not in {m.concept_id for m in bank.find_mentions(line)}, line
