@@ -357,9 +357,36 @@ _FAST_LOADER = getattr(yaml, "CSafeLoader", None)  # libyaml, when PyYAML was bu
 
 
 def _compose(text: str, path: Path, line_offset: int = 0) -> yaml.Node | None:
-    """The file's node tree (values and lines). Composed with libyaml when it is there (about ten times
-    faster: the content library is read at every start); on any fault, composed again with PyYAML's own
-    loader, so that the error and its line are always the same."""
+    """The file's node tree (values and lines), with no key given twice in one mapping (YAML would keep the
+    last silently: a second `patterns:` list replaced the first). Composed with libyaml when it is there
+    (about ten times faster: the content library is read at every start); on any fault, composed again with
+    PyYAML's own loader, so that the error and its line are always the same."""
+    node = _compose_any(text, path, line_offset)
+    _no_duplicate_keys(node, path, line_offset)
+    return node
+
+
+def _no_duplicate_keys(node: yaml.Node | None, path: Path, line_offset: int) -> None:
+    stack = [node]
+    seen_nodes: set[int] = set()  # an alias makes the tree a graph, possibly a cycle ("&a [*a]")
+    while stack:
+        n = stack.pop()
+        if id(n) in seen_nodes:
+            continue
+        seen_nodes.add(id(n))
+        if isinstance(n, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for k, v in n.value:
+                if isinstance(k, yaml.ScalarNode):
+                    if k.value in seen:
+                        raise ContentError(path, f"key {k.value!r} is given twice (first on line {seen[k.value] + line_offset}); YAML keeps only the last", k.start_mark.line + 1 + line_offset)
+                    seen[k.value] = k.start_mark.line + 1
+                stack.append(v)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+
+
+def _compose_any(text: str, path: Path, line_offset: int = 0) -> yaml.Node | None:
     if _FAST_LOADER is not None:
         try:
             return yaml.compose(text, Loader=_FAST_LOADER)

@@ -753,3 +753,16 @@ def test_a_challenge_naming_a_term_that_does_not_fit_a_case_it_is_put_to_is_caug
     res = run_cli("check", str(content_copy))
     assert res.returncode == 2, res.stdout
     assert f"model.yaml:{at}" in res.stderr and "class-weights-keep-calibration" in res.stderr and "'fraud'" in res.stderr
+
+
+def test_a_key_given_twice_names_its_file_and_line(content_copy: Path):
+    """YAML keeps the last of two equal keys silently: a second `examples:` had dropped a misconception's
+    pattern into its examples, and a second `patterns:` list replaced the first."""
+    path = content_copy / "knowledge" / "concepts" / "data.yaml"
+    src = lines_of(path)
+    at = line_no(src, r"^    patterns:$")
+    planted = src[:at] + ["    patterns:", "      - '\\bplanted\\b'"] + src[at:]
+    path.write_text("\n".join(planted) + "\n", encoding="utf-8")
+    res = run_cli("check", str(content_copy))
+    assert res.returncode == 2
+    assert f"data.yaml:{at + 1}" in res.stderr and "'patterns' is given twice" in res.stderr
