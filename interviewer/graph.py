@@ -629,9 +629,21 @@ def _said_as(state: InterviewState, ctx: Ctx, cid: str) -> str | None:
     for t in reversed(state.get("transcript", [])):
         if t["role"] == Role.CANDIDATE:
             for m in reversed(ctx.bank.find_mentions(t["text"], state["case_id"])):
-                if m.concept_id == cid and len(m.matched.split()) <= 5:  # a prose pattern's whole clause is no name
+                if m.concept_id == cid and _says_a_name(m.matched):
                     return " ".join(m.matched.split())
     return None
+
+
+# the last word of a surface that cannot end a name ("slice by", "objective:", "train on")
+_DANGLING = re.compile(r"(?:[:;,(\-/]|\b(?:by|of|to|on|for|per|in|at|with|from|the|a|an|and|or|is|are|be|vs))\W*$", re.I)
+
+
+def _says_a_name(surface: str) -> bool:
+    """Whether the candidate's words for a concept read as a name in "You mentioned ___.": a short phrase
+    that does not end on a preposition or a colon (not "Slice by", "objective:"), not a prose pattern's
+    whole clause, and not a bare verb with its object ("leak future")."""
+    words = surface.split()
+    return 0 < len(words) <= 5 and not _DANGLING.search(surface) and not re.match(r"(?i)(?:leak|train|test|split|drop|avoid|use)\b", surface)
 
 
 def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> tuple[str, str, str]:

@@ -222,11 +222,22 @@ def is_indirect_ask(sentence: str) -> bool:
     return bool(m) and not _DESIGN_TAIL.search(sentence[m.end() :])
 
 
+# a guess offered with a question mark ("I don't know, accuracy maybe?", "Maybe some kind of classification?")
+_TENTATIVE = re.compile(
+    r"^\W*(?:(?:i\s+(?:don'?t|do\s+not)\s+know|not\s+sure|no\s+idea|i'?m\s+not\s+sure)\s*[,;:\-]+\s*|"
+    r"(?:maybe|perhaps|probably|possibly|i\s+guess)\b(?!\s*,?\s*(?:you|we|there|i\s+(?:should|could|can|may)\s+ask)\b)\s*,?\s*)",
+    re.I,
+)
+
+
 def asks(sentence: str) -> bool:
-    """One sentence that asks: a question (not a bare rhetorical "Why?"), a short sentence opening with a
-    question word, or an indirect ask."""
+    """One sentence that asks: a question (not a bare rhetorical "Why?", not a guess offered with a question
+    mark), a short sentence opening with a question word, or an indirect ask."""
     s = sentence.strip()
     if _BARE.match(s):
+        return False
+    t = _TENTATIVE.match(s)
+    if t and not _starts_ask(s[t.end() :]) and not re.search(r",\s*(?:right|correct|yes|no)\s*\?\s*$", s, re.I):
         return False
     return s.rstrip().endswith("?") or bool(_QWORDS.match(s) and len(s.split()) <= 15) or is_indirect_ask(s)
 

@@ -451,3 +451,13 @@ def test_a_hint_goes_to_what_nothing_said_touched_before_what_was_touched_lightl
     assert upd["hints"][0]["criterion"] == other.id
     bare = _state(Phase.CLARIFY, 1.0, "What is the business goal?")
     assert _hint(bare, ctx)["hints"][0]["criterion"] == top.id
+
+
+def test_you_mentioned_uses_the_candidates_words_only_when_they_read_as_a_name():
+    """A probe saw "You mentioned objective:.", "You mentioned Slice by." and "You mentioned leak future."."""
+    from interviewer.graph import _says_a_name
+
+    for bad in ("Slice by", "objective:", "leak future", "train on the past", "a clause of the candidate that runs on and on"):
+        assert not _says_a_name(bad), bad
+    for good in ("two-tower model", "p99", "slicing the metrics", "A/B test", "GBDT"):
+        assert _says_a_name(good), good

@@ -82,6 +82,11 @@ def test_a_tentative_guess_after_i_dont_know_is_an_answer_not_a_question():
     for line in ("I don't know. Maybe a neural network?", "I don't know. Accuracy?", "Not sure. Precision at k, maybe?"):
         assert not is_question(line), line
     assert is_question("I don't know. What's the DAU?") and is_question("No idea, what is the latency budget?")
+    # one sentence: a second probe saw "I don't know, accuracy maybe?" answered as a clarifying question
+    for line in ("I don't know, accuracy maybe?", "maybe some kind of classification?", "Maybe it's a ranking problem?"):
+        assert not is_question(line), line
+    for line in ("Perhaps you can tell me the DAU?", "Maybe we have labels?", "Probably around 100M users, right?"):
+        assert is_question(line), line
 
 
 def test_an_indirect_ask_is_a_question_and_each_of_its_asks_is_kept():
