@@ -134,8 +134,10 @@ def _to_suggest(bank: ConceptBank, criterion: str, case: str | None, said: set[s
     main = bank.by_criterion(criterion, case, main_only=True)
     pool = [c for c in main + [c for c in bank.by_criterion(criterion, case) if c not in main] if c.id not in said]
     tier = lambda c: 0 if c.id in reference else 1 if bank.case_of.get(c.id) else 2 if c.scope else 3
-    fitting = sorted((c for c in pool if tier(c) < 3), key=tier)
-    return fitting or (pool if not said else [])
+    best = min((tier(c) for c in pool), default=3)
+    if best < 3:  # only the best-fitting tier: the reference's own concepts before any that merely fit the kind
+        return [c for c in pool if tier(c) == best]
+    return pool if not said else []
 
 
 def _reference_concepts(bank: ConceptBank, case: Case | None) -> frozenset[str]:

@@ -842,7 +842,7 @@ def command(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def _hint_sentence(note: Any) -> str | None:
+def _hint_sentence(note: Any, fits: Callable[[str], bool] = lambda s: True) -> str | None:
     """The first whole sentence of a note section: not the section's heading (the indexed text starts with it),
     and not the fragment a window of a long section begins with ("follow-ups are whether ...")."""
     text = " ".join(note.text.split())
@@ -853,7 +853,7 @@ def _hint_sentence(note: Any) -> str | None:
     if sents and not sents[0][:1].isupper():
         sents = sents[1:]  # the window began inside a sentence
     for s in sents:
-        if len(s.split()) > 6 and s[:1].isupper() and s[-1] in ".!?" and not _LEANS_BACK.match(s):
+        if len(s.split()) > 6 and s[:1].isupper() and s[-1] in ".!?" and not _LEANS_BACK.match(s) and fits(s):
             return s
     return None
 
@@ -886,7 +886,9 @@ def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
         return {**_say(state, ctx, _unused(used, line, f"{line} (minute {at:.1f})"), TurnKind.HINT), **stuck_upd}
     c = pending[0]
     note = _note(ctx, f"{c.title}. {c.description}", phase, state["case_id"])
-    sentence = (_hint_sentence(note) if note is not None else None) or c.description
+    # a sentence naming what does not fit this case ("the candidate generator" in a fraud case) is passed over
+    fits = lambda s: not ctx.lib.off_scope_terms(s, state["case_id"])
+    sentence = (_hint_sentence(note, fits) if note is not None else None) or c.description
     # a stuck candidate's hint has its own lead: one lead, not "Let me give you a nudge. A nudge: ..."
     leads = P.get("stuck_hint_lead" if stuck else "hint_lead")
     line = P.pick_unique(leads, used, seed=len(state.get("hints", [])), topic=inline_title(c.title), sentence=sentence)

@@ -86,6 +86,17 @@ def test_what_the_next_level_needs_fits_the_case_and_the_candidates_choice(grade
     assert "regression" in empty and "classification" not in empty  # the reference frames it as regression
     fraud = rationale("frame", "payment-fraud-detection", "Inputs are the card, merchant and device.", "ml-category")
     assert "regression" not in fraud.split("For level")[-1]
+    # only the best-fitting concepts: what the case's reference names, not everything its kind allows
+    from interviewer.concepts import concept_bank
+    from interviewer.grading import _reference_concepts, _to_suggest
+
+    bank = concept_bank()
+    case = grader.lib.case("query-autocomplete")
+    ref = _reference_concepts(bank, case)
+    for crit in (c.id for c in grader.lib.criteria("model", case.id)):
+        got = _to_suggest(bank, crit, case.id, set(), ref)
+        if any(c.id in ref for c in got):
+            assert all(c.id in ref for c in got), crit
 
 
 def test_null_counts_as_one():

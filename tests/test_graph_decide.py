@@ -378,6 +378,8 @@ def test_a_hint_quotes_a_whole_sentence_of_its_note_never_the_heading_or_a_cut_f
                   "Hard negatives. They sharpen the decision boundary of the retrieval model a lot. Fourth, inspect the scores of the top candidates by hand. "
                   "Mining negatives from the model's own top results gives the hardest examples to learn from.", 0.9)
     assert _hint_sentence(leaning) == "Mining negatives from the model's own top results gives the hardest examples to learn from."
+    # a sentence that does not fit the case is passed over (a probe got retrieval hints in other cases)
+    assert _hint_sentence(leaning, lambda s: "negatives" not in s) is None
 
 
 def test_a_which_ones_probe_is_not_put_to_a_candidate_who_just_listed_them(ctx: Ctx):
