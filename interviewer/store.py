@@ -141,5 +141,8 @@ class Store:
         out: dict[str, tuple[str, float, dict[str, float]]] = {}
         for sid, created, phase, payload in rows:
             entry = out.setdefault(sid, (sid, created, {}))
-            entry[2][phase] = round(PhaseGrade.model_validate_json(payload).score, 3)
+            grade = PhaseGrade.model_validate_json(payload)
+            if all(c.score is None for c in grade.criteria):
+                continue  # nothing said in that phase (a script that ran out): no point on its trend, not a 1.0
+            entry[2][phase] = round(grade.score, 3)
         return list(out.values())

@@ -161,3 +161,15 @@ def test_trend_places_a_phase_retry_at_its_own_interview():
     assert h.trend_x[Phase.DATA] == [0, 1] and len(h.labels) == 3
     assert h.earlier == {Phase.CLARIFY: [1.0], Phase.DATA: [2.0, 2.5]}
     assert png_size(R.trend_png(h))[0] > 0 and png_size(R.profile_png(h))[0] > 0
+
+
+def test_a_phase_where_nothing_was_said_is_no_point_on_the_trend(tmp_path: Path, monkeypatch):
+    """A probe's clarify-only simulation put every later phase on the trend at 1.0 ("1.0 -> 3.1")."""
+    h = tmp_path / "h"
+    h.mkdir()
+    finished_session(h, "quiet", lambda ph, i: (2 if ph == Phase.CLARIFY else None), created=time.time() - 86400)
+    finished_session(h, "full", lambda ph, i: 3)
+    store = Store(h)
+    sessions = dict((sid, scores) for sid, _c, scores in store.phase_scores("interview"))
+    store.db.close()
+    assert set(sessions["quiet"]) == {Phase.CLARIFY} and set(sessions["full"]) == set(PHASES)
