@@ -463,3 +463,12 @@ def test_you_mentioned_uses_the_candidates_words_only_when_they_read_as_a_name()
         assert not _says_a_name(bad), bad
     for good in ("two-tower model", "p99", "slicing the metrics", "A/B test", "GBDT"):
         assert _says_a_name(good), good
+
+
+def test_addressing_a_concept_is_not_setting_it_aside(ctx: Ctx):
+    """"To avoid data leakage ..." and "drop near-duplicates" deal with the concept: it may be dug into."""
+    from interviewer.graph import _set_aside_only
+
+    st = _state(Phase.DATA, 2.0, "To avoid data leakage, every feature is computed as of the request time.")
+    assert "data-leakage" in {m.concept_id for m in ctx.bank.find_mentions(st["transcript"][1]["text"], CASE)}
+    assert not _set_aside_only(st, ctx, "data-leakage")
