@@ -481,6 +481,7 @@ def test_a_claim_over_two_sentences_of_one_line_is_found_with_its_span(bank: Con
 
 # correct statements, each close in wording to a known misconception; none may be flagged
 CORRECT = [
+    'Even with millions of users per arm, I would report a confidence interval and check the lift is big enough to matter.',
     "Let me ask a few clarifying questions before I dive straight into the design.",
     "We size the serving fleet for the evening peak with 30% headroom, not for the typical load.",
     "I would budget on p99 latency; the average is far lower and hides the slow requests.",
@@ -695,6 +696,8 @@ def test_good_scripted_candidates_state_no_misconception(bank: ConceptBank):
 # 25% and 16% (the sixth, /work/briefs/wrong6.yaml, 21% after this round's widening for other wordings and
 # before any change made for it): a pattern recognises the phrasings it was written for far better than new ones
 WRONG = [
+    ('search-ranking', 'We serve so many users per arm that whatever difference shows up will be real, no stats needed.'),
+    ('news-feed', 'With billions of sessions we do not need a significance test for the feed experiment.'),
     ('payment-fraud-detection', 'Because fraud is so rare, overall accuracy is the clearest way to show the model works.'),
     ('payment-fraud-detection', 'We will report accuracy, which should easily exceed 99 percent.'),
     ('ad-click-prediction', 'AUC is the right metric for the auction because it captures how well we rank ads.'),
