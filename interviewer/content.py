@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, RootModel, StringConstraints, Tag, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, RootModel, StringConstraints, Tag, ValidationError, field_validator, model_validator
 
 from .domain import CROSS_CUTTING, KINDS, PHASE_TITLE, PHASES, PhaseId, RubricPhaseId
 from .errors import ContentError
@@ -232,6 +232,7 @@ class ScopeTerms(_Strict):
     """rubrics/checks/scope-terms.yaml: phrases that only make sense for some problem kinds."""
 
     terms: dict[str, list[Text]]
+    _matcher: tuple[dict[str, set[str]], list[tuple[str, re.Pattern[str]]], re.Pattern[str]] | None = PrivateAttr(default=None)
 
     @field_validator("terms")
     @classmethod
@@ -249,7 +250,12 @@ class ScopeTerms(_Strict):
 
     def found_in(self, text: str) -> list[tuple[str, set[str]]]:
         """The terms that occur in `text`, each with its kinds (one pass over most texts, which name none)."""
-        kinds, regexes, anywhere = _term_matcher(self)
+        if self._matcher is None:  # built once per file: each term's kinds and regex, and one regex for any term
+            kinds = self.kinds_of()
+            ordered = sorted(kinds, key=len, reverse=True)
+            anywhere = re.compile(rf"(?<![\w-])(?:{'|'.join(re.escape(t) for t in ordered)})(?:s|es)?(?![\w-])", re.I)
+            self._matcher = (kinds, [(t, _term_regex(t)) for t in kinds], anywhere)
+        kinds, regexes, anywhere = self._matcher
         if not anywhere.search(text):
             return []
         return [(t, kinds[t]) for t, rx in regexes if rx.search(text)]
@@ -759,21 +765,6 @@ NUMBER_RULES = "number-rules.yaml"
 @functools.lru_cache(maxsize=4096)
 def _term_regex(term: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){re.escape(term)}(?:s|es)?(?![\w-])", re.I)
-
-
-_TERM_MATCHERS: dict[int, tuple[ScopeTerms, tuple[dict[str, set[str]], list[tuple[str, re.Pattern[str]]], re.Pattern[str]]]] = {}
-
-
-def _term_matcher(terms: ScopeTerms) -> tuple[dict[str, set[str]], list[tuple[str, re.Pattern[str]]], re.Pattern[str]]:
-    """Each term's kinds, its regex, and one regex that finds whether any term occurs (built once per file)."""
-    hit = _TERM_MATCHERS.get(id(terms))
-    if hit is None or hit[0] is not terms:
-        kinds = terms.kinds_of()
-        ordered = sorted(kinds, key=len, reverse=True)
-        anywhere = re.compile(rf"(?<![\w-])(?:{'|'.join(re.escape(t) for t in ordered)})(?:s|es)?(?![\w-])", re.I)
-        hit = (terms, (kinds, [(t, _term_regex(t)) for t in kinds], anywhere))
-        _TERM_MATCHERS[id(terms)] = hit
-    return hit[1]
 
 
 def _text_line(path: Path, text: str) -> int | None:

@@ -127,10 +127,11 @@ def verify_evidence(quotes: list[str], candidate_text: str, limit: int = 3) -> l
 
 
 def _to_suggest(bank: ConceptBank, criterion: str, case: str | None, said: set[str], reference: frozenset[str]) -> list[Concept]:
-    """The concepts to suggest for a criterion, most fitting first: those the case's reference outline names,
-    the case's own, those scoped to its kind of problem; a concept every case shares (binary classification,
-    catalogue size) only when none of those is left and the candidate named nothing for the criterion: it is
-    more often an alternative to what they chose than what their answer lacks."""
+    """The concepts to suggest for a criterion, from the best-fitting tier that has any: those the case's
+    reference outline names, else the case's own, else those scoped to its kind of problem; a concept every
+    case shares (binary classification, catalogue size) only when none of those is left and the candidate
+    named nothing for the criterion: it is more often an alternative to what they chose than what their
+    answer lacks."""
     main = bank.by_criterion(criterion, case, main_only=True)
     pool = [c for c in main + [c for c in bank.by_criterion(criterion, case) if c not in main] if c.id not in said]
     tier = lambda c: 0 if c.id in reference else 1 if bank.case_of.get(c.id) else 2 if c.scope else 3
@@ -231,13 +232,14 @@ class Grader:
         an, evs = evidence.grade_text(text, phase, case, crits, bank)
         padded = scoring.redundancy(text) > scoring.REDUNDANT_T
         grades: list[CriterionGrade] = []
+        reference = _reference_concepts(bank, self.lib.cases.get(case or ""))
         for ev in evs:
             s = ev.score
             quotes = ev.quotes  # spans of the candidate's own text by construction, pleas already left out
             if s is not None and (an.dropped or padded):
                 s = max(1, s - INJECTION_PENALTY)  # instructing the grader, or padding, costs a level
             c = ev.criterion
-            rationale = _rationale(ev, s, bank, case, an.dropped, padded, _reference_concepts(bank, self.lib.cases.get(case or "")))
+            rationale = _rationale(ev, s, bank, case, an.dropped, padded, reference)
             grades.append(CriterionGrade(id=c.id, score=s, evidence=quotes, rationale=rationale, title=c.title, weight=c.weight, phase=phase))
         return PhaseGrade(phase=phase, case=case, score=weighted_score(grades), criteria=grades, brain="offline")
 

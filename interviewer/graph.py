@@ -28,7 +28,7 @@ from langgraph.types import interrupt
 from . import prompts as P
 from .brains import Brain, FollowUpRequest, OfflineBrain, status_of, summary_of
 from .clock import Clock
-from .concepts import ConceptBank, units
+from .concepts import ConceptBank, Mention, units
 from .content import Library
 from .domain import Action, Command, Decision, Phase, Role, TurnKind, Why, policy
 from .events import Message, Notice, PhaseChanged, Reset, Token
@@ -581,23 +581,26 @@ _SET_ASIDE_AFTER = re.compile(
 )
 
 
+def _mentions_of(state: InterviewState, ctx: Ctx, cid: str) -> list[tuple[str, Mention]]:
+    """Every place the candidate named the concept, oldest first: (their answer, the mention in it)."""
+    assert ctx.bank is not None
+    return [
+        (t["text"], m)
+        for t in state.get("transcript", [])
+        if t["role"] == Role.CANDIDATE
+        for m in ctx.bank.find_mentions(t["text"], state["case_id"])
+        if m.concept_id == cid
+    ]
+
+
 def _set_aside_only(state: InterviewState, ctx: Ctx, cid: str) -> bool:
     """Whether the candidate named the concept only to set it aside ("raw watch time favours long videos, so
     I'd use satisfied watch time"): "You proposed optimising watch time. ..." would put words in their mouth."""
-    assert ctx.bank is not None
-    seen = False
-    for t in state.get("transcript", []):
-        if t["role"] != Role.CANDIDATE:
-            continue
-        text = t["text"]
-        for m in ctx.bank.find_mentions(text, state["case_id"]):
-            if m.concept_id != cid:
-                continue
-            seen = True
-            before = re.split(r"[.?!;:,\n]", text[max(0, m.start - 60) : m.start])[-1]
-            if not (_SET_ASIDE_BEFORE.search(before) or _SET_ASIDE_AFTER.match(text[m.end : m.end + 60])):
-                return False
-    return seen
+    said = _mentions_of(state, ctx, cid)
+    return bool(said) and all(
+        _SET_ASIDE_BEFORE.search(re.split(r"[.?!;:,\n]", text[max(0, m.start - 60) : m.start])[-1]) or _SET_ASIDE_AFTER.match(text[m.end : m.end + 60])
+        for text, m in said
+    )
 
 
 def _named_with_claim(state: InterviewState, ctx: Ctx, mid: str) -> list[str]:
@@ -614,25 +617,12 @@ def _named_with_claim(state: InterviewState, ctx: Ctx, mid: str) -> list[str]:
 def _listed_after(state: InterviewState, ctx: Ctx, cid: str) -> bool:
     """Whether the candidate listed instances right after naming the concept ("slicing by country, device and
     tenure"): a probe that asks "which ones" would ask for what was just said."""
-    assert ctx.bank is not None
-    for t in state.get("transcript", []):
-        if t["role"] == Role.CANDIDATE:
-            text = t["text"]
-            for m in ctx.bank.find_mentions(text, state["case_id"]):
-                if m.concept_id == cid and _LISTED.match(text[m.end : m.end + 200]):
-                    return True
-    return False
+    return any(_LISTED.match(text[m.end : m.end + 200]) for text, m in _mentions_of(state, ctx, cid))
 
 
 def _said_as(state: InterviewState, ctx: Ctx, cid: str) -> str | None:
     """The candidate's own words for a concept, as they last said it ("request-time features")."""
-    assert ctx.bank is not None
-    for t in reversed(state.get("transcript", [])):
-        if t["role"] == Role.CANDIDATE:
-            for m in reversed(ctx.bank.find_mentions(t["text"], state["case_id"])):
-                if m.concept_id == cid and _says_a_name(m.matched):
-                    return " ".join(m.matched.split())
-    return None
+    return next((" ".join(m.matched.split()) for _text, m in reversed(_mentions_of(state, ctx, cid)) if _says_a_name(m.matched)), None)
 
 
 # the last word of a surface that cannot end a name ("slice by", "objective:", "train on")
@@ -670,11 +660,11 @@ def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> t
             lead = P.pick_unique(P.get("deep_dive_lead"), set(), name=said)
             # a probe whose reference back names the concept otherwise than the candidate did ("You mentioned a
             # latency budget." after "p50") is led in their words instead
-            probes = [
-                p if any(n in p.lower() for n in names) and not (_REFERS_BACK.match(p) and said.lower() not in _REFERS_BACK.match(p).group(0).lower())
-                else f"{lead} {_without_reference(p)}"
-                for p in c.probes
-            ]
+            def as_written(p: str) -> bool:
+                ref = _REFERS_BACK.match(p)
+                return any(n in p.lower() for n in names) and not (ref and said.lower() not in ref.group(0).lower())
+
+            probes = [p if as_written(p) else f"{lead} {_without_reference(p)}" for p in c.probes]
             probes = _fresh_probes(state, ctx, c.id, probes) or probes
             line = _unused(used, *probes)
         return line, c.name, f"{c.name}. {c.depth[0].point}"
