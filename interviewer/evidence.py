@@ -49,6 +49,9 @@ class Settings(BaseModel):
     quotes: int = Field(ge=1, le=10)
     quote_chars: int = Field(ge=40, le=2000)
     reason_cues: list[str]
+    dismiss_before: list[str]
+    dismiss_after: list[str]
+    dismiss_gap: int = Field(ge=0, le=12)
     cross_cutting: dict[str, dict[str, list[str]]]
 
 
@@ -123,7 +126,8 @@ class Unit:
     end: int
     line: int
     text: str
-    kept: bool  # not a plea, not a repeat, (outside clarifying) not a question, and not a bare list of terms
+    kept: bool  # not a plea, not a repeat and (outside clarifying) not a question
+    listed: bool = False  # a bare list of terms: its names count as named, with no depth
 
 
 @dataclass
@@ -176,9 +180,16 @@ def analyse(text: str, phase: str, case: str | None, bank: ConceptBank | None = 
     for i, u in enumerate(out):
         inside = [m for m in found if u.start <= m.start < u.end]
         if u.kept and _is_term_list(u, inside):
-            u.kept = False
+            u.listed = True
+    # lists inside an answer that says something are its notes' shorthand ("slices: new users, new videos,
+    # country, device"); an answer of nothing but lists is buzzword salad and shows nothing at all
+    said = {i for i, u in enumerate(out) if u.kept and not u.listed and any(u.start <= m.start < u.end for m in found)}
+    if not said:
+        for u in out:
+            if u.listed:
+                u.kept = False
 
-    mentions = [(m.concept_id, i, m.start, m.end) for m in found if (i := unit_of(m.start)) is not None]
+    mentions = [(m.concept_id, i, m.start, m.end) for m in found if (i := unit_of(m.start)) is not None and not dismissed(text, out[i].start, m.start, m.end)]
     # in clarifying, what a candidate asks about is clarifying, whichever phase its concept is at home in
     asking = {i for i, u in enumerate(out) if phase == Phase.CLARIFY and "?" in u.text}
     told = [cid for cid, i, _s, _e in mentions if i not in asking]
@@ -188,6 +199,31 @@ def analyse(text: str, phase: str, case: str | None, bank: ConceptBank | None = 
         mentions = []
     mis = [(h.misconception_id, i, h.start, h.end) for h in bank.find_misconceptions(text, case) if (i := unit_of(h.start)) is not None]
     return Analysis(text, phase, case, out, dropped, mentions, mis)
+
+
+@functools.lru_cache(maxsize=1)
+def _dismiss_rx() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    st = settings()
+    cues = "|".join(re.escape(c).replace(r"\ ", r"\s+").replace("'", "['’]") for c in sorted(st.dismiss_before, key=len, reverse=True))
+    after = "|".join(re.escape(c).replace(r"\ ", r"\s+").replace("'", "['’]") for c in sorted(st.dismiss_after, key=len, reverse=True))
+    return (
+        re.compile(rf"(?<!\w)(?:{cues})(?!\w)(?:\W+[\w'’-]+){{0,{st.dismiss_gap}}}\W*$", re.I),
+        re.compile(rf"^[\s\w'’-]{{0,30}}?(?<!\w)(?:{after})(?!\w)", re.I),
+    )
+
+
+# a clause ends at a sentence mark, a comma or a turn ("but", "though"): "we don't need real-time, but daily features ..."
+_CLAUSE_END = re.compile(r"[.?!;:,\n()]|\b(?:but|though|although|however|whereas|while|yet|except)\b", re.I)
+
+
+def dismissed(text: str, unit_start: int, start: int, end: int) -> bool:
+    """Whether a concept is named only to say it is not needed ("we don't need a rollback plan", "I wouldn't add a
+    separate reranking layer", "calibration isn't a concern"): the words before the name in its clause, or the
+    words right after it (`evidence.yaml`: dismiss_before, dismiss_after)."""
+    before_rx, after_rx = _dismiss_rx()
+    before = _CLAUSE_END.split(text[max(unit_start, start - 120) : start])[-1]
+    after = _CLAUSE_END.split(text[end : end + 60])[0]
+    return bool(before_rx.search(before) or after_rx.match(after))
 
 
 TERM_LIST_MIN = 4  # concepts named in one unit before it can be a bare list of terms
@@ -320,10 +356,10 @@ def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBa
                 continue
             if cid not in ev.concepts:
                 ev.concepts.append(cid)
-            win = an.window(i)
-            got = bank.depth_points(cid, win)
+            win = "" if an.units[i].listed else an.window(i)
+            got = bank.depth_points(cid, win) if win else set()
             ev.depth.setdefault(cid, set()).update(got)
-            ev.markers |= markers_in(win)
+            ev.markers |= markers_in(win) if win else frozenset()
             weight_of_unit[i] = weight_of_unit.get(i, 0.0) + 1.0 + len(got)
             where.setdefault(i, s)
         ev.misconceptions = sorted({m for m, _i, _s, _e in an.misconceptions if c.id in bank.misconception(m).criteria})

@@ -230,3 +230,47 @@ def test_padding_is_repetition_not_length():
         assert 0.0 <= scoring.redundancy(" ".join(words[:n])) < 1.0
     said = "We would retrain the ranking model every night on fresh click logs to keep it current. "
     assert scoring.redundancy(said * 60) > scoring.REDUNDANT_T and scoring.redundancy((said * 8) + long) < scoring.REDUNDANT_T
+
+
+@pytest.mark.parametrize(
+    "said, kept",
+    [
+        ("We don't need a rollback plan because the shadow test catches everything.", False),
+        ("There's no need for a rollback plan.", False),
+        ("A rollback plan is overkill for this launch.", False),
+        ("We keep a rollback plan: the previous model stays warm for an instant switch.", True),
+        ("We don't need real-time features, but a rollback plan is a must.", True),
+    ],
+)
+def test_a_concept_named_only_to_say_it_is_not_needed_is_no_evidence(said, kept):
+    bank = concept_bank()
+    found = [m for m in bank.find_mentions(said, CASE) if m.matched.lower().startswith("rollback")]
+    assert found, "the test sentence must name the rollback concept"
+    cid = found[0].concept_id
+    an = evidence.analyse(said, "deploy", CASE)
+    assert any(c == cid for c, *_ in an.mentions) is kept
+
+
+def test_doing_the_thing_is_not_dismissing_it():
+    # "to avoid leakage", "skip bot sessions", "drop duplicates" do what they name
+    for said, cid in (("Split by time to avoid leakage.", "data-leakage"), ("Drop duplicates and filter bots before training.", "near-duplicate-removal")):
+        an = evidence.analyse(said, "data", CASE)
+        assert cid in {c for c, *_ in an.mentions}, said
+
+
+def test_a_list_inside_notes_names_its_terms_without_depth():
+    """A line of names among lines that say something is the notes' shorthand: its names count as named (at most
+    level 2 on their own: named without how or why); the same line alone is buzzword salad and counts for nothing."""
+    lib = library()
+    case = "video-recommendation"
+    listed = "- offline metrics: recall@k, precision@k, MRR, mAP, nDCG, online CTR"
+    notes = "- online A/B test, user-level randomisation, 2 weeks, primary = satisfied watch time per user\n" + listed
+    alone = evidence.analyse(listed, "evaluation", case)
+    assert not alone.mentions
+    an, evs = evidence.grade_text(notes, "evaluation", case, lib.criteria("evaluation", case))
+    list_unit = next(i for i, u in enumerate(an.units) if "MRR" in u.text)
+    assert an.units[list_unit].listed and an.units[list_unit].kept
+    from_list = {cid for cid, i, *_ in an.mentions if i == list_unit}
+    assert {"ndcg", "mrr"} <= from_list or len(from_list) >= 4
+    offline = next(ev for ev in evs if ev.criterion.id == "offline-metrics")
+    assert offline.score is not None and offline.score <= 2
