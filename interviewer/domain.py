@@ -152,7 +152,7 @@ class Decision(BaseModel):
     status: str = "none"  # what the assessment said of the criterion: none | partial
     concept: str | None = None  # deep dive, push
     misconception: str | None = None  # challenge
-    dimension: str | None = None  # push: numbers | tradeoffs | failure
+    dimension: str | None = None  # push: numbers | tradeoffs | failure | dismissed (the candidate said it is not needed)
 
     @classmethod
     def advance(cls, why: Why) -> "Decision":

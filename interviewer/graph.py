@@ -32,6 +32,7 @@ from .concepts import ConceptBank, Mention, units
 from .content import Library
 from .domain import Action, Command, Decision, Phase, Role, TurnKind, Why, policy
 from .events import Message, Notice, PhaseChanged, Reset, Token
+from .evidence import dismissed
 from .grading import candidate_words
 from .knowledge import KnowledgeIndex
 from .state import InterviewState, Turn
@@ -200,6 +201,28 @@ def _just_stated(state: InterviewState, ctx: Ctx | None = None) -> list[str]:
     return ids
 
 
+DISMISSED = "dismissed"  # the push on a concept the candidate said is not needed
+
+
+def _dismissed_now(state: InterviewState, ctx: Ctx) -> list[str]:
+    """Concepts the latest answer names only to say they are not needed ("we don't need a rollback plan",
+    "calibration isn't a concern"), that back one of this phase's criteria and have not been asked about
+    yet: a real interviewer asks why it is safe to leave them out."""
+    if ctx.bank is None or _latest(state).get("role") != Role.CANDIDATE:
+        return []
+    text = _latest(state)["text"]
+    crits = {c.id for c in ctx.lib.criteria(_phase(state), state["case_id"])}
+    pushed = set(state.get("pushed", []))
+    out: list[str] = []
+    for m in ctx.bank.find_mentions(text, state["case_id"]):
+        cid = m.concept_id
+        if cid in out or f"{cid}:{DISMISSED}" in pushed or not crits.intersection(ctx.bank.concept(cid).criteria):
+            continue
+        if dismissed(text, 0, m.start, m.end) and _says_a_name(m.matched):
+            out.append(cid)
+    return out
+
+
 def _depth_to_go(state: InterviewState, ctx: Ctx, cid: str) -> bool:
     """Depth left to show on a concept, and a probe to ask for it: a concept whose only probes ask "which
     ones" is not dived into once the candidate listed them, nor one they named only to set it aside."""
@@ -343,6 +366,9 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
         return Decision.advance(Why.STUCK)
     if follow_ups >= pol.cap(state["persona"], state["level"]) and used >= pol.cap_after_share * phase_budget:
         return Decision.advance(Why.CAP)
+    gone = _dismissed_now(state, ctx)
+    if gone:  # a concept just waved away that matters here: why it is safe to leave out
+        return Decision(action=Action.PUSH, concept=gone[0], dimension=DISMISSED)
     cov = state.get("coverage", {}).get(phase, {})
     target = pol.target(state["level"])
     probed = set(state.get("probed", {}).get(phase, []))
@@ -520,7 +546,9 @@ def _detect(state: InterviewState, ctx: Ctx, text: str) -> Update:
     named: list[str] = []
     mentions = ctx.bank.find_mentions(text, case)
     for m in mentions:
-        if m.concept_id not in named:
+        # a concept named only to say it is not needed ("we don't need a rollback plan") is not one the
+        # candidate uses: it earns no coverage and is not dug into as theirs (`_dismissed_now` asks about it)
+        if m.concept_id not in named and not dismissed(text, 0, m.start, m.end):
             named.append(m.concept_id)
     depth = {cid: sorted(ix) for cid, ix in ctx.bank.find_depth(text, case, mentions=mentions).items() if ix}
     turn = len(state.get("transcript", [])) - 1

@@ -472,3 +472,26 @@ def test_addressing_a_concept_is_not_setting_it_aside(ctx: Ctx):
     st = _state(Phase.DATA, 2.0, "To avoid data leakage, every feature is computed as of the request time.")
     assert "data-leakage" in {m.concept_id for m in ctx.bank.find_mentions(st["transcript"][1]["text"], CASE)}
     assert not _set_aside_only(st, ctx, "data-leakage")
+
+
+def test_a_concept_waved_away_is_asked_about_once_and_not_credited(ctx: Ctx):
+    """"We don't need a rollback plan" is not a rollback plan: the interviewer asks why it is safe to leave
+    out (once), and the candidate gets no coverage for it."""
+    from interviewer import graph
+    from interviewer.graph import _authored
+
+    phase = Phase.DEPLOY
+    said = "We ship the new model to everyone at once. We don't need a rollback plan because offline tests catch regressions."
+    st = _state(phase, 1.0, answer=said)
+    rollback = next(m.concept_id for m in ctx.bank.find_mentions(said, CASE) if "rollback" in m.matched.lower())
+    d = decide(st, ctx)
+    assert d.action == Action.PUSH and d.concept == rollback and d.dimension == graph.DISMISSED
+    line, _subject, _query = _authored(st, ctx, d, set())
+    assert "rollback" in line.lower() and "?" in line
+    assert rollback not in graph._detect(st, ctx, said)["named"].get(phase, [])
+    # asked once: with the push on record the interviewer moves on to something else
+    again = decide(_state(phase, 1.0, answer=said, pushed=[f"{rollback}:{graph.DISMISSED}"]), ctx)
+    assert not (again.action == Action.PUSH and again.concept == rollback)
+    # said as a plan, it is the candidate's own and no such push comes
+    kept = decide(_state(phase, 1.0, answer="We keep a rollback plan: the previous model stays warm."), ctx)
+    assert kept.dimension != graph.DISMISSED
