@@ -121,7 +121,9 @@ def result(s: Session) -> dict[str, Any]:
         "session_id": s.id,
         "case": st["case_id"],
         "brain": s.brain_kind,
-        "minutes": round(st.get("elapsed", 0.0), 2),
+        "minutes": round(st.get("elapsed", 0.0), 2),  # used
+        "planned_minutes": st.get("minutes"),
+        "level": st.get("level"),
         "transcript": [
             {
                 "role": t["role"],

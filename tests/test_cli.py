@@ -113,6 +113,11 @@ def test_simulate_json_then_sessions_and_report(home, tmp_path, monkeypatch, cap
     g = json.loads(cli("grade", "--transcript", str(t), "--brain", "offline", "--json"))
     assert [ph["id"] for ph in g["phases"]] == [ph["id"] for ph in sc["phases"]]
     assert abs(g["phases"][0]["score"] - sc["phases"][0]["score"]) < 1e-6
+    # and with the same confidence: the output's "minutes" is the time used, not the length planned (it had
+    # read a 24-minute interview as a full one: "low (0.43)" in the simulation, 0.535 "medium" from its transcript)
+    assert d["planned_minutes"] == 45 and d["minutes"] < 45
+    assert g["overall"]["confidence"] == sc["overall"]["confidence"]
+    assert g["overall"]["confidence_reasons"] == sc["overall"]["confidence_reasons"]
 
 
 def test_report_unknown_session(home):

@@ -413,16 +413,21 @@ def _grade_transcript(path: Path, brain: BrainKind):
     for p in (data.get("phases") or []) if isinstance(data, dict) else []:
         pm[p["id"]] = p.get("minutes", 0.0)
     # the evidence behind the confidence: minutes used (the last turn's minute) of the planned length
-    # (the transcript's "minutes", else the default 45), and the candidate's answers
+    # ("planned_minutes", else the phases' budgets added up, else the default 45; "minutes" in simulate's output
+    # is the time used, not the length planned), and the candidate's answers
     meta = data if isinstance(data, dict) else {}
     used = max((float(t.get("minute") or 0.0) for t in turns if isinstance(t.get("minute"), (int, float))), default=0.0)
-    planned = meta.get("minutes") if isinstance(meta.get("minutes"), (int, float)) and meta.get("minutes") > 0 else 45.0
+    budgets_given = [p.get("budget") for p in meta.get("phases") or [] if isinstance(p, dict)]
+    planned = meta.get("planned_minutes")
+    if not (isinstance(planned, (int, float)) and planned > 0):
+        planned = sum(budgets_given) if budgets_given and all(isinstance(b, (int, float)) for b in budgets_given) and sum(budgets_given) > 0 else 45.0
+    level = meta.get("level") if meta.get("level") in {lv.value for lv in Level} else Level.SENIOR
     said = [t for t in turns if t["role"] == Role.CANDIDATE and (t.get("kind") or (TurnKind.COMMAND if Command.parse(str(t["text"])) else TurnKind.ANSWER)) in (TurnKind.ANSWER, TurnKind.QUESTION)]
     return build(
         lib=lib,
         session_id=str(data.get("session_id", path.stem)) if isinstance(data, dict) else path.stem,
         case=case or "general",
-        target_level=Level.SENIOR,
+        target_level=level,
         persona=Persona.NEUTRAL,
         brain=grader.brain,
         phase_grades=grades,
