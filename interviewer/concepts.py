@@ -137,7 +137,12 @@ class Hit(NamedTuple):
 
 
 _BULLET = re.compile(r"[ \t]*(?:[-*+\u2022\u2023\u25e6>]|\d{1,3}[.)])[ \t]+")
-_SENT_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+# a sentence ends at . ! ? (not after "e.g.", "i.e.", "vs.", "cf.", "approx.", "incl.", "esp.", "a.k.a.", nor after "etc."
+# when the sentence goes on in lower case): "recall @ fixed FPR (e.g. 1%)" is one unit, as `text.sentences` has it
+_SENT_END = re.compile(
+    r"(?<=[.!?])(?<![eE]\.[gG]\.)(?<![iI]\.[eE]\.)(?<!\b[vV][sS]\.)(?<!\b[cC][fF]\.)(?<!\b[aA]pprox\.)(?<!\b[iI]ncl\.)"
+    r"(?<!\b[eE]sp\.)(?<!\b[aA]\.[kK]\.[aA]\.)(?<!\b[eE]tc\.(?=\s+[a-z0-9]))\s+(?=\S)"
+)
 _WORD = re.compile(r"\w+")
 SOFT_WRAP_MIN = 60  # a line at least this long, continued in lower case on the next line, is wrapped prose
 UNIT_MEMO_SIZE = 50_000  # per-unit scans a bank remembers (a few MB at most)

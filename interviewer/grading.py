@@ -41,7 +41,7 @@ from .content import Case, Criterion, Library
 from .domain import CROSS_CUTTING, Command, Role, TurnKind
 from .errors import LLMError
 from .llm import LLMClient
-from .text import is_injection, norm, quote_in, sentences
+from .text import is_injection, is_stuck, norm, quote_in, sentences
 
 INJECTION_PENALTY = 1
 SAMPLES = 2  # LLM grading calls per phase grade
@@ -101,13 +101,16 @@ def weighted_score(grades: list[CriterionGrade]) -> float:
 
 def candidate_words(transcript: Sequence[Mapping[str, Any]], phase: str | None = None) -> str:
     """What the candidate said in a transcript (answers and questions, not commands), in one phase or
-    in all. A recorded transcript may lack `kind`: a command is then told by its text."""
+    in all. A recorded transcript may lack `kind`: a command is then told by its text. A turn that only says
+    there is nothing to add ("I have nothing to add on this.") says nothing to grade: said twice, it is not
+    the candidate repeating themselves (it had cost a level as padding)."""
     return "\n".join(
         t["text"]
         for t in transcript
         if t["role"] == Role.CANDIDATE
         and (t.get("kind") or (TurnKind.COMMAND if Command.parse(str(t["text"])) else TurnKind.ANSWER)) in (TurnKind.ANSWER, TurnKind.QUESTION)
         and (phase is None or t.get("phase") == phase)
+        and not is_stuck(str(t["text"]))
     )
 
 

@@ -219,7 +219,10 @@ def _dismissed_now(state: InterviewState, ctx: Ctx) -> list[str]:
         if cid in out or f"{cid}:{DISMISSED}" in pushed or not crits.intersection(ctx.bank.concept(cid).criteria):
             continue
         if dismissed(text, 0, m.start, m.end) and _says_a_name(m.matched):
-            out.append(cid)
+            # not when it is theirs elsewhere: "cold start for new videos: content embeddings ...; we can defer
+            # the new-user cold start" waves away one part of what they did address
+            if not any(not dismissed(t, 0, o.start, o.end) for t, o in _mentions_of(state, ctx, cid)):
+                out.append(cid)
     return out
 
 
@@ -654,15 +657,21 @@ def _said_as(state: InterviewState, ctx: Ctx, cid: str) -> str | None:
 
 
 # the last word of a surface that cannot end a name ("slice by", "objective:", "train on")
-_DANGLING = re.compile(r"(?:[:;,(\-/]|\b(?:by|of|to|on|for|per|in|at|with|from|the|a|an|and|or|is|are|be|vs))\W*$", re.I)
+_DANGLING = re.compile(r"(?:[:;,(\-/]|\b(?:by|of|to|on|for|per|in|at|with|from|the|a|an|and|or|is|are|be|vs|as|it|than|into))\W*$", re.I)
 
 
 def _says_a_name(surface: str) -> bool:
     """Whether the candidate's words for a concept read as a name in "You mentioned ___.": a short phrase
-    that does not end on a preposition or a colon (not "Slice by", "objective:"), not a prose pattern's
-    whole clause, and not a bare verb with its object ("leak future")."""
+    that does not end on a preposition or a colon (not "Slice by", "objective:", "frame it as"), holds no
+    clause break ("the prediction target, stated"), is not a prose pattern's whole clause, and not a bare verb
+    with its object ("leak future")."""
     words = surface.split()
-    return 0 < len(words) <= 5 and not _DANGLING.search(surface) and not re.match(r"(?i)(?:leak|train|test|split|drop|avoid|use)\b", surface)
+    return (
+        0 < len(words) <= 5
+        and not _DANGLING.search(surface)
+        and not re.search(r"[,;:]\s", surface)  # a clause, not a name: "the prediction target, stated"
+        and not re.match(r"(?i)(?:leak|train|test|split|drop|avoid|use)\b", surface)
+    )
 
 
 def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> tuple[str, str, str]:

@@ -168,6 +168,19 @@ def test_wrapped_prose_is_one_unit_but_notes_are_not():
     assert [notes[a:b] for a, b in units(notes)] == ["random split", "into control and treatment"]
 
 
+def test_a_sentence_goes_on_past_an_abbreviation():
+    """A probe saw a scorecard quote cut at "recall @ fixed FPR (e.g.": a unit does not end after "e.g.", "i.e.",
+    "vs." or a mid-sentence "etc.", and still ends at a real full stop."""
+    text = "Offline: PR-AUC, recall @ fixed FPR (e.g. 1%) and cost. GBDT vs. a DNN, i.e. cheap first. Logs, clicks etc. and hides. Done etc. Next."
+    assert [text[a:b] for a, b in units(text)] == [
+        "Offline: PR-AUC, recall @ fixed FPR (e.g. 1%) and cost.",
+        "GBDT vs. a DNN, i.e. cheap first.",
+        "Logs, clicks etc. and hides.",
+        "Done etc.",
+        "Next.",
+    ]
+
+
 def test_misconceptions_found_per_sentence_with_exact_spans(bank: ConceptBank):
     text = "We tune the threshold on the test set. Then we randomly split the data 80/20!\n- softmax over all 10 million videos"
     hits = bank.find_misconceptions(text)

@@ -246,3 +246,24 @@ def test_history_trend_and_phase_retry(tmp_path, tmp_path_factory, monkeypatch):
     # a one-phase retry is never stated with more than low confidence
     assert card.kind == "retry" and card.overall.confidence_label == "low" and "a single-phase retry" in card.overall.confidence_reasons
     eng.close()
+
+
+def test_saying_there_is_nothing_to_add_is_not_padding(grader):
+    """A candidate (or a script) that says "I have nothing to add on this." in several phases repeats no
+    content: the whole interview's cross-cutting grades are the same with and without those turns."""
+    from interviewer.domain import CROSS_CUTTING
+    from interviewer.grading import candidate_words
+
+    answers = [
+        ("frame", "I'd frame it as ranking: predict the chance of a long watch for each candidate video, then sort, because watch time alone rewards clickbait."),
+        ("data", "Labels come from impressions: a watch over 30 seconds is positive, a skipped impression is negative, split by time to avoid leakage."),
+        ("model", "Two stages: a two-tower retrieval model with in-batch negatives, then a GBDT ranker; the trade-off is recall versus serving cost."),
+        ("evaluation", "Offline recall@k and nDCG on a later week; online an A/B test on watch time per user with guardrails on hides and reports."),
+    ]
+    said = [{"role": "candidate", "phase": p, "text": t, "kind": "answer"} for p, t in answers]
+    stuck = [{"role": "candidate", "phase": p, "text": "I have nothing to add on this.", "kind": "answer"} for p in ("deploy", "monitor", "clarify", "data")]
+    assert candidate_words(said + stuck) == candidate_words(said)
+    with_stuck = grader.grade(CROSS_CUTTING, "video-recommendation", candidate_words(said + stuck))
+    without = grader.grade(CROSS_CUTTING, "video-recommendation", "\n".join(t for _p, t in answers))
+    assert [c.score for c in with_stuck.criteria] == [c.score for c in without.criteria]
+    assert not any("padding" in (c.rationale or "") for c in with_stuck.criteria)

@@ -459,7 +459,7 @@ def test_you_mentioned_uses_the_candidates_words_only_when_they_read_as_a_name()
     """A probe saw "You mentioned objective:.", "You mentioned Slice by." and "You mentioned leak future."."""
     from interviewer.graph import _says_a_name
 
-    for bad in ("Slice by", "objective:", "leak future", "train on the past", "a clause of the candidate that runs on and on"):
+    for bad in ("Slice by", "objective:", "leak future", "train on the past", "a clause of the candidate that runs on and on", "frame it as", "the prediction target, stated"):
         assert not _says_a_name(bad), bad
     for good in ("two-tower model", "p99", "slicing the metrics", "A/B test", "GBDT"):
         assert _says_a_name(good), good
@@ -495,3 +495,6 @@ def test_a_concept_waved_away_is_asked_about_once_and_not_credited(ctx: Ctx):
     # said as a plan, it is the candidate's own and no such push comes
     kept = decide(_state(phase, 1.0, answer="We keep a rollback plan: the previous model stays warm."), ctx)
     assert kept.dimension != graph.DISMISSED
+    # nor when it is theirs in another part of the answer: only one part of it is waved away
+    part = "Rollback: the previous model stays warm for an instant switch. We don't need a rollback drill before launch."
+    assert decide(_state(phase, 1.0, answer=part), ctx).dimension != graph.DISMISSED
