@@ -191,14 +191,16 @@ def _phase_turns(state: InterviewState, phase: str, role: str) -> list[Turn]:
 
 def _just_stated(state: InterviewState, ctx: Ctx | None = None) -> list[str]:
     """Misconceptions stated in the latest answer and not challenged yet; those of the phase under way
-    first (a claim about tail latency made while deploying is challenged as a deployment claim)."""
+    first (a claim about tail latency made while deploying is challenged as a deployment claim), then the
+    one whose words cover more of what was said (two families can recognise one sentence: the one that
+    reads more of it is the closer fit)."""
     turn = len(state.get("transcript", [])) - 1
     done = set(state.get("challenged", []))
-    ids = [x["id"] for x in state.get("stated", []) if x["turn"] == turn and x["id"] not in done]
+    now = [x for x in state.get("stated", []) if x["turn"] == turn and x["id"] not in done]
     if ctx is not None and ctx.bank is not None:
         phase = _phase(state)
-        ids.sort(key=lambda mid: ctx.bank.misconception(mid).phase != phase)  # stable: otherwise in order said
-    return ids
+        now.sort(key=lambda x: (ctx.bank.misconception(x["id"]).phase != phase, -len(x.get("quote") or "")))  # stable: otherwise in order said
+    return [x["id"] for x in now]
 
 
 DISMISSED = "dismissed"  # the push on a concept the candidate said is not needed
