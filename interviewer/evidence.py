@@ -52,6 +52,7 @@ class Settings(BaseModel):
     dismiss_before: list[str]
     dismiss_after: list[str]
     dismiss_gap: int = Field(ge=0, le=12)
+    tradeoff_explicit: list[str]
     cross_cutting: dict[str, dict[str, list[str]]]
 
 
@@ -381,10 +382,15 @@ def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBa
 
 def _cross_cutting(an: Analysis, c: Criterion, cut: Sequence[float]) -> CriterionEvidence:
     """Skills graded over the whole interview, from cue groups (`evidence.yaml`), each unit counted once.
-    Trade-off talk counts only in units that also name a concept: a bare "faster" shows nothing."""
+    Trade-off talk counts only in units that also name a concept (a bare "faster" shows nothing) or say
+    outright that they weigh one thing against another (`tradeoff_explicit`: "Trade-off: more capacity vs
+    serving cost")."""
     groups = settings().cross_cutting.get(c.id, {})
     ev = CriterionEvidence(c)
     named = {i for _c, i, _s, _e in an.mentions}
+    if c.id == "tradeoff-reasoning":
+        explicit = _cue_rx(tuple(settings().tradeoff_explicit))
+        named |= {i for i, u in enumerate(an.units) if explicit.search(u.text)}
     hits: dict[int, set[str]] = {}
     for name, cues in groups.items():
         rx = _cue_rx(tuple(cues))  # compiled once per cue group, not per grade

@@ -274,3 +274,14 @@ def test_a_list_inside_notes_names_its_terms_without_depth():
     assert {"ndcg", "mrr"} <= from_list or len(from_list) >= 4
     offline = next(ev for ev in evs if ev.criterion.id == "offline-metrics")
     assert offline.score is not None and offline.score <= 2
+
+
+def test_a_trade_off_said_outright_counts_without_a_concept_name():
+    """"Trade-off: more capacity vs serving cost" weighs two things (a probe saw it score 1); a bare "faster and
+    cheaper" with nothing named still shows nothing."""
+    lib = library()
+    crit = [c for c in lib.cross_cutting() if c.id == "tradeoff-reasoning"]
+    _an, said = evidence.grade_text("Trade-off: more capacity vs serving cost, so I'd start small.", "cross-cutting", CASE, crit)
+    _an, bare = evidence.grade_text("It is faster and cheaper.", "cross-cutting", CASE, crit)
+    assert said[0].score and said[0].score >= 2
+    assert bare[0].score is None
