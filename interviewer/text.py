@@ -339,7 +339,7 @@ def main_clause(ask: str) -> str:
 
 # a word that stands in the place of the thing asked for without naming it ("Is there a *problem* with posts that
 # spread fast?", "Is there a *way* to ...": the thing is what follows)
-_VAGUE_HEADS = frozenset("problem problems issue issues concern concerns risk risks question questions way ways chance possibility option options plan plans need".split())
+_VAGUE_HEADS = frozenset("problem problems issue issues concern concerns risk risks question questions way ways chance possibility option options plan plans need them it they those these this that ones".split())
 
 
 def asked_head(ask: str) -> str:

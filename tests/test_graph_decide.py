@@ -213,6 +213,7 @@ def test_a_question_near_a_fact_in_topic_but_not_answered_by_it_is_the_candidate
     assert ids("Which cloud provider are we on, AWS or GCP?") == set()
     assert ids("How many payments per second at peak?") == {"transaction-volume"}
     assert ids("What's the peak TPS? And what p99 do we get for scoring?") == {"transaction-volume", "latency-budget"}
+    assert ids("How many transactions do we process per day, and what fraction of them are fraudulent?") == {"transaction-volume", "class-balance"}
 
 
 def test_the_shape_of_an_ask_says_what_it_asks_for():
@@ -228,6 +229,9 @@ def test_the_shape_of_an_ask_says_what_it_asks_for():
     assert asked_head("What fraction of orders are late") == "orders"
     assert asked_head("Do we support voice input") == "voice input"  # what we have or do is the thing asked about
     assert asked_head("Is there a problem with posts that spread fast") == ""  # a vague word is not the thing
+    # a pronoun points back to a thing said before it: not the thing ("what fraction of them are fraudulent" was left
+    # unanswered, the class-balance fact never naming "them")
+    assert asked_head("what fraction of them are fraudulent") == ""
     assert asked_head("How big is the ML team working on this") == "ML team"
     assert asks_duration("Once a label is in, how long until it reaches training") and not asks_duration("How fast is traffic growing")
     assert has_duration("Labels arrive within two days") and not has_duration("3,500 posts per second, 10 million images a day")
