@@ -178,13 +178,15 @@ def analyse(text: str, phase: str, case: str | None, bank: ConceptBank | None = 
         return None
 
     found = bank.find_mentions(text, case)
-    for i, u in enumerate(out):
+    said = False  # a kept unit that names something and is not a bare list
+    for u in out:
         inside = [m for m in found if u.start <= m.start < u.end]
         if u.kept and _is_term_list(u, inside):
             u.listed = True
+        elif u.kept and inside:
+            said = True
     # lists inside an answer that says something are its notes' shorthand ("slices: new users, new videos,
     # country, device"); an answer of nothing but lists is buzzword salad and shows nothing at all
-    said = {i for i, u in enumerate(out) if u.kept and not u.listed and any(u.start <= m.start < u.end for m in found)}
     if not said:
         for u in out:
             if u.listed:
@@ -205,11 +207,13 @@ def analyse(text: str, phase: str, case: str | None, bank: ConceptBank | None = 
 @functools.lru_cache(maxsize=1)
 def _dismiss_rx() -> tuple[re.Pattern[str], re.Pattern[str]]:
     st = settings()
-    cues = "|".join(re.escape(c).replace(r"\ ", r"\s+").replace("'", "['’]") for c in sorted(st.dismiss_before, key=len, reverse=True))
-    after = "|".join(re.escape(c).replace(r"\ ", r"\s+").replace("'", "['’]") for c in sorted(st.dismiss_after, key=len, reverse=True))
+
+    def alternation(phrases: list[str]) -> str:  # longest first; any run of spaces, either apostrophe
+        return "|".join(re.escape(c).replace(r"\ ", r"\s+").replace("'", "['’]") for c in sorted(phrases, key=len, reverse=True))
+
     return (
-        re.compile(rf"(?<!\w)(?:{cues})(?!\w)(?:\W+[\w'’-]+){{0,{st.dismiss_gap}}}\W*$", re.I),
-        re.compile(rf"^[\s\w'’-]{{0,30}}?(?<!\w)(?:{after})(?!\w)", re.I),
+        re.compile(rf"(?<!\w)(?:{alternation(st.dismiss_before)})(?!\w)(?:\W+[\w'’-]+){{0,{st.dismiss_gap}}}\W*$", re.I),
+        re.compile(rf"^[\s\w'’-]{{0,30}}?(?<!\w)(?:{alternation(st.dismiss_after)})(?!\w)", re.I),
     )
 
 
@@ -357,10 +361,10 @@ def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBa
                 continue
             if cid not in ev.concepts:
                 ev.concepts.append(cid)
-            win = "" if an.units[i].listed else an.window(i)
-            got = bank.depth_points(cid, win) if win else set()
+            win = "" if an.units[i].listed else an.window(i)  # a bare list shows no depth
+            got = bank.depth_points(cid, win)
             ev.depth.setdefault(cid, set()).update(got)
-            ev.markers |= markers_in(win) if win else frozenset()
+            ev.markers |= markers_in(win)
             weight_of_unit[i] = weight_of_unit.get(i, 0.0) + 1.0 + len(got)
             where.setdefault(i, s)
         ev.misconceptions = sorted({m for m, _i, _s, _e in an.misconceptions if c.id in bank.misconception(m).criteria})

@@ -223,7 +223,7 @@ def _dismissed_now(state: InterviewState, ctx: Ctx) -> list[str]:
         if dismissed(text, 0, m.start, m.end) and _says_a_name(m.matched):
             # not when it is theirs elsewhere: "cold start for new videos: content embeddings ...; we can defer
             # the new-user cold start" waves away one part of what they did address
-            if not any(not dismissed(t, 0, o.start, o.end) for t, o in _mentions_of(state, ctx, cid)):
+            if all(dismissed(t, 0, o.start, o.end) for t, o in _mentions_of(state, ctx, cid)):
                 out.append(cid)
     return out
 
