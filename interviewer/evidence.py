@@ -212,11 +212,14 @@ def _dismiss_rx() -> tuple[re.Pattern[str], re.Pattern[str]]:
         return "|".join(re.escape(c).replace(r"\ ", r"\s+").replace("'", "['’]") for c in sorted(phrases, key=len, reverse=True))
 
     return (
-        re.compile(rf"(?<!\w)(?:{alternation(st.dismiss_before)})(?!\w)(?:\W+[\w'’-]+){{0,{st.dismiss_gap}}}\W*$", re.I),
+        # "we don't need anything beyond a rollback plan" keeps the plan: no qualifier between the cue and the name
+        re.compile(rf"(?<!\w)(?:{alternation(st.dismiss_before)})(?!\w)(?:\W+(?!{_QUALIFIER.pattern})[\w'’-]+){{0,{st.dismiss_gap}}}\W*$", re.I),
         re.compile(rf"^[\s\w'’-]{{0,30}}?(?<!\w)(?:{alternation(st.dismiss_after)})(?!\w)", re.I),
     )
 
 
+# what makes "not needed" a limit rather than a dismissal: "rollback isn't needed beyond the previous model staying warm"
+_QUALIFIER = re.compile(r"(?:beyond|besides|except|other\s+than|apart\s+from|more\s+than|past)\b", re.I)
 # a clause ends at a sentence mark, a comma or a turn ("but", "though"): "we don't need real-time, but daily features ..."
 _CLAUSE_END = re.compile(r"[.?!;:,\n()]|\b(?:but|though|although|however|whereas|while|yet|except)\b", re.I)
 
@@ -228,7 +231,10 @@ def dismissed(text: str, unit_start: int, start: int, end: int) -> bool:
     before_rx, after_rx = _dismiss_rx()
     before = _CLAUSE_END.split(text[max(unit_start, start - 120) : start])[-1]
     after = _CLAUSE_END.split(text[end : end + 60])[0]
-    return bool(before_rx.search(before) or after_rx.match(after))
+    if before_rx.search(before):
+        return True
+    m = after_rx.match(after)
+    return bool(m) and not _QUALIFIER.match(text[end + m.end() :].lstrip())
 
 
 TERM_LIST_MIN = 4  # concepts named in one unit before it can be a bare list of terms

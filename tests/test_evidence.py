@@ -240,6 +240,10 @@ def test_padding_is_repetition_not_length():
         ("A rollback plan is overkill for this launch.", False),
         ("We keep a rollback plan: the previous model stays warm for an instant switch.", True),
         ("We don't need real-time features, but a rollback plan is a must.", True),
+        # a limit, not a dismissal: the plan is there (a candidate's-eye run saw it asked "you said it can wait")
+        ("Rollback isn't needed beyond the previous model staying warm.", True),
+        ("We don't need anything beyond a rollback plan.", True),
+        ("A rollback plan is overkill except for the payments path.", True),
     ],
 )
 def test_a_concept_named_only_to_say_it_is_not_needed_is_no_evidence(said, kept):
