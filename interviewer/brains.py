@@ -104,6 +104,7 @@ class OfflineBrain:
         self.lib = lib
         self._facts: dict[str, _FactBank] = {}
         self._df: tuple[int, dict[str, int]] | None = None
+        self._asked: dict[tuple[str, str], set[str]] = {}
 
     # -- assessment: the grader's own evidence (concepts, depth, misconceptions) over the phase so far
     def assess(self, text: str, crits: list[Criterion], phase: str, case: str | None = None) -> Assessment:
@@ -365,6 +366,17 @@ class OfflineBrain:
                 take(s, order)
         return sorted(found.items(), key=lambda kv: -kv[1])[:MAX_FACTS]
 
+    def facts_asked(self, line: str, case: Case) -> set[str]:
+        """The ids of the case's facts that give the number one of a line's asks asks for ("Roughly what
+        fraction of transactions are fraud, ...?" and the fraud rate), as a candidate's question would get them.
+        A design question ("How often would you retrain?") asks for no fact. Remembered per case and line:
+        probes are asked again and again."""
+        key = (case.id, line)
+        if key not in self._asked:
+            asks = [a for a in clarify_asks(line) if asks_quantity(a) and not _ASKS_DESIGN.search(a)]
+            self._asked[key] = {case.facts[i].id for a in asks for i, _ in self.match_facts(a, case)}
+        return self._asked[key]
+
     def clarify(
         self, question: str, case: Case, revealed: list[str], used_lines: set[str], on_token: TokenSink | None = None, on_reset: ResetSink | None = None
     ) -> tuple[str, list[str]]:
@@ -386,6 +398,10 @@ class OfflineBrain:
             for piece in _pieces(line):
                 on_token(piece)
         return line
+
+
+# an ask about the candidate's own design, not about the case: "how would you", "what would it cost"
+_ASKS_DESIGN = re.compile(r"\b(?:you|your|would|should|could)\b", re.I)
 
 
 def _same_stem(a: str, b: str) -> bool:

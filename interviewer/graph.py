@@ -676,6 +676,16 @@ def _says_a_name(surface: str) -> bool:
     )
 
 
+def _mid_sentence(said: str, title: str) -> str:
+    """The candidate's words for a concept as they read inside a line: a capital that only started their
+    sentence or bullet goes ("On rollback:", not "On Rollback:"); a name's own capital stays ("Kafka", "XGBoost",
+    "A/B test")."""
+    first = said.split(" ", 1)[0]
+    if re.fullmatch(r"[A-Z][a-z]+", first) and first not in title:
+        return said[0].lower() + said[1:]
+    return said
+
+
 def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> tuple[str, str, str]:
     """The line the code chose for a decision, what it is about, and the query for its grounding note."""
     if d.action == Action.CHALLENGE:
@@ -689,7 +699,7 @@ def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> t
         c = ctx.bank.concept(d.concept)
         # the concept in the candidate's own words: the line refers to what they said, not to a title
         # whose words could name something else
-        said = _said_as(state, ctx, c.id) or c.name
+        said = _mid_sentence(_said_as(state, ctx, c.id) or c.name, c.name)
         if d.action == Action.PUSH:
             line = P.pick_unique(P.get("push", d.dimension or "tradeoffs"), used, name=said)
         else:
@@ -712,6 +722,12 @@ def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> t
     if ctx.bank is not None:  # a probe that builds on a concept the candidate named comes first
         said = {k for ids in state.get("named", {}).values() for k in ids}
         probes.sort(key=lambda p: not any(m.concept_id in said for m in ctx.bank.find_mentions(p)))
+    # a probe that asks what the candidate was already told ("Roughly what fraction of transactions are fraud"
+    # after the case's fraud rate was given) comes last
+    revealed = set(state.get("revealed", []))
+    if revealed and (known := getattr(getattr(ctx.brain, "offline", ctx.brain), "facts_asked", None)):
+        case = ctx.lib.case(state["case_id"])
+        probes.sort(key=lambda p: bool(known(p, case) & revealed))
     return _unused(used, *probes), crit.title, f"{crit.title}. {crit.description}"
 
 

@@ -502,3 +502,36 @@ def test_a_concept_waved_away_is_asked_about_once_and_not_credited(ctx: Ctx):
     # nor when it is theirs in another part of the answer: only one part of it is waved away
     part = "Rollback: the previous model stays warm for an instant switch. We don't need a rollback drill before launch."
     assert decide(_state(phase, 1.0, answer=part), ctx).dimension != graph.DISMISSED
+
+
+def test_a_probe_for_what_the_candidate_was_already_told_comes_last(ctx: Ctx):
+    """After the case's fraud rate was given in clarifying, "Roughly what fraction of transactions are fraud"
+    is not the next probe of the class-imbalance criterion while the criterion has another."""
+    from interviewer.graph import _authored
+
+    case = ctx.lib.case("payment-fraud-detection")
+    asking = [
+        (crit, i, ids)
+        for phase in PHASES
+        for crit in ctx.lib.criteria(phase, case.id)
+        for i, p in enumerate(crit.probes)
+        if len(crit.probes) > 1 and (ids := ctx.brain.facts_asked(p, case))
+    ]
+    assert asking, "no probe of the fraud case asks for one of its facts"
+    crit, i, ids = asking[0]
+    d = Decision(action=Action.FOLLOW_UP, criterion=crit.id)
+    st = _state(crit.phase if hasattr(crit, "phase") else Phase.DATA, 1.0, case_id=case.id)
+    told = _authored({**st, "revealed": sorted(ids)}, ctx, d, set())[0]
+    assert told != crit.probes[i] and told in crit.probes
+    untold = [p for p in crit.probes if not ctx.brain.facts_asked(p, case) & ids]
+    assert told == untold[0]
+
+
+def test_a_name_said_at_the_start_of_a_sentence_is_not_capitalised_mid_line(ctx: Ctx):
+    from interviewer.graph import _mid_sentence
+
+    assert _mid_sentence("Rollback", "rollback plan") == "rollback"
+    assert _mid_sentence("Shadow traffic", "shadow deployment") == "shadow traffic"
+    assert _mid_sentence("XGBoost", "gradient-boosted trees") == "XGBoost"  # a name's own capitals stay
+    assert _mid_sentence("A/B test", "A/B test") == "A/B test"
+    assert _mid_sentence("Kafka topic", "Kafka stream") == "Kafka topic"
