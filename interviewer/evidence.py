@@ -280,6 +280,7 @@ def _elsewhere(concept_ids: Sequence[str], phase: str, bank: ConceptBank, case: 
     monitoring's alerting) stays monitoring's, and a model answer given in clarifying stays the model's
     though one of its concepts also evidences clarifying's scope."""
     own = _phase_criteria(phase, case)
+    concept_ids = list(dict.fromkeys(concept_ids))  # a concept named twice is one concept of its phase
     mine = sum(1.0 if (c := bank.concept(cid)).phase == phase else ELSEWHERE_LINKED if own.intersection(c.criteria) else 0.0 for cid in concept_ids)
     other = len(concept_ids) - mine
     mine += asked  # concepts asked about (clarifying): this phase's
@@ -360,7 +361,10 @@ def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBa
         ev = CriterionEvidence(c)
         weight_of_unit: dict[int, float] = {}
         where: dict[int, int] = {}
+        wrong = {i for _m, i, _s, _e in an.misconceptions}  # a unit that states a misconception shows no understanding
         for cid, i, s, _e in an.mentions:
+            if i in wrong:
+                continue
             # a concept backs the criteria it lists, whichever phase it is at home in: negative downsampling
             # and recalibration said while modelling are the model's loss-and-negatives evidence
             if c.id not in bank.concept(cid).criteria:

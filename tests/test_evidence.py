@@ -289,3 +289,25 @@ def test_a_trade_off_said_outright_counts_without_a_concept_name():
     _an, bare = evidence.grade_text("It is faster and cheaper.", "cross-cutting", CASE, crit)
     assert said[0].score and said[0].score >= 2
     assert bare[0].score is None
+
+
+def test_a_sentence_that_states_a_misconception_is_no_evidence_for_any_criterion():
+    """"Each quantile model is fit with pinball loss, so their interval is guaranteed to cover 50%": the
+    loss named inside a wrong claim shows no understanding of losses; said plainly, it is evidence."""
+    lib = library()
+    case = "delivery-time-estimation"
+    crits = lib.criteria("model", case)
+    plain = "For the range I'd train two extra quantile models at the 25th and 75th percentiles, each fit with pinball loss."
+    wrong = (
+        "For the range I'd train two extra quantile models at the 25th and 75th percentiles; because each is fit with"
+        " pinball loss, their interval is guaranteed to contain 50 percent of deliveries."
+    )
+    an_w, ev_w = evidence.grade_text(wrong, "model", case, crits)
+    assert an_w.misconceptions, "the wrong claim is not detected: the test exercises nothing"
+    stated = {m for m, *_ in an_w.misconceptions}
+    _an, ev_p = evidence.grade_text(plain, "model", case, crits)
+    backed = {e.criterion.id for e in ev_p if e.concepts}
+    assert backed, "the plain sentence backs no criterion"
+    for e in ev_w:
+        if e.criterion.id in backed:
+            assert not e.concepts and not e.quotes or set(e.misconceptions) & stated, e.criterion.id
