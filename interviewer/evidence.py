@@ -53,6 +53,9 @@ class Settings(BaseModel):
     dismiss_after: list[str]
     dismiss_gap: int = Field(ge=0, le=12)
     tradeoff_explicit: list[str]
+    menu_min: int = Field(ge=2, le=20)
+    menu_cues: list[str]
+    choice_cues: list[str]
     cross_cutting: dict[str, dict[str, list[str]]]
 
 
@@ -181,7 +184,7 @@ def analyse(text: str, phase: str, case: str | None, bank: ConceptBank | None = 
     said = False  # a kept unit that names something and is not a bare list
     for u in out:
         inside = [m for m in found if u.start <= m.start < u.end]
-        if u.kept and _is_term_list(u, inside):
+        if u.kept and (_is_term_list(u, inside) or _is_menu(u, inside)):
             u.listed = True
         elif u.kept and inside:
             said = True
@@ -257,6 +260,15 @@ def _is_term_list(u: Unit, mentions: Sequence[Any]) -> bool:
     pieces = [p for p in re.split(r"[,;]", u.text) if p.strip()]
     short = sum(1 for p in pieces if len(p.split()) <= TERM_LIST_SEGMENT)
     return short >= TERM_LIST_ITEMS * len(pieces)
+
+
+def _is_menu(u: Unit, mentions: Sequence[Any]) -> bool:
+    """A unit that offers options without choosing ("We could use XGBoost, random forests, LSTMs, transformers or
+    GNNs"): it names them and shows nothing of any, as a bare list does (`menu_min`, `menu_cues`, `choice_cues`)."""
+    st = settings()
+    if len({m.concept_id for m in mentions}) < st.menu_min:
+        return False
+    return bool(_cue_rx(tuple(st.menu_cues)).search(u.text)) and not _cue_rx(tuple(st.choice_cues)).search(u.text)
 
 
 ELSEWHERE_MIN = 4  # concepts of other phases named before an answer can belong to another phase

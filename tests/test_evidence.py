@@ -311,3 +311,25 @@ def test_a_sentence_that_states_a_misconception_is_no_evidence_for_any_criterion
     for e in ev_w:
         if e.criterion.id in backed:
             assert not e.concepts and not e.quotes or set(e.misconceptions) & stated, e.criterion.id
+
+
+def test_a_menu_of_options_without_a_choice_names_them_with_no_depth():
+    """"We could use XGBoost, random forests, LSTMs over the history, transformers or GNNs for fraud rings" offers
+    options and picks none: like a bare list, each name counts with no depth. The same models weighed against
+    each other is a choice and keeps its depth."""
+    lib = library()
+    crits = lib.criteria("model", CASE)
+    menu = (
+        "We could use XGBoost, random forests, LSTMs over the transaction history, transformers, or graph neural networks"
+        " for fraud rings, there are lots of options."
+    )
+    chosen = (
+        "I'd start with XGBoost rather than random forests, LSTMs over the transaction history, transformers or graph"
+        " neural networks for fraud rings, because trees handle the tabular velocity features within the 50 ms budget."
+    )
+    an_m, ev_m = evidence.grade_text(menu, "model", CASE, crits)
+    an_c, ev_c = evidence.grade_text(chosen, "model", CASE, crits)
+    assert an_m.units and all(u.listed for u in an_m.units) and not any(u.listed for u in an_c.units)
+    depth_m = sum(e.depth_count for e in ev_m)
+    depth_c = sum(e.depth_count for e in ev_c)
+    assert depth_m == 0 < depth_c
