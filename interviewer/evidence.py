@@ -53,6 +53,9 @@ class Settings(BaseModel):
     dismiss_after: list[str]
     dismiss_gap: int = Field(ge=0, le=12)
     tradeoff_explicit: list[str]
+    menu_min: int = Field(ge=2, le=20)
+    menu_cues: list[str]
+    choice_cues: list[str]
     cross_cutting: dict[str, dict[str, list[str]]]
 
 
@@ -181,7 +184,7 @@ def analyse(text: str, phase: str, case: str | None, bank: ConceptBank | None = 
     said = False  # a kept unit that names something and is not a bare list
     for u in out:
         inside = [m for m in found if u.start <= m.start < u.end]
-        if u.kept and _is_term_list(u, inside):
+        if u.kept and (_is_term_list(u, inside) or _is_menu(u, inside)):
             u.listed = True
         elif u.kept and inside:
             said = True
@@ -259,6 +262,15 @@ def _is_term_list(u: Unit, mentions: Sequence[Any]) -> bool:
     return short >= TERM_LIST_ITEMS * len(pieces)
 
 
+def _is_menu(u: Unit, mentions: Sequence[Any]) -> bool:
+    """A unit that offers options without choosing ("We could use XGBoost, random forests, LSTMs, transformers or
+    GNNs"): it names them and shows nothing of any, as a bare list does (`menu_min`, `menu_cues`, `choice_cues`)."""
+    st = settings()
+    if len({m.concept_id for m in mentions}) < st.menu_min:
+        return False
+    return bool(_cue_rx(tuple(st.menu_cues)).search(u.text)) and not _cue_rx(tuple(st.choice_cues)).search(u.text)
+
+
 ELSEWHERE_MIN = 4  # concepts of other phases named before an answer can belong to another phase
 ELSEWHERE_RATIO = 3  # ... when they outnumber this phase's own concepts this many times over
 ELSEWHERE_LINKED = 0.5  # a concept at home elsewhere that backs one of this phase's criteria: half this phase's, half another's
@@ -280,6 +292,7 @@ def _elsewhere(concept_ids: Sequence[str], phase: str, bank: ConceptBank, case: 
     monitoring's alerting) stays monitoring's, and a model answer given in clarifying stays the model's
     though one of its concepts also evidences clarifying's scope."""
     own = _phase_criteria(phase, case)
+    concept_ids = list(dict.fromkeys(concept_ids))  # a concept named twice is one concept of its phase
     mine = sum(1.0 if (c := bank.concept(cid)).phase == phase else ELSEWHERE_LINKED if own.intersection(c.criteria) else 0.0 for cid in concept_ids)
     other = len(concept_ids) - mine
     mine += asked  # concepts asked about (clarifying): this phase's
@@ -360,7 +373,10 @@ def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBa
         ev = CriterionEvidence(c)
         weight_of_unit: dict[int, float] = {}
         where: dict[int, int] = {}
+        wrong = {i for _m, i, _s, _e in an.misconceptions}  # a unit that states a misconception shows no understanding
         for cid, i, s, _e in an.mentions:
+            if i in wrong:
+                continue
             # a concept backs the criteria it lists, whichever phase it is at home in: negative downsampling
             # and recalibration said while modelling are the model's loss-and-negatives evidence
             if c.id not in bank.concept(cid).criteria:

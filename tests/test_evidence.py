@@ -289,3 +289,47 @@ def test_a_trade_off_said_outright_counts_without_a_concept_name():
     _an, bare = evidence.grade_text("It is faster and cheaper.", "cross-cutting", CASE, crit)
     assert said[0].score and said[0].score >= 2
     assert bare[0].score is None
+
+
+def test_a_sentence_that_states_a_misconception_is_no_evidence_for_any_criterion():
+    """"Each quantile model is fit with pinball loss, so their interval is guaranteed to cover 50%": the
+    loss named inside a wrong claim shows no understanding of losses; said plainly, it is evidence."""
+    lib = library()
+    case = "delivery-time-estimation"
+    crits = lib.criteria("model", case)
+    plain = "For the range I'd train two extra quantile models at the 25th and 75th percentiles, each fit with pinball loss."
+    wrong = (
+        "For the range I'd train two extra quantile models at the 25th and 75th percentiles; because each is fit with"
+        " pinball loss, their interval is guaranteed to contain 50 percent of deliveries."
+    )
+    an_w, ev_w = evidence.grade_text(wrong, "model", case, crits)
+    assert an_w.misconceptions, "the wrong claim is not detected: the test exercises nothing"
+    stated = {m for m, *_ in an_w.misconceptions}
+    _an, ev_p = evidence.grade_text(plain, "model", case, crits)
+    backed = {e.criterion.id for e in ev_p if e.concepts}
+    assert backed, "the plain sentence backs no criterion"
+    for e in ev_w:
+        if e.criterion.id in backed:
+            assert not e.concepts and not e.quotes or set(e.misconceptions) & stated, e.criterion.id
+
+
+def test_a_menu_of_options_without_a_choice_names_them_with_no_depth():
+    """"We could use XGBoost, random forests, LSTMs over the history, transformers or GNNs for fraud rings" offers
+    options and picks none: like a bare list, each name counts with no depth. The same models weighed against
+    each other is a choice and keeps its depth."""
+    lib = library()
+    crits = lib.criteria("model", CASE)
+    menu = (
+        "We could use XGBoost, random forests, LSTMs over the transaction history, transformers, or graph neural networks"
+        " for fraud rings, there are lots of options."
+    )
+    chosen = (
+        "I'd start with XGBoost rather than random forests, LSTMs over the transaction history, transformers or graph"
+        " neural networks for fraud rings, because trees handle the tabular velocity features within the 50 ms budget."
+    )
+    an_m, ev_m = evidence.grade_text(menu, "model", CASE, crits)
+    an_c, ev_c = evidence.grade_text(chosen, "model", CASE, crits)
+    assert an_m.units and all(u.listed for u in an_m.units) and not any(u.listed for u in an_c.units)
+    depth_m = sum(e.depth_count for e in ev_m)
+    depth_c = sum(e.depth_count for e in ev_c)
+    assert depth_m == 0 < depth_c
