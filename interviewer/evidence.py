@@ -365,6 +365,7 @@ def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBa
     st = settings()
     w, cap = st.weights, st.caps
     cut = cuts()
+    wrong = {i for _m, i, _s, _e in an.misconceptions}  # a unit that states a misconception shows no understanding
     out: list[CriterionEvidence] = []
     for c in crits:
         if c.phase == CROSS_CUTTING or c.id in st.cross_cutting:
@@ -373,7 +374,6 @@ def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBa
         ev = CriterionEvidence(c)
         weight_of_unit: dict[int, float] = {}
         where: dict[int, int] = {}
-        wrong = {i for _m, i, _s, _e in an.misconceptions}  # a unit that states a misconception shows no understanding
         for cid, i, s, _e in an.mentions:
             if i in wrong:
                 continue

@@ -512,16 +512,16 @@ def test_a_probe_for_what_the_candidate_was_already_told_comes_last(ctx: Ctx):
 
     case = ctx.lib.case("payment-fraud-detection")
     asking = [
-        (crit, i, ids)
+        (phase, crit, i, ids)
         for phase in PHASES
         for crit in ctx.lib.criteria(phase, case.id)
         for i, p in enumerate(crit.probes)
         if len(crit.probes) > 1 and (ids := ctx.brain.facts_asked(p, case))
     ]
     assert asking, "no probe of the fraud case asks for one of its facts"
-    crit, i, ids = asking[0]
+    phase, crit, i, ids = asking[0]
     d = Decision(action=Action.FOLLOW_UP, criterion=crit.id)
-    st = _state(crit.phase if hasattr(crit, "phase") else Phase.DATA, 1.0, case_id=case.id)
+    st = _state(phase, 1.0, case_id=case.id)
     told = _authored({**st, "revealed": sorted(ids)}, ctx, d, set())[0]
     assert told != crit.probes[i] and told in crit.probes
     untold = [p for p in crit.probes if not ctx.brain.facts_asked(p, case) & ids]
