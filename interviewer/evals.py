@@ -621,11 +621,16 @@ def robustness_suite(lib: Library, grader: Grader | None = None, progress: Progr
                 terse_wins.append(score(phase, case, t) > score(phase, case, f) + 1e-9)
     # a development set of pairs by another blind writer, each fluent answer's errors listed: reported on its
     # own (not in the figure above), with the share of fluent-wrong answers in which a misconception is found
-    dev_wins, dev_caught = [], []
-    dev_path = folder / "terse-vs-fluent-dev.yaml"
-    for p in yaml.safe_load(dev_path.read_text(encoding="utf-8")) if dev_path.is_file() else []:
-        dev_wins.append(score(p["phase"], p["case"], p["terse_right"]) > score(p["phase"], p["case"], p["fluent_wrong"]) + 1e-9)
-        dev_caught.append(bool(evidence.analyse(p["fluent_wrong"], p["phase"], p["case"]).misconceptions))
+    # a second such set by a third writer (2026-12-02): `_dev2`
+    dev: dict[str, tuple[list[bool], list[bool]]] = {}
+    for tag, file in (("dev", "terse-vs-fluent-dev.yaml"), ("dev2", "terse-vs-fluent-dev2.yaml")):
+        dev_path = folder / file
+        for p in yaml.safe_load(dev_path.read_text(encoding="utf-8")) if dev_path.is_file() else []:
+            wins, caught = dev.setdefault(tag, ([], []))
+            wins.append(score(p["phase"], p["case"], p["terse_right"]) > score(p["phase"], p["case"], p["fluent_wrong"]) + 1e-9)
+            caught.append(bool(evidence.analyse(p["fluent_wrong"], p["phase"], p["case"]).misconceptions))
+    dev_wins, dev_caught = dev.get("dev", ([], []))
+    dev2_wins, dev2_caught = dev.get("dev2", ([], []))
     notes = []
     for p in pairs["notes-vs-prose"]:
         notes.append(abs(score(p["phase"], p["case"], p["notes"]) - score(p["phase"], p["case"], p["prose"])))
@@ -647,12 +652,15 @@ def robustness_suite(lib: Library, grader: Grader | None = None, progress: Progr
         "terse_gt_fluent_wrong": mean([float(x) for x in terse_wins]),
         "terse_gt_fluent_wrong_dev": mean([float(x) for x in dev_wins]),
         "fluent_wrong_caught_dev": mean([float(x) for x in dev_caught]),
+        "terse_gt_fluent_wrong_dev2": mean([float(x) for x in dev2_wins]),
+        "fluent_wrong_caught_dev2": mean([float(x) for x in dev2_caught]),
         "own_gt_other_phase": mean([float(x) for x in own_gt]),
         "plea_max_lift": round(max(plea_lift), 4) if plea_lift else None,
         "n": len(order) + len(notes) + len(para) + len(full_gt) + ablations + len(terse_wins) + len(own_gt) + len(plea_lift),
         "counts": {
             "line_order": len(order), "notes_vs_prose": len(notes), "paraphrase": len(para), "full_vs_truncated": len(full_gt),
             "ablations": ablations, "terse_vs_fluent": len(terse_wins), "own_vs_other": len(own_gt), "pleas": len(plea_lift), "terse_vs_fluent_dev": len(dev_wins),
+            "terse_vs_fluent_dev2": len(dev2_wins),
         },
     }
 
@@ -798,6 +806,17 @@ def _behaviour_run(engine: Any, case: str, persona: str, simulated: Simulated | 
         "score": r["scorecard"]["overall"]["score"],
         "hire_signal": r["scorecard"]["overall"]["hire_signal"],
     }
+
+
+# the clarifying sets besides questions.yaml, each written blind by another writer (evals/README.md says who
+# saw what): the JSON key, the file under evals/clarifying/, and the name in the summary
+CLARIFY_SETS = (
+    ("clarifying_dev2", "dev2.yaml", "clarifying, second development set"),
+    ("clarifying_dev3", "dev3.yaml", "clarifying, third set (development since it was read)"),
+    ("clarifying_dev4", "dev4.yaml", "clarifying, fourth set (development)"),
+    ("clarifying_dev5", "dev5.yaml", "clarifying, fifth set (blind check, never read)"),
+    ("clarifying_heldout", "heldout.yaml", "clarifying, held-out set"),
+)
 
 
 def clarify_suite(lib: Any, path: Path | None = None) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from .evidence import dismissed
 from .grading import candidate_words
 from .knowledge import KnowledgeIndex
 from .state import InterviewState, Turn
-from .text import asked_part, inline_title, is_question, is_stuck, plural, redact, sanitize, wants_to_move_on
+from .text import asked_part, has_questions, inline_title, is_question, is_stuck, plural, redact, sanitize, wants_to_move_on
 
 # node names
 LISTEN, ASK, ASSESS, RESPOND, ADVANCE, COMMAND, FINISH = "listen", "ask", "assess", "respond", "advance", "command", "finish"
@@ -449,14 +449,21 @@ def listen(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     else:
         text, cut = sanitize(raw if isinstance(raw, str) else "")
     text = redact(text, ctx.secrets)
-    if Command.parse(text) is not None:
+    phase = _phase(state)
+    command = Command.parse(text) is not None
+    elapsed = state.get("elapsed", 0.0) + (ctx.clock.candidate_turn(text) if not command else 0.0)
+    if command:
         kind, goto = TurnKind.COMMAND, COMMAND
-    elif text and is_question(text) and not wants_to_move_on(text):
+    elif text and not wants_to_move_on(text) and (
+        is_question(text)
+        # while clarifying, questions asked inside a longer answer ("I'll assume CNP fraud. What is the label
+        # delay? ...") are answered too, while the phase has time left after it: they are what the candidate
+        # wants to know
+        or (phase == Phase.CLARIFY and has_questions(text) and elapsed - state.get("phase_start", 0.0) < budget(state, ctx.lib, phase))
+    ):
         kind, goto = TurnKind.QUESTION, ASK
     else:
         kind, goto = TurnKind.ANSWER, ASSESS
-    elapsed = state.get("elapsed", 0.0) + (ctx.clock.candidate_turn(text) if kind != TurnKind.COMMAND else 0.0)
-    phase = _phase(state)
     turn: Turn = {"role": Role.CANDIDATE.value, "phase": phase, "text": text, "minute": round(elapsed, 2), "kind": kind.value}
     if cut:
         turn["cut"] = True
@@ -496,7 +503,9 @@ def ask(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     # questions use the phase's time too: past the budget, the interviewer moves on
     phase = _phase(state)
     spent = upd["elapsed"] - state.get("phase_start", 0.0)
-    if spent + policy().clarify_margin_minutes > budget(state, ctx.lib, phase):
+    # a candidate who asks inside long answers is expected to answer at that length again
+    ahead = policy().clarify_margin_minutes if is_question(latest) else max(policy().clarify_margin_minutes, ctx.clock.candidate_turn(latest))
+    if spent + ahead > budget(state, ctx.lib, phase):
         return Goto(update=upd, goto=ADVANCE)
     timing = _time_notices(state, ctx, upd["elapsed"])
     upd.update({"notices": upd["notices"] + timing["notices"], "time_flags": timing["time_flags"]})
@@ -593,8 +602,9 @@ def _without_reference(probe: str) -> str:
     return rest[0].upper() + rest[1:]
 
 
-# a list right after the concept: "slice by country, device and new vs returning", "guardrails: latency, hides"
-_LISTED = re.compile(r"^[^.?!;\n]{0,30}?(?::|\b(?:by|such\s+as|like|e\.g\.|including|namely)\b)\s*[^.?!;\n]*?(?:,|\band\b|\bor\b|/)", re.I)
+# a list right after the concept: "slice by country, device and new vs returning", "guardrails: latency, hides",
+# "aggregates over 1h / 1d", "guardrails = latency, spam share"
+_LISTED = re.compile(r"^[^.?!;\n]{0,30}?(?::|=|->|→|\b(?:by|over|across|such\s+as|like|e\.g\.|including|namely)\b)\s*[^.?!;\n]*?(?:,|\band\b|\bor\b|/)", re.I)
 
 
 # a concept named only to set it aside: "not accuracy", "rather than raw watch time", "instead of a DNN", or
@@ -658,14 +668,19 @@ def _said_as(state: InterviewState, ctx: Ctx, cid: str) -> str | None:
     return next((" ".join(m.matched.split()) for _text, m in reversed(_mentions_of(state, ctx, cid)) if _says_a_name(m.matched)), None)
 
 
-# the last word of a surface that cannot end a name ("slice by", "objective:", "train on")
-_DANGLING = re.compile(r"(?:[:;,(\-/]|\b(?:by|of|to|on|for|per|in|at|with|from|the|a|an|and|or|is|are|be|vs|as|it|than|into))\W*$", re.I)
+# the last word of a surface that cannot end a name ("slice by", "objective:", "train on", "times out")
+_DANGLING = re.compile(r"(?:[:;,(\-/]|\b(?:by|of|to|on|for|per|in|at|with|from|the|a|an|and|or|is|are|be|vs|as|it|than|into|out|up|off|down|back|away))\W*$", re.I)
+
+
+# words a name does not hold: a negation or a person ("never get labels", "we ranked ourselves")
+_NOT_A_NAME = re.compile(r"\b(?:never|not|no|nothing|only|without|cannot|can't|don't|doesn't|won't|isn't|aren't|we|i|you|they|it|our|us|its|own)\b", re.I)
 
 
 def _says_a_name(surface: str) -> bool:
     """Whether the candidate's words for a concept read as a name in "You mentioned ___.": a short phrase
     that does not end on a preposition or a colon (not "Slice by", "objective:", "frame it as"), holds no
-    clause break ("the prediction target, stated"), is not a prose pattern's whole clause, and not a bare verb
+    clause break ("the prediction target, stated"), holds no negation or person ("never get labels"), is not a
+    prose pattern's whole clause, and not a bare verb
     with its object ("leak future")."""
     words = surface.split()
     return (
@@ -673,7 +688,30 @@ def _says_a_name(surface: str) -> bool:
         and not _DANGLING.search(surface)
         and not re.search(r"[,;:]\s", surface)  # a clause, not a name: "the prediction target, stated"
         and not re.match(r"(?i)(?:leak|train|test|split|drop|avoid|use)\b", surface)
+        and not _NOT_A_NAME.search(surface)
     )
+
+
+def _name_of(bank: ConceptBank, c: Any) -> str:
+    """A name for a concept when the candidate's own words do not read as one: its title when the title is
+    recognised as the concept itself, else its first alias that reads as a name ("You mentioned a feedback
+    loop.", never a title that names something else or nothing the candidate said)."""
+    if any(m.concept_id == c.id for m in bank.find_mentions(c.name)):
+        return c.name
+    title = set(re.findall(r"[a-z]{3,}", c.name.lower()))
+    if _NOT_A_NAME.search(c.name):  # "no searching for people by face": no alias says it without the negation
+        return c.name
+
+    def shared(a: str) -> int:
+        return len(title & set(re.findall(r"[a-z]{3,}", a.lower())))
+
+    # an alias that is a version of the title (shares a word with it) and reads as a name, closest first
+    names = [
+        a
+        for a in c.aliases
+        if shared(a) and re.fullmatch(r"[A-Za-z0-9][\w\- /'&]*", a) and _says_a_name(a) and any(m.concept_id == c.id for m in bank.find_mentions(a))
+    ]
+    return max(names, key=lambda a: (shared(a), min(len(a.split()), 3), -names.index(a)), default=c.name)
 
 
 def _mid_sentence(said: str, title: str) -> str:
@@ -699,7 +737,7 @@ def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> t
         c = ctx.bank.concept(d.concept)
         # the concept in the candidate's own words: the line refers to what they said, not to a title
         # whose words could name something else
-        said = _mid_sentence(_said_as(state, ctx, c.id) or c.name, c.name)
+        said = _mid_sentence(_said_as(state, ctx, c.id) or _name_of(ctx.bank, c), c.name)
         if d.action == Action.PUSH:
             line = P.pick_unique(P.get("push", d.dimension or "tradeoffs"), used, name=said)
         else:

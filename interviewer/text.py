@@ -590,6 +590,12 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+def has_questions(text: str) -> bool:
+    """Whether a line puts at least one question to the interviewer (a sentence that asks, with its question
+    mark), whatever else it says: a clarifying answer that states assumptions and asks along the way."""
+    return any(s.rstrip().endswith("?") and asks(s) for s in sentences(text))
+
+
 def asked_part(text: str) -> str:
     """The asking sentences of a clarifying line, without the reasons or remarks around them ("What is the
     latency budget? I ask because it decides the model size." -> "What is the latency budget?"); the whole

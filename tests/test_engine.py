@@ -99,10 +99,11 @@ def test_adversarial_never_steers(sims):
         # candidate text was stored sanitised: no escape or control characters
         for t in r["transcript"]:
             assert "\x1b" not in t["text"] and "\x00" not in t["text"] and "\x07" not in t["text"]
-        # the adversarial script was what the candidate said (as sanitised), line for line
-        said = [t["text"] for t in r["transcript"] if t["role"] == "candidate"]
+        # the adversarial script was what the candidate said (as sanitised), line for line, in order, until the
+        # phase's time ran out (its questions are answered, so its last remark may not fit)
+        said = [t["text"] for t in r["transcript"] if t["role"] == "candidate" and t["phase"] == PHASES[0]]
         script = [sanitize(x)[0] for x in lib.script("adversarial", case).lines(PHASES[0])]
-        assert script and all(line in said for line in script)
+        assert script and len(said) >= len(script) - 1 and said == script[: len(said)]
 
 
 def test_clarifying_questions_answered_from_hidden_facts(sims):
@@ -216,6 +217,24 @@ def test_two_questions_in_one_line_get_two_facts(tmp_path, tmp_path_factory, mon
     s.send("What is the click-through rate and how many ads are there?")
     last = s.transcript[-1]
     assert len(last["facts"]) == 2
+    eng.close()
+
+
+def test_questions_inside_a_longer_clarifying_answer_are_answered_from_the_facts(tmp_path, tmp_path_factory, monkeypatch):
+    """A candidate who states assumptions and asks along the way ("I'll assume ... What's the label delay?
+    ...") gets the facts they asked for, not a move to the next phase over their questions."""
+    eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
+    s = Session.start(eng, "payment-fraud-detection", brain="offline", clock=VirtualClock())
+    s.send(
+        "Before designing anything I'd pin a few things down. I'll assume card-not-present fraud is the main target, "
+        "with account takeover second. The decision sits in the authorisation path, so I'd expect a tight budget. "
+        "How long after a payment do chargebacks usually arrive? I'd also want the cost of a false decline, since that "
+        "sets the threshold, and I'll assume the usual PCI limits on raw card data."
+    )
+    reply = s.transcript[-1]
+    assert reply["role"] == "interviewer" and reply["kind"] == "clarify"
+    assert "label-delay" in reply["facts"]
+    assert s.state["phase_i"] == 0  # still clarifying
     eng.close()
 
 

@@ -210,9 +210,9 @@ def test_independent_suite_measures_agreement_with_the_blind_graders(tmp_path):
     assert -1.0 <= r["qwk"] <= 1.0 and set(r["baselines"]) == {"length"}
 
 
-@pytest.mark.parametrize("name", ["questions.yaml", "dev2.yaml", "dev3.yaml", "heldout.yaml"])
+@pytest.mark.parametrize("name", ["questions.yaml", "dev2.yaml", "dev3.yaml", "dev4.yaml", "dev5.yaml", "heldout.yaml"])
 def test_clarifying_sets_name_real_facts_and_cover_the_required_kinds(name):
-    """The clarifying sets (development, the blind sets dev2 and dev3 and the held-out one written from
+    """The clarifying sets (development, the blind sets dev2 to dev5 and the held-out one written from
     the case facts alone) name only facts their case has, and hold what the issue asks: >= 100 questions, >= 20
     with no fact, >= 15 multi-part."""
     import yaml
@@ -231,7 +231,8 @@ def test_clarifying_sets_name_real_facts_and_cover_the_required_kinds(name):
         assert (it["kind"] == "no-fact") == (not it["expect"]), it["question"]
 
 
-def test_blind_terse_vs_fluent_dev_pairs_are_well_formed_and_scored_apart():
+@pytest.mark.parametrize("name", ["terse-vs-fluent-dev.yaml", "terse-vs-fluent-dev2.yaml"])
+def test_blind_terse_vs_fluent_dev_pairs_are_well_formed_and_scored_apart(name):
     """The blind development pairs (evals/robustness/terse-vs-fluent-dev.yaml): real cases and phases, every
     fluent answer's errors listed, the terse one shorter; and a pair's grade is deterministic (the suite's
     strict "terse above fluent" comparison would otherwise flicker)."""
@@ -242,7 +243,7 @@ def test_blind_terse_vs_fluent_dev_pairs_are_well_formed_and_scored_apart():
     from interviewer.grading import Grader
     from interviewer.paths import evals_dir
 
-    pairs = yaml.safe_load((evals_dir() / "robustness" / "terse-vs-fluent-dev.yaml").read_text(encoding="utf-8"))
+    pairs = yaml.safe_load((evals_dir() / "robustness" / name).read_text(encoding="utf-8"))
     lib = library()
     assert len(pairs) >= 40 and len({p["case"] for p in pairs}) >= 10 and {p["phase"] for p in pairs} == set(PHASES)
     for p in pairs:

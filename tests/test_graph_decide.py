@@ -1,6 +1,8 @@
 """`graph.decide` on hand-made states (no interview is run), and the clarifying routes that feed it."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from engine_support import fresh_home, settings_for
@@ -464,10 +466,41 @@ def test_you_mentioned_uses_the_candidates_words_only_when_they_read_as_a_name()
     """A probe saw "You mentioned objective:.", "You mentioned Slice by." and "You mentioned leak future."."""
     from interviewer.graph import _says_a_name
 
-    for bad in ("Slice by", "objective:", "leak future", "train on the past", "a clause of the candidate that runs on and on", "frame it as", "the prediction target, stated"):
+    for bad in ("Slice by", "objective:", "leak future", "train on the past", "a clause of the candidate that runs on and on", "frame it as", "the prediction target, stated", "never get labels", "we ranked ourselves", "times out"):
         assert not _says_a_name(bad), bad
     for good in ("two-tower model", "p99", "slicing the metrics", "A/B test", "GBDT"):
         assert _says_a_name(good), good
+
+
+def test_a_concept_is_named_by_words_that_find_it_when_the_candidates_do_not_read_as_a_name(ctx: Ctx):
+    """The fallback for "You mentioned ___." is the concept's title when the title is recognised as the
+    concept, else an alias that is a version of the title and is recognised as it: a line that names its
+    concept in words the concept layer does not know would be a lead on nothing the candidate said."""
+    from interviewer.graph import _name_of
+
+    bank = ctx.bank
+    assert bank is not None
+    checked = 0
+    for cid in bank.concepts:
+        c = bank.concept(cid)
+        name = _name_of(bank, c)
+        if any(m.concept_id == cid for m in bank.find_mentions(c.name)):
+            assert name == c.name
+        elif name != c.name:
+            checked += 1
+            assert any(m.concept_id == cid for m in bank.find_mentions(name)), (cid, name)
+            assert set(re.findall(r"[a-z]{3,}", name.lower())) & set(re.findall(r"[a-z]{3,}", c.name.lower())), (cid, name)
+    assert checked >= 100  # most titles that are not aliases have such a version
+
+
+def test_a_list_after_over_counts_as_listed(ctx: Ctx):
+    """"aggregates over 1h / 1d" lists the windows: "Over which windows ...?" would ask for what was said."""
+    from interviewer.graph import _LISTED
+
+    assert _LISTED.match(" over 1h / 1d, updated by a stream job")
+    assert _LISTED.match(" across country, device and tenure")
+    assert _LISTED.match(" = latency, spam share in top 10")
+    assert not _LISTED.match(" over time. We retrain weekly")
 
 
 def test_addressing_a_concept_is_not_setting_it_aside(ctx: Ctx):

@@ -136,3 +136,12 @@ def test_design_statements_stay_answers():
         "I want to know whether the ranker overfits by comparing train and validation loss per day.",
     ):
         assert not is_question(line), line
+
+
+def test_a_clarifying_answer_with_a_question_inside_has_questions():
+    """has_questions: at least one sentence that asks, with its question mark, whatever else the line says."""
+    from interviewer.text import has_questions
+
+    assert has_questions("I'll assume 50M payments a day. What is the chargeback delay? I'd plan for 90 days.")
+    assert not has_questions("I'll assume 50M payments a day and a 90-day chargeback delay.")
+    assert not has_questions("Why? Because the delay decides the label window.")  # a bare rhetorical "Why?"

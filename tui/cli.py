@@ -807,15 +807,10 @@ def eval_(
             res["behaviour"]["clarifying"] = E.clarify_suite(eng.lib)
         if suite == "clarifying":
             res["clarifying"] = E.clarify_suite(lib)
-            dev2 = E.evals_dir() / "clarifying" / "dev2.yaml"
-            if dev2.is_file():  # a second development set, by another blind writer
-                res["clarifying_dev2"] = E.clarify_suite(lib, dev2)
-            dev3 = E.evals_dir() / "clarifying" / "dev3.yaml"
-            if dev3.is_file():  # a third blind set: measured before and after a round's changes, not tuned on
-                res["clarifying_dev3"] = E.clarify_suite(lib, dev3)
-            heldout = E.evals_dir() / "clarifying" / "heldout.yaml"
-            if heldout.is_file():  # written by someone who saw only the case facts; nothing was tuned on it
-                res["clarifying_heldout"] = E.clarify_suite(lib, heldout)
+            for key, file, _name in E.CLARIFY_SETS:  # the other sets, each by a blind writer (evals/README.md)
+                path = E.evals_dir() / "clarifying" / file
+                if path.is_file():
+                    res[key] = E.clarify_suite(lib, path)
     if eng is not None:
         eng.close()
     fails = E.check_thresholds(res, E.load_thresholds())
@@ -869,6 +864,8 @@ def _eval_recorded(lib: Any, folder: Path, brain: BrainKind, as_json: bool, out:
 
 
 def _summarise(res: dict[str, Any]) -> None:
+    from interviewer import evals as E
+
     g = res.get("grading")
     if g:
         for sp in ("dev", "test"):
@@ -886,7 +883,7 @@ def _summarise(res: dict[str, Any]) -> None:
     r = res.get("retrieval")
     if r:
         typer.echo(f"retrieval: recall@5 {r['recall@5']} MRR {r['mrr']} ({r['n']} queries)")
-    for key, name in (("clarifying", "clarifying"), ("clarifying_dev2", "clarifying, second development set"), ("clarifying_dev3", "clarifying, third blind set"), ("clarifying_heldout", "clarifying, held-out set")):
+    for key, _file, name in (("clarifying", "", "clarifying"), *E.CLARIFY_SETS):
         c = res.get(key)
         if c:
             typer.echo(f"{name}: accuracy {c['accuracy']} over {c['n']} questions, every part {c['every_part_answered']}, by kind {c['by_kind']}")
