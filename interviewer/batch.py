@@ -7,8 +7,8 @@ Blank lines are skipped (they still count for line numbers).
 
 The whole file is validated before anything is graded: a bad line (not JSON, not an object, a
 missing field, an unknown phase or case, an answer that is not a string, an id used twice) raises
-`ContentError` naming the file and the line, and nothing has been printed. Validation stops at the
-first bad line. Grading then yields one result per answer, in input order, as each is graded.
+`ContentError` naming the file and the first bad line, with every other bad line (up to
+`MAX_REPORTED`) listed in its message, and nothing has been printed. Grading then yields one result per answer, in input order, as each is graded.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from .text import sanitize
 
 MAX_BATCH_BYTES = 64_000_000  # the whole file; one line is capped at MAX_INPUT_BYTES like any input
 REQUIRED = ("id", "phase", "answer")
+MAX_REPORTED = 20  # bad lines named in one error
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class BatchItem:
 
 
 def read_batch(path: Path, lib: Library) -> list[BatchItem]:
-    """Every answer of a batch file, validated; a `ContentError` naming file and line at the first fault."""
+    """Every answer of a batch file, validated; a `ContentError` naming the file and the first bad line, and
+    listing the other bad lines."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -46,6 +48,7 @@ def read_batch(path: Path, lib: Library) -> list[BatchItem]:
     if size > MAX_BATCH_BYTES:
         raise ContentError(path, f"the file is {size:,} bytes; a batch holds at most {MAX_BATCH_BYTES:,}")
     items: list[BatchItem] = []
+    bad: list[ContentError] = []
     first_seen: dict[Any, int] = {}
     try:
         with path.open("rb") as f:
@@ -58,14 +61,24 @@ def read_batch(path: Path, lib: Library) -> list[BatchItem]:
                     raise ContentError(path, "not UTF-8 text", n) from None
                 if not line.strip():
                     continue
-                item = _parse_line(path, n, line, lib)
-                key = (type(item.id).__name__, item.id)
-                if key in first_seen:
-                    raise ContentError(path, f"id {item.id!r} is used twice (first on line {first_seen[key]})", n)
+                try:
+                    item = _parse_line(path, n, line, lib)
+                    key = (type(item.id).__name__, item.id)
+                    if key in first_seen:
+                        raise ContentError(path, f"id {item.id!r} is used twice (first on line {first_seen[key]})", n)
+                except ContentError as e:
+                    bad.append(e)
+                    continue
                 first_seen[key] = n
                 items.append(item)
     except OSError as e:
         raise ContentError(path, f"cannot read: {e.strerror}") from None
+    if bad:  # every bad line at once, so one run shows all there is to fix
+        first = bad[0]
+        more = "; ".join(f"line {e.line}: {e.message}" for e in bad[1:MAX_REPORTED])
+        if len(bad) > MAX_REPORTED:
+            more += f"; and {len(bad) - MAX_REPORTED} more"
+        raise ContentError(path, first.message + (f" (also {more})" if more else ""), first.line)
     return items
 
 

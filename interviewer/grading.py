@@ -134,9 +134,11 @@ def _to_suggest(bank: ConceptBank, criterion: str, case: str | None, said: set[s
     reference outline names, else the case's own, else those scoped to its kind of problem; a concept every
     case shares (binary classification, catalogue size) only when none of those is left and the candidate
     named nothing for the criterion: it is more often an alternative to what they chose than what their
-    answer lacks."""
+    answer lacks. With no case, no case's own concepts."""
     main = bank.by_criterion(criterion, case, main_only=True)
     pool = [c for c in main + [c for c in bank.by_criterion(criterion, case) if c not in main] if c.id not in said]
+    if case is None:  # an answer graded with no case: no other case's own concepts ("mutual friend count")
+        pool = [c for c in pool if not bank.case_of.get(c.id)]
     tier = lambda c: 0 if c.id in reference else 1 if bank.case_of.get(c.id) else 2 if c.scope else 3
     best = min((tier(c) for c in pool), default=3)
     if best < 3:  # only the best-fitting tier: the reference's own concepts before any that merely fit the kind

@@ -664,8 +664,19 @@ def _listed_after(state: InterviewState, ctx: Ctx, cid: str) -> bool:
 
 
 def _said_as(state: InterviewState, ctx: Ctx, cid: str) -> str | None:
-    """The candidate's own words for a concept, as they last said it ("request-time features")."""
-    return next((" ".join(m.matched.split()) for _text, m in reversed(_mentions_of(state, ctx, cid)) if _says_a_name(m.matched)), None)
+    """The candidate's own words for a concept, as they last said it ("request-time features"), with the
+    article they put in front of it ("the business goal", not "You mentioned business goal.")."""
+    for text, m in reversed(_mentions_of(state, ctx, cid)):
+        if _says_a_name(m.matched):
+            words = " ".join(m.matched.split())
+            article = _ARTICLE_BEFORE.search(text[max(0, m.start - 8) : m.start])
+            if article and not _ARTICLE_BEFORE.match(words + " "):
+                words = f"{article.group(1)} {words}"
+            return words
+    return None
+
+
+_ARTICLE_BEFORE = re.compile(r"\b(the|a|an)\s+$", re.I)
 
 
 # the last word of a surface that cannot end a name ("slice by", "objective:", "train on", "times out")
@@ -679,9 +690,9 @@ _NOT_A_NAME = re.compile(r"\b(?:never|not|no|nothing|only|without|cannot|can't|d
 def _says_a_name(surface: str) -> bool:
     """Whether the candidate's words for a concept read as a name in "You mentioned ___.": a short phrase
     that does not end on a preposition or a colon (not "Slice by", "objective:", "frame it as"), holds no
-    clause break ("the prediction target, stated"), holds no negation or person ("never get labels"), is not a
-    prose pattern's whole clause, and not a bare verb
-    with its object ("leak future")."""
+    clause break ("the prediction target, stated"), no negation or person ("never get labels") and no bracket,
+    does not open on a preposition ("as a baseline"), is not a lone participle ("calibrated"), is not a prose
+    pattern's whole clause, and not a bare verb with its object ("leak future")."""
     words = surface.split()
     return (
         0 < len(words) <= 5
@@ -689,6 +700,9 @@ def _says_a_name(surface: str) -> bool:
         and not re.search(r"[,;:]\s", surface)  # a clause, not a name: "the prediction target, stated"
         and not re.match(r"(?i)(?:leak|train|test|split|drop|avoid|use)\b", surface)
         and not _NOT_A_NAME.search(surface)
+        and not re.match(r"(?i)(?:as|of|to|for|with|by|on|in|at|from|into|via)\b", surface)  # "as a baseline"
+        and not re.search(r"[()\[\]]", surface)  # "data drift (covariate shift)"
+        and not re.fullmatch(r"[a-z]+ed", surface)  # an adjective or verb alone: "calibrated"
     )
 
 

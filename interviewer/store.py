@@ -102,9 +102,10 @@ class Store:
             rows = self.db.execute("SELECT phase, payload FROM grades WHERE session_id=?", (sid,)).fetchall()
         return {p: PhaseGrade.model_validate_json(x) for p, x in rows}
 
-    def history(self, case: str, before: float, exclude: str) -> dict[str, list[float]]:
+    def history(self, case: str, before: float, exclude: str, kind: str | None = None) -> dict[str, list[float]]:
         """Earlier scores per phase for this case (oldest first), for the trend: finished sessions that
-        covered every phase (a retry is never part of the trend)."""
+        covered every phase (a retry is never part of the trend), of the same kind as the one asking (`kind`:
+        a candidate's interviews are compared with their interviews, simulations with simulations)."""
         with self._lock:
             rows = self.db.execute(
                 "SELECT g.phase, g.payload, s.kind, s.phases FROM grades g JOIN sessions s ON s.id = g.session_id "
@@ -112,8 +113,9 @@ class Store:
                 (case, before, exclude),
             ).fetchall()
         out: dict[str, list[float]] = {}
-        for phase, payload, kind, phases in rows:
-            if session_kind(kind, phases) == SessionKind.RETRY:
+        for phase, payload, row_kind, phases in rows:
+            seen = session_kind(row_kind, phases)
+            if seen == SessionKind.RETRY or (kind is not None and seen != kind):
                 continue
             out.setdefault(phase, []).append(round(PhaseGrade.model_validate_json(payload).score, 2))
         return out

@@ -134,4 +134,8 @@ def test_retries_are_listed_as_retries_and_left_out_of_the_trend(tmp_path: Path)
     trend = store.history("news-feed", t + 10, "none")
     assert trend["data"] == [2.0, 3.0]  # the full interview and the full simulation; never the retries' 4s
     assert set(trend) == set(PHASES)
+    # an interview's trend holds interviews only, a simulation's simulations only (a probe saw a live
+    # interview's phase table trend built from simulations)
+    assert store.history("news-feed", t + 10, "none", SessionKind.INTERVIEW)["data"] == [2.0]
+    assert store.history("news-feed", t + 10, "none", SessionKind.SIMULATION)["data"] == [3.0]
     assert session_kind("interview", json.dumps(list(PHASES))) == "interview"

@@ -267,3 +267,21 @@ def test_saying_there_is_nothing_to_add_is_not_padding(grader):
     without = grader.grade(CROSS_CUTTING, "video-recommendation", "\n".join(t for _p, t in answers))
     assert [c.score for c in with_stuck.criteria] == [c.score for c in without.criteria]
     assert not any("padding" in (c.rationale or "") for c in with_stuck.criteria)
+
+
+def test_an_answer_graded_with_no_case_is_never_told_to_name_another_cases_own_concepts():
+    """`mlsd grade` without --case advised "mutual friend count", "prefix trie" and "courier arrival": each
+    is one case's own concept. With no case, the advice draws on concepts every case shares."""
+    from interviewer.concepts import concept_bank
+
+    lib = library()
+    bank = concept_bank()
+    own = {bank.concept(cid).name for cid in bank.concepts if bank.case_of.get(cid)}
+    assert own  # the cases do have their own concepts
+    g = Grader(lib, "offline")
+    seen = 0
+    for phase in PHASES:
+        for c in g.grade(phase, None, "We would log the data and train a model, then check it works.").criteria:
+            seen += 1
+            assert not any(f" {name}," in f" {c.rationale}," or f" {name}." in f" {c.rationale}" for name in own), (phase, c.rationale)
+    assert seen >= 30

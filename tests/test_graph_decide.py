@@ -466,7 +466,7 @@ def test_you_mentioned_uses_the_candidates_words_only_when_they_read_as_a_name()
     """A probe saw "You mentioned objective:.", "You mentioned Slice by." and "You mentioned leak future."."""
     from interviewer.graph import _says_a_name
 
-    for bad in ("Slice by", "objective:", "leak future", "train on the past", "a clause of the candidate that runs on and on", "frame it as", "the prediction target, stated", "never get labels", "we ranked ourselves", "times out"):
+    for bad in ("Slice by", "objective:", "leak future", "train on the past", "a clause of the candidate that runs on and on", "frame it as", "the prediction target, stated", "never get labels", "we ranked ourselves", "times out", "as a baseline", "calibrated", "data drift (covariate shift)"):
         assert not _says_a_name(bad), bad
     for good in ("two-tower model", "p99", "slicing the metrics", "A/B test", "GBDT"):
         assert _says_a_name(good), good
@@ -569,3 +569,15 @@ def test_a_name_said_at_the_start_of_a_sentence_is_not_capitalised_mid_line(ctx:
     assert _mid_sentence("XGBoost", "gradient-boosted trees") == "XGBoost"  # a name's own capitals stay
     assert _mid_sentence("A/B test", "A/B test") == "A/B test"
     assert _mid_sentence("Kafka topic", "Kafka stream") == "Kafka topic"
+
+
+def test_the_candidates_words_for_a_concept_keep_their_article(ctx: Ctx):
+    """"the business goal is retention" is led as "You mentioned the business goal.", not "business goal."."""
+    from interviewer.graph import _said_as
+
+    bank = ctx.bank
+    assert bank is not None
+    text = "The model must serve fast. I think the business goal is fewer late deliveries."
+    m = next(m for m in bank.find_mentions(text) if m.matched.lower() == "business goal")
+    st = _state(Phase.FRAME, 3.0, text)
+    assert _said_as(st, ctx, m.concept_id) == "the business goal"

@@ -95,6 +95,16 @@ def test_bad_line_exits_2_naming_the_line_before_grading_anything(env, monkeypat
     assert f"{f}:3:" in lines[0] and why in lines[0], lines[0]
 
 
+def test_every_bad_line_of_a_batch_is_named_in_one_run(env, monkeypatch, capsys):
+    """A file with several faults names them all (the first as file:line, the others by line), so one
+    run shows everything to fix; nothing is graded."""
+    f = _write_jsonl(env / "in.jsonl", [ANSWERS[0], BAD[0][0], ANSWERS[1], BAD[5][0], BAD[10][0]])
+    code, out, err = _main(monkeypatch, capsys, "grade", "--batch", str(f), "--brain", "offline")
+    assert code == 2 and out == ""
+    assert f"{f}:2: invalid JSON" in err
+    assert "line 4: unknown phase 'training'" in err and "line 5: id 'a1' is used twice" in err
+
+
 def test_batch_refuses_mixed_options_and_missing_file(env, monkeypatch, capsys):
     f = _write_jsonl(env / "in.jsonl", ANSWERS[:1])
     code, out, err = _main(monkeypatch, capsys, "grade", "--batch", str(f), "--phase", "data")

@@ -373,7 +373,7 @@ def grade(
 
 
 def _grade_batch(path: Path, brain: BrainKind) -> None:
-    """Validate the whole file first (exit 2 naming the first bad line, nothing printed), then print one
+    """Validate the whole file first (exit 2 naming every bad line, nothing printed), then print one
     compact JSON line per answer, in input order, flushed as each is graded."""
     from interviewer.batch import grade_batch, read_batch
 
