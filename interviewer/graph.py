@@ -641,7 +641,9 @@ def _set_aside_only(state: InterviewState, ctx: Ctx, cid: str) -> bool:
     I'd use satisfied watch time"): "You proposed optimising watch time. ..." would put words in their mouth."""
     said = _mentions_of(state, ctx, cid)
     return bool(said) and all(
-        _SET_ASIDE_BEFORE.search(re.split(r"[.?!;:,\n]", text[max(0, m.start - 60) : m.start])[-1]) or _SET_ASIDE_AFTER.match(text[m.end : m.end + 60])
+        _SET_ASIDE_BEFORE.search(re.split(r"[.?!;:,\n]", text[max(0, m.start - 60) : m.start])[-1])
+        or _SET_ASIDE_AFTER.match(text[m.end : m.end + 60])
+        or dismissed(text, 0, m.start, m.end)  # "canaries slow us down": not needed, in the grader's words too
         for text, m in said
     )
 

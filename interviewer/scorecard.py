@@ -23,7 +23,7 @@ from .content import Library
 from .domain import CROSS_CUTTING, PHASES, Level, Persona
 from .grading import CriterionGrade, PhaseGrade
 from .paths import private_dir
-from .text import redact
+from .text import plural, redact
 
 SIGNALS = ("strong no hire", "no hire", "lean hire", "hire", "strong hire")
 BARS = (1.9, 2.4, 2.8, 3.3)  # senior: score >= bar[i] earns SIGNALS[i+1]
@@ -152,7 +152,7 @@ def confidence(
         conf *= min(minutes_used / need, 1.0)
         if minutes_used < need:
             short = True
-            reasons.append(f"{minutes_used:.0f} of {minutes_planned:.0f} minutes")
+            reasons.append(f"{minutes_used:.0f} of {plural(minutes_planned, 'minute')}")
     if answers is not None:
         conf *= min(answers / MIN_ANSWERS, 1.0)
         if answers < MIN_ANSWERS:
@@ -328,7 +328,7 @@ def to_markdown(card: Scorecard) -> str:
     out = [
         f"# Scorecard — {card.case_title}",
         "",
-        f"Session `{card.session_id}` · target level {o.target_level} · persona {card.persona} · brain {card.brain} · {card.minutes_used:.0f} minutes",
+        f"Session `{card.session_id}` · target level {o.target_level} · persona {card.persona} · brain {card.brain} · {plural(card.minutes_used, 'minute')}",
         "",
         "## Overall",
         "",

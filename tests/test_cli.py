@@ -118,6 +118,9 @@ def test_simulate_json_then_sessions_and_report(home, tmp_path, monkeypatch, cap
     assert d["planned_minutes"] == 45 and d["minutes"] < 45
     assert g["overall"]["confidence"] == sc["overall"]["confidence"]
     assert g["overall"]["confidence_reasons"] == sc["overall"]["confidence_reasons"]
+    # and with the follow-ups each phase had (a probe saw 0 for every phase from a simulation's transcript)
+    assert [ph["follow_ups"] for ph in g["phases"]] == [ph["follow_ups"] for ph in sc["phases"]]
+    assert sum(ph["follow_ups"] for ph in g["phases"]) > 0
 
 
 def test_report_unknown_session(home):

@@ -255,6 +255,15 @@ def test_a_concept_named_only_to_say_it_is_not_needed_is_no_evidence(said, kept)
     assert any(c == cid for c, *_ in an.mentions) is kept
 
 
+def test_a_practice_said_to_slow_things_down_is_waved_away_not_proposed():
+    """"Deploy straight to 100%; canaries slow us down." scored rollout 2 and was asked "You mentioned canaries.
+    How large would it be?": it is no evidence, and the interviewer asks why it is safe to leave out."""
+    an = evidence.analyse("Deploy straight to 100%; canaries slow us down.", "deploy", CASE)
+    assert not an.mentions
+    kept = evidence.analyse("Canary at 1% for a day, then ramp to 100%.", "deploy", CASE)
+    assert kept.mentions
+
+
 def test_doing_the_thing_is_not_dismissing_it():
     # "to avoid leakage", "skip bot sessions", "drop duplicates" do what they name
     for said, cid in (("Split by time to avoid leakage.", "data-leakage"), ("Drop duplicates and filter bots before training.", "near-duplicate-removal")):

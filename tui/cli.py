@@ -410,8 +410,15 @@ def _grade_transcript(path: Path, brain: BrainKind):
     cross = grader.grade(CROSS_CUTTING, case, candidate_words(turns))
     budgets = {p: lib.phase_minutes(p) for p in PHASES}
     pm: dict[str, float] = {}
+    fus: dict[str, int] = {}
     for p in (data.get("phases") or []) if isinstance(data, dict) else []:
         pm[p["id"]] = p.get("minutes", 0.0)
+        if isinstance(p.get("follow_ups"), int):
+            fus[p["id"]] = p["follow_ups"]
+    if not fus:  # no phase table: the interviewer's follow-up lines of the transcript, counted per phase
+        for t in turns:
+            if t.get("role") == Role.INTERVIEWER and t.get("kind") in (TurnKind.FOLLOW_UP, TurnKind.DEEP_DIVE, TurnKind.PUSH, TurnKind.CHALLENGE) and t.get("phase") in PHASES:
+                fus[t["phase"]] = fus.get(t["phase"], 0) + 1
     # the evidence behind the confidence: minutes used (the last turn's minute) of the planned length
     # ("planned_minutes", else the phases' budgets added up, else the default 45; "minutes" in simulate's output
     # is the time used, not the length planned), and the candidate's answers
@@ -434,7 +441,7 @@ def _grade_transcript(path: Path, brain: BrainKind):
         cross=cross,
         phase_minutes=pm,
         budgets=budgets,
-        follow_ups={},
+        follow_ups=fus,
         hints=data.get("hints", []) if isinstance(data, dict) else [],
         minutes_used=used,
         minutes_planned=float(planned),
