@@ -182,6 +182,10 @@ class Policy(BaseModel):
         default=0.8, ge=0, le=1, description="the follow-up cap closes a phase only once this share of its time is used"
     )
     clarify_margin_minutes: float = Field(ge=0, description="clarifying questions stop this close to the budget")
+    brevity_min_words: int = Field(default=120, ge=20, description="an answer this long that names few concepts ...")
+    brevity_max_density: float = Field(
+        default=2.0, ge=0, description="... (fewer than this many per 100 words) gets one request, per interview, to keep answers short"
+    )
     later_phase_min_words: int = Field(ge=0, description="an answer this long is also credited to later phases")
     overtime_minutes: float = Field(ge=0, description="the interview closes this long after its length")
     recent_turns: int = Field(ge=1, description="turns the LLM sees besides the rolling summary")

@@ -796,6 +796,22 @@ def _premise_ok(state: InterviewState, ctx: Ctx, line: str, authored: str) -> bo
     return all(m.concept_id in allowed for m in ctx.bank.find_mentions(line))
 
 
+def _rambles(state: InterviewState, ctx: Ctx) -> bool:
+    """Whether the latest answer is long and names few concepts, and the candidate has not been asked to keep
+    answers short yet (once per interview): a real interviewer says so rather than let a third of the
+    clock go on anecdotes."""
+    pol = policy()
+    text = _latest(state)["text"]
+    words = len(text.split())
+    if ctx.bank is None or words < pol.brevity_min_words:
+        return False
+    asked = P.get("brevity")
+    if any(t["role"] == Role.INTERVIEWER and any(b in t["text"] for b in asked) for t in state.get("transcript", [])):
+        return False
+    named = {m.concept_id for m in ctx.bank.find_mentions(text, state["case_id"])}
+    return 100 * len(named) / words < pol.brevity_max_density
+
+
 def _follow_up(state: InterviewState, ctx: Ctx, d: Decision) -> Update:
     phase = _phase(state)
     used = _used_lines(state)
@@ -805,6 +821,8 @@ def _follow_up(state: InterviewState, ctx: Ctx, d: Decision) -> Update:
     prefix = ""
     if not _latest(state)["text"].strip():
         prefix = P.pick_unique(P.get("empty"), used, seed=state.get("follow_ups", {}).get(phase, 0)) + " "
+    elif _rambles(state, ctx):
+        prefix = P.get("brevity")[0] + " "
     req = FollowUpRequest(
         decision=d,
         line=authored,
@@ -899,7 +917,8 @@ def _advance(state: InterviewState, ctx: Ctx, why: Why) -> Update:
     new_phase = state["phases"][nxt]
     close = P.pick_unique(P.get("advance", why), used, seed=state["phase_i"], phase=ctx.lib.phase_title(phase))
     intro = P.pick_unique(P.get("phase_intro", new_phase), used, seed=nxt)
-    upd = _say(state, ctx, f"{close} {intro}", TurnKind.INTRO, phase=new_phase)
+    brevity = f"{P.get('brevity')[1]} " if why != Why.ASKED and _rambles(state, ctx) else ""
+    upd = _say(state, ctx, f"{close} {brevity}{intro}", TurnKind.INTRO, phase=new_phase)
     upd.update({"phase_minutes": _closed_minutes(state, phase), "phase_i": nxt, "phase_start": state.get("elapsed", 0.0)})
     _writer()(PhaseChanged(new_phase, phase))
     return upd

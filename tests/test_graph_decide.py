@@ -581,3 +581,25 @@ def test_the_candidates_words_for_a_concept_keep_their_article(ctx: Ctx):
     m = next(m for m in bank.find_mentions(text) if m.matched.lower() == "business goal")
     st = _state(Phase.FRAME, 3.0, text)
     assert _said_as(st, ctx, m.concept_id) == "the business goal"
+
+
+def test_a_long_answer_that_names_little_gets_one_request_to_keep_answers_short(ctx: Ctx):
+    """A real interviewer asks a rambling candidate to keep answers short, once; a long answer dense with
+    concepts is not rambling."""
+    from interviewer import prompts as P
+    from interviewer.graph import _rambles
+
+    story = ("So, well, this reminds me of a project at my last company, and honestly it was a long story, " * 8).strip()
+    assert len(story.split()) >= policy().brevity_min_words
+    assert _rambles(_state(Phase.DATA, 3.0, story), ctx)
+    dense = (
+        "Labels from impression logs with position, dwell time and hides; negatives are impressions without a click. "
+        "Time-based split with a one-day gap, point-in-time features from the feature store, user and item "
+        "embeddings, counters over 1h and 1d windows, class imbalance handled by negative downsampling and "
+        "recalibration, leakage checks on post-click features, privacy: consent and GDPR deletion. "
+    ) * 3
+    assert len(dense.split()) >= policy().brevity_min_words
+    assert not _rambles(_state(Phase.DATA, 3.0, dense), ctx)
+    asked = _state(Phase.DATA, 3.0, story)
+    asked["transcript"].insert(0, {"role": "interviewer", "phase": Phase.FRAME, "text": P.get("brevity")[0], "kind": "follow_up", "minute": 5.0})
+    assert not _rambles(asked, ctx)  # once per interview
