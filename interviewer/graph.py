@@ -479,6 +479,9 @@ def ask(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     used = _used_lines(state)
     latest = _latest(state)["text"]
     line, facts = ctx.brain.clarify(asked_part(latest), case, state.get("revealed", []), used, on_token=on_token, on_reset=on_reset)
+    if not facts and getattr(ctx.brain, "name", "") == "offline" and _ASSUMES.search(latest):
+        # "I'll assume revenue per search. Is that fair?": not "What would you assume?" to an assumption just made
+        line = P.pick_unique(P.get("clarification", "no_fact_assumed"), used, seed=len(used))
     # a question that also states a misconception ("What latency do we need? I'd aim for the average.") is
     # answered, and the claim challenged in the same line
     det = _detect(state, ctx, latest) if ctx.bank is not None and latest.strip() else {}
@@ -510,6 +513,10 @@ def ask(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     timing = _time_notices(state, ctx, upd["elapsed"])
     upd.update({"notices": upd["notices"] + timing["notices"], "time_flags": timing["time_flags"]})
     return Goto(update=upd, goto=LISTEN)
+
+
+# the candidate states an assumption of their own ("I'll assume 10M DAU", "let's say 200 ms", "assuming ...")
+_ASSUMES = re.compile(r"\b(?:i'?ll assume|i will assume|i assume|i'?m assuming|assuming|let'?s (?:say|assume)|i'?d (?:guess|assume)|my assumption)\b", re.I)
 
 
 def assess(state: InterviewState, runtime: Runtime[Ctx]) -> Update:

@@ -121,6 +121,21 @@ def _engine(tmp_path, tmp_path_factory, monkeypatch) -> Engine:
     return Engine(settings_for(home))
 
 
+def test_an_assumption_already_stated_is_not_asked_for_again(tmp_path, tmp_path_factory, monkeypatch):
+    """"I'll assume ... Is that fair?" with nothing in the case on it: the reply does not ask "What would you
+    assume?" (a probe saw that), and does not endorse the assumption either."""
+    from interviewer import prompts as P
+
+    eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
+    s = Session.start(eng, "search-ranking", brain="offline", clock=VirtualClock())
+    s.send("I'll assume the team owns a dedicated on-call rota for the ranker. Is that fair?")
+    last = s.transcript[-1]
+    assert last["role"] == "interviewer" and last["kind"] == "clarify" and not last.get("facts")
+    assert last["text"].split(" Anything else")[0] in P.get("clarification", "no_fact_assumed")
+    assert "what would you assume" not in last["text"].lower()
+    eng.close()
+
+
 def test_unanswerable_question_asks_for_an_assumption(tmp_path, tmp_path_factory, monkeypatch):
     eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
     s = Session.start(eng, "video-recommendation", brain="offline", clock=VirtualClock())

@@ -342,3 +342,16 @@ def test_a_menu_of_options_without_a_choice_names_them_with_no_depth():
     depth_m = sum(e.depth_count for e in ev_m)
     depth_c = sum(e.depth_count for e in ev_c)
     assert depth_m == 0 < depth_c
+
+
+def test_a_rare_positive_class_called_balanced_is_a_wrong_claim_not_evidence():
+    """A probe saw "The fraud rate is about 50%, so accuracy is a fine metric." score class imbalance 2."""
+    lib = library()
+    case = "payment-fraud-detection"
+    crits = lib.criteria("data", case)
+    _an, evs = evidence.grade_text("The fraud rate is about 50%, so accuracy is a fine metric.", "data", case, crits)
+    got = {e.criterion.id: e for e in evs}
+    assert got["class-imbalance"].score == 1 and got["class-imbalance"].misconceptions
+    _an, evs = evidence.grade_text("Fraud is about 0.15% of payments, so accuracy is misleading; we downsample negatives and recalibrate.", "data", case, crits)
+    got = {e.criterion.id: e for e in evs}
+    assert (got["class-imbalance"].score or 0) >= 2 and not got["class-imbalance"].misconceptions
