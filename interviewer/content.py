@@ -546,7 +546,10 @@ def load_answers(path: Path) -> dict[str, list[str]]:
         raise ContentError(path, "invalid JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise ContentError(path, "expected an object mapping phase ids to lists of answers", 1)
-    return render_answers(_validate(AnswersFile, data, None, path).root)
+    answers = render_answers(_validate(AnswersFile, data, None, path).root)
+    if not any(a.strip() for xs in answers.values() for a in xs):
+        raise ContentError(path, "the file holds no answer: give at least one phase a non-empty line, e.g. {\"clarify\": [\"What is the DAU?\"]}", 1)
+    return answers
 
 
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)

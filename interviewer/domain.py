@@ -186,6 +186,9 @@ class Policy(BaseModel):
     brevity_max_density: float = Field(
         default=2.0, ge=0, description="... (fewer than this many per 100 words) gets one request, per interview, to keep answers short"
     )
+    repeat_sim: float = Field(
+        default=0.68, ge=0, le=1, description="a probe this close in meaning to a line the interviewer already said asks it again, in other words"
+    )
     later_phase_min_words: int = Field(ge=0, description="an answer this long is also credited to later phases")
     overtime_minutes: float = Field(ge=0, description="the interview closes this long after its length")
     recent_turns: int = Field(ge=1, description="turns the LLM sees besides the rolling summary")

@@ -848,7 +848,7 @@ def clarify_suite(lib: Any, path: Path | None = None) -> dict[str, Any]:
     }
 
 
-BEHAVIOUR_PERSONAS = ["strong", "deep", "terse", "average", "misconceptions", "weak", "rambling", "adversarial"]
+BEHAVIOUR_PERSONAS = ["strong", "deep", "terse", "average", "misconceptions", "weak", "rambling", "adversarial", "chatty", "hesitant"]
 
 
 def behaviour_suite(

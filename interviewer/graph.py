@@ -36,7 +36,7 @@ from .evidence import dismissed
 from .grading import candidate_words
 from .knowledge import KnowledgeIndex
 from .state import InterviewState, Turn
-from .text import asked_part, has_questions, inline_title, is_question, is_stuck, plural, redact, sanitize, wants_to_move_on
+from .text import asked_part, asks_what_was_meant, content_words, has_questions, inline_title, is_question, is_stuck, plural, redact, sanitize, wants_to_move_on
 
 # node names
 LISTEN, ASK, ASSESS, RESPOND, ADVANCE, COMMAND, FINISH = "listen", "ask", "assess", "respond", "advance", "command", "finish"
@@ -76,6 +76,42 @@ def _used_lines(state: InterviewState) -> set[str]:
 def _unused(used: set[str], *lines: str) -> str:
     """The first of `lines` not said before in this interview (the last one if all were)."""
     return next((line for line in lines if line not in used), lines[-1])
+
+
+_LINE_VECS: dict[str, Any] = {}  # interviewer lines and probes -> their embedding (the same few hundred recur)
+# the interviewer's lines that put a question: a probe like one of them would ask it again
+_ASKING_KINDS = (TurnKind.INTRO, TurnKind.FOLLOW_UP, TurnKind.DEEP_DIVE, TurnKind.PUSH, TurnKind.CHALLENGE, TurnKind.HINT)
+
+
+def _not_asked_yet(state: InterviewState, lines: list[str]) -> list[str]:
+    """The lines that do not ask again, in other words, what an earlier question of the interviewer's asked
+    ("What would a bigger model have to buy you ...?" then "... where a larger model stops being worth what it
+    costs to serve?"); all of them when none is left."""
+    asked = [t["text"] for t in state.get("transcript", []) if t["role"] == Role.INTERVIEWER and t.get("kind") in _ASKING_KINDS]
+    if not asked or not lines:
+        return lines
+    from .embeddings import embedder
+
+    asked, put = [_question_of(t) for t in asked], [_question_of(t) for t in lines]
+    new = [t for t in dict.fromkeys([*asked, *put]) if t not in _LINE_VECS]
+    if new:
+        if len(_LINE_VECS) > 20_000:
+            _LINE_VECS.clear()
+            new = list(dict.fromkeys([*asked, *put]))
+        _LINE_VECS.update(zip(new, embedder().encode(new)))
+    said = [_LINE_VECS[t] for t in asked]
+    close = policy().repeat_sim
+    keep = [line for line, q in zip(lines, put) if max(float(v @ _LINE_VECS[q]) for v in said) < close]
+    return keep or lines
+
+
+_ON_LEAD = re.compile(r"^\s*On [^:?.,]{1,80}[:,]\s*")
+
+
+def _question_of(line: str) -> str:
+    """What a line asks, without its lead ("You mentioned X.", "On X:") or the phase change before it."""
+    line = _ON_LEAD.sub("", _without_reference(line), count=1)
+    return line
 
 
 def _writer() -> Callable[[Any], None]:
@@ -478,7 +514,11 @@ def ask(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     tokens, on_token, on_reset = _streamer()
     used = _used_lines(state)
     latest = _latest(state)["text"]
-    line, facts = ctx.brain.clarify(asked_part(latest), case, state.get("revealed", []), used, on_token=on_token, on_reset=on_reset)
+    if _phase(state) != Phase.CLARIFY and asks_what_was_meant(latest):
+        # "Sorry, do you mean how often we train, or on what hardware?": what the question was about, not a fact
+        line, facts = _what_was_meant(state, ctx, used), []
+    else:
+        line, facts = ctx.brain.clarify(asked_part(latest), case, state.get("revealed", []), used, on_token=on_token, on_reset=on_reset)
     if not facts and getattr(ctx.brain, "name", "") == "offline" and _ASSUMES.search(latest):
         # "I'll assume revenue per search. Is that fair?": not "What would you assume?" to an assumption just made
         line = P.pick_unique(P.get("clarification", "no_fact_assumed"), used, seed=len(used))
@@ -497,7 +537,7 @@ def ask(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
         line = f"{line} {challenge}"
         kind = TurnKind.CHALLENGE
         extra["misconception"] = stated[0]["id"]
-    more = f"{line} {P.get('clarification', 'more')}"
+    more = f"{line} {P.get('clarification', 'more' if _phase(state) == Phase.CLARIFY else 'more_later')}"
     line = _unused(used, line, more, f"{more} (minute {state.get('elapsed', 0.0):.0f})")  # never verbatim again, whatever the brain says
     upd = _say(state, ctx, line, kind, stream=not tokens, **extra)
     upd.update({"revealed": facts, "notices": _fallback_notices(state, ctx)})
@@ -513,6 +553,19 @@ def ask(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     timing = _time_notices(state, ctx, upd["elapsed"])
     upd.update({"notices": upd["notices"] + timing["notices"], "time_flags": timing["time_flags"]})
     return Goto(update=upd, goto=LISTEN)
+
+
+def _what_was_meant(state: InterviewState, ctx: Ctx, used: set[str]) -> str:
+    """The interviewer's own question put another way, for a candidate who asks what it meant: the criterion
+    it probes (or the phase), and that either reading the candidate offered will do if they say which."""
+    phase = _phase(state)
+    topic = ctx.lib.phase_title(phase)
+    for t in reversed(state.get("transcript", [])):
+        if t["role"] == Role.INTERVIEWER and t["phase"] == phase and t.get("kind") != TurnKind.CLARIFY:
+            if t.get("criterion"):
+                topic = next((c.title for c in ctx.lib.criteria(phase, state["case_id"]) if c.id == t["criterion"]), topic)
+            break
+    return P.pick_unique(P.get("clarification", "meaning"), used, seed=len(used), topic=_mid_sentence(topic, ""))
 
 
 # the candidate states an assumption of their own ("I'll assume 10M DAU", "let's say 200 ms", "assuming ...")
@@ -611,7 +664,7 @@ def _without_reference(probe: str) -> str:
 
 # a list right after the concept: "slice by country, device and new vs returning", "guardrails: latency, hides",
 # "aggregates over 1h / 1d", "guardrails = latency, spam share"
-_LISTED = re.compile(r"^[^.?!;\n]{0,30}?(?::|=|->|→|\b(?:by|over|across|such\s+as|like|e\.g\.|including|namely)\b)\s*[^.?!;\n]*?(?:,|\band\b|\bor\b|/)", re.I)
+_LISTED = re.compile(r"^[^.?!;\n]{0,30}?(?::|=|->|→|\b(?:by|on|for|over|across|such\s+as|like|e\.g\.|including|namely)\b)\s*[^.?!;\n]*?(?:,|\band\b|\bor\b|/)", re.I)
 
 
 # a concept named only to set it aside: "not accuracy", "rather than raw watch time", "instead of a DNN", or
@@ -620,7 +673,10 @@ _SET_ASIDE_BEFORE = re.compile(
     # not "avoid", "guard against" or "drop": "to avoid leakage", "drop duplicates" address the concept
     r"\b(?:not(?!\s+(?:just|only|simply|merely|necessarily))|rather\s+than|instead\s+of|as\s+opposed\s+to|never|"
     r"(?:do|would|will|does|did|should)\s*n[o']t\s+(?:use|want|optimi[sz]e|pick|choose|go\s+with|rely\s+on)|"
-    r"(?:reject|ruled?\s+out)(?:ed|ing)?|over)\s+(?:(?:the|a|an|just|plain|raw|pure|only|simple|naive)\s+){0,2}$",
+    r"(?:reject|ruled?\s+out)(?:ed|ing)?|over|"
+    # the fashion, not the choice: "everyone wants transformers, but trees are fast", "tempting to use a GNN"
+    r"(?:every(?:one|body)|people|the\s+industry)\s+(?:wants?|loves?|likes?|talks?\s+about|reaches?\s+for|jumps?\s+(?:to|on)|goes?\s+for|is\s+excited\s+about)|"
+    r"tempting\s+to\s+(?:use|reach\s+for|go\s+with|try)|hype\s+(?:around|about|of))\s+(?:(?:the|a|an|just|plain|raw|pure|only|simple|naive)\s+){0,2}$",
     re.I,
 )
 _SET_ASIDE_AFTER = re.compile(
@@ -666,6 +722,15 @@ def _named_with_claim(state: InterviewState, ctx: Ctx, mid: str) -> list[str]:
     return sorted({m.concept_id for m in ctx.bank.find_mentions(text, state["case_id"]) if any(a <= m.start < b for a, b in spans)})
 
 
+def _asked_about(state: InterviewState, ctx: Ctx, cid: str) -> bool:
+    """Whether the candidate named the concept in a question of theirs (a probe may then say "You asked about")."""
+    assert ctx.bank is not None
+    return any(
+        t["role"] == Role.CANDIDATE and t.get("kind") == TurnKind.QUESTION and any(m.concept_id == cid for m in ctx.bank.find_mentions(t["text"], state["case_id"]))
+        for t in state.get("transcript", [])
+    )
+
+
 def _listed_after(state: InterviewState, ctx: Ctx, cid: str) -> bool:
     """Whether the candidate listed instances right after naming the concept ("slicing by country, device and
     tenure"): a probe that asks "which ones" would ask for what was just said."""
@@ -675,9 +740,15 @@ def _listed_after(state: InterviewState, ctx: Ctx, cid: str) -> bool:
 def _said_as(state: InterviewState, ctx: Ctx, cid: str) -> str | None:
     """The candidate's own words for a concept, as they last said it ("request-time features"), with the
     article they put in front of it ("the business goal", not "You mentioned business goal.")."""
+    assert ctx.bank is not None
     for text, m in reversed(_mentions_of(state, ctx, cid)):
-        if _says_a_name(m.matched):
-            words = " ".join(m.matched.split())
+        if len(m.matched.split()) == 1 and (_VERB_BEFORE.search(text[max(0, m.start - 12) : m.start]) or _OBJECT_AFTER.match(text[m.end : m.end + 8])):
+            continue  # "we'd need to fine-tune it", "and fine-tune it on our data": a verb, not a name
+        words = _trimmed_name(ctx.bank, cid, " ".join(m.matched.split()))
+        if words:
+            noun = _HEAD_NOUN_AFTER.match(text[m.end : m.end + 20])
+            if noun and words.split()[-1].lower() not in _HEAD_NOUNS and len(words.split()) < 5:
+                words = f"{words} {noun.group(1)}"  # "a multi-task model", not "a multi-task"
             article = _ARTICLE_BEFORE.search(text[max(0, m.start - 8) : m.start])
             if article and not _ARTICLE_BEFORE.match(words + " "):
                 words = f"{article.group(1)} {words}"
@@ -686,10 +757,30 @@ def _said_as(state: InterviewState, ctx: Ctx, cid: str) -> str | None:
 
 
 _ARTICLE_BEFORE = re.compile(r"\b(the|a|an)\s+$", re.I)
+_VERB_BEFORE = re.compile(r"(?:\bto|'d|\bwould|\bwill|\bcan|\bcould|\bshould|\bmust|\bmight)\s+$", re.I)
+_OBJECT_AFTER = re.compile(r"\s+(?:it|them|this|these|those|our|its)\b", re.I)
+_LEADING_PREPOSITION = re.compile(r"^(?:as|of|to|for|with|by|on|in|at|from|into|via|behind|over|under|through|across|inside|within|after|before|without|about|like|than|per)\s+", re.I)
+
+
+def _trimmed_name(bank: ConceptBank, cid: str, words: str) -> str | None:
+    """The candidate's words for a concept as a name: as they are, or without the preposition they open on or
+    the conjunction they end on ("behind an API" -> "an API", "an alert if" -> "an alert") when what is left
+    still names the concept; None when neither reads as a name."""
+    if _says_a_name(words):
+        return words
+    short = _LEADING_PREPOSITION.sub("", words)
+    while _DANGLING.search(short) and len(short.split()) > 1:
+        short = short.rsplit(" ", 1)[0]
+    if short != words and _says_a_name(short) and any(m.concept_id == cid for m in bank.find_mentions(short)):
+        return short
+    return None
+# the noun a modifier the candidate said stands in front of ("multi-task *model*", "two-tower *architecture*")
+_HEAD_NOUNS = set("model models network ranker classifier architecture approach setup loss head heads tower towers layer layers pipeline service store index system".split())
+_HEAD_NOUN_AFTER = re.compile(r"[ \t]+(" + "|".join(sorted(_HEAD_NOUNS)) + r")\b", re.I)
 
 
 # the last word of a surface that cannot end a name ("slice by", "objective:", "train on", "times out")
-_DANGLING = re.compile(r"(?:[:;,(\-/]|\b(?:by|of|to|on|for|per|in|at|with|from|the|a|an|and|or|is|are|be|vs|as|it|than|into|out|up|off|down|back|away))\W*$", re.I)
+_DANGLING = re.compile(r"(?:[:;,(\-/]|\b(?:by|of|to|on|for|per|in|at|with|from|the|a|an|and|or|is|are|be|vs|as|it|than|into|out|up|off|down|back|away|if|when|so|that|because|unless|while|which|where|like))\W*$", re.I)
 
 
 # words a name does not hold: a negation or a person ("never get labels", "we ranked ourselves")
@@ -707,9 +798,9 @@ def _says_a_name(surface: str) -> bool:
         0 < len(words) <= 5
         and not _DANGLING.search(surface)
         and not re.search(r"[,;:]\s", surface)  # a clause, not a name: "the prediction target, stated"
-        and not re.match(r"(?i)(?:leak|train|test|split|drop|avoid|use)\b", surface)
+        and not re.match(r"(?i)(?:leak|train|test|split|drop|avoid|use|need|needs|want|have|has|must|should|could|would|might|may|can|will)\b", surface)
         and not _NOT_A_NAME.search(surface)
-        and not re.match(r"(?i)(?:as|of|to|for|with|by|on|in|at|from|into|via)\b", surface)  # "as a baseline"
+        and not re.match(r"(?i)(?:as|of|to|for|with|by|on|in|at|from|into|via|behind|over|under|through|across|inside|within|after|before|without|about|like|than|per)\b", surface)  # "as a baseline", "behind an API"
         and not re.search(r"[()\[\]]", surface)  # "data drift (covariate shift)"
         and not re.fullmatch(r"[a-z]+ed", surface)  # an adjective or verb alone: "calibrated"
     )
@@ -737,12 +828,20 @@ def _name_of(bank: ConceptBank, c: Any) -> str:
     return max(names, key=lambda a: (shared(a), min(len(a.split()), 3), -names.index(a)), default=c.name)
 
 
+def _after_lead(lead: str, probe: str) -> str:
+    """A probe after its lead: after a colon or comma ("On rollback plan,") it goes on in lower case, unless its
+    first word is a name or "I"."""
+    if lead.endswith((":", ",")) and not re.match(r"I\b", probe):
+        return _mid_sentence(probe, "")
+    return probe
+
+
 def _mid_sentence(said: str, title: str) -> str:
     """The candidate's words for a concept as they read inside a line: a capital that only started their
     sentence or bullet goes ("On rollback:", not "On Rollback:"); a name's own capital stays ("Kafka", "XGBoost",
     "A/B test")."""
     first = said.split(" ", 1)[0]
-    if re.fullmatch(r"[A-Z][a-z]+", first) and first not in title:
+    if re.fullmatch(r"[A-Z][a-z]*(?:-[a-z]+)*", first) and first not in title.split():  # "Rollback", and the article of "A multi-task model"
         return said[0].lower() + said[1:]
     return said
 
@@ -760,23 +859,29 @@ def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> t
         c = ctx.bank.concept(d.concept)
         # the concept in the candidate's own words: the line refers to what they said, not to a title
         # whose words could name something else
-        said = _mid_sentence(_said_as(state, ctx, c.id) or _name_of(ctx.bank, c), c.name)
+        own = _said_as(state, ctx, c.id)
+        said = _mid_sentence(own or _name_of(ctx.bank, c), c.name)
         if d.action == Action.PUSH:
             line = P.pick_unique(P.get("push", d.dimension or "tradeoffs"), used, name=said)
         else:
             names = [c.name.lower(), *c.aliases]
             # a probe that names the concept is said as written; otherwise its own reference back (if any)
             # gives way to one lead in the candidate's words ("You mentioned request-time features.")
-            lead = P.pick_unique(P.get("deep_dive_lead"), set(), name=said)
+            # in their words: "You mentioned {name}."; in a name of the concept they did not use: "On {name},"
+            lead = P.get("deep_dive_lead")[0 if own else 1].format(name=said)
             # a probe whose reference back names the concept otherwise than the candidate did ("You mentioned a
             # latency budget." after "p50") is led in their words instead
+            asked = _asked_about(state, ctx, c.id)
+
             def as_written(p: str) -> bool:
                 ref = _REFERS_BACK.match(p)
+                if ref and ref.group(1).lower() == "asked" and not asked:
+                    return False  # "You asked about the base rate." to a candidate who stated it
                 return any(n in p.lower() for n in names) and not (ref and said.lower() not in ref.group(0).lower())
 
-            probes = [p if as_written(p) else f"{lead} {_without_reference(p)}" for p in c.probes]
+            probes = [p if as_written(p) else f"{lead} {_after_lead(lead, _without_reference(p))}" for p in c.probes]
             probes = _fresh_probes(state, ctx, c.id, probes) or probes
-            line = _unused(used, *probes)
+            line = _unused(used, *_not_asked_yet(state, probes))
         return line, c.name, f"{c.name}. {c.depth[0].point}"
     crit = ctx.lib.criterion(d.criterion or "")
     probes = list(crit.probes)
@@ -789,7 +894,7 @@ def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> t
     if revealed and (known := getattr(getattr(ctx.brain, "offline", ctx.brain), "facts_asked", None)):
         case = ctx.lib.case(state["case_id"])
         probes.sort(key=lambda p: bool(known(p, case) & revealed))
-    return _unused(used, *probes), crit.title, f"{crit.title}. {crit.description}"
+    return _unused(used, *_not_asked_yet(state, probes)), crit.title, f"{crit.title}. {crit.description}"
 
 
 def _premise_ok(state: InterviewState, ctx: Ctx, line: str, authored: str) -> bool:
@@ -993,6 +1098,10 @@ _LEANS_BACK = re.compile(
 )
 
 
+_LEANS_ON = re.compile(r"\b(?:them|they|their|it|its|these|those)\b", re.I)
+_GRADER_VOICE = re.compile(r"\b(?:candidates?|interviewers?|graders?|rubric)\b", re.I)
+
+
 def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
     """A nudge from the notes on the weightiest criterion not yet shown (/hint, or a stuck candidate)."""
     phase = _phase(state)
@@ -1012,8 +1121,22 @@ def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
         return {**_say(state, ctx, _unused(used, line, f"{line} (minute {at:.1f})"), TurnKind.HINT), **stuck_upd}
     c = pending[0]
     note = _note(ctx, f"{c.title}. {c.description}", phase, state["case_id"])
-    # a sentence naming what does not fit this case ("the candidate generator" in a fraud case) is passed over
-    fits = lambda s: not ctx.lib.off_scope_terms(s, state["case_id"])
+    # a sentence naming what does not fit this case ("the candidate generator" in a fraud case) is passed over,
+    # and so is one about something else than the criterion, one that only restates its title, one that leans on
+    # a word before it ("Clean them, ...") and one in a grader's voice ("A candidate who names ...")
+    about = content_words(f"{c.title} {c.description}")
+    title = content_words(c.title)
+
+    def fits(s: str) -> bool:
+        words = content_words(s)
+        return (
+            not ctx.lib.off_scope_terms(s, state["case_id"])
+            and bool(words & about)
+            and len(words - title) > 2
+            and not _LEANS_ON.search(" ".join(s.split()[:4]))
+            and not _GRADER_VOICE.search(s)
+        )
+
     sentence = (_hint_sentence(note, fits) if note is not None else None) or c.description
     # a stuck candidate's hint has its own lead: one lead, not "Let me give you a nudge. A nudge: ..."
     leads = P.get("stuck_hint_lead" if stuck else "hint_lead")

@@ -230,11 +230,17 @@ _TENTATIVE = re.compile(
 )
 
 
+# a guess offered with a question mark at its end: "Grid search, I guess?", "A top-10 list, maybe?", "XGBoost maybe?"
+_TENTATIVE_TAIL = re.compile(r"(?:,\s*|\s+)(?:maybe|perhaps|probably|possibly|i\s+guess|i\s+think|i\s+suppose|or\s+something(?:\s+like\s+that)?)\s*\?+\s*$", re.I)
+
+
 def asks(sentence: str) -> bool:
     """One sentence that asks: a question (not a bare rhetorical "Why?", not a guess offered with a question
-    mark), a short sentence opening with a question word, or an indirect ask."""
+    mark, before or after it), a short sentence opening with a question word, or an indirect ask."""
     s = sentence.strip()
     if _BARE.match(s):
+        return False
+    if _TENTATIVE_TAIL.search(s) and not _starts_ask(s):
         return False
     t = _TENTATIVE.match(s)
     if t and not _starts_ask(s[t.end() :]) and not re.search(r",\s*(?:right|correct|yes|no)\s*\?\s*$", s, re.I):
@@ -602,3 +608,22 @@ def asked_part(text: str) -> str:
     line when no sentence asks."""
     asking = [s for s in sentences(text) if asks(s) and not (is_reason(s) and not s.rstrip().endswith("?"))]
     return " ".join(asking) or text
+
+
+# the candidate asks what the interviewer's question meant: "Sorry, do you mean A or B?", "When you say
+# constraints, ...?", "By training, do you mean ...?", "Can you clarify what you mean?", "Could you rephrase that?"
+_WHAT_MEANT = re.compile(
+    r"\b(?:(?:do|did)\s+you\s+mean|what\s+(?:do|did)\s+you\s+mean|when\s+you\s+say|clarify\s+what\s+(?:you|the\s+question)|"
+    r"what\s+(?:\w+\s+){0,2}you\s+mean|(?:could|can|would)\s+you\s+(?:rephrase|repeat|reword|explain\s+(?:the|your)\s+question)|"
+    r"what\s+(?:exactly\s+)?(?:are\s+you|is\s+the\s+question)\s+asking)\b",
+    re.I,
+)
+
+
+def asks_what_was_meant(text: str) -> bool:
+    """Whether a question of the candidate's asks what the interviewer's own question meant (it wants the
+    question put another way, not a fact of the case)."""
+    return any(s.rstrip().endswith("?") and _WHAT_MEANT.search(s) for s in sentences(text)) or bool(
+        _WHAT_MEANT.search(text) and is_question(text)
+    )
+

@@ -309,6 +309,8 @@ def test_cases_table_shows_content_literally(tmp_path, monkeypatch, capsys):
         ({"clarify": [3]}, "valid string"),
         ({"framing": ["a"]}, "clarify"),
         ({"clarify": [{"repeat": "ab", "times": 2, "extra": 1}]}, "extra"),
+        ({}, "holds no answer"),  # a probe saw it saved as a finished interview graded 1.00
+        ({"clarify": ["  "], "data": []}, "holds no answer"),
     ],
 )
 def test_answers_file_caps_are_one_line_naming_the_file(tmp_path, monkeypatch, capsys, answers, expect):
@@ -445,3 +447,23 @@ def test_mlsd_index_prints_progress_on_stderr_and_json_on_stdout(tmp_path, monke
     assert code == 0, err
     assert json.loads(out)["chunks"] == 150
     assert "mlsd: embedding notes 64/150" in err
+
+
+@pytest.mark.parametrize(
+    "data, says",
+    [
+        ([], "no turn of the candidate's"),
+        ([{"role": "interviewer", "phase": "data", "text": "What data?"}], "no turn of the candidate's"),
+        ([{"role": "candidate", "phase": "dataa", "text": "I would split by time."}], "turn 1: phase 'dataa' is not one of"),
+        ([{"role": "candidate", "text": "I would split by time."}], "turn 1: has no phase"),
+        ([{"role": "candidat", "phase": "data", "text": "x"}], "turn 1: role 'candidat'"),
+        ({"case": "nope", "transcript": [{"role": "candidate", "phase": "data", "text": "x"}]}, "unknown case 'nope'"),
+    ],
+)
+def test_grade_transcript_refuses_a_transcript_it_would_misgrade(tmp_path, monkeypatch, capsys, data, says):
+    """A probe saw `[]` graded as a "strong no hire" interview and a turn with a misspelt phase dropped unseen."""
+    t = tmp_path / "t.json"
+    t.write_text(json.dumps(data), encoding="utf-8")
+    code, out, err = run_main(monkeypatch, capsys, "grade", "--transcript", str(t), "--brain", "offline", home=tmp_path / "home")
+    assert code == 2 and str(t) in one_line(err) and says in err, err
+    assert "hire" not in out

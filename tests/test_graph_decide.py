@@ -603,3 +603,55 @@ def test_a_long_answer_that_names_little_gets_one_request_to_keep_answers_short(
     asked = _state(Phase.DATA, 3.0, story)
     asked["transcript"].insert(0, {"role": "interviewer", "phase": Phase.FRAME, "text": P.get("brevity")[0], "kind": "follow_up", "minute": 5.0})
     assert not _rambles(asked, ctx)  # once per interview
+
+
+def test_a_guess_with_a_question_mark_is_an_answer_and_a_question_about_the_question_gets_it_explained(ctx: Ctx):
+    """A hesitant candidate's "Grid search, I guess?" was answered "Good question, but I'll leave it to you", and
+    "Sorry, by training do you mean how often, or on what hardware?" got a fact about the team."""
+    from interviewer.text import asks_what_was_meant
+
+    for guess in ("Grid search for hyperparameters, I guess?", "The output is a top 10 list, maybe?", "XGBoost maybe?", "Logs, I guess?"):
+        assert not is_question(guess), guess
+    for question in ("Is it real time, maybe?", "We have chargeback labels, right?", "p99 latency requirement?"):
+        assert is_question(question), question
+    assert asks_what_was_meant("Sorry, by training do you mean how often we train, or how, like on GPUs?")
+    assert asks_what_was_meant("Could you rephrase the question?")
+    assert not asks_what_was_meant("What is the DAU?")
+    assert not asks_what_was_meant("I mean we could use GBDT. Is that fine?")
+
+
+def test_a_question_about_the_question_is_answered_with_what_it_probes_not_a_fact(ctx: Ctx):
+    from interviewer.graph import _what_was_meant
+
+    st = _state(Phase.MODEL, 2.0, "Sorry, do you mean how often we train, or on what hardware?")
+    crit = ctx.lib.criteria(Phase.MODEL, CASE)[-1]
+    st["transcript"].insert(1, {"role": "interviewer", "phase": Phase.MODEL, "text": crit.probes[0], "kind": "follow_up", "minute": 11.0, "criterion": crit.id})
+    line = _what_was_meant(st, ctx, set())
+    assert crit.title.lower()[:12] in line.lower()
+    assert not any(f.answer[:30] in line for f in ctx.lib.case(CASE).facts)
+
+
+def test_a_probe_that_asks_again_in_other_words_gives_way_to_another(ctx: Ctx):
+    from interviewer.graph import _not_asked_yet
+
+    st = _state(Phase.MODEL, 2.0)
+    st["transcript"].insert(1, {"role": "interviewer", "phase": Phase.MODEL, "text": "What would a bigger model have to buy you to be worth its serving cost?", "kind": "follow_up", "minute": 11.0})
+    again = "You mentioned the bigger model. How would you find the point where a larger model stops being worth what it costs to serve?"
+    other = "What happens if the feature store does not answer in time?"
+    assert _not_asked_yet(st, [again, other]) == [other]
+    assert _not_asked_yet(st, [again]) == [again]  # nothing else to ask: the line stays
+
+
+def test_you_mentioned_names_what_was_said_as_a_name(ctx: Ctx):
+    """A probe saw "You mentioned A multi-task.", "You mentioned need to explain.", "You mentioned launch if.",
+    "You mentioned behind an API." and "You mentioned fine-tune." (a verb)."""
+    from interviewer.graph import _mid_sentence, _said_as, _says_a_name
+
+    for bad in ("need to explain", "launch if", "an alert if", "behind an API"):
+        assert not _says_a_name(bad), bad
+    assert _mid_sentence("A multi-task model", "multi-task learning") == "a multi-task model"
+    assert _mid_sentence("Real-time features", "") == "real-time features"
+    text = "For images I'd use a CNN pretrained on ImageNet, and fine-tune it on our data."
+    m = next((m for m in ctx.bank.find_mentions(text) if m.matched.lower() == "fine-tune"), None)
+    assert m is not None
+    assert _said_as(_state(Phase.MODEL, 2.0, text), ctx, m.concept_id) != "fine-tune"

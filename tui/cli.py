@@ -399,10 +399,23 @@ def _grade_transcript(path: Path, brain: BrainKind):
     turns = data.get("transcript") if isinstance(data, dict) else data
     if not isinstance(turns, list) or not all(isinstance(t, dict) and "role" in t and "text" in t for t in turns):
         raise ContentError(path, "expected {\"transcript\": [{\"role\", \"phase\", \"text\"}, ...]}")
+    # every turn names a known role and phase (a typo would drop the answer from its phase unseen), and there is
+    # something of the candidate's to grade
+    for n, t in enumerate(turns, 1):
+        if t.get("role") not in (Role.CANDIDATE, Role.INTERVIEWER):
+            raise ContentError(path, f"turn {n}: role {str(t.get('role'))[:40]!r} is neither 'candidate' nor 'interviewer'")
+        if t.get("phase") not in PHASES:
+            said = f"phase {str(t['phase'])[:40]!r} is not" if "phase" in t else "has no phase; give"
+            raise ContentError(path, f"turn {n}: {said} one of {', '.join(PHASES)}")
+    if not any(t["role"] == Role.CANDIDATE for t in turns):
+        raise ContentError(path, "the transcript holds no turn of the candidate's: nothing to grade")
     case = data.get("case") if isinstance(data, dict) else None
     lib, grader, _s = _grader(brain)
     if case:
-        lib.case(case)
+        try:
+            lib.case(case)
+        except Exception as e:  # an unknown case: the file that names it is the one to fix
+            raise ContentError(path, str(getattr(e, "message", None) or e).removeprefix("<input>: ")) from None
     grades: list[PhaseGrade] = []
     for ph in PHASES:
         if any(t.get("phase") == ph for t in turns):
@@ -502,7 +515,9 @@ def simulate(
         return
     for t in out["transcript"]:
         who = "Interviewer" if t["role"] == "interviewer" else "Candidate"
-        _echo(f"[{t['minute']:5.1f}] {t['phase']:<10} {who}: {t['text'][:300]}")
+        # the interviewer's lines whole; a candidate's long answer cut, and said to be cut (--json has it whole)
+        text = t["text"] if t["role"] == "interviewer" or len(t["text"]) <= 600 else t["text"][:600].rstrip() + " …"
+        _echo(f"[{t['minute']:5.1f}] {t['phase']:<10} {who}: {text}")
     if out["unused_answers"]:
         left = ", ".join(f"{p} {n}" for p, n in out["unused_answers"].items())
         typer.echo(f"\nNot said (the phase closed first): {left} of your lines.", err=True)
