@@ -186,6 +186,9 @@ class Policy(BaseModel):
     brevity_max_density: float = Field(
         default=2.0, ge=0, description="... (fewer than this many per 100 words) gets one request, per interview, to keep answers short"
     )
+    carry_share: float = Field(
+        default=0.15, ge=0, le=0.2, description="a phase may use minutes earlier phases left unused, up to this share of its own budget"
+    )
     repeat_sim: float = Field(
         default=0.68, ge=0, le=1, description="a probe this close in meaning to a line the interviewer already said asks it again, in other words"
     )

@@ -69,6 +69,18 @@ def budget(state: InterviewState, lib: Library, phase: str) -> float:
     return lib.phase_minutes(phase) * state["minutes"] / max(total, 1e-9)
 
 
+def allowance(state: InterviewState, lib: Library, phase: str) -> float:
+    """The minutes the phase may run before it closes by time or pace: its budget, plus the minutes the
+    earlier phases left unused, up to `carry_share` of the budget (a phase closed early by its pace leaves
+    time that a later one can use, and no phase runs past its budget + 25%)."""
+    b = budget(state, lib, phase)
+    phases = list(state.get("phases", []))
+    if phase not in phases:
+        return b
+    saved = sum(budget(state, lib, p) for p in phases[: phases.index(phase)]) - state.get("phase_start", 0.0)
+    return b + min(max(saved, 0.0), policy().carry_share * b)
+
+
 def _used_lines(state: InterviewState) -> set[str]:
     return {t["text"] for t in state.get("transcript", []) if t["role"] == Role.INTERVIEWER}
 
@@ -329,6 +341,16 @@ def _predicted_answer(state: InterviewState, ctx: Ctx) -> float:
     return durations[mid] if len(durations) % 2 else (durations[mid - 1] + durations[mid]) / 2
 
 
+def _longest_answer(state: InterviewState, ctx: Ctx) -> float:
+    """Minutes the candidate's longest answer of the interview took (virtual clock; 1 with a real clock)."""
+    if ctx.clock.kind != "virtual":
+        return 1.0
+    return max(
+        (ctx.clock.candidate_turn(t["text"]) for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE and t.get("kind") == TurnKind.ANSWER),
+        default=1.0,
+    )
+
+
 def _room_for_challenge(state: InterviewState, ctx: Ctx, mid: str, used: float, phase_budget: float) -> bool:
     assert ctx.bank is not None
     return _room_for(state, ctx, ctx.bank.misconception(mid).challenge, used, phase_budget)
@@ -397,9 +419,15 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
         and _room_for(state, ctx, P.get("ask_to_clarify")[0], used, phase_budget)
     ):
         return Decision(action=Action.ASK_TO_CLARIFY)
-    if used >= phase_budget:
+    # the budget and the minutes earlier phases left; a question asked in the minutes carried over wants the
+    # candidate's longest answer so far to fit in them, and none may run the interview past its overtime
+    room = allowance(state, ctx.lib, phase)
+    if used >= room:
         return Decision.advance(Why.TIME)
-    if used + _predicted_answer(state, ctx) > phase_budget:
+    predicted = _predicted_answer(state, ctx)
+    if used + predicted > phase_budget and used + _longest_answer(state, ctx) > room:
+        return Decision.advance(Why.PACE)
+    if state.get("elapsed", 0.0) + _longest_answer(state, ctx) + _closing_minutes(ctx) > state["minutes"] + pol.overtime_minutes:
         return Decision.advance(Why.PACE)
     if is_stuck(latest):
         if state.get("stuck_hints", {}).get(phase, 0) == 0:

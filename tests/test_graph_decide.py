@@ -655,3 +655,31 @@ def test_you_mentioned_names_what_was_said_as_a_name(ctx: Ctx):
     m = next((m for m in ctx.bank.find_mentions(text) if m.matched.lower() == "fine-tune"), None)
     assert m is not None
     assert _said_as(_state(Phase.MODEL, 2.0, text), ctx, m.concept_id) != "fine-tune"
+
+
+def test_minutes_an_early_phase_left_are_used_later_up_to_a_share_of_the_budget(ctx: Ctx):
+    """A probe's strong candidate was done at 39.8 of 45 minutes: phases closed by their pace, and the time
+    they left was never used. A later phase may use it, up to `carry_share` of its own budget (so it stays
+    within the budget + 25% a phase may take), and never when the interview is behind its plan."""
+    from interviewer.graph import allowance
+
+    phase = Phase.MODEL
+    st = _state(phase, 1.0)
+    b = budget(st, ctx.lib, phase)
+    planned_before = sum(budget(st, ctx.lib, p) for p in PHASES[: PHASES.index(phase)])
+    st["phase_start"] = planned_before - 5.0  # five minutes ahead of the plan
+    assert allowance(st, ctx.lib, phase) == pytest.approx(b * (1 + policy().carry_share))
+    st["phase_start"] = planned_before - 0.3
+    assert allowance(st, ctx.lib, phase) == pytest.approx(b + 0.3)
+    st["phase_start"] = planned_before + 2.0  # behind: the phase keeps its budget, no more
+    assert allowance(st, ctx.lib, phase) == pytest.approx(b)
+    assert policy().carry_share <= 0.2
+
+
+def test_no_question_is_asked_whose_answer_would_run_past_the_interviews_overtime(ctx: Ctx):
+    phase = Phase.MONITOR
+    st = _state(phase, 1.0, "I would watch feature drift with PSI per feature, alert on large shifts and page on-call.")
+    st["elapsed"] = st["minutes"] + policy().overtime_minutes - 0.2
+    st["phase_start"] = st["elapsed"] - 1.0
+    d = decide(st, ctx)
+    assert d.action == Action.ADVANCE
