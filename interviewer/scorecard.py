@@ -23,7 +23,7 @@ from .content import Library
 from .domain import CROSS_CUTTING, PHASES, Level, Persona
 from .grading import CriterionGrade, PhaseGrade
 from .paths import private_dir
-from .text import plural, redact
+from .text import content_words, plural, redact
 
 SIGNALS = ("strong no hire", "no hire", "lean hire", "hire", "strong hire")
 BARS = (1.9, 2.4, 2.8, 3.3)  # senior: score >= bar[i] earns SIGNALS[i+1]
@@ -180,6 +180,21 @@ def confidence_label(conf: float) -> str:
     return "high" if conf >= HIGH else "medium" if conf >= MEDIUM else "low"
 
 
+def _outline_for(lib: Library, cid: str, outline: list[str], k: int = 3) -> list[str]:
+    """The bullets of the phase's reference outline that bear on one criterion, most telling first: those
+    sharing a word with its title, description or signals, not counting words most bullets share ("Asks");
+    none when no bullet does (the whole outline is shown with the phase)."""
+    try:
+        crit = lib.criterion(cid)
+    except Exception:
+        return []
+    about = content_words(" ".join([crit.title, crit.description, *crit.signals]))
+    words = [content_words(b) for b in outline]
+    common = {w for w in set().union(*words) if sum(w in ws for ws in words) * 5 > 2 * len(words)} if words else set()
+    scored = [(len((ws & about) - common), i) for i, ws in enumerate(words)]
+    return [outline[i] for n, i in sorted(scored, key=lambda x: (-x[0], x[1])) if n > 0][:k]
+
+
 def build(
     *,
     lib: Library,
@@ -281,7 +296,7 @@ def build(
             continue
         sections = notes_for(c, 2)
         ref = case_obj.reference.get(c.phase, []) if case_obj and c.phase in case_obj.reference else []  # type: ignore[call-overload]
-        gaps.append(Point(criterion=c.id, phase=c.phase, title=c.title, score=c.score, quote=c.evidence[0] if c.evidence else None, study=sections, reference=list(ref)))
+        gaps.append(Point(criterion=c.id, phase=c.phase, title=c.title, score=c.score, quote=c.evidence[0] if c.evidence else None, study=sections, reference=_outline_for(lib, c.id, list(ref))))
         for s in sections:
             if s not in study:
                 study.append(s)

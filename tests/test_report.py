@@ -173,3 +173,20 @@ def test_a_phase_where_nothing_was_said_is_no_point_on_the_trend(tmp_path: Path,
     sessions = dict((sid, scores) for sid, _c, scores in store.phase_scores("interview"))
     store.db.close()
     assert set(sessions["quiet"]) == {Phase.CLARIFY} and set(sessions["full"]) == set(PHASES)
+
+
+def test_a_gap_shows_the_outline_bullets_that_bear_on_its_criterion():
+    """A probe saw the phase outline's first four bullets under every gap ("Business objective" listing the
+    volume and the latency budget; drift and delayed labels with identical lists)."""
+    from interviewer.content import library
+    from interviewer.scorecard import _outline_for
+
+    lib = library()
+    case = lib.case("payment-fraud-detection")
+    outline = case.reference["clarify"]
+    by = {c.id: _outline_for(lib, c.id, outline) for c in lib.criteria("clarify", case.id)}
+    latency = next(v for k, v in by.items() if "latency" in k)
+    assert latency and "latency" in latency[0].lower()
+    objective = next(v for k, v in by.items() if "objective" in k)
+    assert objective and "objective" in objective[0].lower() and objective != latency
+    assert all(set(v) <= set(outline) and len(v) <= 3 for v in by.values())
