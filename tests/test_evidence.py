@@ -355,3 +355,19 @@ def test_a_rare_positive_class_called_balanced_is_a_wrong_claim_not_evidence():
     _an, evs = evidence.grade_text("Fraud is about 0.15% of payments, so accuracy is misleading; we downsample negatives and recalibrate.", "data", case, crits)
     got = {e.criterion.id: e for e in evs}
     assert (got["class-imbalance"].score or 0) >= 2 and not got["class-imbalance"].misconceptions
+
+
+def test_a_target_named_only_to_be_criticised_is_no_evidence_of_the_framing():
+    """A probe saw "Pure click prediction would reward clickbait, ..." quoted as the evidence for inputs and
+    outputs and for the ML category, while "I'd frame it as ranking" was not recognised."""
+    from interviewer import evidence
+
+    text = (
+        "I'd frame it as ranking: for each candidate post, predict several engagement probabilities (like, comment, share, hide) "
+        "and combine them into one value score with weights that product sets. Pure click prediction would reward clickbait, "
+        "so the hide probability gets a negative weight."
+    )
+    _an, evs = evidence.grade_text(text, "frame", "news-feed", library().criteria("frame", "news-feed"))
+    by = {ev.criterion.id: ev for ev in evs}
+    assert "learning-to-rank" in by["ml-category"].concepts
+    assert by["ml-category"].quotes and not any("click prediction would reward" in q for q in by["ml-category"].quotes)
