@@ -36,7 +36,7 @@ from .evidence import dismissed
 from .grading import candidate_words
 from .knowledge import KnowledgeIndex
 from .state import InterviewState, Turn
-from .text import asked_part, asks_what_was_meant, content_words, has_questions, inline_title, is_question, is_stuck, plural, redact, sanitize, wants_to_move_on
+from .text import asked_part, asks_what_was_meant, content_words, has_questions, inline_title, is_question, is_stuck, plural, redact, sanitize, sentences, wants_to_move_on
 
 # node names
 LISTEN, ASK, ASSESS, RESPOND, ADVANCE, COMMAND, FINISH = "listen", "ask", "assess", "respond", "advance", "command", "finish"
@@ -123,7 +123,8 @@ _ON_LEAD = re.compile(r"^\s*On [^:?.,]{1,80}[:,]\s*")
 def _question_of(line: str) -> str:
     """What a line asks, without its lead ("You mentioned X.", "On X:") or the phase change before it."""
     line = _ON_LEAD.sub("", _without_reference(line), count=1)
-    return line
+    asking = [x for x in sentences(line) if x.rstrip().endswith("?")]
+    return " ".join(asking) or line
 
 
 def _writer() -> Callable[[Any], None]:

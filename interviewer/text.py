@@ -523,10 +523,16 @@ def clarify_asks(text: str, limit: int = 10) -> list[str]:
     stays with the ask it sets up."""
     lines: list[str] = []
     bullets: list[str] = []
+    topic = ""  # a note-style lead-in on its own ("cost of errors:") names what the next ask is about
     for s in sentences(text):
         if _BULLET.match(s):
             bullets.append(s)
         s = _BULLET.sub("", s)
+        if s.rstrip().endswith(":") and len(s.split()) <= 6:
+            topic = s.rstrip().rstrip(":").strip()
+            continue
+        if topic:
+            s, topic = f"{topic}: {s}", ""
         head, colon, tail = s.partition(": ")
         if colon and _starts_ask(tail) and not _starts_ask(head):
             s = tail

@@ -683,3 +683,14 @@ def test_no_question_is_asked_whose_answer_would_run_past_the_interviews_overtim
     st["phase_start"] = st["elapsed"] - 1.0
     d = decide(st, ctx)
     assert d.action == Action.ADVANCE
+
+
+def test_a_note_style_topic_before_a_terse_ask_stays_with_it(ctx: Ctx):
+    """The terse candidate's "cost of errors: FP vs FN?" lost its topic (split off at the colon) and then its ask
+    (no word of three letters left), and got "That's your call" though the case has the cost of errors."""
+    asks = clarify_asks("cost of errors: FP vs FN? human review downstream, capacity/day?")
+    assert asks[0] == "cost of errors: FP vs FN"
+    assert clarify_asks("Scale: how many DAU?") == ["how many DAU"]
+    case = ctx.lib.case("payment-fraud-detection")
+    got = {case.facts[i].id for i, _ in ctx.brain.match_facts("cost of errors: FP vs FN?", case)}
+    assert got == {"cost-of-errors"}
