@@ -1127,8 +1127,21 @@ _LEANS_BACK = re.compile(
 )
 
 
+def _imperative(description: str) -> str:
+    """A rubric description said to the candidate: its opening verb as advice ("Estimates what serving costs
+    ..." -> "Estimate what serving costs ...", "Identifies" -> "Identify", "Watches" -> "Watch")."""
+    m = re.match(r"([A-Z][a-z]+?)(ies|sses|ches|shes|xes|s)\b(?=\s+[a-z(])", description)
+    # not a plural noun before its verb ("Clicks are ...", "Chargebacks arrive ..."), nor "Besides"
+    subject = re.match(r"\S+\s+(?:are|is|was|were|have|has|can|could|should|must|may|might|will|would|come|arrive|appear|need|take|follow)\b", description)
+    if not m or subject or m.group(0) in ("Is", "Has", "Was", "Does", "Besides"):
+        return description
+    stem, end = m.groups()
+    verb = stem + {"ies": "y", "sses": "ss", "ches": "ch", "shes": "sh", "xes": "x"}.get(end, "")
+    return verb + description[m.end() :]
+
+
 _LEANS_ON = re.compile(r"\b(?:them|they|their|it|its|these|those)\b", re.I)
-_GRADER_VOICE = re.compile(r"\b(?:candidates?|interviewers?|graders?|rubric)\b", re.I)
+_GRADER_VOICE = re.compile(r"\b(?:candidates?|interviewers?|graders?|rubric|(?:staff|senior|mid|junior|strong|weak|good)[- ]level|(?:a|the)\s+(?:strong|weak|good|staff|senior)\s+answer|an?\s+answer\s+that)\b", re.I)
 
 
 def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
@@ -1166,7 +1179,7 @@ def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
             and not _GRADER_VOICE.search(s)
         )
 
-    sentence = (_hint_sentence(note, fits) if note is not None else None) or c.description
+    sentence = (_hint_sentence(note, fits) if note is not None else None) or _imperative(" ".join(c.description.split()))
     # a stuck candidate's hint has its own lead: one lead, not "Let me give you a nudge. A nudge: ..."
     leads = P.get("stuck_hint_lead" if stuck else "hint_lead")
     line = P.pick_unique(leads, used, seed=len(state.get("hints", [])), topic=inline_title(c.title), sentence=sentence)

@@ -694,3 +694,18 @@ def test_a_note_style_topic_before_a_terse_ask_stays_with_it(ctx: Ctx):
     case = ctx.lib.case("payment-fraud-detection")
     got = {case.facts[i].id for i, _ in ctx.brain.match_facts("cost of errors: FP vs FN?", case)}
     assert got == {"cost-of-errors"}
+
+
+def test_a_hint_speaks_to_the_candidate_not_about_them():
+    """A probe saw "Here's something to work with on cost per 1,000 requests: A staff-level answer gives this
+    figure unprompted ..." (a note's line for graders), and the rubric's "Estimates what serving costs ..."."""
+    from interviewer.graph import _GRADER_VOICE, _imperative
+
+    assert _GRADER_VOICE.search("A staff-level answer gives this figure unprompted for the most expensive stage.")
+    assert _GRADER_VOICE.search("A candidate who names a primary metric has set up the evaluation phase.")
+    assert not _GRADER_VOICE.search("Precompute per item rather than per request, and cache head queries.")
+    assert _imperative("Estimates what serving costs per 1,000 requests.") == "Estimate what serving costs per 1,000 requests."
+    assert _imperative("Identifies the sources of labels.") == "Identify the sources of labels."
+    assert _imperative("Sketches the main components.") == "Sketch the main components."
+    assert _imperative("Clicks are the largest signal.") == "Clicks are the largest signal."  # a noun, not a verb
+    assert _imperative("Besides accuracy metrics, ...") == "Besides accuracy metrics, ..."
