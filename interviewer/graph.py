@@ -778,14 +778,14 @@ def _said_as(state: InterviewState, ctx: Ctx, cid: str) -> str | None:
             noun = _HEAD_NOUN_AFTER.match(text[m.end : m.end + 20])
             if noun and words.split()[-1].lower() not in _HEAD_NOUNS and len(words.split()) < 5:
                 words = f"{words} {noun.group(1)}"  # "a multi-task model", not "a multi-task"
-            article = _ARTICLE_BEFORE.search(text[max(0, m.start - 8) : m.start])
+            article = _ARTICLE_BEFORE.search(text[max(0, m.start - 24) : m.start])
             if article and not _ARTICLE_BEFORE.match(words + " "):
                 words = f"{article.group(1)} {words}"
             return words
     return None
 
 
-_ARTICLE_BEFORE = re.compile(r"\b(the|a|an)\s+$", re.I)
+_ARTICLE_BEFORE = re.compile(r"\b(the|a|an)\s+(?:[a-z]+ly\s+)?$", re.I)  # "the business goal", "a slightly stale model"
 _VERB_BEFORE = re.compile(r"(?:\bto|'d|\bwould|\bwill|\bcan|\bcould|\bshould|\bmust|\bmight)\s+$", re.I)
 _OBJECT_AFTER = re.compile(r"\s+(?:it|them|this|these|those|our|its)\b", re.I)
 _LEADING_PREPOSITION = re.compile(r"^(?:as|of|to|for|with|by|on|in|at|from|into|via|behind|over|under|through|across|inside|within|after|before|without|about|like|than|per)\s+", re.I)

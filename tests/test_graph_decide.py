@@ -709,3 +709,13 @@ def test_a_hint_speaks_to_the_candidate_not_about_them():
     assert _imperative("Sketches the main components.") == "Sketch the main components."
     assert _imperative("Clicks are the largest signal.") == "Clicks are the largest signal."  # a noun, not a verb
     assert _imperative("Besides accuracy metrics, ...") == "Besides accuracy metrics, ..."
+
+
+def test_an_article_before_an_adverb_is_kept_with_the_name(ctx: Ctx):
+    """"You mentioned stale model." after "a slightly stale model"."""
+    from interviewer.graph import _said_as
+
+    text = "If a check fails we keep serving the old model; a slightly stale model is better than a broken one."
+    m = next((m for m in ctx.bank.find_mentions(text) if m.matched.lower() == "stale model"), None)
+    assert m is not None
+    assert _said_as(_state(Phase.MONITOR, 2.0, text), ctx, m.concept_id) == "a stale model"
