@@ -829,7 +829,7 @@ def _says_a_name(surface: str) -> bool:
         and not re.search(r"[,;:]\s", surface)  # a clause, not a name: "the prediction target, stated"
         and not re.match(r"(?i)(?:leak|train|test|split|drop|avoid|use|need|needs|want|have|has|must|should|could|would|might|may|can|will)\b", surface)
         and not _NOT_A_NAME.search(surface)
-        and not re.match(r"(?i)(?:as|of|to|for|with|by|on|in|at|from|into|via|behind|over|under|through|across|inside|within|after|before|without|about|like|than|per)\b", surface)  # "as a baseline", "behind an API"
+        and not _LEADING_PREPOSITION.match(surface + " ")  # "as a baseline", "behind an API"
         and not re.search(r"[()\[\]]", surface)  # "data drift (covariate shift)"
         and not re.fullmatch(r"[a-z]+ed", surface)  # an adjective or verb alone: "calibrated"
     )
