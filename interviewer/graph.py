@@ -331,25 +331,23 @@ def _units_by_concept(bank: ConceptBank, texts: list[str]) -> dict[str, str]:
 def _predicted_answer(state: InterviewState, ctx: Ctx) -> float:
     """Minutes the candidate's next answer is expected to take: the median of their answers so far in the
     interview (one long paste does not make every later answer look long), on the virtual clock."""
-    if ctx.clock.kind != "virtual":
-        return 1.0
-    durations = sorted(
-        ctx.clock.candidate_turn(t["text"]) for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE and t.get("kind") == TurnKind.ANSWER
-    )
-    if not durations:
+    durations = sorted(_answer_minutes(state, ctx))
+    if ctx.clock.kind != "virtual" or not durations:
         return 1.0
     mid = len(durations) // 2
     return durations[mid] if len(durations) % 2 else (durations[mid - 1] + durations[mid]) / 2
+
+
+def _answer_minutes(state: InterviewState, ctx: Ctx) -> list[float]:
+    """Minutes each of the candidate's answers so far took on the clock."""
+    return [ctx.clock.candidate_turn(t["text"]) for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE and t.get("kind") == TurnKind.ANSWER]
 
 
 def _longest_answer(state: InterviewState, ctx: Ctx) -> float:
     """Minutes the candidate's longest answer of the interview took (virtual clock; 1 with a real clock)."""
     if ctx.clock.kind != "virtual":
         return 1.0
-    return max(
-        (ctx.clock.candidate_turn(t["text"]) for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE and t.get("kind") == TurnKind.ANSWER),
-        default=1.0,
-    )
+    return max(_answer_minutes(state, ctx), default=1.0)
 
 
 def _room_for_challenge(state: InterviewState, ctx: Ctx, mid: str, used: float, phase_budget: float) -> bool:
@@ -425,10 +423,10 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
     room = allowance(state, ctx.lib, phase)
     if used >= room:
         return Decision.advance(Why.TIME)
-    predicted = _predicted_answer(state, ctx)
-    if used + predicted > phase_budget and used + _longest_answer(state, ctx) > room:
+    longest = _longest_answer(state, ctx)
+    if used + _predicted_answer(state, ctx) > phase_budget and used + longest > room:
         return Decision.advance(Why.PACE)
-    if state.get("elapsed", 0.0) + _longest_answer(state, ctx) + _closing_minutes(ctx) > state["minutes"] + pol.overtime_minutes:
+    if state.get("elapsed", 0.0) + longest + _closing_minutes(ctx) > state["minutes"] + pol.overtime_minutes:
         return Decision.advance(Why.PACE)
     if is_stuck(latest):
         if state.get("stuck_hints", {}).get(phase, 0) == 0:
@@ -592,7 +590,10 @@ def _what_was_meant(state: InterviewState, ctx: Ctx, used: set[str]) -> str:
     for t in reversed(state.get("transcript", [])):
         if t["role"] == Role.INTERVIEWER and t["phase"] == phase and t.get("kind") != TurnKind.CLARIFY:
             if t.get("criterion"):
-                topic = next((c.title for c in ctx.lib.criteria(phase, state["case_id"]) if c.id == t["criterion"]), topic)
+                try:  # a criterion of a checkpoint written before the rubric changed: the phase it was in
+                    topic = ctx.lib.criterion(t["criterion"]).title
+                except KeyError:
+                    pass
             break
     return P.pick_unique(P.get("clarification", "meaning"), used, seed=len(used), topic=_mid_sentence(topic, ""))
 
@@ -803,6 +804,8 @@ def _trimmed_name(bank: ConceptBank, cid: str, words: str) -> str | None:
     if short != words and _says_a_name(short) and any(m.concept_id == cid for m in bank.find_mentions(short)):
         return short
     return None
+
+
 # the noun a modifier the candidate said stands in front of ("multi-task *model*", "two-tower *architecture*")
 _HEAD_NOUNS = set("model models network ranker classifier architecture approach setup loss head heads tower towers layer layers pipeline service store index system".split())
 _HEAD_NOUN_AFTER = re.compile(r"[ \t]+(" + "|".join(sorted(_HEAD_NOUNS)) + r")\b", re.I)

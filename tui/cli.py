@@ -414,8 +414,8 @@ def _grade_transcript(path: Path, brain: BrainKind):
     if case:
         try:
             lib.case(case)
-        except Exception as e:  # an unknown case: the file that names it is the one to fix
-            raise ContentError(path, str(getattr(e, "message", None) or e).removeprefix("<input>: ")) from None
+        except ContentError as e:  # an unknown case: the file that names it is the one to fix
+            raise ContentError(path, e.message) from None
     grades: list[PhaseGrade] = []
     for ph in PHASES:
         if any(t.get("phase") == ph for t in turns):
