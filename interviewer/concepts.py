@@ -32,7 +32,8 @@ Surface = Annotated[str, StringConstraints(min_length=1, max_length=80)]
 
 CASE_KINDS_FILE = "case-kinds.yaml"
 GENERIC_WORDS_FILE = "generic-words.yaml"
-_SPECIAL_FILES = (CASE_KINDS_FILE, GENERIC_WORDS_FILE, SYNONYMS_FILE)
+FIGURES_FILE = "figures.yaml"  # interviewer/figures.py
+_SPECIAL_FILES = (CASE_KINDS_FILE, GENERIC_WORDS_FILE, SYNONYMS_FILE, FIGURES_FILE)
 
 
 # --------------------------------------------------------------------------- schemas
@@ -458,6 +459,8 @@ class ConceptBank:
         self._case_mids: dict[str | None, list[str]] = {}  # case -> the misconceptions that apply to it
         self._mention_memo: dict[str, tuple[Mention, ...]] = {}  # text -> every mention in it (no case filter)
         self._unit_memo: dict[tuple[Any, ...], Any] = {}  # per unit: aliases, misconceptions, depth points
+        self.figures: Any = None  # figures.FigureChecks: figures stated against the case's own (figures.register)
+        self.figure_of: dict[str, tuple[str, str]] = {}  # such a misconception -> (case, figure kind)
 
     # ---- look-ups
     def __len__(self) -> int:
@@ -569,7 +572,8 @@ class ConceptBank:
         spans = units(text)
         mids = self._case_mids.get(case)
         if mids is None:
-            mids = self._case_mids[case] = [mid for mid in self.misconceptions if case is None or self.applies(mid, case)]
+            # a figure is off only against a case (figures.py): without one it states nothing
+            mids = self._case_mids[case] = [mid for mid in self.misconceptions if (case is None and mid not in self.figure_of) or (case is not None and self.applies(mid, case))]
         per_unit: list[dict[str, Hit]] = [self._scan_unit(text, a, b, mids, key=(case,)) for a, b in spans]
         out: list[Hit] = []
         for i, (a, b) in enumerate(spans):
@@ -580,6 +584,8 @@ class ConceptBank:
                 for h in self._scan_unit(text, a, spans[i + 1][1], pair, key=(case, b - a, spans[i + 1][0] - a)).values():
                     if h.end > b:  # it needs the second sentence
                         out.append(h)
+        if self.figure_of and case is not None:  # a figure corrected later in the answer no longer stands
+            out = [h for h in out if h.misconception_id not in self.figure_of or not self.figures.corrected(text, case, self.figure_of[h.misconception_id][1], h.end)]
         return out
 
     def _scan_unit(self, text: str, a: int, b: int, mids: list[str], key: tuple[Any, ...] | None = None) -> dict[str, Hit]:
@@ -814,6 +820,11 @@ def load_concept_bank(folder: Path | None = None, lib: Library | None = None) ->
     bank = ConceptBank(concepts, miscs, case_of, source, kinds, [str(lf.path) for lf in loaded], index)
     for lf in loaded:
         _check_lines_fit_cases(lf, bank, lib)
+    if (folder / FIGURES_FILE).is_file():
+        from .figures import load_figures, register
+
+        register(bank, load_figures(folder / FIGURES_FILE, lib))
+        bank.files.append(str(folder / FIGURES_FILE))
     return bank
 
 
@@ -873,6 +884,11 @@ def check_concept_file(path: Path) -> None:
         return
     if path.name == SYNONYMS_FILE:
         load_synonyms(path)
+        return
+    if path.name == FIGURES_FILE:
+        from .figures import load_figures
+
+        load_figures(path, library())
         return
     lf = _load_one(path)
     folder = path.parent.parent if path.parent.name == "cases" else path.parent

@@ -200,10 +200,16 @@ def analyse(text: str, phase: str, case: str | None, bank: ConceptBank | None = 
     asking = {i for i, u in enumerate(out) if phase == Phase.CLARIFY and "?" in u.text}
     told = [cid for cid, i, _s, _e in mentions if i not in asking]
     if phase != CROSS_CUTTING and _elsewhere(told, phase, bank, case, asked=len(mentions) - len(told)):
-        for u in out:
-            u.kept = False
-        mentions = []
-    mis = [(h.misconception_id, i, h.start, h.end) for h in bank.find_misconceptions(text, case) if (i := unit_of(h.start)) is not None]
+        # another phase's answer; but a phase's answers are joined with blank lines (grading.candidate_words), and
+        # a framing answer followed by three answers to follow-ups that wandered into deployment is still a
+        # framing answer: a block (between blank lines) whose concepts are mostly this phase's stays
+        keep = _own_blocks(text, out, mentions, asking, phase, bank, case)
+        for i, u in enumerate(out):
+            u.kept = u.kept and i in keep
+        mentions = [x for x in mentions if x[1] in keep]
+    # a figure stated against the case's own (figures.py) is put back by the interviewer, not graded: an answer
+    # often assumes its scale before asking, and the rubric faults only orders of magnitude that drive the design
+    mis = [(h.misconception_id, i, h.start, h.end) for h in bank.find_misconceptions(text, case) if h.misconception_id not in bank.figure_of and (i := unit_of(h.start)) is not None]
     return Analysis(text, phase, case, out, dropped, mentions, mis)
 
 
@@ -282,6 +288,24 @@ def _phase_criteria(phase: str, case: str | None) -> frozenset[str]:
     from .content import library
 
     return frozenset(c.id for c in library().criteria(phase, case))
+
+
+def _own_blocks(text: str, out: Sequence[Unit], mentions: Sequence[tuple[str, int, int, int]], asking: set[int], phase: str, bank: ConceptBank, case: str | None) -> set[int]:
+    """The units in blocks of `text` (separated by blank lines) that are this phase's own: they name a concept
+    of this phase, and other phases' concepts do not outnumber it `ELSEWHERE_RATIO` times over."""
+    bounds = [0] + [m.end() for m in re.finditer(r"\n[ \t]*\n", text)] + [len(text) + 1]
+    if len(bounds) <= 2:
+        return set()
+    own = _phase_criteria(phase, case)
+    keep: set[int] = set()
+    for a, b in zip(bounds, bounds[1:]):
+        idx = {i for i, u in enumerate(out) if a <= u.start < b}
+        told = list(dict.fromkeys(cid for cid, i, _s, _e in mentions if i in idx and i not in asking))
+        asked = sum(1 for _c, i, _s, _e in mentions if i in idx and i in asking)
+        mine = asked + sum(1.0 if (c := bank.concept(cid)).phase == phase else ELSEWHERE_LINKED if own.intersection(c.criteria) else 0.0 for cid in told)
+        if mine > 0 and len(told) + asked - mine <= ELSEWHERE_RATIO * mine:
+            keep |= idx
+    return keep
 
 
 def _elsewhere(concept_ids: Sequence[str], phase: str, bank: ConceptBank, case: str | None = None, asked: int = 0) -> bool:

@@ -103,8 +103,9 @@ def candidate_words(transcript: Sequence[Mapping[str, Any]], phase: str | None =
     """What the candidate said in a transcript (answers and questions, not commands), in one phase or
     in all. A recorded transcript may lack `kind`: a command is then told by its text. A turn that only says
     there is nothing to add ("I have nothing to add on this.") says nothing to grade: said twice, it is not
-    the candidate repeating themselves (it had cost a level as padding)."""
-    return "\n".join(
+    the candidate repeating themselves (it had cost a level as padding). Turns are joined with a blank line: an
+    answer ends where the next begins (evidence.analyse judges a phase's answers one by one when they wander)."""
+    return "\n\n".join(
         t["text"]
         for t in transcript
         if t["role"] == Role.CANDIDATE
@@ -386,6 +387,8 @@ def detected_block(text: str, case: str | None, crits: list[Criterion]) -> str:
         line += f"; depth shown: {'; '.join(shown)}" if shown else "; no depth shown"
         lines.append(line)
     for h in bank.find_misconceptions(text, case):
+        if h.misconception_id in bank.figure_of:
+            continue  # the interviewer's to put back, not a graded claim (evidence.analyse)
         mis = bank.misconception(h.misconception_id)
         on = [c for c in mis.criteria if c in ids]
         if on:

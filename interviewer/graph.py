@@ -248,7 +248,8 @@ def _just_stated(state: InterviewState, ctx: Ctx | None = None) -> list[str]:
     now = [x for x in state.get("stated", []) if x["turn"] == turn and x["id"] not in done]
     if ctx is not None and ctx.bank is not None:
         phase = _phase(state)
-        now.sort(key=lambda x: (ctx.bank.misconception(x["id"]).phase != phase, -len(x.get("quote") or "")))  # stable: otherwise in order said
+        # a figure stated against the case's own (figures.py) after a known wrong claim: the claim is the lesson
+        now.sort(key=lambda x: (x["id"] in ctx.bank.figure_of, ctx.bank.misconception(x["id"]).phase != phase, -len(x.get("quote") or "")))  # stable: otherwise in order said
     return [x["id"] for x in now]
 
 
@@ -552,7 +553,10 @@ def ask(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     # a question that also states a misconception ("What latency do we need? I'd aim for the average.") is
     # answered, and the claim challenged in the same line
     det = _detect(state, ctx, latest) if ctx.bank is not None and latest.strip() else {}
-    stated = sorted(det.get("stated", []), key=lambda x: ctx.bank.misconception(x["id"]).phase != _phase(state)) if det else []
+    stated = sorted(det.get("stated", []), key=lambda x: (x["id"] in ctx.bank.figure_of, ctx.bank.misconception(x["id"]).phase != _phase(state))) if det else []
+    if stated and facts:  # the answer just gave the case's figure: no need to put it back a second time
+        told = set(facts)
+        stated = [x for x in stated if not (x["id"] in ctx.bank.figure_of and told & set(ctx.bank.figures.facts.get(ctx.bank.figure_of[x["id"]], [])))]
     extra: dict[str, Any] = {"facts": facts}
     kind = TurnKind.CLARIFY
     if stated:
@@ -775,15 +779,28 @@ def _said_as(state: InterviewState, ctx: Ctx, cid: str) -> str | None:
         if len(m.matched.split()) == 1 and (_VERB_BEFORE.search(text[max(0, m.start - 12) : m.start]) or _OBJECT_AFTER.match(text[m.end : m.end + 8])):
             continue  # "we'd need to fine-tune it", "and fine-tune it on our data": a verb, not a name
         words = _trimmed_name(ctx.bank, cid, " ".join(m.matched.split()))
+        article = _ARTICLE_BEFORE.search(text[max(0, m.start - 24) : m.start])
+        if words and not article and _BARE_SINGULAR.match(words) and not _is_alias(ctx.bank, cid, words):
+            continue  # a prose pattern's clause on a bare singular noun ("serve model on CPUs"): not "You mentioned model on CPUs.
         if words:
             noun = _HEAD_NOUN_AFTER.match(text[m.end : m.end + 20])
             if noun and words.split()[-1].lower() not in _HEAD_NOUNS and len(words.split()) < 5:
                 words = f"{words} {noun.group(1)}"  # "a multi-task model", not "a multi-task"
-            article = _ARTICLE_BEFORE.search(text[max(0, m.start - 24) : m.start])
             if article and not _ARTICLE_BEFORE.match(words + " "):
                 words = f"{article.group(1)} {words}"
             return words
     return None
+
+
+# a span that opens on a lower-case singular noun with no article: not a plural, a gerund, an acronym or a name
+_BARE_SINGULAR = re.compile(r"(?!(?:the|a|an|this|that|our|their|its|each|every|one|some|any)\b)[a-z]+(?<!s)(?<!ing)\b(?![-/])")
+
+
+def _is_alias(bank: ConceptBank, cid: str, words: str) -> bool:
+    """Whether `words` are one of the concept's names (its title or an alias), not a span a prose pattern matched."""
+    c = bank.concept(cid)
+    low = " ".join(words.lower().split())
+    return low == c.name.lower() or any(low == " ".join(a.lower().split()) for a in c.aliases)
 
 
 _ARTICLE_BEFORE = re.compile(r"\b(the|a|an)\s+(?:[a-z]+ly\s+)?$", re.I)  # "the business goal", "a slightly stale model"

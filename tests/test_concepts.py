@@ -219,13 +219,15 @@ def test_literal_prefilter_never_changes_what_is_found(bank: ConceptBank):
     try:
         bank._unit_memo.clear()  # remembered scans would hide the difference
         bank._prefilter = {k: None for k in saved[0]}
-        bank._finder = {k: bank._patterns[k].search for k in bank.misconceptions}
+        # a figure against the case's own is found by plain code (figures.py), with no pattern to fall back on
+        bank._finder = {k: saved[1][k] if k in bank.figure_of else bank._patterns[k].search for k in bank.misconceptions}
         assert [bank.find_misconceptions(t) for t in texts] == found
     finally:
         bank._prefilter, bank._finder = saved
         bank._unit_memo.clear()
-    assert sum(v is not None for v in saved[0].values()) > len(saved[0]) * 0.9
-    assert sum(saved[1][k].__name__ == "match" for k in bank.misconceptions) > len(bank.misconceptions) // 2
+    authored = [k for k in bank.misconceptions if k not in bank.figure_of]
+    assert sum(saved[0][k] is not None for k in authored) > len(authored) * 0.9
+    assert sum(saved[1][k].__name__ == "match" for k in authored) > len(authored) // 2
 
 
 def test_depth_cues_count_in_the_same_sentence_or_the_next_line(bank: ConceptBank):
@@ -699,7 +701,9 @@ def test_good_scripted_candidates_state_no_misconception(bank: ConceptBank):
                 continue
             for phase in PHASES:
                 for line in script.lines(phase):
-                    found += [(case, persona, h.misconception_id, h.matched[:80]) for h in bank.find_misconceptions(line, case)]
+                    # their scale is assumed for every case alike ("100M DAU"): a figure against the case's own is
+                    # the interviewer's to put back (tests/test_figures.py), not a wrong claim of the script's
+                    found += [(case, persona, h.misconception_id, h.matched[:80]) for h in bank.find_misconceptions(line, case) if h.misconception_id not in bank.figure_of]
     assert found == []
 
 
@@ -1443,7 +1447,6 @@ WRONG_NOT_RECOGNISED = [
     ('query-autocomplete', '800M searches × ~8 suggestion calls = 6.4B/day ≈ 7.5k QPS avg'),
     ('search-ranking', "the biggest lever imo is personalising from each user's own search history"),
     ('street-view-blurring', "compute: 5M panoramas × 40 tiles = 200M tiles/day, at 50 tiles/s per GPU that's 4M GPU-seconds, so 500 GPUs chew through a day's imagery in ~20 min"),
-    ('video-search', 'A billion searches a day works out to about 1,200 QPS on average, so peak is a few thousand.'),
     ('visual-search', '5B images × 512-d float32 ≈ 100 GB, fits in one 128 GB box, replicas are easy'),
 ]
 

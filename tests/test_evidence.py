@@ -371,3 +371,33 @@ def test_a_target_named_only_to_be_criticised_is_no_evidence_of_the_framing():
     by = {ev.criterion.id: ev for ev in evs}
     assert "learning-to-rank" in by["ml-category"].concepts
     assert by["ml-category"].quotes and not any("click prediction would reward" in q for q in by["ml-category"].quotes)
+
+
+def test_a_phases_own_answer_counts_when_its_follow_ups_wandered_elsewhere():
+    """A framing answer, then answers to follow-ups that went into evaluation, experiments and monitoring:
+    joined, the phase's text names mostly other phases' concepts (another phase's answer), but its first
+    answer is still framing evidence (a probe saw framing graded 1.00 with every criterion blank). Joined
+    as one block, the same text stays another phase's answer, as before."""
+    from interviewer.grading import candidate_words
+
+    case = "delivery-time-estimation"
+    bank = concept_bank()
+    frame = (
+        "I'd frame it as supervised regression on the delivery time in minutes, with a quantile (pinball) loss "
+        "because a late quote costs more than an early one."
+    )
+    wander = [
+        "Offline I'd report MAE, p90 absolute error and interval coverage, sliced by city and hour.",
+        "Online, a switchback test by zone and time window for two weeks, with cancellations and complaints as guardrails.",
+        "Then PSI drift alerts on the features, a weekly retraining schedule, and rollback on alerts.",
+    ]
+    joined = " ".join([frame, *wander])
+    assert evidence._elsewhere([m.concept_id for m in bank.find_mentions(joined, case)], "frame", bank, case)
+    crits = library().criteria("frame", case)
+    _an, evs = evidence.grade_text(joined, "frame", case, crits)
+    assert not any(e.score for e in evs)  # one block: another phase's answer
+    turns = [{"role": "candidate", "phase": "frame", "kind": "answer", "text": t} for t in [frame, *wander]]
+    _an, evs = evidence.grade_text(candidate_words(turns, "frame"), "frame", case, crits)
+    scored = {e.criterion.id: e.score for e in evs if e.score}
+    assert scored.get("ml-category") and scored.get("dte-asymmetric-loss"), scored
+    assert all(q in frame for e in evs for q in e.quotes), "only the framing answer is quoted"

@@ -719,3 +719,17 @@ def test_an_article_before_an_adverb_is_kept_with_the_name(ctx: Ctx):
     m = next((m for m in ctx.bank.find_mentions(text) if m.matched.lower() == "stale model"), None)
     assert m is not None
     assert _said_as(_state(Phase.MONITOR, 2.0, text), ctx, m.concept_id) == "a stale model"
+
+
+def test_a_prose_patterns_bare_clause_is_not_used_as_a_name(ctx: Ctx):
+    """"You mentioned model on CPUs." after "serve model on CPUs": a pattern's span on a bare singular noun is
+    not a name; with its article ("the model on CPUs") or as a plural ("GPU nodes") it reads as one."""
+    from interviewer.graph import _said_as
+
+    cid = "gpu-vs-cpu-inference"
+    bare = "Serve model on CPUs, about 20 replicas."
+    assert any(m.concept_id == cid and m.matched == "model on CPUs" for m in ctx.bank.find_mentions(bare))
+    assert _said_as(_state(Phase.DEPLOY, 2.0, bare), ctx, cid) is None
+    assert _said_as(_state(Phase.DEPLOY, 2.0, "We serve the model on CPUs, about 20 replicas."), ctx, cid) == "the model on CPUs"
+    said = _said_as(_state(Phase.DEPLOY, 2.0, "Encoder runs on T4 nodes, 8 replicas."), ctx, cid)
+    assert said is None or not said.startswith("encoder")
