@@ -175,7 +175,7 @@ def _time_notices(state: InterviewState, ctx: Ctx, elapsed: float) -> Update:
     title = ctx.lib.phase_title(phase)
     notices, new_flags = [], []
     for key, cond, msg in (
-        (f"{phase}:half", used >= phase_budget / 2, P.get("time_notice", "half").format(phase=title, budget=phase_budget)),
+        (f"{phase}:half", used >= phase_budget / 2, P.get("time_notice", "half").format(phase=title, budget=phase_budget, used=used)),
         (f"{phase}:over", used >= phase_budget, P.get("time_notice", "over").format(phase=title, budget=phase_budget)),
         ("five_left", state["minutes"] - elapsed <= 5 and state["minutes"] >= 10, P.get("time_notice", "five_left")),
     ):
@@ -515,7 +515,9 @@ def listen(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     text = redact(text, ctx.secrets)
     phase = _phase(state)
     command = Command.parse(text) is not None
-    elapsed = state.get("elapsed", 0.0) + (ctx.clock.candidate_turn(text) if not command else 0.0)
+    # a command is not spoken (no minutes on the virtual clock), but on the wall clock the minutes before it
+    # were spent: not charging them set the countdown back after "/next"
+    elapsed = state.get("elapsed", 0.0) + (ctx.clock.candidate_turn(text) if not command or ctx.clock.kind == "wall" else 0.0)
     if command:
         kind, goto = TurnKind.COMMAND, COMMAND
     elif text and not wants_to_move_on(text) and (
@@ -1164,6 +1166,23 @@ _LEANS_ON = re.compile(r"\b(?:them|they|their|it|its|these|those)\b", re.I)
 _GRADER_VOICE = re.compile(r"\b(?:candidates?|interviewers?|graders?|rubric|(?:staff|senior|mid|junior|strong|weak|good)[- ]level|(?:a|the)\s+(?:strong|weak|good|staff|senior)\s+answer|an?\s+answer\s+that)\b", re.I)
 
 
+def _asked_criterion(state: InterviewState, ctx: Ctx, crits: list[Any]) -> Any | None:
+    """The criterion of this phase that the interviewer's last question was about: the one it probed, or the
+    first criterion of this phase that the concept it dug into backs."""
+    ids = {c.id: c for c in crits}
+    for t in reversed(state.get("transcript", [])):
+        if t["role"] != Role.INTERVIEWER:
+            continue
+        if t.get("phase") != _phase(state):
+            return None
+        if t.get("criterion") in ids:
+            return ids[t["criterion"]]
+        if t.get("concept") and ctx.bank is not None and t["concept"] in ctx.bank.concepts:
+            return next((ids[k] for k in ctx.bank.concept(t["concept"]).criteria if k in ids), None)
+        return None
+    return None
+
+
 def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
     """A nudge from the notes on the weightiest criterion not yet shown (/hint, or a stuck candidate)."""
     phase = _phase(state)
@@ -1177,6 +1196,10 @@ def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
     # what nothing said touches comes before what was touched lightly (a probe got a hint on the business
     # objective right after asking about it); by weight within each
     pending.sort(key=lambda c: cov.get(c.id, {}).get("score") is not None)
+    if stuck and (asked := _asked_criterion(state, ctx, crits)) is not None and asked.id not in hinted:
+        # stuck on a question: the hint is on what that question asked about, not on the weightiest gap (a
+        # probe answered "I'm not sure" to a feature-store question and got a nudge on data sources and labels)
+        pending = [asked, *[c for c in pending if c.id != asked.id]]
     stuck_upd: Update = {"stuck_hints": {phase: state.get("stuck_hints", {}).get(phase, 0) + 1}} if stuck else {}
     if not pending:
         line = P.get("no_hint")

@@ -291,3 +291,38 @@ def test_phase_retry_has_the_phase_budget_and_lines_keep_titles(tmp_path, tmp_pa
     said = [t["text"] for t in s.transcript if t["role"] == "interviewer"]
     assert not any(title.lower() in t for t in said), said
     eng.close()
+
+
+class _StepWall:
+    """A wall clock whose every candidate turn took one minute."""
+
+    kind = "wall"
+
+    def candidate_turn(self, text: str) -> float:
+        return 1.0
+
+    def interviewer_turn(self, text: str) -> float:
+        return 0.0
+
+    def mark(self) -> None:
+        return None
+
+
+def test_on_the_wall_clock_the_minutes_before_a_command_count(tmp_path, tmp_path_factory, monkeypatch):
+    """A probe saw the countdown go back after "/next": the minutes spent before typing a command were not
+    charged on the wall clock. On the virtual clock a command still costs nothing (it is not spoken)."""
+    eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
+    try:
+        s = Session.start(eng, "news-feed", brain="offline", clock=_StepWall())
+        before = s.state["elapsed"]
+        s.send("/time")
+        assert s.state["elapsed"] == pytest.approx(before + 1.0)
+        s.send("/next")
+        assert s.state["elapsed"] == pytest.approx(before + 2.0)
+        v = Session.start(eng, "news-feed", brain="offline", clock=VirtualClock())
+        at = v.state["elapsed"]
+        v.send("/time")
+        cmd = next(t for t in reversed(v.transcript) if t["role"] == "candidate")
+        assert cmd["text"] == "/time" and cmd["minute"] == pytest.approx(at, abs=0.01)
+    finally:
+        eng.close()

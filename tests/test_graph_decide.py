@@ -733,3 +733,23 @@ def test_a_prose_patterns_bare_clause_is_not_used_as_a_name(ctx: Ctx):
     assert _said_as(_state(Phase.DEPLOY, 2.0, "We serve the model on CPUs, about 20 replicas."), ctx, cid) == "the model on CPUs"
     said = _said_as(_state(Phase.DEPLOY, 2.0, "Encoder runs on T4 nodes, 8 replicas."), ctx, cid)
     assert said is None or not said.startswith("encoder")
+
+
+def test_a_stuck_candidate_gets_a_hint_on_what_the_question_asked(ctx: Ctx):
+    """"I'm not sure" to a question on one criterion: the hint is on that criterion, not on the weightiest gap
+    (a probe got a nudge on data sources after a feature-store question). A /hint outside a question, and a
+    question on a concept, go by what the question was about too."""
+    from interviewer.graph import _hint
+
+    crits = sorted(ctx.lib.criteria(Phase.DATA, CASE), key=lambda c: -c.weight)
+    top, asked = crits[0], crits[-1]
+    st = _state(Phase.DATA, 1.0, "I'm not sure.")
+    st["transcript"][0].update(kind="follow_up", criterion=asked.id)
+    assert _hint(st, ctx, stuck=True)["hints"][0]["criterion"] == asked.id
+    assert _hint(st, ctx)["hints"][0]["criterion"] == top.id  # /hint: the weightiest gap, as before
+    concept = next(c for c in ctx.bank.by_phase(Phase.DATA, CASE) if c.criteria[0] == asked.id)
+    st["transcript"][0].pop("criterion")
+    st["transcript"][0].update(kind="deep_dive", concept=concept.id)
+    assert _hint(st, ctx, stuck=True)["hints"][0]["criterion"] == asked.id
+    st["hints"] = [{"phase": Phase.DATA, "criterion": asked.id}]  # already hinted: the next gap
+    assert _hint(st, ctx, stuck=True)["hints"][0]["criterion"] != asked.id
