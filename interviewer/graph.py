@@ -36,7 +36,7 @@ from .evidence import dismissed
 from .grading import candidate_words
 from .knowledge import KnowledgeIndex
 from .state import InterviewState, Turn
-from .text import asked_part, asks_what_was_meant, content_words, has_questions, inline_title, is_question, is_stuck, plural, redact, sanitize, sentences, wants_to_move_on
+from .text import asked_part, asks_quantity, asks_what_was_meant, clarify_asks, content_words, has_questions, inline_title, is_question, is_stuck, plural, redact, sanitize, sentences, wants_to_move_on
 
 # node names
 LISTEN, ASK, ASSESS, RESPOND, ADVANCE, COMMAND, FINISH = "listen", "ask", "assess", "respond", "advance", "command", "finish"
@@ -289,10 +289,16 @@ def _depth_to_go(state: InterviewState, ctx: Ctx, cid: str) -> bool:
 
 def _fresh_probes(state: InterviewState, ctx: Ctx, cid: str, probes: list[str]) -> list[str]:
     """The probes that do not ask for what the candidate already said: after "slicing by country, device and
-    tenure", "Which slices matter most?" is dropped."""
-    if not _listed_after(state, ctx, cid):
-        return list(probes)
-    return [p for p in probes if not _without_reference(p).lower().startswith("which")]
+    tenure", "Which slices matter most?" is dropped; after "a 1% exploration slice", "How much traffic would
+    you allow it?" is dropped (a figure given where the concept was named answers a probe asking for one)."""
+    out = list(probes)
+    if _listed_after(state, ctx, cid):
+        out = [p for p in out if not _without_reference(p).lower().startswith("which")]
+    if ctx.bank is not None and out:
+        said = _units_by_concept(ctx.bank, [t["text"] for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE]).get(cid, "")
+        if re.search(r"\d", said):
+            out = [p for p in out if not any(asks_quantity(q) for q in clarify_asks(_without_reference(p)) or [p])]
+    return out
 
 
 def _unshown_dimension(state: InterviewState, ctx: Ctx, cid: str, said: dict[str, str] | None = None) -> str | None:
@@ -444,7 +450,12 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
     pending = [c for c in sorted(ctx.lib.criteria(phase, case), key=lambda c: -c.weight) if (cov.get(c.id, {}).get("score") or 0) < target and c.id not in probed]
     dive = None
     push = None
-    named: list[str] = list(reversed(state.get("named", {}).get(phase, [])))  # the latest first
+    # the latest first; only what belongs here: a concept of this phase or one backing its criteria (alerting
+    # named while preparing data is asked about in monitoring, not in data preparation)
+    here = {c.id for c in ctx.lib.criteria(phase, case)}
+    named: list[str] = [
+        c for c in reversed(state.get("named", {}).get(phase, [])) if ctx.bank is None or c not in ctx.bank.concepts or ctx.bank.concept(c).phase == phase or here.intersection(ctx.bank.concept(c).criteria)
+    ]
     dived = set(state.get("dived", []))
     if ctx.bank is not None:
         dive = next((c for c in named if c not in dived and _depth_to_go(state, ctx, c)), None)

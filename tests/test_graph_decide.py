@@ -753,3 +753,30 @@ def test_a_stuck_candidate_gets_a_hint_on_what_the_question_asked(ctx: Ctx):
     assert _hint(st, ctx, stuck=True)["hints"][0]["criterion"] == asked.id
     st["hints"] = [{"phase": Phase.DATA, "criterion": asked.id}]  # already hinted: the next gap
     assert _hint(st, ctx, stuck=True)["hints"][0]["criterion"] != asked.id
+
+
+def test_a_probe_asking_for_a_figure_the_candidate_gave_is_dropped(ctx: Ctx):
+    """"How much would you allow?" after "a 1% exploration slice": the figure was given where the concept was
+    named. Without a figure, the probe stays."""
+    from interviewer.graph import _fresh_probes
+
+    said = "Keep an exploration slice of 1% of traffic for fresh videos."
+    cid = next(m.concept_id for m in ctx.bank.find_mentions(said, CASE) if "explor" in m.matched.lower())
+    probes = ["You mentioned exploration. How much traffic would you give it?", "Who should see the explored items, and why them?"]
+    assert _fresh_probes(_state(Phase.MODEL, 1.0, said), ctx, cid, probes) == probes[1:]
+    vague = "Keep an exploration slice for fresh videos."
+    assert _fresh_probes(_state(Phase.MODEL, 1.0, vague), ctx, cid, probes) == probes
+
+
+def test_a_concept_of_another_phase_is_not_dug_into_here(ctx: Ctx):
+    """Alerting named while preparing data is asked about in monitoring: a probe saw "which alerts would wake
+    someone up at night" in data preparation and a GBDT-versus-neural question in monitoring. A concept of this
+    phase, named the same way, is dug into."""
+    data_crits = {c.id for c in ctx.lib.criteria(Phase.DATA, CASE)}
+    away = next(c for c in ctx.bank.by_phase(Phase.MONITOR, CASE) if not data_crits.intersection(c.criteria) and c.probes)
+    home = next(c for c in ctx.bank.by_phase(Phase.DATA, CASE) if c.probes)
+    covered = {k: {"score": 4, "status": "full"} for k in data_crits}  # nothing pending: a free dive is next
+    for cid, dug in ((away.id, False), (home.id, True)):
+        st = _state(Phase.DATA, 1.0, "x", named={Phase.DATA: [cid]}, coverage={Phase.DATA: covered})
+        d = decide(st, ctx)
+        assert (d.action == Action.DEEP_DIVE and d.concept == cid) == dug, (cid, d)
