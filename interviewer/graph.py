@@ -793,7 +793,7 @@ def _said_as(state: InterviewState, ctx: Ctx, cid: str) -> str | None:
             continue  # "we'd need to fine-tune it", "and fine-tune it on our data": a verb, not a name
         words = _trimmed_name(ctx.bank, cid, " ".join(m.matched.split()))
         article = _ARTICLE_BEFORE.search(text[max(0, m.start - 24) : m.start])
-        if words and not article and _BARE_SINGULAR.match(words) and not _is_alias(ctx.bank, cid, words):
+        if words and not article and _BARE_SINGULAR.match(words[0].lower() + words[1:]) and not _is_alias(ctx.bank, cid, words):
             continue  # a prose pattern's clause on a bare singular noun ("serve model on CPUs"): not "You mentioned model on CPUs.
         if words:
             noun = _HEAD_NOUN_AFTER.match(text[m.end : m.end + 20])
@@ -801,8 +801,28 @@ def _said_as(state: InterviewState, ctx: Ctx, cid: str) -> str | None:
                 words = f"{words} {noun.group(1)}"  # "a multi-task model", not "a multi-task"
             if article and not _ARTICLE_BEFORE.match(words + " "):
                 words = f"{article.group(1)} {words}"
-            return words
+                at = max(0, m.start - 24) + article.start()
+            else:
+                at = m.start + max(0, m.matched.find(words.split()[0]))
+            return _as_inside_a_line(words, text, at, state)
     return None
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\n(\"“]\s*)(?:[-*•>]+\s*|\d+[.)]\s*)?$")
+
+
+def _as_inside_a_line(words: str, text: str, at: int, state: InterviewState) -> str:
+    """The candidate's words as they read inside the interviewer's line: a capital that only started their
+    sentence or bullet goes ("Rollback on alerts" -> "You mentioned rollback."); a capital inside a sentence is
+    a name's and stays ("Kafka and Flink" -> "You mentioned Flink."), and so does one the candidate also wrote
+    inside a sentence elsewhere."""
+    first = words.split(" ", 1)[0]
+    if not re.fullmatch(r"[A-Z][a-z]*(?:-[a-z]+)*", first) or not _SENTENCE_START.search(text[:at]):
+        return words
+    inside = re.compile(r"[^\s.!?:;\n(\"“•*-]\s+" + re.escape(first) + r"\b")
+    if first not in ("A", "An", "The") and any(inside.search(t["text"]) for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE):
+        return words
+    return words[0].lower() + words[1:]
 
 
 # a span that opens on a lower-case singular noun with no article: not a plural, a gerund, an acronym or a name
@@ -861,6 +881,8 @@ def _says_a_name(surface: str) -> bool:
         and not _DANGLING.search(surface)
         and not re.search(r"[,;:]\s", surface)  # a clause, not a name: "the prediction target, stated"
         and not re.match(r"(?i)(?:leak|train|test|split|drop|avoid|use|need|needs|want|have|has|must|should|could|would|might|may|can|will)\b", surface)
+        # a bare verb the candidate used as one ("throttle", "recalibrate", "log propensities"), not a name
+        and not re.match(r"(?i)(?:throttle|recalibrate|calibrate|retrain|shard|backfill|downsample|upsample|dedupe?|rerank|re-rank|normali[sz]e|distil+|quanti[sz]e|precompute|log(?!\s*(?:-?loss|likelihood|odds|scale|transform|files?|data|lines?|pipelines?|tables?|events?)\b))\b", surface)
         and not _NOT_A_NAME.search(surface)
         and not _LEADING_PREPOSITION.match(surface + " ")  # "as a baseline", "behind an API"
         and not re.search(r"[()\[\]]", surface)  # "data drift (covariate shift)"
@@ -922,7 +944,7 @@ def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> t
         # the concept in the candidate's own words: the line refers to what they said, not to a title
         # whose words could name something else
         own = _said_as(state, ctx, c.id)
-        said = _mid_sentence(own or _name_of(ctx.bank, c), c.name)
+        said = own or _mid_sentence(_name_of(ctx.bank, c), c.name)  # their words are set for the line already
         if d.action == Action.PUSH:
             line = P.pick_unique(P.get("push", d.dimension or "tradeoffs"), used, name=said)
         else:

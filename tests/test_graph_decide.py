@@ -466,9 +466,9 @@ def test_you_mentioned_uses_the_candidates_words_only_when_they_read_as_a_name()
     """A probe saw "You mentioned objective:.", "You mentioned Slice by." and "You mentioned leak future."."""
     from interviewer.graph import _says_a_name
 
-    for bad in ("Slice by", "objective:", "leak future", "train on the past", "a clause of the candidate that runs on and on", "frame it as", "the prediction target, stated", "never get labels", "we ranked ourselves", "times out", "as a baseline", "calibrated", "data drift (covariate shift)"):
+    for bad in ("Slice by", "objective:", "leak future", "train on the past", "a clause of the candidate that runs on and on", "frame it as", "the prediction target, stated", "never get labels", "we ranked ourselves", "times out", "as a baseline", "calibrated", "data drift (covariate shift)", "throttle", "recalibrate", "log propensities"):
         assert not _says_a_name(bad), bad
-    for good in ("two-tower model", "p99", "slicing the metrics", "A/B test", "GBDT"):
+    for good in ("two-tower model", "p99", "slicing the metrics", "A/B test", "GBDT", "log loss", "retraining"):
         assert _says_a_name(good), good
 
 
@@ -780,3 +780,16 @@ def test_a_concept_of_another_phase_is_not_dug_into_here(ctx: Ctx):
         st = _state(Phase.DATA, 1.0, "x", named={Phase.DATA: [cid]}, coverage={Phase.DATA: covered})
         d = decide(st, ctx)
         assert (d.action == Action.DEEP_DIVE and d.concept == cid) == dug, (cid, d)
+
+
+def test_a_name_keeps_the_capital_it_has_inside_a_sentence(ctx: Ctx):
+    """"You mentioned flink." after "Kafka + Flink": a capital inside a sentence is a name's; one that only
+    starts a sentence or a bullet goes ("Rollback on alerts" -> "rollback")."""
+    from interviewer.graph import _said_as
+
+    text = "Streaming pipeline (Kafka + Flink) turns order events into features."
+    cid = next(m.concept_id for m in ctx.bank.find_mentions(text) if m.matched == "Flink")
+    assert _said_as(_state(Phase.DATA, 1.0, text), ctx, cid) == "Flink"
+    bullet = "- Rollback on alerts, automatically."
+    cid = next(m.concept_id for m in ctx.bank.find_mentions(bullet) if m.matched == "Rollback")
+    assert _said_as(_state(Phase.DEPLOY, 1.0, bullet), ctx, cid) == "rollback"
