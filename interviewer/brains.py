@@ -389,6 +389,11 @@ class OfflineBrain:
             f = case.facts[i]
             ids.append(f.id)
             parts.append((P.get("clarification", "repeat_prefix") + f.answer[0].lower() + f.answer[1:]) if f.id in revealed else f.answer)
+        # a part of the question that no fact answers is said to be the candidate's to assume, not passed over
+        # ("... how many eligible posts per session? and how many friends avg?" got the posts alone)
+        asks = clarify_asks(question)
+        if len(asks) > len(ids) and any(not self.match_facts(a, case) for a in asks):
+            parts.append(P.get("clarification", "rest_assumed"))
         return " ".join(parts), ids  # the graph keeps it from repeating a line said before
 
     # -- follow-ups: the line the code chose, as authored

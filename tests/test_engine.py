@@ -326,3 +326,22 @@ def test_on_the_wall_clock_the_minutes_before_a_command_count(tmp_path, tmp_path
         assert cmd["text"] == "/time" and cmd["minute"] == pytest.approx(at, abs=0.01)
     finally:
         eng.close()
+
+
+def test_a_part_of_a_question_no_fact_answers_is_left_to_the_candidate(tmp_path, tmp_path_factory, monkeypatch):
+    """"How many DAU, and what's the CEO's favourite colour?": the DAU from the case, and the rest said to be
+    theirs to assume (a probe's second part was passed over in silence). A question fully answered gets no
+    such line."""
+    from interviewer import prompts as P
+
+    rest = P.get("clarification", "rest_assumed")
+    eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
+    try:
+        s = Session.start(eng, "news-feed", brain="offline", clock=VirtualClock())
+        s.send("How many daily active users are there, and what's the CEO's favourite colour?")
+        last = s.transcript[-1]
+        assert last["kind"] == "clarify" and "daily-active-users" in last["facts"] and rest in last["text"]
+        s.send("What's the p99 latency budget for ranking?")
+        assert rest not in s.transcript[-1]["text"]
+    finally:
+        eng.close()

@@ -244,6 +244,9 @@ def test_padding_is_repetition_not_length():
         ("Rollback isn't needed beyond the previous model staying warm.", True),
         ("We don't need anything beyond a rollback plan.", True),
         ("A rollback plan is overkill except for the payments path.", True),
+        # a thing said to be absent is no evidence of having it (a probe saw "we don't have labellers" quoted)
+        ("We don't have a rollback plan yet.", False),
+        ("We have a rollback plan, and we don't have any canary tooling.", True),
     ],
 )
 def test_a_concept_named_only_to_say_it_is_not_needed_is_no_evidence(said, kept):
