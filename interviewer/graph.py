@@ -86,8 +86,14 @@ def _used_lines(state: InterviewState) -> set[str]:
 
 
 def _unused(used: set[str], *lines: str) -> str:
-    """The first of `lines` not said before in this interview (the last one if all were)."""
-    return next((line for line in lines if line not in used), lines[-1])
+    """The first of `lines` not said before in this interview; if all were, the last one numbered so that it is
+    never said verbatim again (two clarifying answers at the same minute had both ended "(minute 4)")."""
+    line = next((x for x in lines if x not in used), None)
+    n = 2
+    while line is None or line in used:
+        line = f"{lines[-1]} ({n})"
+        n += 1
+    return line
 
 
 _LINE_VECS: dict[str, Any] = {}  # interviewer lines and probes -> their embedding (the same few hundred recur)

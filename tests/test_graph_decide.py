@@ -793,3 +793,11 @@ def test_a_name_keeps_the_capital_it_has_inside_a_sentence(ctx: Ctx):
     bullet = "- Rollback on alerts, automatically."
     cid = next(m.concept_id for m in ctx.bank.find_mentions(bullet) if m.matched == "Rollback")
     assert _said_as(_state(Phase.DEPLOY, 1.0, bullet), ctx, cid) == "rollback"
+
+
+def test_a_line_is_never_said_verbatim_twice_even_when_every_variant_was():
+    from interviewer.graph import _unused
+
+    assert _unused({"a"}, "a", "b") == "b"
+    assert _unused({"a", "b"}, "a", "b") == "b (2)"
+    assert _unused({"a", "b", "b (2)"}, "a", "b") == "b (3)"

@@ -37,7 +37,7 @@ def test_full_interview_through_faults_with_fallback_notices(tmp_path, tmp_path_
     assert fallbacks, "some calls failed for good and fell back, with a notice"
     assert all("offline" in n["text"] for n in fallbacks)
     lines = [t["text"] for t in r["transcript"] if t["role"] == "interviewer"]
-    assert len(lines) == len(set(lines))
+    assert len(lines) == len(set(lines)), [l for l in set(lines) if lines.count(l) > 1]
     usage = eng.llm_client().usage
     assert usage.n_calls > 0
     # at most two LLM calls per candidate turn, plus one grading call per phase and one cross-cutting
