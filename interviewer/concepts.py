@@ -19,6 +19,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 from .content import Id, Library, PhaseId, Text, _kinds_valid, _node_line, _Strict, library, load_library, load_yaml_node
 from .domain import KINDS, PHASES
 from .errors import ContentError
+from .figures import FIGURES_FILE
 from .paths import knowledge_dir
 from .thesaurus import SYNONYMS_FILE, load_synonyms
 
@@ -32,7 +33,6 @@ Surface = Annotated[str, StringConstraints(min_length=1, max_length=80)]
 
 CASE_KINDS_FILE = "case-kinds.yaml"
 GENERIC_WORDS_FILE = "generic-words.yaml"
-FIGURES_FILE = "figures.yaml"  # interviewer/figures.py
 _SPECIAL_FILES = (CASE_KINDS_FILE, GENERIC_WORDS_FILE, SYNONYMS_FILE, FIGURES_FILE)
 
 

@@ -296,16 +296,24 @@ def _own_blocks(text: str, out: Sequence[Unit], mentions: Sequence[tuple[str, in
     bounds = [0] + [m.end() for m in re.finditer(r"\n[ \t]*\n", text)] + [len(text) + 1]
     if len(bounds) <= 2:
         return set()
-    own = _phase_criteria(phase, case)
     keep: set[int] = set()
     for a, b in zip(bounds, bounds[1:]):
         idx = {i for i, u in enumerate(out) if a <= u.start < b}
-        told = list(dict.fromkeys(cid for cid, i, _s, _e in mentions if i in idx and i not in asking))
+        told = [cid for cid, i, _s, _e in mentions if i in idx and i not in asking]
         asked = sum(1 for _c, i, _s, _e in mentions if i in idx and i in asking)
-        mine = asked + sum(1.0 if (c := bank.concept(cid)).phase == phase else ELSEWHERE_LINKED if own.intersection(c.criteria) else 0.0 for cid in told)
-        if mine > 0 and len(told) + asked - mine <= ELSEWHERE_RATIO * mine:
+        mine, other = _shares(told, phase, bank, case, asked)
+        if mine > 0 and other <= ELSEWHERE_RATIO * mine:
             keep |= idx
     return keep
+
+
+def _shares(concept_ids: Sequence[str], phase: str, bank: ConceptBank, case: str | None, asked: int) -> tuple[float, float]:
+    """How much of what was named is this phase's and how much other phases': a concept at home here counts 1,
+    one at home elsewhere that backs a criterion graded here `ELSEWHERE_LINKED`, a concept asked about 1."""
+    own = _phase_criteria(phase, case)
+    concept_ids = list(dict.fromkeys(concept_ids))  # a concept named twice is one concept of its phase
+    mine = sum(1.0 if (c := bank.concept(cid)).phase == phase else ELSEWHERE_LINKED if own.intersection(c.criteria) else 0.0 for cid in concept_ids)
+    return mine + asked, len(concept_ids) - mine
 
 
 def _elsewhere(concept_ids: Sequence[str], phase: str, bank: ConceptBank, case: str | None = None, asked: int = 0) -> bool:
@@ -315,11 +323,7 @@ def _elsewhere(concept_ids: Sequence[str], phase: str, bank: ConceptBank, case: 
     naming drift, online metrics and tail latency (at home in evaluation and deployment, evidence for
     monitoring's alerting) stays monitoring's, and a model answer given in clarifying stays the model's
     though one of its concepts also evidences clarifying's scope."""
-    own = _phase_criteria(phase, case)
-    concept_ids = list(dict.fromkeys(concept_ids))  # a concept named twice is one concept of its phase
-    mine = sum(1.0 if (c := bank.concept(cid)).phase == phase else ELSEWHERE_LINKED if own.intersection(c.criteria) else 0.0 for cid in concept_ids)
-    other = len(concept_ids) - mine
-    mine += asked  # concepts asked about (clarifying): this phase's
+    mine, other = _shares(concept_ids, phase, bank, case, asked)  # concepts asked about (clarifying): this phase's
     return other >= ELSEWHERE_MIN and other > ELSEWHERE_RATIO * mine
 
 

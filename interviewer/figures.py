@@ -4,8 +4,8 @@
 rate, the base rate, ...), the case quantities each kind is checked against (the `numbers:` a case's facts
 declare) and how far off a figure may be. Each kind becomes, per case that declares one of its quantities, a
 misconception of the concept layer: found in a unit by plain code (a figure next to one of the kind's names,
-with only filler words between), challenged with the fact's own sentence, counted by the grader like any
-wrong claim. A question states nothing, and a figure corrected later in the same answer no longer counts.
+with only filler words between) and challenged with the fact's own sentence; the grader leaves it out
+(`evidence.analyse`). A question states nothing, and a figure corrected later in the same answer no longer counts.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import Field
 
-from .content import _FIGURE, _NUMBER_WORDS, _SCALE, Id, Library, QuantityName, Text, _node_line, _Strict, load_yaml_node
+from .content import _FIGURE, _NUMBER_WORDS, _SCALE, Id, Library, QuantityName, Text, _node_line, _Strict, figures, load_yaml_node
 from .errors import ContentError
 
 if TYPE_CHECKING:
@@ -90,13 +90,14 @@ class FigureChecks:
         self.spec = spec
         self._between = {t.lower() for t in spec.between}
         self._skip = re.compile(r"\b(?:" + "|".join(re.escape(w.lower()) for w in spec.skip_units_with) + r")(?:e?s)?\b", re.I) if spec.skip_units_with else None
-        self._any_name = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n.lower()) for k in spec.kinds for n in sorted(k.names, key=len, reverse=True)) + r")(?![\w-])", re.I)
-        self._names = {k.id: re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n.lower()) for n in sorted(k.names, key=len, reverse=True)) + r")(?![\w-])", re.I) for k in spec.kinds}
+        self.kind = {k.id: k for k in spec.kinds}
+        self._any_name = _names_rx([n for k in spec.kinds for n in k.names])
+        self._names = {k.id: _names_rx(k.names) for k in spec.kinds}
         self.values: dict[tuple[str, str], list[float]] = {}  # (case, kind id) -> the case's figures of that kind
         self.facts: dict[tuple[str, str], list[str]] = {}  # (case, kind id) -> the facts stating them
         self.sentence: dict[tuple[str, str], str] = {}  # (case, kind id) -> the fact sentence that states the first
         # the phase of each kind: that of its first criterion ("users-and-scale": clarifying)
-        self.phase = {k.id: next((ph for ph, r in lib.rubrics.items() if any(c.id == k.criteria[0] for c in r.criteria)), None) for k in spec.kinds}
+        self.phase = {k.id: lib.criterion(k.criteria[0]).phase for k in spec.kinds}
         for cid, case in lib.cases.items():
             for k in spec.kinds:
                 for f in case.facts:
@@ -158,14 +159,18 @@ class FigureChecks:
 
     def corrected(self, text: str, case: str, kind: str, after: int) -> bool:
         """Whether a later unit of the answer states a figure of the kind that fits the case."""
-        k = next(k for k in self.spec.kinds if k.id == kind)
         rest = text[after:]
-        return any(not self.off(case, kind, x) for _s, _e, x in self.stated_in_text(rest, case, k))
+        return any(not self.off(case, kind, x) for _s, _e, x in self.stated_in_text(rest, case, self.kind[kind]))
 
     def stated_in_text(self, text: str, case: str, kind: FigureKind) -> list[tuple[int, int, float]]:
         from .concepts import units
 
         return [(a + s, a + e, x) for a, b in units(text) for s, e, x in self.stated(text[a:b], case, kind)]
+
+
+def _names_rx(names: list[str]) -> re.Pattern[str]:
+    """Any of the names, longest first, as whole words (not inside a hyphenated word)."""
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n.lower()) for n in sorted(names, key=len, reverse=True)) + r")(?![\w-])", re.I)
 
 
 class _Match(NamedTuple):
@@ -181,8 +186,6 @@ class _Match(NamedTuple):
 
 def _sentence_stating(answer: str, x: float) -> str:
     """The sentence of a fact's answer that states the figure (else the first sentence)."""
-    from .content import figures
-
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", " ".join(answer.split())) if s.strip()]
     for s in sentences:
         if any(abs(y - x) <= 0.05 * x for y in figures(s)):
@@ -190,11 +193,18 @@ def _sentence_stating(answer: str, x: float) -> str:
     return sentences[0] if sentences else answer
 
 
+def _known_criterion(lib: Library, cid: str) -> bool:
+    try:
+        lib.criterion(cid)
+    except KeyError:
+        return False
+    return True
+
+
 def load_figures(path: Path, lib: Library) -> FigureChecks:
     """figures.yaml, validated: every quantity is one some case declares, every criterion exists, names are unique."""
     spec, node = load_yaml_node(path, FiguresFile, empty="the file is empty")
     declared = {q for case in lib.cases.values() for f in case.facts for q in (f.numbers or {})}
-    known = {c.id for r in lib.rubrics.values() for c in r.criteria} | {c.id for o in lib.overlays.values() for c in o.criteria}
     seen: dict[str, str] = {}
     for i, k in enumerate(spec.kinds):
         if k.id in {x.id for x in spec.kinds[:i]}:
@@ -203,7 +213,7 @@ def load_figures(path: Path, lib: Library) -> FigureChecks:
             if q not in declared:
                 raise ContentError(path, f"{k.id}: no case declares the quantity {q!r} (knowledge/cases/*.yaml `numbers:`)", _node_line(node, ("kinds", i, "quantities", j), 0))
         for j, c in enumerate(k.criteria):
-            if c not in known:
+            if not _known_criterion(lib, c):
                 raise ContentError(path, f"{k.id}: unknown criterion {c!r}", _node_line(node, ("kinds", i, "criteria", j), 0))
         for j, n in enumerate(k.names):
             low = " ".join(n.lower().split())
@@ -224,7 +234,7 @@ def register(bank: "ConceptBank", checks: FigureChecks) -> None:
 
     bank.figures = checks
     for (case, kid), _values in sorted(checks.values.items()):
-        k = next(x for x in checks.spec.kinds if x.id == kid)
+        k = checks.kind[kid]
         mid = checks.mid(case, kid)
         m: Misconception = Misconception.model_construct(
             id=mid,

@@ -837,9 +837,8 @@ _BARE_SINGULAR = re.compile(r"(?!(?:the|a|an|this|that|our|their|its|each|every|
 
 def _is_alias(bank: ConceptBank, cid: str, words: str) -> bool:
     """Whether `words` are one of the concept's names (its title or an alias), not a span a prose pattern matched."""
-    c = bank.concept(cid)
-    low = " ".join(words.lower().split())
-    return low == c.name.lower() or any(low == " ".join(a.lower().split()) for a in c.aliases)
+    owner = bank.concept_for_alias(words)
+    return (owner is not None and owner.id == cid) or " ".join(words.lower().split()) == bank.concept(cid).name.lower()
 
 
 _ARTICLE_BEFORE = re.compile(r"\b(the|a|an)\s+(?:[a-z]+ly\s+)?$", re.I)  # "the business goal", "a slightly stale model"
