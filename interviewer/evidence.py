@@ -51,6 +51,7 @@ class Settings(BaseModel):
     reason_cues: list[str]
     dismiss_before: list[str]
     dismiss_after: list[str]
+    absent_before: list[str]
     dismiss_gap: int = Field(ge=0, le=12)
     tradeoff_explicit: list[str]
     menu_min: int = Field(ge=2, le=20)
@@ -214,17 +215,17 @@ def analyse(text: str, phase: str, case: str | None, bank: ConceptBank | None = 
 
 
 @functools.lru_cache(maxsize=1)
-def _dismiss_rx() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _dismiss_rx() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     st = settings()
 
     def alternation(phrases: list[str]) -> str:  # longest first; any run of spaces, either apostrophe
         return "|".join(re.escape(c).replace(r"\ ", r"\s+").replace("'", "['’]") for c in sorted(phrases, key=len, reverse=True))
 
-    return (
+    def before(phrases: list[str]) -> re.Pattern[str]:
         # "we don't need anything beyond a rollback plan" keeps the plan: no qualifier between the cue and the name
-        re.compile(rf"(?<!\w)(?:{alternation(st.dismiss_before)})(?!\w)(?:\W+(?!{_QUALIFIER.pattern})[\w'’-]+){{0,{st.dismiss_gap}}}\W*$", re.I),
-        re.compile(rf"^[\s\w'’-]{{0,30}}?(?<!\w)(?:{alternation(st.dismiss_after)})(?!\w)", re.I),
-    )
+        return re.compile(rf"(?<!\w)(?:{alternation(phrases)})(?!\w)(?:\W+(?!{_QUALIFIER.pattern})[\w'’-]+){{0,{st.dismiss_gap}}}\W*$", re.I)
+
+    return before(st.dismiss_before), re.compile(rf"^[\s\w'’-]{{0,30}}?(?<!\w)(?:{alternation(st.dismiss_after)})(?!\w)", re.I), before(st.absent_before)
 
 
 # what makes "not needed" a limit rather than a dismissal: "rollback isn't needed beyond the previous model staying warm"
@@ -233,14 +234,15 @@ _QUALIFIER = re.compile(r"(?:beyond|besides|except|other\s+than|apart\s+from|mor
 _CLAUSE_END = re.compile(r"[.?!;:,\n()]|\b(?:but|though|although|however|whereas|while|yet|except)\b", re.I)
 
 
-def dismissed(text: str, unit_start: int, start: int, end: int) -> bool:
+def dismissed(text: str, unit_start: int, start: int, end: int, absent: bool = True) -> bool:
     """Whether a concept is named only to say it is not needed ("we don't need a rollback plan", "I wouldn't add a
     separate reranking layer", "calibration isn't a concern"): the words before the name in its clause, or the
-    words right after it (`evidence.yaml`: dismiss_before, dismiss_after)."""
-    before_rx, after_rx = _dismiss_rx()
+    words right after it (`evidence.yaml`: dismiss_before, dismiss_after). With `absent`, also a thing said not to
+    exist ("we don't have labellers": absent_before), which is no evidence either but was not waved away."""
+    before_rx, after_rx, absent_rx = _dismiss_rx()
     before = _CLAUSE_END.split(text[max(unit_start, start - 120) : start])[-1]
     after = _CLAUSE_END.split(text[end : end + 60])[0]
-    if before_rx.search(before):
+    if before_rx.search(before) or (absent and absent_rx.search(before)):
         return True
     m = after_rx.match(after)
     return bool(m) and not _QUALIFIER.match(text[end + m.end() :].lstrip())

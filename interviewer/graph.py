@@ -276,10 +276,10 @@ def _dismissed_now(state: InterviewState, ctx: Ctx) -> list[str]:
         cid = m.concept_id
         if cid in out or f"{cid}:{DISMISSED}" in pushed or not crits.intersection(ctx.bank.concept(cid).criteria):
             continue
-        if dismissed(text, 0, m.start, m.end) and _says_a_name(m.matched):
+        if dismissed(text, 0, m.start, m.end, absent=False) and _says_a_name(m.matched):
             # not when it is theirs elsewhere: "cold start for new videos: content embeddings ...; we can defer
             # the new-user cold start" waves away one part of what they did address
-            if all(dismissed(t, 0, o.start, o.end) for t, o in _mentions_of(state, ctx, cid)):
+            if all(dismissed(t, 0, o.start, o.end, absent=False) for t, o in _mentions_of(state, ctx, cid)):
                 out.append(cid)
     return out
 

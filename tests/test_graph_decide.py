@@ -801,3 +801,15 @@ def test_a_line_is_never_said_verbatim_twice_even_when_every_variant_was():
     assert _unused({"a"}, "a", "b") == "b"
     assert _unused({"a", "b"}, "a", "b") == "b (2)"
     assert _unused({"a", "b", "b (2)"}, "a", "b") == "b (3)"
+
+
+def test_a_thing_said_to_be_absent_is_not_asked_why_it_can_wait(ctx: Ctx):
+    """"We don't have a rollback plan yet." is no evidence of one (evidence.absent_before), but the candidate did
+    not wave it away: no "you said it can wait" push (a simulation got one after "We don't have labellers.")."""
+    from interviewer import graph
+
+    said = "We ship the new model to everyone at once. We don't have a rollback plan yet."
+    rollback = next(m.concept_id for m in ctx.bank.find_mentions(said, CASE) if "rollback" in m.matched.lower())
+    d = decide(_state(Phase.DEPLOY, 1.0, answer=said), ctx)
+    assert not (d.action == Action.PUSH and d.dimension == graph.DISMISSED), d
+    assert rollback not in graph._detect(_state(Phase.DEPLOY, 1.0, answer=said), ctx, said)["named"].get(Phase.DEPLOY, [])
