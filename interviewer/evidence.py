@@ -32,7 +32,7 @@ from .concepts import ConceptBank, concept_bank, units
 from .content import Criterion
 from .domain import CROSS_CUTTING, Phase, policy
 from .errors import ContentError
-from .text import is_injection, norm
+from .text import asks_directly, is_injection, norm
 
 SETTINGS_PATH = Path(__file__).resolve().parent / "evidence.yaml"
 CUTS_PATH = Path(__file__).resolve().parent / "evidence-cuts.json"
@@ -170,7 +170,9 @@ def analyse(text: str, phase: str, case: str | None, bank: ConceptBank | None = 
             kept = False
         elif key in seen:
             kept = False
-        elif phase != Phase.CLARIFY and t.rstrip().endswith("?"):
+        elif phase != Phase.CLARIFY and t.rstrip().endswith("?") and asks_directly(t):
+            # a question put to the interviewer is no evidence past clarifying; a statement offered with a
+            # question mark ("So we never learn the truth about declined payments?") is the candidate's answer
             kept = False
         seen.add(key)
         out.append(Unit(a, b, line, t, kept))

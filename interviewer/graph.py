@@ -36,7 +36,25 @@ from .evidence import dismissed
 from .grading import candidate_words
 from .knowledge import KnowledgeIndex
 from .state import InterviewState, Turn
-from .text import asked_part, asks_quantity, asks_what_was_meant, clarify_asks, content_words, has_questions, inline_title, is_question, is_stuck, plural, redact, sanitize, sentences, wants_to_move_on
+from .text import (
+    asked_part,
+    asks_directly,
+    asks_duration,
+    asks_quantity,
+    asks_what_was_meant,
+    clarify_asks,
+    content_words,
+    has_duration,
+    has_questions,
+    inline_title,
+    is_question,
+    is_stuck,
+    plural,
+    redact,
+    sanitize,
+    sentences,
+    wants_to_move_on,
+)
 
 # node names
 LISTEN, ASK, ASSESS, RESPOND, ADVANCE, COMMAND, FINISH = "listen", "ask", "assess", "respond", "advance", "command", "finish"
@@ -538,7 +556,8 @@ def listen(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     if command:
         kind, goto = TurnKind.COMMAND, COMMAND
     elif text and not wants_to_move_on(text) and (
-        is_question(text)
+        # past clarifying, a statement with a question mark at its end is an answer offered for checking
+        (is_question(text) and (phase == Phase.CLARIFY or asks_directly(text)))
         # while clarifying, questions asked inside a longer answer ("I'll assume CNP fraud. What is the label
         # delay? ...") are answered too, while the phase has time left after it: they are what the candidate
         # wants to know
@@ -606,19 +625,63 @@ def ask(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
 
 
 def _what_was_meant(state: InterviewState, ctx: Ctx, used: set[str]) -> str:
-    """The interviewer's own question put another way, for a candidate who asks what it meant: the criterion
-    it probes (or the phase), and that either reading the candidate offered will do if they say which."""
+    """The interviewer's own question put another way, for a candidate who asks what it meant. After a
+    question on a concept: the concept and the part of it the question is after (its first depth point not yet
+    shown, as an instruction). Otherwise the criterion it probes (or the phase); "either reading works" only
+    when the candidate offered two readings."""
     phase = _phase(state)
     topic = ctx.lib.phase_title(phase)
+    concept = None
     for t in reversed(state.get("transcript", [])):
         if t["role"] == Role.INTERVIEWER and t["phase"] == phase and t.get("kind") != TurnKind.CLARIFY:
+            if t.get("concept") and ctx.bank is not None and t["concept"] in ctx.bank.concepts:
+                concept = ctx.bank.concept(t["concept"])
             if t.get("criterion"):
                 try:  # a criterion of a checkpoint written before the rubric changed: the phase it was in
                     topic = ctx.lib.criterion(t["criterion"]).title
                 except KeyError:
                     pass
             break
-    return P.pick_unique(P.get("clarification", "meaning"), used, seed=len(used), topic=_mid_sentence(topic, ""))
+    if concept is not None:
+        shown = set(state.get("depth", {}).get(concept.id, []))
+        point = next((dp.point for i, dp in enumerate(concept.depth) if i not in shown), concept.depth[0].point)
+        if point.split(" ", 1)[0] in _POINT_VERBS:  # "says who consumes ...": an instruction reads well
+            return P.pick_unique(P.get("clarification", "meaning_concept"), used, seed=len(used), concept=concept.name, point=_as_instruction(point))
+        return P.pick_unique(P.get("clarification", "meaning_concept_open"), used, seed=len(used), concept=concept.name)
+    key = "meaning" if _OFFERS_READINGS.search(_latest(state)["text"]) else "meaning_open"
+    return P.pick_unique(P.get("clarification", key), used, seed=len(used), topic=_mid_sentence(topic, ""))
+
+
+# "do you mean A or B?": the candidate offers two readings of the question
+_OFFERS_READINGS = re.compile(r"\bmean\b[^?]{0,80}\bor\b", re.I)
+_IRREGULAR_THIRD = {"does": "do", "goes": "go", "has": "have", "is": "be"}
+# the verbs depth points open with ("says who consumes ..."); a point that opens otherwise ("the surface fixes
+# ...", "weak on raw ids ...", "reports per view ...") does not turn into an instruction
+_POINT_VERBS = frozenset(
+    "says names uses gives checks keeps notes compares separates asks measures needs turns states finds explains "
+    "learns shows puts sets removes fixes weighs trains picks tracks sizes adds starts defines lists splits decides "
+    "estimates captures updates groups stores runs predicts tunes draws considers plans ties proposes handles spends "
+    "trades mixes maps leaves combines hashes watches chooses evaluates penalises allows subtracts catches reads "
+    "applies normalises pulls matches returns relies teaches saves sends merges localises detects summarises "
+    "quantifies prices budgets distinguishes flags routes caps warns reserves".split()
+)
+
+
+def _as_instruction(point: str) -> str:
+    """A depth point ("says who consumes the number ...") as an instruction ("say who consumes the number ...")."""
+    first, _, rest = point.partition(" ")
+    low = first.lower()
+    if low in _IRREGULAR_THIRD:
+        verb = _IRREGULAR_THIRD[low]
+    elif low.endswith("ies") and len(low) > 4:
+        verb = low[:-3] + "y"
+    elif low.endswith(("ches", "shes", "sses", "xes", "zes")):
+        verb = low[:-2]
+    elif low.endswith("s") and not low.endswith("ss"):
+        verb = low[:-1]
+    else:
+        verb = low
+    return f"{verb} {rest}".strip()
 
 
 # the candidate states an assumption of their own ("I'll assume 10M DAU", "let's say 200 ms", "assuming ...")
@@ -983,6 +1046,10 @@ def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> t
     if revealed and (known := getattr(getattr(ctx.brain, "offline", ctx.brain), "facts_asked", None)):
         case = ctx.lib.case(state["case_id"])
         probes.sort(key=lambda p: bool(known(p, case) & revealed))
+    # a probe asking how long (to decide, to arrive) after this phase's answers gave a span of time ("it must
+    # answer in 100 ms" then "How long do you have to decide?") comes last too
+    if has_duration(candidate_text(state, _phase(state))):
+        probes.sort(key=lambda p: any(asks_duration(q) for q in clarify_asks(p) or [p]))
     return _unused(used, *_not_asked_yet(state, probes)), crit.title, f"{crit.title}. {crit.description}"
 
 
@@ -1206,7 +1273,7 @@ _GRADER_VOICE = re.compile(r"\b(?:candidates?|interviewers?|graders?|rubric|(?:s
 
 def _asked_criterion(state: InterviewState, ctx: Ctx, crits: list[Any]) -> Any | None:
     """The criterion of this phase that the interviewer's last question was about: the one it probed, or the
-    first criterion of this phase that the concept it dug into backs."""
+    first criterion of this phase that the concept it dug into (or the misconception it challenged) backs."""
     ids = {c.id: c for c in crits}
     for t in reversed(state.get("transcript", [])):
         if t["role"] != Role.INTERVIEWER:
@@ -1217,8 +1284,24 @@ def _asked_criterion(state: InterviewState, ctx: Ctx, crits: list[Any]) -> Any |
             return ids[t["criterion"]]
         if t.get("concept") and ctx.bank is not None and t["concept"] in ctx.bank.concepts:
             return next((ids[k] for k in ctx.bank.concept(t["concept"]).criteria if k in ids), None)
+        if t.get("misconception") and ctx.bank is not None and t["misconception"] in ctx.bank.misconceptions:
+            # a challenge the candidate could not answer: the hint is on what the claim got wrong
+            return next((ids[k] for k in ctx.bank.misconception(t["misconception"]).criteria if k in ids), None)
         return None
     return None
+
+
+def _challenged_claim(state: InterviewState, ctx: Ctx, crits: list[Any]) -> str | None:
+    """The candidate's words behind the challenge the interviewer's last line put, when that misconception
+    bears on no criterion of this phase (else the hint goes to its criterion, see `_asked_criterion`)."""
+    if ctx.bank is None:
+        return None
+    last = next((t for t in reversed(state.get("transcript", [])) if t["role"] == Role.INTERVIEWER), None)
+    mid = last.get("misconception") if last is not None and last.get("phase") == _phase(state) else None
+    if not mid or mid not in ctx.bank.misconceptions or set(ctx.bank.misconception(mid).criteria) & {c.id for c in crits}:
+        return None
+    quote = next((x.get("quote") for x in reversed(state.get("stated", [])) if x["id"] == mid and x.get("quote")), None)
+    return " ".join(quote.split()).rstrip(".") if quote else None
 
 
 def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
@@ -1239,6 +1322,11 @@ def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
         # probe answered "I'm not sure" to a feature-store question and got a nudge on data sources and labels)
         pending = [asked, *[c for c in pending if c.id != asked.id]]
     stuck_upd: Update = {"stuck_hints": {phase: state.get("stuck_hints", {}).get(phase, 0) + 1}} if stuck else {}
+    if stuck and (claim := _challenged_claim(state, ctx, crits)) is not None:
+        # stuck on a challenge to a claim whose criteria belong to another phase ("I would one-hot encode it"
+        # while discussing the model): the nudge is back to their own words, not a hint on an unrelated gap
+        line = P.pick_unique(P.get("stuck_challenge_hint"), used, seed=len(used), quote=claim)
+        return {**_say(state, ctx, line, TurnKind.HINT), **stuck_upd}
     if not pending:
         line = P.get("no_hint")
         return {**_say(state, ctx, _unused(used, line, f"{line} (minute {at:.1f})"), TurnKind.HINT), **stuck_upd}

@@ -2,7 +2,8 @@
 
 Overall score: phases weighted by their time budget (85%) plus the cross-cutting criteria (15%),
 minus 0.05 per hint used. Hire signal thresholds are for the target level; mid is 0.3 lower and
-staff 0.3 higher. The level estimate is the highest level whose hire bar the score clears.
+staff 0.3 higher. The level estimate is the highest level whose hire bar the score clears; under
+mid's bar it is shown as "below mid" (`level` stays "mid" and `below_level_bar` is set).
 Confidence grows with the evidence behind the score: the criteria scored with a quote, the minutes
 and candidate answers the interview had, the phases it covered, and how far the score sits from a
 hire bar (the rule is spelt out above `confidence`). A short interview is never above "medium"; a
@@ -44,6 +45,12 @@ class Overall(BaseModel):
     confidence_label: str
     target_level: str
     confidence_reasons: list[str] = Field(default_factory=list)  # what held the confidence down
+    below_level_bar: bool = False  # the score is under even the lowest level's hire bar
+
+    @property
+    def level_text(self) -> str:
+        """The level as shown: mid is the lowest level estimated, so a score under its bar says so."""
+        return f"below {self.level}" if self.below_level_bar else self.level
 
 
 class PhaseCard(BaseModel):
@@ -110,6 +117,11 @@ def level_estimate(score: float) -> str:
         if score >= hire_bar + LEVEL_SHIFT[level]:
             return level.value
     return Level.MID.value
+
+
+def below_level_bar(score: float) -> bool:
+    """Whether the score is under the lowest level's hire bar (the level estimate is then a floor)."""
+    return score < BARS[2] + LEVEL_SHIFT[Level.MID]
 
 
 def confidence(
@@ -267,6 +279,7 @@ def build(
         score=round(score, 3),
         hire_signal=hire_signal(score, target_level),
         level=level_estimate(score),
+        below_level_bar=below_level_bar(score),
         confidence=conf,
         confidence_label=confidence_label(conf),
         target_level=target_level,
@@ -348,7 +361,7 @@ def to_markdown(card: Scorecard) -> str:
         "## Overall",
         "",
         f"- **Hire signal:** {o.hire_signal}",
-        f"- **Level estimate:** {o.level}",
+        f"- **Level estimate:** {o.level_text}",
         f"- **Score:** {o.score:.2f} / 4",
         f"- **Confidence:** {o.confidence_label} ({o.confidence:.2f})" + (f": {'; '.join(o.confidence_reasons)}" if o.confidence_reasons else ""),
         *([f"- **A retry of one phase**, not a finished interview: the hire signal and level rest on {', '.join(p.title for p in card.phases)} alone."] if card.kind == "retry" else []),

@@ -608,6 +608,24 @@ def has_questions(text: str) -> bool:
     return any(s.rstrip().endswith("?") and asks(s) for s in sentences(text))
 
 
+# words said before a question that do not change it: "Sorry, what do you mean ...", "Hmm, and do we ..."
+_ASIDE = re.compile(r"^\W*(?:(?:sorry|hmm+|um+|uh+|wait|ok(?:ay)?|so|and|but|also|then|right|just|quick\s+question|one\s+thing)\b[,:]?\s*)+", re.I)
+
+
+def asks_directly(text: str) -> bool:
+    """Whether some asking sentence of `text` is put as a question (opens with a question word or an
+    auxiliary, or asks indirectly), not a statement with a question mark at its end ("And the payments we
+    declined never get a chargeback, so we don't know if they were fraud?"): past clarifying, such a rising
+    statement is an answer offered for checking, not a question for the case's facts."""
+    for sent in sentences(text):
+        if not asks(sent):
+            continue
+        rest = sent[m.end() :] if (m := _ASIDE.match(sent)) else sent
+        if _starts_ask(rest) or _starts_ask(sent) or is_indirect_ask(sent):
+            return True
+    return False
+
+
 def asked_part(text: str) -> str:
     """The asking sentences of a clarifying line, without the reasons or remarks around them ("What is the
     latency budget? I ask because it decides the model size." -> "What is the latency budget?"); the whole

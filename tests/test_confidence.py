@@ -139,3 +139,14 @@ def test_retries_are_listed_as_retries_and_left_out_of_the_trend(tmp_path: Path)
     assert store.history("news-feed", t + 10, "none", SessionKind.INTERVIEW)["data"] == [2.0]
     assert store.history("news-feed", t + 10, "none", SessionKind.SIMULATION)["data"] == [3.0]
     assert session_kind("interview", json.dumps(list(PHASES))) == "interview"
+
+
+def test_a_score_under_the_lowest_bar_reads_below_mid_not_mid():
+    """A probe saw "strong no hire" beside "level estimate: mid": mid is the floor of the estimate, so a
+    score under mid's hire bar is shown as below it, while the JSON level keeps its three values."""
+    weak = _card([_phase(p, 1) for p in PHASES], minutes_used=44.0, minutes_planned=45.0, answers=25)
+    o = weak.overall
+    assert o.hire_signal == "strong no hire" and o.level == "mid" and o.below_level_bar
+    assert "**Level estimate:** below mid" in to_markdown(weak)
+    good = _card([_phase(p, 3) for p in PHASES], minutes_used=44.0, minutes_planned=45.0, answers=25)
+    assert not good.overall.below_level_bar and "**Level estimate:** below" not in to_markdown(good)

@@ -631,6 +631,38 @@ def test_a_question_about_the_question_is_answered_with_what_it_probes_not_a_fac
     assert not any(f.answer[:30] in line for f in ctx.lib.case(CASE).facts)
 
 
+def test_what_a_concept_question_meant_is_the_concept_and_its_point_not_either_reading(ctx: Ctx):
+    """A junior asked "What do you mean by well ordered?" after a question on a probability output and was told
+    "Either reading works": no readings had been offered. The reply names the concept and what it is after."""
+    from interviewer.graph import _as_instruction, _what_was_meant
+
+    concept = ctx.bank.concept("probability-output")
+    st = _state(Phase.FRAME, 2.0, "I don't know, sorry. What do you mean by well ordered?")
+    st["transcript"].insert(1, {"role": "interviewer", "phase": Phase.FRAME, "text": concept.probes[0], "kind": "follow_up", "minute": 5.0, "concept": concept.id, "criterion": concept.criteria[0]})
+    line = _what_was_meant(st, ctx, set())
+    assert concept.name in line and _as_instruction(concept.depth[0].point) in line
+    assert "either reading" not in line.lower()
+    assert _as_instruction("says who consumes the number") == "say who consumes the number"
+    assert _as_instruction("applies a cap") == "apply a cap" and _as_instruction("matches the case") == "match the case"
+    # with no concept and no readings offered: the topic, still without "either reading"
+    st = _state(Phase.MODEL, 2.0, "What do you mean?")
+    crit = ctx.lib.criteria(Phase.MODEL, CASE)[-1]
+    st["transcript"].insert(1, {"role": "interviewer", "phase": Phase.MODEL, "text": crit.probes[0], "kind": "follow_up", "minute": 11.0, "criterion": crit.id})
+    line = _what_was_meant(st, ctx, set())
+    assert crit.title.lower()[:12] in line.lower() and "either reading" not in line.lower()
+
+
+def test_a_statement_with_a_question_mark_is_an_answer_past_clarifying():
+    """A junior's "And the payments we declined never get a chargeback, so we don't know if they were fraud?"
+    in monitoring got "I don't have a number for that": a rising statement is an answer offered for checking."""
+    from interviewer.text import asks_directly
+
+    said = "Maybe fraudsters change their patterns, so the model gets old. And the payments we declined never get a chargeback, so we don't know if they were fraud?"
+    assert is_question(said) and not asks_directly(said)
+    for q in ("What do you mean by the cost rule?", "Sorry, do you mean the loss function?", "Hmm, and is the latency budget per request?", "Can I assume we have a feature store?", "I'd like to know the label delay."):
+        assert asks_directly(q), q
+
+
 def test_a_probe_that_asks_again_in_other_words_gives_way_to_another(ctx: Ctx):
     from interviewer.graph import _not_asked_yet
 
@@ -751,8 +783,32 @@ def test_a_stuck_candidate_gets_a_hint_on_what_the_question_asked(ctx: Ctx):
     st["transcript"][0].pop("criterion")
     st["transcript"][0].update(kind="deep_dive", concept=concept.id)
     assert _hint(st, ctx, stuck=True)["hints"][0]["criterion"] == asked.id
+    # a challenge the candidate cannot answer: the hint is on the criterion the claim got wrong, not the
+    # weightiest gap (a junior who could not answer the one-hot challenge was nudged on training at scale)
+    mis = next(m for m in ctx.bank.misconceptions_for(Phase.DATA, CASE) if m.criteria[0] == asked.id)
+    st["transcript"][0].pop("concept")
+    st["transcript"][0].update(kind="challenge", misconception=mis.id)
+    assert _hint(st, ctx, stuck=True)["hints"][0]["criterion"] == asked.id
     st["hints"] = [{"phase": Phase.DATA, "criterion": asked.id}]  # already hinted: the next gap
     assert _hint(st, ctx, stuck=True)["hints"][0]["criterion"] != asked.id
+
+
+def test_stuck_on_a_challenge_from_another_phase_the_hint_points_back_to_their_words(ctx: Ctx):
+    """A junior said "I would one-hot encode it" (a data claim) while discussing the model, could not answer the
+    challenge, and was nudged on training at scale. The nudge goes back to the words challenged."""
+    from interviewer.graph import _hint
+
+    mis = next(m for m in ctx.bank.misconceptions_for(Phase.DATA, CASE) if not set(m.criteria) & {c.id for c in ctx.lib.criteria(Phase.MODEL, CASE)})
+    st = _state(Phase.MODEL, 1.0, "I'm not sure, I don't know.")
+    st["transcript"][0].update(kind="challenge", misconception=mis.id)
+    st["stated"] = [{"id": mis.id, "phase": Phase.MODEL, "quote": "I would one-hot encode the user id", "turn": 0}]
+    upd = _hint(st, ctx, stuck=True)
+    line = upd["transcript"][-1]["text"]
+    assert "“I would one-hot encode the user id”" in line and "hints" not in upd
+    # a challenge whose claim bears on this phase: the hint is on its criterion, from the notes
+    own = next(m for m in ctx.bank.misconceptions_for(Phase.MODEL, CASE) if set(m.criteria) & {c.id for c in ctx.lib.criteria(Phase.MODEL, CASE)})
+    st["transcript"][0].update(misconception=own.id)
+    assert _hint(st, ctx, stuck=True)["hints"][0]["criterion"] in own.criteria
 
 
 def test_a_probe_asking_for_a_figure_the_candidate_gave_is_dropped(ctx: Ctx):

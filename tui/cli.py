@@ -531,6 +531,7 @@ def simulate(
 @app.command()
 def sessions(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List past interviews with their scores."""
+    from interviewer.scorecard import below_level_bar
     from interviewer.store import Store
 
     rows = Store(_settings().ensure_home()).list()
@@ -560,7 +561,10 @@ def sessions(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
     for r in out:
         retry = r["kind"] == SessionKind.RETRY  # one phase: no hire signal or level worth a column
         kind = f"retry: {', '.join(r['phases'])}" if retry else r["kind"]
-        signal, lvl = ("", "") if retry else (r["hire_signal"], r["level_estimate"])
+        lvl = r["level_estimate"] or ""
+        if lvl and r["score"] is not None and below_level_bar(r["score"]):
+            lvl = f"below {lvl}"
+        signal, lvl = ("", "") if retry else (r["hire_signal"], lvl)
         rows.append([r["id"], r["case"], kind, r["status"], f"{r['score']:.2f}" if r["score"] is not None else "", signal, lvl, r["created"]])
     _print_records(None, ["id", "case", "kind", "status", "score", "signal", "level", "when"], rows)
 

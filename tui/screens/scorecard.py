@@ -47,7 +47,7 @@ def overall_block(card: "Scorecard") -> Group:
     )
     level = Text.assemble(
         "level estimate ",
-        (o.level, "bold"),
+        (o.level_text, "bold"),
         f" (target {o.target_level}) · confidence ",
         (o.confidence_label, "bold"),
         f" ({o.confidence:.2f})",
