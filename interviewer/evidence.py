@@ -46,6 +46,8 @@ class Settings(BaseModel):
     weights: dict[str, float]
     caps: dict[str, int]
     misconception_cap: int = Field(ge=1, le=4)
+    corrected_cap: int = Field(ge=1, le=4)
+    retract_cues: list[str]
     quotes: int = Field(ge=1, le=10)
     quote_chars: int = Field(ge=40, le=2000)
     reason_cues: list[str]
@@ -144,6 +146,7 @@ class Analysis:
     dropped: list[str]  # units addressed to the grader
     mentions: list[tuple[str, int, int, int]]  # (concept id, unit index, start, end)
     misconceptions: list[tuple[str, int, int, int]]  # (misconception id, unit index, start, end)
+    corrected: frozenset[str] = frozenset()  # misconceptions a later answer of the phase took back (`_corrected`)
 
     def window(self, i: int) -> str:
         """A unit with its neighbours on the same line: where depth about what it names is read."""
@@ -213,7 +216,39 @@ def analyse(text: str, phase: str, case: str | None, bank: ConceptBank | None = 
     # a figure stated against the case's own (figures.py) is put back by the interviewer, not graded: an answer
     # often assumes its scale before asking, and the rubric faults only orders of magnitude that drive the design
     mis = [(h.misconception_id, i, h.start, h.end) for h in bank.find_misconceptions(text, case) if h.misconception_id not in bank.figure_of and (i := unit_of(h.start)) is not None]
-    return Analysis(text, phase, case, out, dropped, mentions, mis)
+    return Analysis(text, phase, case, out, dropped, mentions, mis, _corrected(text, out, mentions, mis, bank))
+
+
+def _corrected(text: str, out: Sequence[Unit], mentions: Sequence[tuple[str, int, int, int]], mis: Sequence[tuple[str, int, int, int]], bank: ConceptBank) -> frozenset[str]:
+    """The misconceptions a later answer of the phase took back: an answer (a block after a blank line, see
+    `grading.candidate_words`) after the one that stated it, which does not state it again, says it is taking
+    something back (`retract_cues`: "So accuracy is not good", "No, I guess not. So I should split by time")
+    and names a concept of the same criteria. A claim corrected within the answer that made it is not: one
+    answer both ways shows no understanding."""
+    if not mis or "\n\n" not in text:
+        return frozenset()
+    starts = [m.end() for m in re.finditer(r"\n\s*\n", text)]
+    block = lambda pos: sum(1 for b in starts if b <= pos)  # noqa: E731
+    unit_block = [block(u.start) for u in out]
+    retract = _cue_rx(tuple(settings().retract_cues))
+    said_in: dict[int, set[str]] = {}
+    for cid, i, _s, _e in mentions:
+        said_in.setdefault(unit_block[i], set()).add(cid)
+    stated_in: dict[str, set[int]] = {}
+    for mid, i, _s, _e in mis:
+        stated_in.setdefault(mid, set()).add(unit_block[i])
+    blocks = sorted(set(unit_block))
+    text_of = {k: " ".join(u.text for u, b in zip(out, unit_block) if b == k and u.kept) for k in blocks}
+    done: set[str] = set()
+    for mid, where in stated_in.items():
+        crits = set(bank.misconception(mid).criteria)
+        for k in blocks:
+            if k <= max(where) or not retract.search(text_of[k]):  # stated again later: it stands
+                continue
+            if any(crits & set(bank.concept(cid).criteria) for cid in said_in.get(k, ())):
+                done.add(mid)
+                break
+    return frozenset(done)
 
 
 @functools.lru_cache(maxsize=1)
@@ -341,6 +376,7 @@ class CriterionEvidence:
     depth: dict[str, set[int]] = field(default_factory=dict)  # concept id -> depth points shown
     markers: set[str] = field(default_factory=set)
     misconceptions: list[str] = field(default_factory=list)
+    corrected: list[str] = field(default_factory=list)  # stated, then taken back in a later answer
     quotes: list[str] = field(default_factory=list)
     points: float = 0.0
     score: int | None = None
@@ -377,17 +413,19 @@ def _quote(u: Unit, start: int, limit: int) -> str:
 _CLAUSE_CUT = re.compile(r"[;,:]\s+|\s+\(|\s+-\s+")
 
 
-def _score(points: float, n_misconceptions: int, any_evidence: bool, cut: Sequence[float], shallow: bool = False) -> int | None:
+def _score(points: float, n_misconceptions: int, any_evidence: bool, cut: Sequence[float], shallow: bool = False, n_corrected: int = 0) -> int | None:
     """1-4 from points; a name with no depth at all is at most 2 (the rubric: named without how or why);
     a misconception caps the criterion (`misconception_cap`: 1, the rubric's level for a wrong claim) and
-    each further one takes a level."""
+    each further one takes a level; one taken back in a later answer caps it at `corrected_cap`."""
     if not any_evidence:
-        return 1 if n_misconceptions else None
+        return 1 if n_misconceptions or n_corrected else None
     s = 1 + sum(1 for c in cut if points >= c)
     if shallow:
         s = min(s, 2)
     if n_misconceptions:
         s = max(1, min(s, settings().misconception_cap) - (n_misconceptions - 1))
+    elif n_corrected:
+        s = min(s, settings().corrected_cap)
     return s
 
 
@@ -421,15 +459,17 @@ def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBa
             ev.markers |= markers_in(win)
             weight_of_unit[i] = weight_of_unit.get(i, 0.0) + 1.0 + len(got)
             where.setdefault(i, s)
-        ev.misconceptions = sorted({m for m, _i, _s, _e in an.misconceptions if c.id in bank.misconception(m).criteria})
+        stated = {m for m, _i, _s, _e in an.misconceptions if c.id in bank.misconception(m).criteria}
+        ev.misconceptions = sorted(stated - an.corrected)
+        ev.corrected = sorted(stated & an.corrected)
         ev.points = (
             w["concepts"] * min(len(ev.concepts), cap["concepts"])
             + w["depth"] * min(ev.depth_count, cap["depth"])
             + w["marker"] * len(ev.markers)
         )
-        ev.score = _score(ev.points, len(ev.misconceptions), bool(ev.concepts), cut, shallow=ev.shallow)
+        ev.score = _score(ev.points, len(ev.misconceptions), bool(ev.concepts), cut, shallow=ev.shallow, n_corrected=len(ev.corrected))
         for m, i, s, _e in an.misconceptions:
-            if m in ev.misconceptions:
+            if m in ev.misconceptions or m in ev.corrected:
                 weight_of_unit[i] = weight_of_unit.get(i, 0.0) + 0.25
                 where.setdefault(i, s)
         best = sorted(weight_of_unit, key=lambda i: (-weight_of_unit[i], i))[: st.quotes]

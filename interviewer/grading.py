@@ -177,6 +177,8 @@ def _rationale(
             parts.append(r["shown"].format(shown=names(ev.concepts[:4])))
     for m in ev.misconceptions[:2]:
         parts.append(r["wrong"].format(claim=bank.misconception(m).claim.rstrip(".")))
+    for m in ev.corrected[:2]:
+        parts.append(r["corrected"].format(claim=bank.misconception(m).claim.rstrip(".")))
     if ev.criterion.phase != CROSS_CUTTING and (score or 0) < 4:
         needs: list[str] = []
         said = set(ev.concepts)

@@ -404,3 +404,22 @@ def test_a_phases_own_answer_counts_when_its_follow_ups_wandered_elsewhere():
     scored = {e.criterion.id: e.score for e in evs if e.score}
     assert scored.get("ml-category") and scored.get("dte-asymmetric-loss"), scored
     assert all(q in frame for e in evs for q in e.quotes), "only the framing answer is quoted"
+
+
+def test_a_claim_taken_back_in_a_later_answer_caps_at_two_not_one(grader):
+    """A junior said random split, was challenged, and answered "No, I guess not. So I should split by time":
+    the corrected mistake still capped the criterion at 1. Taken back in a later answer (after a blank line,
+    as the phase's answers are joined), it caps at `corrected_cap` and the rationale says so."""
+    wrong = "I would shuffle all the transactions randomly and split 80/10/10 into train, validation and test."
+    fixed = "No, I guess not. So I should split by time, train on older months and test on the newest months."
+    alone = grader.grade("data", CASE, wrong)
+    later = grader.grade("data", CASE, f"{wrong}\n\n{fixed}")
+    crit = lambda g: next(c for c in g.criteria if c.id == "leakage-and-splits")  # noqa: E731
+    assert crit(alone).score == 1
+    assert crit(later).score == evidence.settings().corrected_cap == 2
+    assert "taken back" in crit(later).rationale
+    # in the same answer both ways, or said again after: no correction
+    assert crit(grader.grade("data", CASE, f"{wrong} {fixed}")).score == 1
+    assert crit(grader.grade("data", CASE, f"{wrong}\n\n{fixed}\n\nIn the end I'd randomly shuffle the transactions and split them 80/10/10.")).score == 1
+    # a later answer that names nothing of the criterion takes nothing back
+    assert crit(grader.grade("data", CASE, f"{wrong}\n\nNo, I guess not.")).score == 1
