@@ -228,7 +228,7 @@ def _corrected(text: str, out: Sequence[Unit], mentions: Sequence[tuple[str, int
     if not mis or "\n\n" not in text:
         return frozenset()
     starts = [m.end() for m in re.finditer(r"\n\s*\n", text)]
-    block = lambda pos: sum(1 for b in starts if b <= pos)  # noqa: E731
+    block = lambda pos: sum(1 for b in starts if b <= pos)
     unit_block = [block(u.start) for u in out]
     retract = _cue_rx(tuple(settings().retract_cues))
     said_in: dict[int, set[str]] = {}

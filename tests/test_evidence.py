@@ -414,7 +414,7 @@ def test_a_claim_taken_back_in_a_later_answer_caps_at_two_not_one(grader):
     fixed = "No, I guess not. So I should split by time, train on older months and test on the newest months."
     alone = grader.grade("data", CASE, wrong)
     later = grader.grade("data", CASE, f"{wrong}\n\n{fixed}")
-    crit = lambda g: next(c for c in g.criteria if c.id == "leakage-and-splits")  # noqa: E731
+    crit = lambda g: next(c for c in g.criteria if c.id == "leakage-and-splits")
     assert crit(alone).score == 1
     assert crit(later).score == evidence.settings().corrected_cap == 2
     assert "taken back" in crit(later).rationale
