@@ -472,8 +472,9 @@ def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBa
             if m in ev.misconceptions or m in ev.corrected:
                 weight_of_unit[i] = weight_of_unit.get(i, 0.0) + 0.25
                 where.setdefault(i, s)
+        # the strongest evidence first (the scorecard's strengths quote the first), ties in the order said
         best = sorted(weight_of_unit, key=lambda i: (-weight_of_unit[i], i))[: st.quotes]
-        ev.quotes = [_quote(an.units[i], where[i], st.quote_chars) for i in sorted(best)]
+        ev.quotes = [_quote(an.units[i], where[i], st.quote_chars) for i in best]
         out.append(ev)
     return out
 
