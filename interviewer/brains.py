@@ -388,7 +388,9 @@ class OfflineBrain:
         for i, _s in matches:
             f = case.facts[i]
             ids.append(f.id)
-            parts.append((P.get("clarification", "repeat_prefix") + f.answer[0].lower() + f.answer[1:]) if f.id in revealed else f.answer)
+            answer = _not_told(f.answer, " ".join(parts)) if parts else f.answer
+            if answer:
+                parts.append((P.get("clarification", "repeat_prefix") + answer[0].lower() + answer[1:]) if f.id in revealed else answer)
         # a part of the question that no fact answers is said to be the candidate's to assume, not passed over
         # ("... how many eligible posts per session? and how many friends avg?" got the posts alone)
         asks = clarify_asks(question)
@@ -407,6 +409,27 @@ class OfflineBrain:
 
 # an ask about the candidate's own design, not about the case: "how would you", "what would it cost"
 _ASKS_DESIGN = re.compile(r"\b(?:you|your|would|should|could)\b", re.I)
+
+
+RETOLD_SHARE = 0.7  # a sentence whose figures were all said, with this share of its telling words too, is not said again
+_FIGURE = re.compile(r"\d[\d,.]*\s*(?:%|percent|million|billion|thousand|k\b|m\b|bn\b)?", re.I)
+
+
+def _not_told(answer: str, told: str) -> str:
+    """A fact's answer without the sentences an earlier fact of the same reply already said: every figure in
+    it said before, and most of its telling words ("Reviewers make about 3 million decisions a day." after
+    "15,000 reviewers who can make roughly 3 million decisions per day"); a sentence that adds something
+    ("..., mostly on reported posts, and we keep two years of them") stays."""
+    said = {" ".join(m.group(0).lower().split()) for m in _FIGURE.finditer(told)}
+    words = content_words(told)
+    keep = []
+    for sent in sentences(answer):
+        figs = {" ".join(m.group(0).lower().split()) for m in _FIGURE.finditer(sent)}
+        own = content_words(sent)
+        if figs and figs <= said and len(own & words) >= max(2, RETOLD_SHARE * len(own)):
+            continue
+        keep.append(sent)
+    return " ".join(keep)
 
 
 def _same_stem(a: str, b: str) -> bool:

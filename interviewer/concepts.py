@@ -148,6 +148,11 @@ _WORD = re.compile(r"\w+")
 SOFT_WRAP_MIN = 60  # a line at least this long, continued in lower case on the next line, is wrapped prose
 UNIT_MEMO_SIZE = 50_000  # per-unit scans a bank remembers (a few MB at most)
 _MISSING = object()
+_DENIAL = re.compile(
+    r"\W*(?:but\s+|no,?\s+|to\s+be\s+clear,?\s+)?(?:i|we)\s+(?:did\s+not|didn.t|never|am\s+not|.m\s+not|are\s+not|aren.t|was\s+not|wasn.t|would\s+not|wouldn.t)\s+"
+    r"(?:propos|say|said|suggest|claim|recommend|mean|meant|advocat|argu|imply|implied)\w*\b",
+    re.I,
+)
 MENTION_MEMO_SIZE = 4096  # texts whose concept mentions a bank remembers (an interview has a few hundred lines)
 
 
@@ -574,11 +579,15 @@ class ConceptBank:
         if mids is None:
             # a figure is off only against a case (figures.py): without one it states nothing
             mids = self._case_mids[case] = [mid for mid in self.misconceptions if (case is None and mid not in self.figure_of) or (case is not None and self.applies(mid, case))]
-        per_unit: list[dict[str, Hit]] = [self._scan_unit(text, a, b, mids, key=(case,)) for a, b in spans]
+        # a sentence that denies having said something ("I did not propose tuning on the test set: ...") states
+        # none of what it names
+        per_unit: list[dict[str, Hit]] = [{} if _DENIAL.match(text, a, b) else self._scan_unit(text, a, b, mids, key=(case,)) for a, b in spans]
         out: list[Hit] = []
         for i, (a, b) in enumerate(spans):
             out.extend(per_unit[i].values())
             if i + 1 < len(spans) and "\n" not in text[b : spans[i + 1][0]]:
+                if _DENIAL.match(text, a, b):
+                    continue
                 pair = [m for m in mids if m not in per_unit[i] and m not in per_unit[i + 1]]
                 # the pair's misconceptions follow from its two units and the case: the key says which they are
                 for h in self._scan_unit(text, a, spans[i + 1][1], pair, key=(case, b - a, spans[i + 1][0] - a)).values():

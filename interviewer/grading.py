@@ -251,6 +251,39 @@ class Grader:
             grades.append(CriterionGrade(id=c.id, score=s, evidence=quotes, rationale=rationale, title=c.title, weight=c.weight, phase=phase))
         return PhaseGrade(phase=phase, case=case, score=weighted_score(grades), criteria=grades, brain="offline")
 
+    def fill_from_elsewhere(self, g: PhaseGrade, elsewhere: Mapping[str, str]) -> PhaseGrade:
+        """A criterion nothing in its own phase addressed takes the evidence the candidate gave for it in
+        another phase (`elsewhere`: phase -> that phase's candidate words, in interview order): GDPR and a
+        deletion job raised while clarifying are privacy evidence for monitoring; fairness "handled" by
+        dropping demographic columns while modelling is the evaluation's fairness misconception. Each other
+        phase is read as its own phase's answer; its quotes say where they come from. Criteria with evidence
+        of their own are left as they are."""
+        if g.phase == CROSS_CUTTING or not elsewhere or all(c.score is not None for c in g.criteria):
+            return g
+        bank = concept_bank()
+        crits = {c.id: c for c in self.criteria_for(g.phase, g.case)}
+        reference = _reference_concepts(bank, self.lib.cases.get(g.case or ""))
+        missing = [crits[c.id] for c in g.criteria if c.score is None and c.id in crits]
+        found: dict[str, tuple[str, evidence.CriterionEvidence]] = {}
+        for ph, text in elsewhere.items():
+            if ph == g.phase or ph == CROSS_CUTTING or not text.strip() or not missing:
+                continue
+            an = evidence.analyse(text, ph, g.case, bank)
+            for ev in evidence.criterion_evidence(an, missing, bank):
+                if ev.score is not None and (ev.criterion.id not in found or ev.score > (found[ev.criterion.id][1].score or 0)):
+                    found[ev.criterion.id] = (ph, ev)
+        if not found:
+            return g
+        out: list[CriterionGrade] = []
+        for c in g.criteria:
+            if c.id in found:
+                ph, ev = found[c.id]
+                where = P.get("rationale", "elsewhere").format(phase=self.lib.phase_title(ph))
+                rationale = f"{where} {_rationale(ev, ev.score, bank, g.case, [], False, reference)}"
+                c = c.model_copy(update={"score": ev.score, "evidence": ev.quotes, "rationale": rationale})
+            out.append(c)
+        return g.model_copy(update={"criteria": out, "score": weighted_score(out)})
+
     def grade(self, phase: str, case: str | None, text: str) -> PhaseGrade:
         """Grade one phase's candidate text. The LLM path falls back to offline on LLMError."""
         base = self.offline(phase, case, text)

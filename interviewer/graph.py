@@ -137,8 +137,21 @@ def _not_asked_yet(state: InterviewState, lines: list[str]) -> list[str]:
         _LINE_VECS.update(zip(new, embedder().encode(new)))
     said = [_LINE_VECS[t] for t in asked]
     close = policy().repeat_sim
-    keep = [line for line, q in zip(lines, put) if max(float(v @ _LINE_VECS[q]) for v in said) < close]
+    # the same opening words ask the same ("How long would one training run take here ...?" and "How long
+    # would one training run take on a GPU cluster ...?" are 0.59 apart in meaning)
+    seen = {g for t in asked for g in _word_runs(t)}
+    keep = [line for line, q in zip(lines, put) if max(float(v @ _LINE_VECS[q]) for v in said) < close and not (_word_runs(q) & seen)]
     return keep or lines
+
+
+SAME_WORDS_RUN = 6  # this many words in a row shared with an earlier question ask it again
+
+
+def _word_runs(text: str) -> set[tuple[str, ...]]:
+    """Runs of `SAME_WORDS_RUN` words with at least three telling ones ("and what would you do if" is no run)."""
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    runs = (tuple(words[i : i + SAME_WORDS_RUN]) for i in range(len(words) - SAME_WORDS_RUN + 1))
+    return {r for r in runs if len(content_words(" ".join(r))) >= 3}
 
 
 _ON_LEAD = re.compile(r"^\s*On [^:?.,]{1,80}[:,]\s*")
@@ -954,7 +967,9 @@ def _says_a_name(surface: str) -> bool:
         and not _NOT_A_NAME.search(surface)
         and not _LEADING_PREPOSITION.match(surface + " ")  # "as a baseline", "behind an API"
         and not re.search(r"[()\[\]]", surface)  # "data drift (covariate shift)"
-        and not re.fullmatch(r"[a-z]+ed", surface)  # an adjective or verb alone: "calibrated"
+        and not re.fullmatch(r"(?i)[a-z]+(?:-[a-z]+)*ed", surface)  # an adjective or verb alone: "calibrated", "pre-registered"
+        # a verb with its object: "page the on-call", "monitor the drift" (a gerund's reads as a name: "slicing the metrics")
+        and not re.match(r"(?i)(?!(?:all|both|half|each|every|any|some|not|only|just)\b)(?![a-z-]+ing\b)[a-z-]+\s+(?:the|a|an|our|their|its|your|them|it|every|each)\b", surface)
     )
 
 
@@ -1351,6 +1366,8 @@ def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
     sentence = (_hint_sentence(note, fits) if note is not None else None) or _imperative(" ".join(c.description.split()))
     # a stuck candidate's hint has its own lead: one lead, not "Let me give you a nudge. A nudge: ..."
     leads = P.get("stuck_hint_lead" if stuck else "hint_lead")
+    if sentence.lower().startswith(c.title.lower()):  # "Data pipelines and feature stores keep ...": the topic once
+        leads = P.get("hint_lead_plain")
     line = P.pick_unique(leads, used, seed=len(state.get("hints", [])), topic=inline_title(c.title), sentence=sentence)
     section = note.section if note else None
     upd = _say(state, ctx, line, TurnKind.HINT, criterion=c.id, note=section)

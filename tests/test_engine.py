@@ -345,3 +345,14 @@ def test_a_part_of_a_question_no_fact_answers_is_left_to_the_candidate(tmp_path,
         assert rest not in s.transcript[-1]["text"]
     finally:
         eng.close()
+
+
+def test_a_clarifying_reply_does_not_say_a_figure_twice():
+    """Two facts of one reply both said "3 million decisions a day"; a sentence of the second that says only
+    what the first said is left out, one that adds something stays."""
+    from interviewer.brains import _not_told
+
+    told = "There are about 15,000 reviewers who can make roughly 3 million decisions per day in total."
+    assert _not_told("Reviewers make about 3 million decisions a day. We keep an audited set of 5 million posts.", told) == "We keep an audited set of 5 million posts."
+    longer = "Reviewers make about 3 million decisions a day, mostly on reported posts, and we keep two years of them."
+    assert _not_told(longer, told) == longer

@@ -423,3 +423,36 @@ def test_a_claim_taken_back_in_a_later_answer_caps_at_two_not_one(grader):
     assert crit(grader.grade("data", CASE, f"{wrong}\n\n{fixed}\n\nIn the end I'd randomly shuffle the transactions and split them 80/10/10.")).score == 1
     # a later answer that names nothing of the criterion takes nothing back
     assert crit(grader.grade("data", CASE, f"{wrong}\n\nNo, I guess not.")).score == 1
+
+
+def test_a_criterion_left_blank_in_its_phase_takes_what_was_said_for_it_in_another(grader):
+    """A probe raised GDPR and a deletion job while clarifying and was told under monitoring that "nothing said
+    addresses" privacy. A blank criterion takes the evidence given for it in another phase, quoted from there
+    and said to come from there; a criterion with evidence of its own keeps it."""
+    lib = library()
+    said = "Self-harm content is special-category data under GDPR, so access to raw examples is restricted and logged."
+    monitor = "We watch PSI on the score distribution daily and alert on a drop in recall on the audited sample."
+    g = grader.grade("monitor", CASE, monitor)
+    before = {c.id: c for c in g.criteria}
+    assert before["privacy-and-compliance"].score is None
+    filled = grader.fill_from_elsewhere(g, {"clarify": said, "monitor": monitor})
+    after = {c.id: c for c in filled.criteria}
+    priv = after["privacy-and-compliance"]
+    assert priv.score is not None and priv.evidence and all(q in said for q in priv.evidence)
+    assert priv.rationale.startswith("From your answers in " + lib.phase_title("clarify"))
+    for cid, c in before.items():  # what had evidence in its own phase is untouched
+        if c.score is not None:
+            assert after[cid] == c
+    assert filled.score >= g.score
+    assert grader.fill_from_elsewhere(g, {}) is g
+
+
+def test_a_sentence_denying_a_claim_states_none_of_it():
+    """"I did not propose tuning on the test set: ..." was graded as tuning on the test set, and "I did not
+    propose batch prediction" was "You mentioned batch prediction"."""
+    bank = concept_bank()
+    denied = "I did not propose tuning on the test set: thresholds are fitted on a separate validation split."
+    assert not bank.find_misconceptions(denied, CASE)
+    assert bank.find_misconceptions("We tune the threshold on the test set.", CASE)
+    an = evidence.analyse("I did not propose batch prediction; scoring happens online at upload.", "deploy", CASE)
+    assert "batch-prediction" not in {cid for cid, *_ in an.mentions}

@@ -869,3 +869,29 @@ def test_a_thing_said_to_be_absent_is_not_asked_why_it_can_wait(ctx: Ctx):
     d = decide(_state(Phase.DEPLOY, 1.0, answer=said), ctx)
     assert not (d.action == Action.PUSH and d.dimension == graph.DISMISSED), d
     assert rollback not in graph._detect(_state(Phase.DEPLOY, 1.0, answer=said), ctx, said)["named"].get(Phase.DEPLOY, [])
+
+
+def test_a_probe_opening_with_an_earlier_questions_words_asks_it_again_and_names_read_as_names(ctx: Ctx):
+    """A probe asked "How long would one training run take here, ...?" and two turns later "How long would one
+    training run take on a GPU cluster, ...?" (0.59 apart in meaning). And "You mentioned pre-registered.",
+    "You mentioned page the on-call." are no names."""
+    from interviewer.graph import _not_asked_yet, _says_a_name
+
+    st = _state(Phase.MODEL, 2.0)
+    st["transcript"].insert(1, {"role": "interviewer", "phase": Phase.MODEL, "text": "How long would one training run take here, and what would you do if it took too long?", "kind": "follow_up", "minute": 11.0})
+    again = "How long would one training run take on a GPU cluster, and what would you cut first to make it faster?"
+    other = "And what would you do if the feature store does not answer in time?"
+    assert _not_asked_yet(st, [again, other]) == [other]
+    for bad in ("pre-registered", "page the on-call", "monitor the drift"):
+        assert not _says_a_name(bad), bad
+    for good in ("the feature store", "A/B test", "online feature store"):
+        assert _says_a_name(good), good
+
+
+def test_a_hint_whose_sentence_opens_with_its_topic_says_the_topic_once(ctx: Ctx):
+    from interviewer.graph import _hint
+
+    st = _state(Phase.DATA, 1.0, "Not sure.")
+    line = _hint(st, ctx)["transcript"][-1]["text"]
+    title = next(c.title for c in ctx.lib.criteria(Phase.DATA, CASE) if c.id == _hint(st, ctx)["hints"][0]["criterion"])
+    assert line.lower().count(title.lower()) <= 1, line

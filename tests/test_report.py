@@ -106,6 +106,15 @@ def test_report_md_writes_valid_pngs_beside_it(home: Path, tmp_path: Path):
     assert (out.stat().st_mode & 0o077) == 0 and ((out.parent / links[0]).stat().st_mode & 0o077) == 0, "reports stay private"
 
 
+def test_report_out_without_a_suffix_gets_the_formats_own(home: Path, tmp_path: Path):
+    """A probe's `mlsd report ID --out report` wrote a file named `report`, though the help says FILE.md."""
+    r = _invoke("report", "s3", "--format", "md", "--out", str(tmp_path / "report"))
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "report.md").read_text(encoding="utf-8").startswith("# Scorecard") and not (tmp_path / "report").exists()
+    r = _invoke("report", "s3", "--format", "json", "--out", str(tmp_path / "card"))
+    assert r.exit_code == 0 and json.loads((tmp_path / "card.json").read_text(encoding="utf-8"))["session_id"] == "s3"
+
+
 def test_report_md_on_stdout_keeps_its_shape_and_writes_the_pictures(home: Path):
     r = _invoke("report", "s3")
     assert r.exit_code == 0, r.output

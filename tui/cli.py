@@ -592,6 +592,8 @@ def report(
 
     if fmt not in ("md", "json", "html"):
         raise UsageError("--format must be md, json or html")
+    if out is not None and not out.suffix:  # "--out report" writes report.md (report.json, report.html)
+        out = out.with_suffix(f".{fmt}")
     eng = Engine(_settings())
     try:
         try:
