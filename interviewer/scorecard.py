@@ -30,6 +30,7 @@ SIGNALS = ("strong no hire", "no hire", "lean hire", "hire", "strong hire")
 BARS = (1.9, 2.4, 2.8, 3.3)  # senior: score >= bar[i] earns SIGNALS[i+1]
 LEVEL_SHIFT = {Level.MID: -0.3, Level.SENIOR: 0.0, Level.STAFF: 0.3}
 HINT_COST = 0.05
+STUDY_SPARE = 3  # notes sections looked up beyond those shown, so that ones on another kind of problem can be passed over
 CROSS_SHARE = 0.15
 HIGH, MEDIUM = 0.7, 0.45  # confidence labels: high at HIGH and above, medium at MEDIUM and above, else low
 FULL_MINUTES_SHARE = 2 / 3  # an interview that used less than this share of its planned minutes is short (< 30 of 45)
@@ -298,9 +299,12 @@ def build(
         if index_search is None:
             return []
         try:
-            return [h.section for h in index_search(c.title, None if c.phase == CROSS_CUTTING else c.phase, case, k)]
+            hits = index_search(c.title, None if c.phase == CROSS_CUTTING else c.phase, case, k + STUDY_SPARE)
         except Exception:
             return []
+        # a section on another kind of problem ("the retrieval-to-ranking funnel" for a fraud case) is passed over
+        fits = [h.section for h in hits if not (case and lib.off_scope_terms(h.section.split("#")[-1].replace("-", " "), case))]
+        return fits[:k]
 
     gaps: list[Point] = []
     study: list[str] = []

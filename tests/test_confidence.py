@@ -150,3 +150,21 @@ def test_a_score_under_the_lowest_bar_reads_below_mid_not_mid():
     assert "**Level estimate:** below mid" in to_markdown(weak)
     good = _card([_phase(p, 3) for p in PHASES], minutes_used=44.0, minutes_planned=45.0, answers=25)
     assert not good.overall.below_level_bar and "**Level estimate:** below" not in to_markdown(good)
+
+
+def test_study_notes_on_another_kind_of_problem_are_passed_over():
+    """A moderation candidate was sent to "the retrieval-to-ranking funnel" to study the system's shape."""
+    from types import SimpleNamespace
+
+    lib = library()
+    sections = ["phases/frame.md#system-shape-the-retrieval-to-ranking-funnel", "phases/frame.md#shapes-other-than-the-funnel-classifiers-detectors-and-estimators", "phases/frame.md#the-ml-objective"]
+
+    def search(query, phase, case, k):
+        return [SimpleNamespace(section=s) for s in sections][:k]
+
+    phases = [_phase(p, 1) for p in PHASES]
+    kw = dict(lib=lib, session_id="s", target_level="senior", persona="neutral", brain="offline", phase_grades=phases, cross=None, phase_minutes={}, budgets={p: lib.phase_minutes(p) for p in PHASES}, follow_ups={}, hints=[], index_search=search)
+    moderation = build(case="harmful-content-detection", **kw)
+    assert sections[0] not in moderation.study and sections[1] in moderation.study
+    feed = build(case="news-feed", **kw)
+    assert sections[0] in feed.study
