@@ -193,18 +193,38 @@ def confidence_label(conf: float) -> str:
     return "high" if conf >= HIGH else "medium" if conf >= MEDIUM else "low"
 
 
+GENERIC_SHARE = 0.08  # a word in more of the rubric's criteria than this tells no criterion apart ("data", "training", "rate")
+_GENERIC_WORDS: dict[int, frozenset[str]] = {}
+
+
+def _criteria_words(lib: Library) -> frozenset[str]:
+    """The words too common across all criteria (title, description, signals) to tie a bullet to one."""
+    key = id(lib)
+    if key not in _GENERIC_WORDS:
+        crits = [c for r in lib.rubrics.values() for c in r.criteria] + [c for o in lib.overlays.values() for c in o.criteria]
+        df: dict[str, int] = {}
+        for c in crits:
+            for w in content_words(" ".join([c.title, c.description, *c.signals])):
+                df[w] = df.get(w, 0) + 1
+        _GENERIC_WORDS[key] = frozenset(w for w, n in df.items() if n > GENERIC_SHARE * max(len(crits), 1))
+    return _GENERIC_WORDS[key]
+
+
 def _outline_for(lib: Library, cid: str, outline: list[str], k: int = 3) -> list[str]:
     """The bullets of the phase's reference outline that bear on one criterion, most telling first: those
-    sharing a word with its title, description or signals, not counting words most bullets share ("Asks");
+    sharing a word with its title, description or signals, not counting words most bullets share ("Asks") or
+    many criteria share ("data", "training");
     none when no bullet does (the whole outline is shown with the phase)."""
     try:
         crit = lib.criterion(cid)
     except Exception:
         return []
-    about = content_words(" ".join([crit.title, crit.description, *crit.signals]))
+    about = content_words(" ".join([crit.title, crit.description, *crit.signals])) - _criteria_words(lib)
     words = [content_words(b) for b in outline]
     common = {w for w in set().union(*words) if sum(w in ws for ws in words) * 5 > 2 * len(words)} if words else set()
-    scored = [(len((ws & about) - common), i) for i, ws in enumerate(words)]
+    # one word or two forms of it ("retrain" in a bullet, "retraining" in the criterion)
+    same = lambda w, a: w == a or (min(len(w), len(a)) >= 5 and (w.startswith(a) or a.startswith(w)))
+    scored = [(sum(1 for w in ws - common if any(same(w, a) for a in about)), i) for i, ws in enumerate(words)]
     return [outline[i] for n, i in sorted(scored, key=lambda x: (-x[0], x[1])) if n > 0][:k]
 
 

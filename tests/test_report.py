@@ -199,3 +199,7 @@ def test_a_gap_shows_the_outline_bullets_that_bear_on_its_criterion():
     objective = next(v for k, v in by.items() if "objective" in k)
     assert objective and "objective" in objective[0].lower() and objective != latency
     assert all(set(v) <= set(outline) and len(v) <= 3 for v in by.values())
+    # a bullet that shares only a word many criteria use is no reference for a criterion
+    moderation = lib.case("harmful-content-detection").reference["monitor"]
+    assert not any("deletion" in b.lower() for b in _outline_for(lib, "feedback-loops", moderation))
+    assert any("retrain" in b.lower() for b in _outline_for(lib, "retraining", moderation))
