@@ -44,6 +44,7 @@ from .text import (
     asks_what_was_meant,
     clarify_asks,
     content_words,
+    ends_moving_on,
     has_duration,
     has_questions,
     inline_title,
@@ -454,6 +455,8 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
     stated = _just_stated(state, ctx)
     if stated and _room_for_challenge(state, ctx, stated[0], used, phase_budget):
         return Decision(action=Action.CHALLENGE, misconception=stated[0])
+    if ends_moving_on(latest):  # "... moving on to framing?": after the answer, the request (a claim in it is challenged first)
+        return Decision.advance(Why.ASKED)
     if (
         phase == Phase.CLARIFY
         and not _phase_turns(state, phase, Role.CANDIDATE)[:-1]
@@ -568,7 +571,7 @@ def listen(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     elapsed = state.get("elapsed", 0.0) + (ctx.clock.candidate_turn(text) if not command or ctx.clock.kind == "wall" else 0.0)
     if command:
         kind, goto = TurnKind.COMMAND, COMMAND
-    elif text and not wants_to_move_on(text) and (
+    elif text and not wants_to_move_on(text) and not ends_moving_on(text) and (
         # past clarifying, a statement with a question mark at its end is an answer offered for checking
         (is_question(text) and (phase == Phase.CLARIFY or asks_directly(text)))
         # while clarifying, questions asked inside a longer answer ("I'll assume CNP fraud. What is the label
@@ -698,7 +701,7 @@ def _as_instruction(point: str) -> str:
 
 
 # the candidate states an assumption of their own ("I'll assume 10M DAU", "let's say 200 ms", "assuming ...")
-_ASSUMES = re.compile(r"\b(?:i'?ll assume|i will assume|i assume|i'?m assuming|assuming|let'?s (?:say|assume)|i'?d (?:guess|assume)|my assumption)\b", re.I)
+_ASSUMES = re.compile(r"\b(?:i'?ll assume|i will assume|i assume|i'?m assuming|assuming|let'?s (?:say|assume)|i'?d (?:guess|assume)|my assumption|assumptions?\s*:)|(?:^|[.;!?]\s+|\n)\W*assume\b", re.I)
 
 
 def assess(state: InterviewState, runtime: Runtime[Ctx]) -> Update:

@@ -123,7 +123,8 @@ def quote_in(quote: str, haystack_norm: str, min_chars: int = 12) -> bool:
 
 
 # Phrases that address the grader or interviewer instead of answering. Matching sentences are
-# removed before assessment and grading and can never be quoted as evidence.
+# removed before assessment and grading and can never be quoted as evidence. Words a design note uses as a
+# label are not addresses: "system: p50/p99 latency per stage", "scorer: GBDT", "the evaluator computes nDCG".
 _INJECTION = re.compile(
     r"""(
         ignore\s+(all\s+|any\s+|the\s+|your\s+|my\s+|previous\s+|prior\s+|above\s+)*(instructions|rubric|rules|prompt|criteria|guidelines)
@@ -132,15 +133,17 @@ _INJECTION = re.compile(
       | full\s+marks | perfect\s+score | maximum\s+score | top\s+marks | highest\s+(score|grade|level)
       | (score|grade|rate|mark)\s+(this|me|it|the\s+answer)\s+(as\s+)?(a\s+)?[1-4]\b
       | (score|rating|grade)\s*[:=]\s*[1-4]\b
+      | \b(the\s+candidate|this\s+candidate|this\s+answer|my\s+answer|this)\s+(scores?|gets?|earns?|merits?)\s+(a\s+)?[1-4](\s*/\s*4)?\s*($|[.!])
       | deserves?\s+(a\s+)?(4|four|top|full|perfect|the\s+highest|strong\s+hire)
       | \bstrong\s+hire\b | \bhire\s+me\b
-      | \b(grader|evaluator|assessor|scorer|grading\s+model)\s*[,:]
+      | \b(grader|grading\s+model)\s*[,:] | ^\W*(evaluator|assessor)\s*,
       | \b(dear|hey|attention|note\s+to(\s+the)?)\s+(grader|evaluator|assessor|interviewer|ai|model|llm)\b
-      | \b(the\s+)?(grader|evaluator|assessor|scorer)\s+(should|must|will|needs\s+to|has\s+to|is\s+instructed)\b
+      | \b(the\s+)?(grader|assessor)\s+(should|must|will|needs\s+to|has\s+to|is\s+instructed)\b
       | \bas\s+(the|an?)\s+(grader|evaluator|assessor|ai|language\s+model)\b
       | \byou,?\s+(the|as\s+the|being\s+the)\s+(grader|evaluator|assessor|scorer|model)\b
       | \b(be|are|is|get|been)\s+(marked|scored|graded|rated)\s+(as\s+)?(fully\s+)?(covered|met|complete|a\s+[1-4]|[1-4]|top|full)
-      | ^\W*system\s*(prompt|message|override)?\s*: | \bsystem\s+(prompt|message|override)\s*: | \[\s*system\s*\] | <\s*/?\s*(system|grader|instructions?)\s*>
+      | ^\W*system\s*(prompt|message|override)\s*: | \bsystem\s+(prompt|message|override)\s*:
+      | ^\W*system\s*:(?=.*\b(you|your|ignore|disregard|grade|grader|award|assign|override|respond|reply|assistant|instructions?)\b) | \[\s*system\s*\] | <\s*/?\s*(system|grader|instructions?)\s*>
       | you\s+are\s+now | developer\s+mode | jailbreak | new\s+instructions
       | (mark|treat|consider)\s+(all|every|each)\s+(the\s+)?criteri | all\s+criteria\s+(are\s+)?(fully\s+)?(covered|met)
       | end\s+the\s+interview | pass(ed)?\s+(every|all)\s+phases?
@@ -176,6 +179,21 @@ def is_stuck(text: str) -> bool:
 def wants_to_move_on(text: str) -> bool:
     t = text.strip()
     return bool(_MOVE_ON.search(t)) and len(t.split()) <= 25
+
+
+# an answer that ends by asking to go on: "... moving on to framing?", "Shall we move on to the data?"
+_ENDS_MOVING_ON = re.compile(
+    r"(?:^|[.!?;:]\s+|\.\s*)(?:ok(?:ay)?,?\s+|so,?\s+)?(?:(?:shall|can|should|could)\s+we\s+|(?:i'?ll|let'?s|i\s+will)\s+)?"
+    r"(?:mov(?:e|ing)\s+on|go(?:ing)?\s+on|proceed(?:ing)?|turn(?:ing)?)\s+to\s+(?:the\s+)?"
+    r"(?:framing|frame|data|model(?:l?ing)?|evaluation|eval|deploy\w*|serving|monitoring|next\s+(?:phase|part|section|topic|one))\b[^.?!]{0,20}[.?!]*\s*$"
+    r"|\b(?:i|we)\s+(?:have|'ve\s+got|'ve)\s+enough\s+(?:info\w*\s+|context\s+)?to\s+(?:move|go)\s+on\b[^.?!]{0,30}[.?!]*\s*$",
+    re.I,
+)
+
+
+def ends_moving_on(text: str) -> bool:
+    """Whether an answer closes by asking to go on to the next part (the request is honoured after it)."""
+    return bool(_ENDS_MOVING_ON.search(text.strip()))
 
 
 _QWORDS = re.compile(

@@ -895,3 +895,16 @@ def test_a_hint_whose_sentence_opens_with_its_topic_says_the_topic_once(ctx: Ctx
     line = _hint(st, ctx)["transcript"][-1]["text"]
     title = next(c.title for c in ctx.lib.criteria(Phase.DATA, CASE) if c.id == _hint(st, ctx)["hints"][0]["criterion"])
     assert line.lower().count(title.lower()) <= 1, line
+
+
+def test_an_answer_that_ends_asking_to_move_on_moves_on(ctx: Ctx):
+    """"... assume today: block list filtered, nothing else. moving on to framing?" got "I don't have a number for
+    that; make an assumption", and "I think I have enough to move on to framing." got another question."""
+    from interviewer.text import ends_moving_on
+
+    said = "don't know, that's a q for you. assume today: block list filtered, nothing else. moving on to framing?"
+    assert ends_moving_on(said) and ends_moving_on("The constraint says cascade. I think I have enough to move on to framing.")
+    assert not ends_moving_on("We would move on to the next model if this one fails")
+    st = _state(Phase.CLARIFY, 1.0, said)
+    d = decide(st, ctx)
+    assert d.action == Action.ADVANCE and d.why == Why.ASKED
