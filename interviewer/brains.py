@@ -382,7 +382,7 @@ class OfflineBrain:
     ) -> tuple[str, list[str]]:
         matches = self.match_facts(question, case)
         if not matches:
-            return P.pick_unique(P.get("clarification", "no_fact"), used_lines, seed=len(used_lines)), []
+            return P.pick_unique(P.get("clarification", _no_fact_kind(question)), used_lines, seed=len(used_lines)), []
         parts = []
         ids = []
         for i, _s in matches:
@@ -405,6 +405,27 @@ class OfflineBrain:
             for piece in _pieces(line):
                 on_token(piece)
         return line
+
+
+# "Is it OK to assume we have a feature store?", "Can I assume 100 ms?": leave to assume, not a fact
+_PERMISSION = re.compile(r"^\W*(?:(?:is|would)\s+it\s+(?:be\s+)?(?:ok(?:ay)?|fine|alright|reasonable)\s+(?:if\s+i|to)|(?:can|may|could|should|shall)\s+(?:i|we)\s+(?:just\s+)?assume|(?:do|would)\s+you\s+mind\s+if)\b", re.I)
+
+
+# "... on the retrieval model or the ranking model?": two options at the end of an ask
+_CHOICE = re.compile(r"\b(?:on|with|for|go|pick|use|choose|prefer|want)\b[^?]{1,60}\bor\s+(?:on\s+|the\s+|a\s+|an\s+)*[\w\-/]+(?:\s+[\w\-/]+){0,3}\W*$", re.I)
+
+
+def _no_fact_kind(question: str) -> str:
+    """Which "nothing in the case answers that" reply fits the question: a number asked for, a choice offered
+    ("retrieval or ranking?"), leave to assume something, or any other ask."""
+    asks = clarify_asks(question) or [question]
+    if any(_PERMISSION.search(a) for a in asks):
+        return "no_fact_permission"
+    if any(alternatives(a) or _CHOICE.search(a) for a in asks):
+        return "no_fact_choice"
+    if any(asks_quantity(a) for a in asks):
+        return "no_fact_number"
+    return "no_fact"
 
 
 # an ask about the candidate's own design, not about the case: "how would you", "what would it cost"

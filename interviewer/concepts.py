@@ -85,6 +85,9 @@ class Misconception(_Strict):
     scope: list[ProblemKind] | None = None
     challenge: Text
     phase: PhaseId | None = None
+    # the claim is taken back by something said in the same answer, in any sentence ("... we ship it. Online we'd
+    # A/B test it."): regexes, case-insensitive, searched in the answer (the text between blank lines) of the hit
+    unless: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = Field(default_factory=list, max_length=4)
 
     @field_validator("scope")
     @classmethod
@@ -593,9 +596,21 @@ class ConceptBank:
                 for h in self._scan_unit(text, a, spans[i + 1][1], pair, key=(case, b - a, spans[i + 1][0] - a)).values():
                     if h.end > b:  # it needs the second sentence
                         out.append(h)
+        if any(self.misconceptions[h.misconception_id].unless for h in out):
+            out = [h for h in out if not self._taken_back(text, h)]
         if self.figure_of and case is not None:  # a figure corrected later in the answer no longer stands
             out = [h for h in out if h.misconception_id not in self.figure_of or not self.figures.corrected(text, case, self.figure_of[h.misconception_id][1], h.end)]
         return out
+
+    def _taken_back(self, text: str, h: Hit) -> bool:
+        """Whether the answer the hit is in says what its misconception's `unless` patterns look for."""
+        rxs = self.misconceptions[h.misconception_id].unless
+        if not rxs:
+            return False
+        a = max(text.rfind("\n\n", 0, h.start), 0)
+        b = text.find("\n\n", h.end)
+        answer = text[a : b if b >= 0 else len(text)]
+        return any(re.search(rx, answer, re.I) for rx in rxs)
 
     def _scan_unit(self, text: str, a: int, b: int, mids: list[str], key: tuple[Any, ...] | None = None) -> dict[str, Hit]:
         """The misconceptions among `mids` stated in text[a:b]. With a `key` that determines `mids` (the unit
@@ -711,6 +726,11 @@ def _check_entries(lf: _Loaded, generic: set[str]) -> None:
         _check_patterns(lf, "concepts", i, c.id, c.patterns, c.pattern_examples, c.pattern_counter_examples, ("pattern_examples", "pattern_counter_examples"))
     for i, m in enumerate(f.misconceptions):
         _check_patterns(lf, "misconceptions", i, m.id, m.patterns, m.examples, m.counter_examples, ("examples", "counter_examples"))
+        for j, rx in enumerate(m.unless):
+            try:
+                re.compile(rx, re.I)
+            except re.error as err:
+                raise ContentError(lf.path, f"{m.id}: an `unless` pattern does not compile: {err}", _line(lf, "misconceptions", i, "unless", j)) from None
 
 
 def _check_patterns(

@@ -38,7 +38,7 @@ from . import prompts as P
 from .brains import fence
 from .concepts import Concept, ConceptBank, concept_bank
 from .content import Case, Criterion, Library
-from .domain import CROSS_CUTTING, Command, Role, TurnKind
+from .domain import CROSS_CUTTING, Command, Phase, Role, TurnKind
 from .errors import LLMError
 from .llm import LLMClient
 from .text import is_injection, is_stuck, norm, quote_in, sentences
@@ -238,7 +238,7 @@ class Grader:
         crits = self.criteria_for(phase, case)
         bank = concept_bank()
         an, evs = evidence.grade_text(text, phase, case, crits, bank)
-        padded = scoring.redundancy(text) > scoring.REDUNDANT_T
+        padded = scoring.padded(text)
         grades: list[CriterionGrade] = []
         reference = _reference_concepts(bank, self.lib.cases.get(case or ""))
         for ev in evs:
@@ -258,7 +258,9 @@ class Grader:
         dropping demographic columns while modelling is the evaluation's fairness misconception. Each other
         phase is read as its own phase's answer; its quotes say where they come from. Criteria with evidence
         of their own are left as they are."""
-        if g.phase == CROSS_CUTTING or not elsewhere or all(c.score is not None for c in g.criteria):
+        # clarifying grades what was asked and settled before the design: a launch bar defined while evaluating
+        # is evaluation's evidence, not a requirement clarified
+        if g.phase in (CROSS_CUTTING, Phase.CLARIFY) or not elsewhere or all(c.score is not None for c in g.criteria):
             return g
         bank = concept_bank()
         crits = {c.id: c for c in self.criteria_for(g.phase, g.case)}
@@ -298,7 +300,7 @@ class Grader:
     def _llm(self, phase: str, case: str | None, text: str, base: PhaseGrade) -> PhaseGrade:
         crits = self.criteria_for(phase, case)
         kept, dropped = strip_pleas(text)
-        penalised = bool(dropped) or scoring.redundancy(kept) > scoring.REDUNDANT_T
+        penalised = bool(dropped) or scoring.padded(kept)
         case_obj = self.lib.cases.get(case) if case else None
         title = P.get("rationale", "whole_interview") if phase == CROSS_CUTTING else self.lib.phase_title(phase)
         msgs = [

@@ -38,6 +38,7 @@ from .knowledge import KnowledgeIndex
 from .state import InterviewState, Turn
 from .text import (
     asked_part,
+    asks_back,
     asks_directly,
     asks_duration,
     asks_quantity,
@@ -574,6 +575,9 @@ def listen(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     elif text and not wants_to_move_on(text) and not ends_moving_on(text) and (
         # past clarifying, a statement with a question mark at its end is an answer offered for checking
         (is_question(text) and (phase == Phase.CLARIFY or asks_directly(text)))
+        # an answer that ends by putting a question to the interviewer gets it answered ("... Is it OK to assume
+        # we have a feature store?" had been passed over for the next probe)
+        or (phase != Phase.CLARIFY and asks_back(text))
         # while clarifying, questions asked inside a longer answer ("I'll assume CNP fraud. What is the label
         # delay? ...") are answered too, while the phase has time left after it: they are what the candidate
         # wants to know
@@ -971,6 +975,10 @@ def _says_a_name(surface: str) -> bool:
         and not _LEADING_PREPOSITION.match(surface + " ")  # "as a baseline", "behind an API"
         and not re.search(r"[()\[\]]", surface)  # "data drift (covariate shift)"
         and not re.fullmatch(r"(?i)[a-z]+(?:-[a-z]+)*ed", surface)  # an adjective or verb alone: "calibrated", "pre-registered"
+        # a clause, not a name: "late is worse than early"
+        and not re.search(r"(?i)\s(?:is|are|was|were|has|have|had|does|do|did|gets?|got)\s", f" {surface} ")
+        # a verb that is never a name opening a phrase: "predict quantiles", "estimate the range"
+        and not re.match(r"(?i)(?:predict|estimate|compute|calculate|build|serve|embed|encode|optimi[sz]e|minimi[sz]e|maximi[sz]e|penali[sz]e|reweight|aggregate|ensure|make|let|keep|give|take|send|put|run|apply|pick|choose|add|remove|increase|decrease|reduce|show|return|fetch|join|merge|tune|fit|learn|treat)\s+\w", surface)
         # a verb with its object: "page the on-call", "monitor the drift" (a gerund's reads as a name: "slicing the metrics")
         and not re.match(r"(?i)(?!(?:all|both|half|each|every|any|some|not|only|just)\b)(?![a-z-]+ing\b)[a-z-]+\s+(?:the|a|an|our|their|its|your|them|it|every|each)\b", surface)
     )

@@ -3,7 +3,7 @@
 Overall score: phases weighted by their time budget (85%) plus the cross-cutting criteria (15%),
 minus 0.05 per hint used. Hire signal thresholds are for the target level; mid is 0.3 lower and
 staff 0.3 higher. The level estimate is the highest level whose hire bar the score clears; under
-mid's bar it is shown as "below mid" (`level` stays "mid" and `below_level_bar` is set).
+mid's lean-hire bar it is shown as "below mid" (`level` stays "mid" and `below_level_bar` is set).
 Confidence grows with the evidence behind the score: the criteria scored with a quote, the minutes
 and candidate answers the interview had, the phases it covered, and how far the score sits from a
 hire bar (the rule is spelt out above `confidence`). A short interview is never above "medium"; a
@@ -121,8 +121,9 @@ def level_estimate(score: float) -> str:
 
 
 def below_level_bar(score: float) -> bool:
-    """Whether the score is under the lowest level's hire bar (the level estimate is then a floor)."""
-    return score < BARS[2] + LEVEL_SHIFT[Level.MID]
+    """Whether the score is under the lowest level's lean-hire bar (the level estimate is then a floor): a
+    "lean hire" at mid is never shown beside "below mid"."""
+    return score < BARS[1] + LEVEL_SHIFT[Level.MID]
 
 
 def confidence(

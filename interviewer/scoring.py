@@ -56,6 +56,13 @@ def redundancy(text: str) -> float:
     return float(np.median([1.0 - len(set(c)) / len(c) for c in chunks]))
 
 
+def padded(text: str) -> bool:
+    """Whether some answer repeats itself (`redundancy` above `REDUNDANT_T`), answer by answer: a phase's
+    answers are joined with blank lines, and a candidate asked the same thing twice says the same thing twice
+    (a probe saw "padding cost one level" on every criterion of a phase whose questions had repeated)."""
+    return any(redundancy(part) > REDUNDANT_T for part in re.split(r"\n\s*\n", text) if part.strip())
+
+
 def discretize(z: float, cuts: Sequence[float]) -> int:
     return 1 + sum(1 for c in cuts if z >= c)
 

@@ -183,7 +183,7 @@ def wants_to_move_on(text: str) -> bool:
 
 # an answer that ends by asking to go on: "... moving on to framing?", "Shall we move on to the data?"
 _ENDS_MOVING_ON = re.compile(
-    r"(?:^|[.!?;:]\s+|\.\s*)(?:ok(?:ay)?,?\s+|so,?\s+)?(?:(?:shall|can|should|could)\s+we\s+|(?:i'?ll|let'?s|i\s+will)\s+)?"
+    r"(?:^|[.!?;:]\s+|\.\s*)[^.?!]{0,40}?(?:ok(?:ay)?,?\s+|so,?\s+)?(?:(?:shall|can|should|could|may)\s+(?:we|i)\s+|(?:i'?ll|let'?s|i\s+will)\s+)?"
     r"(?:mov(?:e|ing)\s+on|go(?:ing)?\s+on|proceed(?:ing)?|turn(?:ing)?)\s+to\s+(?:the\s+)?"
     r"(?:framing|frame|data|model(?:l?ing)?|evaluation|eval|deploy\w*|serving|monitoring|next\s+(?:phase|part|section|topic|one))\b[^.?!]{0,20}[.?!]*\s*$"
     r"|\b(?:i|we)\s+(?:have|'ve\s+got|'ve)\s+enough\s+(?:info\w*\s+|context\s+)?to\s+(?:move|go)\s+on\b[^.?!]{0,30}[.?!]*\s*$",
@@ -263,7 +263,12 @@ def asks(sentence: str) -> bool:
     t = _TENTATIVE.match(s)
     if t and not _starts_ask(s[t.end() :]) and not re.search(r",\s*(?:right|correct|yes|no)\s*\?\s*$", s, re.I):
         return False
-    return s.rstrip().endswith("?") or bool(_QWORDS.match(s) and len(s.split()) <= 15) or is_indirect_ask(s)
+    # without a question mark, only a question word or an auxiliary opens a question: "any mismatch beyond a
+    # small tolerance blocks the backfill" is a statement
+    return s.rstrip().endswith("?") or bool(_QWORDS.match(s) and not _NOT_ASKING_BARE.match(s) and len(s.split()) <= 15) or is_indirect_ask(s)
+
+
+_NOT_ASKING_BARE = re.compile(r"(?:any|roughly|approximately)\b", re.I)
 
 
 def _asking_parts(text: str) -> tuple[list[str], int]:
@@ -639,9 +644,30 @@ def asks_directly(text: str) -> bool:
         if not asks(sent):
             continue
         rest = sent[m.end() :] if (m := _ASIDE.match(sent)) else sent
-        if _starts_ask(rest) or _starts_ask(sent) or is_indirect_ask(sent):
+        tail = sent.rsplit(": ", 1)[-1]  # "Quick question back: what scale of index ...?"
+        if _starts_ask(rest) or _starts_ask(sent) or _starts_ask(tail) or is_indirect_ask(sent):
             return True
     return False
+
+
+# a check-in at the end of an answer ("Does that make sense?", "Shall I go on?"): no question for the case
+_CHECK_IN = re.compile(
+    r"^\W*(?:(?:does|did)\s+(?:that|this)\s+(?:make\s+sense|sound\s+(?:ok(?:ay)?|right|good|reasonable)|work(?:\s+for\s+you)?|answer)|"
+    r"(?:is|was)\s+(?:that|this)\s+(?:ok(?:ay)?|clear|fine|right|enough|what\s+you\s+(?:meant|wanted|were\s+after))|"
+    r"(?:shall|should|can|may)\s+i\s+(?:go\s+on|continue|keep\s+going|go\s+deeper|elaborate)|"
+    r"(?:do\s+you\s+)?want\s+me\s+to\s+(?:go\s+on|continue|elaborate)|any\s+questions|make\s+sense|sound\s+(?:ok(?:ay)?|good|right))\b",
+    re.I,
+)
+
+
+def asks_back(text: str) -> bool:
+    """Whether an answer ends by putting a question to the interviewer ("... Quick question back: what scale
+    of index are we talking about?", "Is it OK to assume we have a feature store?"), not a check-in."""
+    parts = [s for s in sentences(text) if s]
+    if len(parts) < 2:
+        return False
+    last = parts[-1].strip()
+    return last.endswith("?") and asks(last) and asks_directly(last) and not _CHECK_IN.search(_ASIDE.sub("", last, count=1))
 
 
 def asked_part(text: str) -> str:

@@ -478,3 +478,15 @@ def test_a_staffs_shorthand_is_read_fairly(grader):
     assert "no-interference-assumed" in found
     assert "launch-on-offline-metric" in {h.misconception_id for h in bank.find_misconceptions("offline AUC up 1% => ship", case)}
     assert not bank.find_misconceptions("offline AUC up 1% -> candidate for the A/B test", case)
+
+
+def test_a_claim_qualified_later_in_the_same_answer_is_not_held_against_it():
+    """"If the MAE is lower than the current system then the model is better and we ship it. Online we'd A/B test
+    it." was graded as launching on an offline metric with no online test (`unless` on the misconception)."""
+    bank = concept_bank()
+    case = "delivery-time-estimation"
+    claim = "If the MAE is lower than the current system then the model is better and we ship it."
+    assert bank.find_misconceptions(claim, case)
+    assert not bank.find_misconceptions(f"{claim} Online we'd A/B test it.", case)
+    # only within the same answer: an A/B test mentioned in another answer takes nothing back
+    assert bank.find_misconceptions(f"{claim}\n\nOnline we'd A/B test it.", case)

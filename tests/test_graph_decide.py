@@ -908,3 +908,27 @@ def test_an_answer_that_ends_asking_to_move_on_moves_on(ctx: Ctx):
     st = _state(Phase.CLARIFY, 1.0, said)
     d = decide(st, ctx)
     assert d.action == Action.ADVANCE and d.why == Why.ASKED
+
+
+def test_a_question_put_back_at_the_end_of_an_answer_is_answered_in_kind(ctx: Ctx):
+    """A senior ended answers with "Quick question back: what scale of index are we talking about ...?", "Would
+    you like me to go deeper on the retrieval model or the ranking model?" and "Is it OK to assume we have a
+    feature store?": each was passed over for the next probe. "Should I move on to framing?" got "I don't have a
+    number for that"; "any mismatch ... blocks the backfill" was taken for a question."""
+    from interviewer import prompts as P
+    from interviewer.brains import _no_fact_kind
+    from interviewer.text import asks_back
+
+    for said in (
+        "About 1% of traffic. Quick question back: what scale of index are we talking about for the dense side?",
+        "The numbers come from the latency split. Would you like me to go deeper on the retrieval model or the ranking model?",
+        "Define each feature once. Is it OK to assume we have a feature store?",
+    ):
+        assert asks_back(said), said
+    for said in ("I'd log features at serving time. Does that make sense?", "Single question?", "Clicks are biased, so we reweight them."):
+        assert not asks_back(said), said
+    assert not is_question("Run the backfill over a recent window; any mismatch beyond a small tolerance blocks the backfill from being used in training.")
+    assert _no_fact_kind("Is it OK to assume we have a feature store?") == "no_fact_permission"
+    assert _no_fact_kind("Would you like me to go deeper on the retrieval model or the ranking model?") == "no_fact_choice"
+    assert _no_fact_kind("How many GPUs does the team have?") == "no_fact_number"
+    assert "number" not in " ".join(P.get("clarification", "no_fact")).lower()
