@@ -350,6 +350,8 @@ def _unshown_dimension(state: InterviewState, ctx: Ctx, cid: str, said: dict[str
         said = _units_by_concept(ctx.bank, [t["text"] for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE])
     units_text = said.get(cid, "")
     pushed = set(state.get("pushed", []))
+    if any(p.startswith(f"{cid}:") for p in pushed):
+        return None  # one push per concept: "What does X cost you?" then "How does X fail?" reads as a drill
     for dim, cues in pol.push_cues.items():
         if f"{cid}:{dim}" in pushed:
             continue
@@ -945,7 +947,7 @@ def _trimmed_name(bank: ConceptBank, cid: str, words: str) -> str | None:
 
 
 # the noun a modifier the candidate said stands in front of ("multi-task *model*", "two-tower *architecture*")
-_HEAD_NOUNS = set("model models network ranker classifier architecture approach setup loss head heads tower towers layer layers pipeline service store index system".split())
+_HEAD_NOUNS = set("model models network ranker classifier architecture approach setup loss head heads tower towers layer layers pipeline service store index system job jobs cluster queue cache table".split())
 _HEAD_NOUN_AFTER = re.compile(r"[ \t]+(" + "|".join(sorted(_HEAD_NOUNS)) + r")\b", re.I)
 
 

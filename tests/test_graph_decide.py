@@ -932,3 +932,15 @@ def test_a_question_put_back_at_the_end_of_an_answer_is_answered_in_kind(ctx: Ct
     assert _no_fact_kind("Would you like me to go deeper on the retrieval model or the ranking model?") == "no_fact_choice"
     assert _no_fact_kind("How many GPUs does the team have?") == "no_fact_number"
     assert "number" not in " ".join(P.get("clarification", "no_fact")).lower()
+
+
+def test_a_concept_is_pushed_on_once(ctx: Ctx):
+    """A mid candidate heard "What does predict quantiles cost you ...?" then "How does predict quantiles fail in
+    production ...?", and "Let's put numbers on ..." then "How does ... fail" on another: one push per concept."""
+    from interviewer.graph import _unshown_dimension
+
+    st = _state(Phase.MODEL, 2.0, "Then LightGBM on the tabular features.")
+    cid = next(m.concept_id for m in ctx.bank.find_mentions("LightGBM"))
+    assert _unshown_dimension(st, ctx, cid) is not None
+    st["pushed"] = [f"{cid}:numbers"]
+    assert _unshown_dimension(st, ctx, cid) is None
