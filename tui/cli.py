@@ -417,9 +417,10 @@ def _grade_transcript(path: Path, brain: BrainKind):
         except ContentError as e:  # an unknown case: the file that names it is the one to fix
             raise ContentError(path, e.message) from None
     grades: list[PhaseGrade] = []
-    for ph in PHASES:
-        if any(t.get("phase") == ph for t in turns):
-            grades.append(grader.grade(ph, case, candidate_words(turns, ph)))
+    said = {ph: candidate_words(turns, ph) for ph in PHASES if any(t.get("phase") == ph for t in turns)}
+    for ph, text in said.items():
+        # as a finished interview's scorecard: a criterion blank in its phase takes what another phase said for it
+        grades.append(grader.fill_from_elsewhere(grader.grade(ph, case, text), said))
     cross = grader.grade(CROSS_CUTTING, case, candidate_words(turns))
     budgets = {p: lib.phase_minutes(p) for p in PHASES}
     pm: dict[str, float] = {}
