@@ -21,6 +21,7 @@ from .domain import KINDS, PHASES
 from .errors import ContentError
 from .figures import FIGURES_FILE
 from .paths import knowledge_dir
+from .text import answer_spans
 from .thesaurus import SYNONYMS_FILE, load_synonyms
 
 PROBLEM_KINDS = KINDS  # the scope vocabulary (interviewer/domain.py)
@@ -584,12 +585,13 @@ class ConceptBank:
             mids = self._case_mids[case] = [mid for mid in self.misconceptions if (case is None and mid not in self.figure_of) or (case is not None and self.applies(mid, case))]
         # a sentence that denies having said something ("I did not propose tuning on the test set: ...") states
         # none of what it names
-        per_unit: list[dict[str, Hit]] = [{} if _DENIAL.match(text, a, b) else self._scan_unit(text, a, b, mids, key=(case,)) for a, b in spans]
+        denied = [bool(_DENIAL.match(text, a, b)) for a, b in spans]
+        per_unit: list[dict[str, Hit]] = [{} if no else self._scan_unit(text, a, b, mids, key=(case,)) for (a, b), no in zip(spans, denied)]
         out: list[Hit] = []
         for i, (a, b) in enumerate(spans):
             out.extend(per_unit[i].values())
             if i + 1 < len(spans) and "\n" not in text[b : spans[i + 1][0]]:
-                if _DENIAL.match(text, a, b):
+                if denied[i]:
                     continue
                 pair = [m for m in mids if m not in per_unit[i] and m not in per_unit[i + 1]]
                 # the pair's misconceptions follow from its two units and the case: the key says which they are
@@ -607,10 +609,8 @@ class ConceptBank:
         rxs = self.misconceptions[h.misconception_id].unless
         if not rxs:
             return False
-        a = max(text.rfind("\n\n", 0, h.start), 0)
-        b = text.find("\n\n", h.end)
-        answer = text[a : b if b >= 0 else len(text)]
-        return any(re.search(rx, answer, re.I) for rx in rxs)
+        a, b = next(((a, b) for a, b in answer_spans(text) if a <= h.start < b), (0, len(text)))
+        return any(re.search(rx, text[a:b], re.I) for rx in rxs)
 
     def _scan_unit(self, text: str, a: int, b: int, mids: list[str], key: tuple[Any, ...] | None = None) -> dict[str, Hit]:
         """The misconceptions among `mids` stated in text[a:b]. With a `key` that determines `mids` (the unit

@@ -32,7 +32,7 @@ from .concepts import ConceptBank, concept_bank, units
 from .content import Criterion
 from .domain import CROSS_CUTTING, Phase, policy
 from .errors import ContentError
-from .text import asks_directly, is_injection, norm
+from .text import answer_spans, asks_directly, is_injection, norm
 
 SETTINGS_PATH = Path(__file__).resolve().parent / "evidence.yaml"
 CUTS_PATH = Path(__file__).resolve().parent / "evidence-cuts.json"
@@ -227,9 +227,8 @@ def _corrected(text: str, out: Sequence[Unit], mentions: Sequence[tuple[str, int
     answer both ways shows no understanding."""
     if not mis or "\n\n" not in text:
         return frozenset()
-    starts = [m.end() for m in re.finditer(r"\n\s*\n", text)]
-    block = lambda pos: sum(1 for b in starts if b <= pos)
-    unit_block = [block(u.start) for u in out]
+    spans = answer_spans(text)
+    unit_block = [next(k for k, (_a, b) in enumerate(spans) if u.start < b) for u in out]
     retract = _cue_rx(tuple(settings().retract_cues))
     said_in: dict[int, set[str]] = {}
     for cid, i, _s, _e in mentions:
@@ -332,11 +331,11 @@ def _phase_criteria(phase: str, case: str | None) -> frozenset[str]:
 def _own_blocks(text: str, out: Sequence[Unit], mentions: Sequence[tuple[str, int, int, int]], asking: set[int], phase: str, bank: ConceptBank, case: str | None) -> set[int]:
     """The units in blocks of `text` (separated by blank lines) that are this phase's own: they name a concept
     of this phase, and other phases' concepts do not outnumber it `ELSEWHERE_RATIO` times over."""
-    bounds = [0] + [m.end() for m in re.finditer(r"\n[ \t]*\n", text)] + [len(text) + 1]
-    if len(bounds) <= 2:
+    spans = answer_spans(text)
+    if len(spans) < 2:
         return set()
     keep: set[int] = set()
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in spans:
         idx = {i for i, u in enumerate(out) if a <= u.start < b}
         told = [cid for cid, i, _s, _e in mentions if i in idx and i not in asking]
         asked = sum(1 for _c, i, _s, _e in mentions if i in idx and i in asking)

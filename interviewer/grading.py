@@ -29,7 +29,7 @@ The LLM grader (`Grader._llm`):
 from __future__ import annotations
 
 import functools
-from typing import Any, Literal, Mapping, Sequence
+from typing import Any, Callable, Literal, Mapping, Sequence
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -251,13 +251,23 @@ class Grader:
             grades.append(CriterionGrade(id=c.id, score=s, evidence=quotes, rationale=rationale, title=c.title, weight=c.weight, phase=phase))
         return PhaseGrade(phase=phase, case=case, score=weighted_score(grades), criteria=grades, brain="offline")
 
-    def fill_from_elsewhere(self, g: PhaseGrade, elsewhere: Mapping[str, str]) -> PhaseGrade:
-        """A criterion nothing in its own phase addressed takes the evidence the candidate gave for it in
-        another phase (`elsewhere`: phase -> that phase's candidate words, in interview order): GDPR and a
-        deletion job raised while clarifying are privacy evidence for monitoring; fairness "handled" by
+    def fill_from_elsewhere(self, grades: Sequence[PhaseGrade], elsewhere: Mapping[str, str]) -> list[PhaseGrade]:
+        """Each grade with a criterion nothing in its own phase addressed, taking the evidence the candidate gave
+        for it in another phase (`elsewhere`: phase -> that phase's candidate words, in interview order): GDPR and
+        a deletion job raised while clarifying are privacy evidence for monitoring; fairness "handled" by
         dropping demographic columns while modelling is the evaluation's fairness misconception. Each other
-        phase is read as its own phase's answer; its quotes say where they come from. Criteria with evidence
-        of their own are left as they are."""
+        phase is read once, as its own phase's answer; its quotes say where they come from. Criteria with
+        evidence of their own, and grades with nothing to take, are returned as they are (the same object)."""
+        analyses: dict[tuple[str, str | None], evidence.Analysis] = {}
+
+        def analysis(ph: str, case: str | None) -> evidence.Analysis:
+            if (ph, case) not in analyses:
+                analyses[ph, case] = evidence.analyse(elsewhere[ph], ph, case, concept_bank())
+            return analyses[ph, case]
+
+        return [self._filled(g, elsewhere, analysis) for g in grades]
+
+    def _filled(self, g: PhaseGrade, elsewhere: Mapping[str, str], analysis: Callable[[str, str | None], evidence.Analysis]) -> PhaseGrade:
         # clarifying grades what was asked and settled before the design: a launch bar defined while evaluating
         # is evaluation's evidence, not a requirement clarified
         if g.phase in (CROSS_CUTTING, Phase.CLARIFY) or not elsewhere or all(c.score is not None for c in g.criteria):
@@ -270,8 +280,7 @@ class Grader:
         for ph, text in elsewhere.items():
             if ph == g.phase or ph == CROSS_CUTTING or not text.strip() or not missing:
                 continue
-            an = evidence.analyse(text, ph, g.case, bank)
-            for ev in evidence.criterion_evidence(an, missing, bank):
+            for ev in evidence.criterion_evidence(analysis(ph, g.case), missing, bank):
                 if ev.score is not None and (ev.criterion.id not in found or ev.score > (found[ev.criterion.id][1].score or 0)):
                     found[ev.criterion.id] = (ph, ev)
         if not found:

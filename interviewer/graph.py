@@ -14,6 +14,7 @@ as they happen; notices go out on that one channel and are recorded in the state
 """
 from __future__ import annotations
 
+import functools
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -149,11 +150,13 @@ def _not_asked_yet(state: InterviewState, lines: list[str]) -> list[str]:
 SAME_WORDS_RUN = 6  # this many words in a row shared with an earlier question ask it again
 
 
-def _word_runs(text: str) -> set[tuple[str, ...]]:
-    """Runs of `SAME_WORDS_RUN` words with at least three telling ones ("and what would you do if" is no run)."""
+@functools.lru_cache(maxsize=4096)
+def _word_runs(text: str) -> frozenset[tuple[str, ...]]:
+    """Runs of `SAME_WORDS_RUN` words with at least three telling ones ("and what would you do if" is no run).
+    Remembered: every earlier question of the interview is read again at each follow-up."""
     words = re.findall(r"[a-z0-9']+", text.lower())
     runs = (tuple(words[i : i + SAME_WORDS_RUN]) for i in range(len(words) - SAME_WORDS_RUN + 1))
-    return {r for r in runs if len(content_words(" ".join(r))) >= 3}
+    return frozenset(r for r in runs if len(content_words(" ".join(r))) >= 3)
 
 
 _ON_LEAD = re.compile(r"^\s*On [^:?.,]{1,80}[:,]\s*")

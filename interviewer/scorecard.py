@@ -50,8 +50,12 @@ class Overall(BaseModel):
 
     @property
     def level_text(self) -> str:
-        """The level as shown: mid is the lowest level estimated, so a score under its bar says so."""
-        return f"below {self.level}" if self.below_level_bar else self.level
+        return shown_level(self.level, self.below_level_bar)
+
+
+def shown_level(level: str, below: bool) -> str:
+    """The level as shown: mid is the lowest level estimated, so a score under its bar says so ("below mid")."""
+    return f"below {level}" if below else level
 
 
 class PhaseCard(BaseModel):

@@ -13,6 +13,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .text import answer_spans
+
 REDUNDANT_T = 0.38  # above this share of repeated words the answer is padding and loses a level
 
 _STOP = set(
@@ -60,7 +62,7 @@ def padded(text: str) -> bool:
     """Whether some answer repeats itself (`redundancy` above `REDUNDANT_T`), answer by answer: a phase's
     answers are joined with blank lines, and a candidate asked the same thing twice says the same thing twice
     (a probe saw "padding cost one level" on every criterion of a phase whose questions had repeated)."""
-    return any(redundancy(part) > REDUNDANT_T for part in re.split(r"\n\s*\n", text) if part.strip())
+    return any(redundancy(text[a:b]) > REDUNDANT_T for a, b in answer_spans(text))
 
 
 def discretize(z: float, cuts: Sequence[float]) -> int:

@@ -215,12 +215,12 @@ class PhaseGrading:
         # what a phase left unaddressed may have been said in another: each grade takes it from there, once
         # every phase is in (a phase graded as it closed had not heard the later ones)
         elsewhere = {ph: candidate_text(st, ph) for ph in st["phases"]}  # type: ignore[arg-type]
-        for i, g in enumerate(grades):
-            filled = self.grader.fill_from_elsewhere(g, elsewhere)
-            if filled is not g:
-                grades[i] = filled
-                if save:
-                    self.engine.store.save_grade(self.sid, filled)
+        filled = self.grader.fill_from_elsewhere(grades, elsewhere)
+        if save:
+            for before, after in zip(grades, filled):
+                if after is not before:
+                    self.engine.store.save_grade(self.sid, after)
+        grades = filled
         cross = graded.get(CROSS_CUTTING) if not finished else None
         if len(st["phases"]) > 1 and cross is None:
             cross = self.grade(CROSS_CUTTING, st, save)

@@ -176,6 +176,18 @@ def is_stuck(text: str) -> bool:
     return not t or (bool(_STUCK.search(t)) and len(t.split()) <= 12)
 
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def answer_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each answer in a phase's text: its answers are joined with a blank line
+    (`grading.candidate_words`); a text with none is one answer."""
+    cuts = [(m.start(), m.end()) for m in _BLANK_LINE.finditer(text)]
+    starts = [0] + [b for _a, b in cuts]
+    ends = [a for a, _b in cuts] + [len(text)]
+    return list(zip(starts, ends))
+
+
 def wants_to_move_on(text: str) -> bool:
     t = text.strip()
     return bool(_MOVE_ON.search(t)) and len(t.split()) <= 25
@@ -667,7 +679,7 @@ def asks_back(text: str) -> bool:
     if len(parts) < 2:
         return False
     last = parts[-1].strip()
-    return last.endswith("?") and asks(last) and asks_directly(last) and not _CHECK_IN.search(_ASIDE.sub("", last, count=1))
+    return last.endswith("?") and asks_directly(last) and not _CHECK_IN.search(_ASIDE.sub("", last, count=1))
 
 
 def asked_part(text: str) -> str:

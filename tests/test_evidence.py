@@ -435,7 +435,7 @@ def test_a_criterion_left_blank_in_its_phase_takes_what_was_said_for_it_in_anoth
     g = grader.grade("monitor", CASE, monitor)
     before = {c.id: c for c in g.criteria}
     assert before["privacy-and-compliance"].score is None
-    filled = grader.fill_from_elsewhere(g, {"clarify": said, "monitor": monitor})
+    (filled,) = grader.fill_from_elsewhere([g], {"clarify": said, "monitor": monitor})
     after = {c.id: c for c in filled.criteria}
     priv = after["privacy-and-compliance"]
     assert priv.score is not None and priv.evidence and all(q in said for q in priv.evidence)
@@ -444,7 +444,7 @@ def test_a_criterion_left_blank_in_its_phase_takes_what_was_said_for_it_in_anoth
         if c.score is not None:
             assert after[cid] == c
     assert filled.score >= g.score
-    assert grader.fill_from_elsewhere(g, {}) is g
+    assert grader.fill_from_elsewhere([g], {})[0] is g
 
 
 def test_a_sentence_denying_a_claim_states_none_of_it():

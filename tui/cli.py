@@ -416,11 +416,9 @@ def _grade_transcript(path: Path, brain: BrainKind):
             lib.case(case)
         except ContentError as e:  # an unknown case: the file that names it is the one to fix
             raise ContentError(path, e.message) from None
-    grades: list[PhaseGrade] = []
     said = {ph: candidate_words(turns, ph) for ph in PHASES if any(t.get("phase") == ph for t in turns)}
-    for ph, text in said.items():
-        # as a finished interview's scorecard: a criterion blank in its phase takes what another phase said for it
-        grades.append(grader.fill_from_elsewhere(grader.grade(ph, case, text), said))
+    # as a finished interview's scorecard: a criterion blank in its phase takes what another phase said for it
+    grades: list[PhaseGrade] = grader.fill_from_elsewhere([grader.grade(ph, case, text) for ph, text in said.items()], said)
     cross = grader.grade(CROSS_CUTTING, case, candidate_words(turns))
     budgets = {p: lib.phase_minutes(p) for p in PHASES}
     pm: dict[str, float] = {}
@@ -532,7 +530,7 @@ def simulate(
 @app.command()
 def sessions(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List past interviews with their scores."""
-    from interviewer.scorecard import below_level_bar
+    from interviewer.scorecard import below_level_bar, shown_level
     from interviewer.store import Store
 
     rows = Store(_settings().ensure_home()).list()
@@ -562,9 +560,7 @@ def sessions(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
     for r in out:
         retry = r["kind"] == SessionKind.RETRY  # one phase: no hire signal or level worth a column
         kind = f"retry: {', '.join(r['phases'])}" if retry else r["kind"]
-        lvl = r["level_estimate"] or ""
-        if lvl and r["score"] is not None and below_level_bar(r["score"]):
-            lvl = f"below {lvl}"
+        lvl = shown_level(r["level_estimate"], r["score"] is not None and below_level_bar(r["score"])) if r["level_estimate"] else ""
         signal, lvl = ("", "") if retry else (r["hire_signal"], lvl)
         rows.append([r["id"], r["case"], kind, r["status"], f"{r['score']:.2f}" if r["score"] is not None else "", signal, lvl, r["created"]])
     _print_records(None, ["id", "case", "kind", "status", "score", "signal", "level", "when"], rows)
