@@ -394,8 +394,16 @@ class OfflineBrain:
         # a part of the question that no fact answers is said to be the candidate's to assume, not passed over
         # ("... how many eligible posts per session? and how many friends avg?" got the posts alone)
         asks = clarify_asks(question)
-        if len(asks) > len(ids) and any(not self.match_facts(a, case) for a in asks):
-            parts.append(P.get("clarification", "rest_assumed"))
+        if len(asks) > len(ids):
+            missing = [a for a in asks if not self.match_facts(a, case)]
+            if missing:
+                # which parts, in the candidate's words when they are short ("team size + GPU budget?" had got
+                # "For the rest of that", which did not say what was left to assume)
+                named = [_ask_words(a) for a in missing]
+                if all(named) and len(named) <= 2:
+                    parts.append(P.get("clarification", "rest_assumed_named").format(asks=" and ".join(f'"{n}"' for n in named)))
+                else:
+                    parts.append(P.get("clarification", "rest_assumed"))
         return " ".join(parts), ids  # the graph keeps it from repeating a line said before
 
     # -- follow-ups: the line the code chose, as authored
@@ -426,6 +434,18 @@ def _no_fact_kind(question: str) -> str:
     if any(asks_quantity(a) for a in asks):
         return "no_fact_number"
     return "no_fact"
+
+
+ASK_NAMED_WORDS = 8  # a part of a question left to assume is named in the candidate's words up to this long
+
+
+def _ask_words(ask: str) -> str | None:
+    """An ask as the interviewer names it back: the candidate's words without a leading "and"/"also" or the
+    closing mark, or None when too long to quote (or holding a quote mark)."""
+    t = re.sub(r"^\W*(?:and|also|plus|or|so)\b\W*", "", " ".join(ask.split()), flags=re.I).rstrip(" ?.!,;:")
+    if not t or len(t.split()) > ASK_NAMED_WORDS or '"' in t:
+        return None
+    return t[0].lower() + t[1:] if not re.match(r"[A-Z]{2}|I\b", t) else t
 
 
 # an ask about the candidate's own design, not about the case: "how would you", "what would it cost"

@@ -157,6 +157,13 @@ _DENIAL = re.compile(
     r"(?:propos|say|said|suggest|claim|recommend|mean|meant|advocat|argu|imply|implied)\w*\b",
     re.I,
 )
+# a claim warned against in the words that state it: "don't claim revenue lift from AUC alone", "never assume
+# the offline gain shows up online" say the opposite of what they name
+_WARNED = re.compile(
+    r"\b(?:don.t|do\s+not|never|shouldn.t|should\s+not|must\s+not|mustn.t|can.t|cannot|avoid)\s+(?:\w+\s+)?"
+    r"(?:claim|assum|conclud|infer|trust|believ|read\s+(?:it|that|this)\s+as|tak(?:e|ing)\s+(?:it|that|this)\s+as)\w*\b",
+    re.I,
+)
 MENTION_MEMO_SIZE = 4096  # texts whose concept mentions a bank remembers (an interview has a few hundred lines)
 
 
@@ -598,6 +605,7 @@ class ConceptBank:
                 for h in self._scan_unit(text, a, spans[i + 1][1], pair, key=(case, b - a, spans[i + 1][0] - a)).values():
                     if h.end > b:  # it needs the second sentence
                         out.append(h)
+        out = [h for h in out if not _WARNED.search(h.matched)]
         if any(self.misconceptions[h.misconception_id].unless for h in out):
             out = [h for h in out if not self._taken_back(text, h)]
         if self.figure_of and case is not None:  # a figure corrected later in the answer no longer stands

@@ -82,6 +82,9 @@ class Rubric(_Strict):
 class CaseOverlay(_Strict):
     case: Id
     criteria: list[CaseCriterion] = Field(min_length=1, max_length=8)
+    # phase criteria of a matching kind that still do not fit this case, each with the reason: neither probed
+    # nor graded here ("annotation-operations": the labels are clicks, no one labels anything)
+    set_aside: dict[Id, Text] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique(self) -> "CaseOverlay":
@@ -516,6 +519,17 @@ def _id_line(path: Path, ident: str) -> int | None:
     return None
 
 
+def _key_line(path: Path, key: str) -> int | None:
+    """The line of a mapping key `key:` in a file."""
+    try:
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.match(rf"^\s*['\"]?{re.escape(key)}['\"]?\s*:", line):
+                return i
+    except OSError:
+        return None
+    return None
+
+
 def load_yaml_node(path: Path, model: type[BaseModel], empty: str | None = None) -> tuple[Any, yaml.Node | None]:
     """A YAML file validated by `model`, with its node tree (for the lines of later checks). With `empty`,
     an empty file is that error, at line 1."""
@@ -625,6 +639,8 @@ class Library(BaseModel):
 
     def applies(self, criterion: Criterion, case: str | None) -> bool:
         """Whether a criterion is probed and graded in this case: unscoped, no case, or a shared kind."""
+        if case and case in self.overlays and criterion.id in self.overlays[case].set_aside:
+            return False
         kinds = self.kinds(case)
         if criterion.scope is None or kinds is None:
             return True
@@ -733,6 +749,11 @@ def load_library(rubrics: Path | None = None, knowledge: Path | None = None) -> 
             if c.id in owner:
                 raise ContentError(src, f"duplicate criterion id {c.id!r} (also in {owner[c.id]})", _id_line(src, c.id))
             owner[c.id] = src
+    for k, o in overlays.items():  # only a phase criterion can be set aside, and only one that exists
+        src = rubrics / "cases" / f"{k}.yaml"
+        for cid in o.set_aside:
+            if cid not in owner or owner[cid] == src or owner[cid].parent == rubrics / "cases":
+                raise ContentError(src, f"set_aside names {cid!r}, which is not a criterion of a phase rubric", _key_line(src, cid))
     notes: list[Note] = []
     for sub in ("phases", "cases"):
         for p in sorted((knowledge / sub).glob("*.md")) if (knowledge / sub).is_dir() else []:

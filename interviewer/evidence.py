@@ -377,6 +377,7 @@ class CriterionEvidence:
     misconceptions: list[str] = field(default_factory=list)
     corrected: list[str] = field(default_factory=list)  # stated, then taken back in a later answer
     quotes: list[str] = field(default_factory=list)
+    at: list[int] = field(default_factory=list)  # where each unit the evidence rests on starts in the text
     points: float = 0.0
     score: int | None = None
 
@@ -474,6 +475,7 @@ def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBa
         # the strongest evidence first (the scorecard's strengths quote the first), ties in the order said
         best = sorted(weight_of_unit, key=lambda i: (-weight_of_unit[i], i))[: st.quotes]
         ev.quotes = [_quote(an.units[i], where[i], st.quote_chars) for i in best]
+        ev.at = sorted(an.units[i].start for i in weight_of_unit)
         out.append(ev)
     return out
 
@@ -506,6 +508,7 @@ def _cross_cutting(an: Analysis, c: Criterion, cut: Sequence[float]) -> Criterio
         ev.score = 1 + int(len(shown) >= 1) + int(len(shown) >= 2 and n >= 3) + int(len(shown) >= 3 and n >= 5)
     best = sorted(hits, key=lambda i: (-len(hits[i]), i))[: settings().quotes]
     ev.quotes = [_quote(an.units[i], an.units[i].start, settings().quote_chars) for i in sorted(best)]
+    ev.at = sorted(an.units[i].start for i in hits)
     return ev
 
 

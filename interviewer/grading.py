@@ -238,12 +238,15 @@ class Grader:
         crits = self.criteria_for(phase, case)
         bank = concept_bank()
         an, evs = evidence.grade_text(text, phase, case, crits, bank)
-        padded = scoring.padded(text)
+        pads = scoring.padded_spans(text)
         grades: list[CriterionGrade] = []
         reference = _reference_concepts(bank, self.lib.cases.get(case or ""))
         for ev in evs:
             s = ev.score
             quotes = ev.quotes  # spans of the candidate's own text by construction, pleas already left out
+            # padding costs a level where the evidence rests on the answer that repeats itself: a paragraph pasted
+            # nine times had cost a level on every criterion of the phase, those it said nothing about too
+            padded = any(a <= x < b for x in ev.at for a, b in pads)
             if s is not None and (an.dropped or padded):
                 s = max(1, s - INJECTION_PENALTY)  # instructing the grader, or padding, costs a level
             c = ev.criterion

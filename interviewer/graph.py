@@ -42,6 +42,7 @@ from .text import (
     asks_back,
     asks_directly,
     asks_duration,
+    asks_for_hint,
     asks_quantity,
     asks_what_was_meant,
     clarify_asks,
@@ -577,6 +578,10 @@ def listen(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     elapsed = state.get("elapsed", 0.0) + (ctx.clock.candidate_turn(text) if not command or ctx.clock.kind == "wall" else 0.0)
     if command:
         kind, goto = TurnKind.COMMAND, COMMAND
+    elif asks_for_hint(text) and not ends_moving_on(text):
+        # "can you give me a hint?" in words is /hint: it had been taken for a clarifying question and got
+        # "I'll leave that one to you" (its words stay an answer, "like an RNN? a hint?" included)
+        kind, goto = TurnKind.ANSWER, COMMAND
     elif text and not wants_to_move_on(text) and not ends_moving_on(text) and (
         # past clarifying, a statement with a question mark at its end is an answer offered for checking
         (is_question(text) and (phase == Phase.CLARIFY or asks_directly(text)))
@@ -812,7 +817,7 @@ _LISTED = re.compile(r"^[^.?!;\n]{0,30}?(?::|=|->|→|\b(?:by|on|for|over|across
 # "raw watch time favours long videos" / "accuracy is misleading here"
 _SET_ASIDE_BEFORE = re.compile(
     # not "avoid", "guard against" or "drop": "to avoid leakage", "drop duplicates" address the concept
-    r"\b(?:not(?!\s+(?:just|only|simply|merely|necessarily))|rather\s+than|instead\s+of|as\s+opposed\s+to|never|"
+    r"\b(?:not(?!\s+(?:just|only|simply|merely|necessarily))(?:\s+(?:an?|the)\s+[\w-]+)?|rather\s+than|instead\s+of|as\s+opposed\s+to|never|"
     r"(?:do|would|will|does|did|should)\s*n[o']t\s+(?:use|want|optimi[sz]e|pick|choose|go\s+with|rely\s+on)|"
     r"(?:reject|ruled?\s+out)(?:ed|ing)?|over|"
     # the fashion, not the choice: "everyone wants transformers, but trees are fast", "tempting to use a GNN"
@@ -826,6 +831,10 @@ _SET_ASIDE_AFTER = re.compile(
     r"(?:favou?rs|rewards|inflates|overstates|misleads))\b",
     re.I,
 )
+
+
+# the interviewer's word asked back, not used: "what labellers? there are no humans here"
+_ECHOED = re.compile(r"(?:^|[.!?\n]\s*|\W)(?:what|which|whose|any|what\s+kind\s+of)\s+$", re.I)
 
 
 def _mentions_of(state: InterviewState, ctx: Ctx, cid: str) -> list[tuple[str, Mention]]:
@@ -848,6 +857,7 @@ def _set_aside_only(state: InterviewState, ctx: Ctx, cid: str) -> bool:
         _SET_ASIDE_BEFORE.search(re.split(r"[.?!;:,\n]", text[max(0, m.start - 60) : m.start])[-1])
         or _SET_ASIDE_AFTER.match(text[m.end : m.end + 60])
         or dismissed(text, 0, m.start, m.end)  # "canaries slow us down": not needed, in the grader's words too
+        or _ECHOED.search(text[max(0, m.start - 30) : m.start]) and re.match(r"\s*\?", text[m.end : m.end + 3])  # "what labellers?"
         for text, m in said
     )
 
@@ -978,7 +988,8 @@ def _says_a_name(surface: str) -> bool:
         and not re.match(r"(?i)(?:throttle|recalibrate|calibrate|retrain|shard|backfill|downsample|upsample|dedupe?|rerank|re-rank|normali[sz]e|distil+|quanti[sz]e|precompute|log(?!\s*(?:-?loss|likelihood|odds|scale|transform|files?|data|lines?|pipelines?|tables?|events?)\b))\b", surface)
         and not _NOT_A_NAME.search(surface)
         and not _LEADING_PREPOSITION.match(surface + " ")  # "as a baseline", "behind an API"
-        and not re.search(r"[()\[\]]", surface)  # "data drift (covariate shift)"
+        and not re.search(r"[()\[\]=<>]", surface)  # "data drift (covariate shift)", "y = click"
+        and not re.search(r"[^\w%]$", surface)  # a name ends on a word: not "y =", "p@"
         and not re.fullmatch(r"(?i)[a-z]+(?:-[a-z]+)*ed", surface)  # an adjective or verb alone: "calibrated", "pre-registered"
         # a clause, not a name: "late is worse than early"
         and not re.search(r"(?i)\s(?:is|are|was|were|has|have|had|does|do|did|gets?|got)\s", f" {surface} ")
@@ -1348,9 +1359,10 @@ def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
     # what nothing said touches comes before what was touched lightly (a probe got a hint on the business
     # objective right after asking about it); by weight within each
     pending.sort(key=lambda c: cov.get(c.id, {}).get("score") is not None)
-    if stuck and (asked := _asked_criterion(state, ctx, crits)) is not None and asked.id not in hinted:
-        # stuck on a question: the hint is on what that question asked about, not on the weightiest gap (a
-        # probe answered "I'm not sure" to a feature-store question and got a nudge on data sources and labels)
+    if (asked := _asked_criterion(state, ctx, crits)) is not None and asked.id not in hinted:
+        # stuck on a question, or a hint asked for after it: the hint is on what that question asked about, not
+        # on the weightiest gap (a probe answered "I'm not sure" to a feature-store question and got a nudge on
+        # data sources and labels; "a hint on the raw events thing?" got one on something else)
         pending = [asked, *[c for c in pending if c.id != asked.id]]
     stuck_upd: Update = {"stuck_hints": {phase: state.get("stuck_hints", {}).get(phase, 0) + 1}} if stuck else {}
     if stuck and (claim := _challenged_claim(state, ctx, crits)) is not None:

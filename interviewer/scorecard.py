@@ -95,6 +95,7 @@ class Scorecard(BaseModel):
     gaps: list[Point] = Field(default_factory=list)
     hints: list[dict[str, Any]] = Field(default_factory=list)
     study: list[str] = Field(default_factory=list)
+    study_titles: dict[str, str] = Field(default_factory=dict)  # a study note's section heading, as written
     next_level: list[Point] = Field(default_factory=list)  # criteria at 3: what level 4 adds (strong candidates too)
     outline: dict[str, list[str]] = Field(default_factory=dict)  # the case's reference outline, per phase
     notices: list[str] = Field(default_factory=list)
@@ -353,6 +354,15 @@ def build(
             if s not in study:
                 study.append(s)
     outline = {p: list(v) for p, v in case_obj.reference.items()} if case_obj else {}
+    titles: dict[str, str] = {}
+    for s in study:
+        try:
+            titles[s] = lib.note_section(s, strict=True)[1]
+        except KeyError:
+            pass
+    named = {c.id: c.title for c in graded if c.title}
+    # a hint says what it was about by the criterion's title, not its id ("sl-session-embeddings")
+    hints = [{**h, "title": named[h["criterion"]]} if h.get("criterion") in named else h for h in hints or []]
     return Scorecard(
         session_id=session_id,
         case=case,
@@ -367,6 +377,7 @@ def build(
         gaps=gaps,
         hints=hints,
         study=study,
+        study_titles=titles,
         next_level=next_level,
         outline=outline,
         notices=list(notices or []),
@@ -444,9 +455,9 @@ def to_markdown(card: Scorecard) -> str:
             if pts:
                 out.append(f"- **{ph.title}**: " + "; ".join(pts))
     out += ["", "## Hints used", ""]
-    out += [f"- {h['phase']}: {h['criterion']} (minute {h.get('minute', 0):.0f})" for h in card.hints] or ["- none"]
+    out += [f"- {h['phase']}: {h.get('title') or h['criterion']} (minute {h.get('minute', 0):.0f})" for h in card.hints] or ["- none"]
     out += ["", "## Notes to study", ""]
-    out += [f"- {s}" for s in card.study] or ["- none"]
+    out += [f"- {card.study_titles[s]} ({s})" if s in card.study_titles else f"- {s}" for s in card.study] or ["- none"]
     if card.notices:
         out += ["", "## Notices", ""] + [f"- {n}" for n in card.notices]
     return "\n".join(out) + "\n"

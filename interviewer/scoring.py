@@ -58,11 +58,16 @@ def redundancy(text: str) -> float:
     return float(np.median([1.0 - len(set(c)) / len(c) for c in chunks]))
 
 
-def padded(text: str) -> bool:
-    """Whether some answer repeats itself (`redundancy` above `REDUNDANT_T`), answer by answer: a phase's
+def padded_spans(text: str) -> list[tuple[int, int]]:
+    """The answers that repeat themselves (`redundancy` above `REDUNDANT_T`), answer by answer: a phase's
     answers are joined with blank lines, and a candidate asked the same thing twice says the same thing twice
     (a probe saw "padding cost one level" on every criterion of a phase whose questions had repeated)."""
-    return any(redundancy(text[a:b]) > REDUNDANT_T for a, b in answer_spans(text))
+    return [(a, b) for a, b in answer_spans(text) if redundancy(text[a:b]) > REDUNDANT_T]
+
+
+def padded(text: str) -> bool:
+    """Whether some answer of the text repeats itself (`padded_spans`)."""
+    return bool(padded_spans(text))
 
 
 def discretize(z: float, cuts: Sequence[float]) -> int:

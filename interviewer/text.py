@@ -170,6 +170,22 @@ _STUCK = re.compile(
 )
 
 
+# a hint asked for in words: "can you give me a hint?", "any hints?", "i could use a nudge", "hint pls"
+_HINT_ASKED = re.compile(
+    r"(?:\b(?:give|offer|throw|send)\s+(?:me|us)|\b(?:i|we)\s+(?:\w+\s+)?(?:get|have|need|want|use)|\bany)\s+(?:a|some|any|another|one\s+more|one)?\s*"
+    r"(?:small\s+|little\s+|quick\s+|tiny\s+)?(?:hint|nudge|clue|pointer)s?\b(?!\s+(?:of|that|at)\b)"
+    r"|(?:^|[.!?]\s*)\W*(?:a\s+)?(?:hint|nudge|clue)s?\s*(?:pl[sz]|please|\?|$)|\bhelp\s+me\s+out\b",
+    re.I,
+)
+HINT_ASK_WORDS = 30  # a longer answer that mentions a hint is an answer
+
+
+def asks_for_hint(text: str) -> bool:
+    """A short line that asks the interviewer for a hint in words, as /hint does."""
+    t = text.strip()
+    return bool(_HINT_ASKED.search(t)) and len(t.split()) <= HINT_ASK_WORDS
+
+
 def is_stuck(text: str) -> bool:
     """An empty answer, or one that only says the candidate has nothing (more) to offer."""
     t = text.strip()
@@ -198,7 +214,10 @@ _ENDS_MOVING_ON = re.compile(
     r"(?:^|[.!?;:]\s+|\.\s*)[^.?!]{0,40}?(?:ok(?:ay)?,?\s+|so,?\s+)?(?:(?:shall|can|should|could|may)\s+(?:we|i)\s+|(?:i'?ll|let'?s|i\s+will)\s+)?"
     r"(?:mov(?:e|ing)\s+on|go(?:ing)?\s+on|proceed(?:ing)?|turn(?:ing)?)\s+to\s+(?:the\s+)?"
     r"(?:framing|frame|data|model(?:l?ing)?|evaluation|eval|deploy\w*|serving|monitoring|next\s+(?:phase|part|section|topic|one))\b[^.?!]{0,20}[.?!]*\s*$"
-    r"|\b(?:i|we)\s+(?:have|'ve\s+got|'ve)\s+enough\s+(?:info\w*\s+|context\s+)?to\s+(?:move|go)\s+on\b[^.?!]{0,30}[.?!]*\s*$",
+    r"|\b(?:i|we)\s+(?:have|'ve\s+got|'ve)\s+enough\s+(?:info\w*\s+|context\s+)?to\s+(?:move|go)\s+on\b[^.?!]{0,30}[.?!]*\s*$"
+    # asked, not narrated: "can we go to the model?", "can i start framing it?", "shall we jump to data"
+    r"|(?:^|[.!?;:]\s+)[^.?!]{0,30}?\b(?:shall|can|could|may|should)\s+(?:we|i)\s+(?:now\s+|just\s+)?(?:go|jump|skip|get|start|begin)(?:\s+(?:on\s+)?(?:to|in|into|on|with))?\s+(?:the\s+)?"
+    r"(?:framing|frame|data|model(?:l?ing)?|evaluation|eval|deploy\w*|serving|monitoring|next\s+(?:phase|part|section|topic|one))\b[^.?!]{0,20}[.?!]*\s*$",
     re.I,
 )
 

@@ -168,3 +168,29 @@ def test_study_notes_on_another_kind_of_problem_are_passed_over():
     assert sections[0] not in moderation.study and sections[1] in moderation.study
     feed = build(case="news-feed", **kw)
     assert sections[0] in feed.study
+
+
+def test_study_notes_and_hints_are_named_as_their_authors_wrote_them():
+    """The Study tab rebuilt note titles from their anchors ("A b testing", "Is ml needed at all the heuristic
+    version zero") and "Hints used" showed criterion ids ("sl-session-embeddings")."""
+    from types import SimpleNamespace
+
+    from tui.screens.scorecard import note_label
+
+    lib = library()
+    sections = ["phases/frame.md#the-ml-objective", "phases/evaluation.md#no-such-section"]
+
+    def search(query, phase, case, k):
+        return [SimpleNamespace(section=s) for s in sections][:k]
+
+    phases = [_phase(p, 1) for p in PHASES]
+    crit = lib.criteria(PHASES[2], "news-feed")[0]
+    hints = [{"phase": PHASES[2], "criterion": crit.id, "minute": 9.0}]
+    card = build(case="news-feed", lib=lib, session_id="s", target_level="senior", persona="neutral", brain="offline", phase_grades=phases, cross=None, phase_minutes={}, budgets={p: lib.phase_minutes(p) for p in PHASES}, follow_ups={}, hints=hints, index_search=search)
+    heading = lib.note_section(sections[0])[1]
+    assert card.study_titles[sections[0]] == heading and sections[1] not in card.study_titles
+    assert note_label(sections[0], card.study_titles.get(sections[0])).plain.startswith(heading)
+    assert note_label(sections[1], card.study_titles.get(sections[1])).plain.startswith("No such section")
+    assert card.hints[0]["title"] == crit.title
+    md = to_markdown(card)
+    assert f"{crit.title} (minute 9)" in md and f"- {heading} ({sections[0]})" in md

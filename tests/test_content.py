@@ -556,7 +556,9 @@ def test_scope_filters_criteria_by_case_kind(lib):
         for c in applied:
             assert c.scope is None or set(c.scope) & set(case.kinds), (cid, c.id)
         skipped = [c.id for ph in PHASES for c in lib.rubrics[ph].criteria if c.scope and not set(c.scope) & set(case.kinds)]
-        assert len(applied) + len(skipped) == sum(len(v) for v in generic.values())
+        aside = set(lib.overlays[cid].set_aside) if cid in lib.overlays else set()
+        assert not aside & {c.id for c in applied}, cid  # set aside by the case: neither probed nor graded
+        assert len(applied) + len(skipped) + len(aside - set(skipped)) == sum(len(v) for v in generic.values())
         assert skipped, f"{cid} gets every generic criterion, so no scope ever applies to it"
         if "retrieval" not in case.kinds:
             assert not retrieval_only & {c.id for c in applied}, cid
@@ -766,3 +768,26 @@ def test_a_key_given_twice_names_its_file_and_line(content_copy: Path):
     res = run_cli("check", str(content_copy))
     assert res.returncode == 2
     assert f"data.yaml:{at + 1}" in res.stderr and "'patterns' is given twice" in res.stderr
+
+
+def test_a_case_sets_aside_criteria_that_do_not_fit_it(lib, tmp_path):
+    """A phase criterion whose kind fits but whose premise does not (human labelling in a case whose labels are
+    clicks) is set aside by the case's overlay: not asked, not graded; naming a criterion that is not a phase
+    rubric's fails `mlsd check` with the file and line."""
+    import shutil
+
+    from interviewer.content import ContentError, load_library
+
+    assert "annotation-operations" in lib.overlays["similar-listings"].set_aside
+    assert "annotation-operations" not in {c.id for c in lib.criteria("data", "similar-listings")}
+    assert "annotation-operations" in {c.id for c in lib.criteria("data", "search-ranking")}  # raters label there
+    assert "prevalence-estimation" not in {c.id for c in lib.criteria("evaluation", "ad-click-prediction")}
+    root = Path(__file__).resolve().parents[1]
+    shutil.copytree(root / "rubrics", tmp_path / "rubrics")
+    shutil.copytree(root / "knowledge", tmp_path / "knowledge")
+    bad = tmp_path / "rubrics" / "cases" / "similar-listings.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8") + "  sl-session-data: a case criterion cannot be set aside\n", encoding="utf-8")
+    with pytest.raises(ContentError) as e:
+        load_library(tmp_path / "rubrics", tmp_path / "knowledge")
+    assert "similar-listings.yaml" in str(e.value) and "sl-session-data" in str(e.value)
+    assert f":{len(bad.read_text(encoding='utf-8').splitlines())}" in str(e.value)

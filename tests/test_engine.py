@@ -334,13 +334,15 @@ def test_a_part_of_a_question_no_fact_answers_is_left_to_the_candidate(tmp_path,
     such line."""
     from interviewer import prompts as P
 
-    rest = P.get("clarification", "rest_assumed")
+    rest = P.get("clarification", "rest_assumed_named").split("{asks}")[1]
     eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
     try:
         s = Session.start(eng, "news-feed", brain="offline", clock=VirtualClock())
         s.send("How many daily active users are there, and what's the CEO's favourite colour?")
         last = s.transcript[-1]
         assert last["kind"] == "clarify" and "daily-active-users" in last["facts"] and rest in last["text"]
+        # the part left to assume is named in the candidate's words (it had been "For the rest of that")
+        assert "\"what's the CEO's favourite colour\"" in last["text"]
         s.send("What's the p99 latency budget for ranking?")
         assert rest not in s.transcript[-1]["text"]
     finally:
@@ -356,3 +358,21 @@ def test_a_clarifying_reply_does_not_say_a_figure_twice():
     assert _not_told("Reviewers make about 3 million decisions a day. We keep an audited set of 5 million posts.", told) == "We keep an audited set of 5 million posts."
     longer = "Reviewers make about 3 million decisions a day, mostly on reported posts, and we keep two years of them."
     assert _not_told(longer, told) == longer
+
+
+def test_a_hint_asked_for_in_words_gets_a_hint(tmp_path, tmp_path_factory, monkeypatch):
+    """"can you give me a hint?" got "I'll leave that one to you: decide, say it, and go on." three times out of
+    three: in words it is /hint, on what the question asked about."""
+    eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
+    try:
+        s = Session.start(eng, "similar-listings", brain="offline", clock=VirtualClock())
+        s.send("/next")
+        s.send("/next")
+        s.send("I'd use bookings as the label.")
+        asked = s.transcript[-1]
+        s.send("hmm not sure what you want here. can you give me a hint?")
+        said, got = s.transcript[-2], s.transcript[-1]
+        assert said["kind"] == "answer" and got["kind"] == "hint", got
+        assert got["text"] != asked["text"] and s.state["hints"][-1]["phase"] == "data"
+    finally:
+        eng.close()

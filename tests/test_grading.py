@@ -287,3 +287,35 @@ def test_an_answer_graded_with_no_case_is_never_told_to_name_another_cases_own_c
             seen += 1
             assert not any(f" {name}," in f" {c.rationale}," or f" {name}." in f" {c.rationale}" for name in own), (phase, c.rationale)
     assert seen >= 30
+
+
+def test_padding_costs_a_level_only_where_the_evidence_rests_on_the_answer_that_repeats_itself(grader):
+    """A paragraph pasted nine times cost "padding cost one level" on every criterion of the phase, those it said
+    nothing about included: the level goes only where the repeated answer is the evidence."""
+    split = "I would use a time based split, training on older weeks and testing on the most recent week so nothing leaks."
+    pasted = (
+        "we would build training pairs from click sessions, listings clicked in the same session are positives and "
+        "random listings from the same city are negatives. "
+    ) * 9
+    alone = {c.id: c for c in grader.grade("data", "similar-listings", split).criteria}
+    both = {c.id: c for c in grader.grade("data", "similar-listings", split + "\n\n" + pasted).criteria}
+    once = {c.id: c for c in grader.grade("data", "similar-listings", split + "\n\n" + pasted[: len(pasted) // 9]).criteria}
+    assert both["leakage-and-splits"].score == alone["leakage-and-splits"].score and "padding" not in both["leakage-and-splits"].rationale
+    assert both["sl-session-data"].score is not None and "padding" in both["sl-session-data"].rationale
+    assert both["sl-session-data"].score == max(1, (once["sl-session-data"].score or 0) - 1)
+
+
+def test_a_claim_warned_against_in_its_own_words_is_not_stated(grader):
+    """"don't claim revenue lift from AUC alone" was challenged as "AUC alone is enough"; "calibration I wouldn't
+    bother monitoring separately ..., AUC already covers it" went unchallenged."""
+    from interviewer.concepts import load_concept_bank
+
+    bank = load_concept_bank()
+
+    def stated(text: str) -> set[str]:
+        return {h.misconception_id for h in bank.find_misconceptions(text, "ad-click-prediction")}
+
+    assert "auc-alone-for-threshold-decision" not in stated("incremental value = lift studies, separate from pCTR; don't claim revenue lift from AUC alone")
+    assert "auc-alone-for-threshold-decision" in stated("AUC alone is enough to decide the launch")
+    assert {"calibration-dismissed", "auc-shows-calibration"} <= stated("- calibration I wouldn't bother monitoring separately in prod - if online AUC holds steady the model is fine, AUC already covers it")
+    assert not stated("calibration we monitor per slice; AUC says nothing about it") & {"calibration-dismissed", "auc-shows-calibration"}

@@ -422,6 +422,39 @@ def test_a_concept_named_only_to_set_it_aside_is_not_dived_into(ctx: Ctx):
     assert not _set_aside_only(aside, ctx, "vr-satisfied-watch-time")
 
 
+def test_a_concept_named_to_deny_it_or_to_ask_what_it_is_is_not_the_candidates(ctx: Ctx):
+    """A probe wrote "it's not an ML ranking problem for us" and "not LTR" and was asked "You framed it as
+    learning to rank. ..."; another asked "what labellers? there are no humans" and got "You mentioned labellers."."""
+    from interviewer.graph import _set_aside_only
+
+    denied = _state(Phase.FRAME, 2.0, "Pacing stays with the auction team, it's not an ML ranking problem for us.\n- not LTR: the auction needs absolute probabilities")
+    assert {"learning-to-rank"} <= {m.concept_id for m in ctx.bank.find_mentions(denied["transcript"][1]["text"], CASE)}
+    assert _set_aside_only(denied, ctx, "learning-to-rank")
+    chosen = _state(Phase.FRAME, 2.0, "I'd frame it as a ranking problem: learning to rank over the candidates.")
+    assert not _set_aside_only(chosen, ctx, "learning-to-rank")
+    echoed = _state(Phase.DATA, 2.0, "what labellers? there are no humans here, the labels are clicks")
+    cid = next(m.concept_id for m in ctx.bank.find_mentions("we would train the labellers on guidelines", CASE))
+    assert cid in {m.concept_id for m in ctx.bank.find_mentions(echoed["transcript"][1]["text"], CASE)}
+    assert _set_aside_only(echoed, ctx, cid)
+    assert not _set_aside_only(_state(Phase.DATA, 2.0, "we would train the labellers on guidelines"), ctx, cid)
+
+
+def test_a_hint_or_moving_on_asked_for_in_words_is_acted_on(ctx: Ctx):
+    """"can you give me a hint?" was taken for a clarifying question ("I'll leave that one to you"), and "can we
+    go to the model?" got a fact; a design sentence that names a hint or the next phase is an answer."""
+    from interviewer.text import asks_for_hint, ends_moving_on
+
+    for said in ("i don't know tbh. can you give me a hint?", "hmm i don't know. like an rnn? can you give me a hint", "any hints?", "hint pls", "I could use a nudge here", "can i get a hint"):
+        assert asks_for_hint(said), said
+    for said in ("we give a hint to the ranker", "the hint of leakage is the time split", "I'd start with a hint: " + "word " * 40):
+        assert not asks_for_hint(said), said
+    for said in ("can we go to the model?", "can i start framing it?", "ok so shall we jump to data"):
+        assert ends_moving_on(said), said
+        d = decide(_state(Phase.CLARIFY, 1.0, said), ctx)
+        assert d.action == Action.ADVANCE and d.why == Why.ASKED, said
+    assert not ends_moving_on("features are computed then we go to the model.")
+
+
 def test_a_deep_dive_refers_to_the_concept_in_the_candidates_words_not_another_name(ctx: Ctx):
     """A probe saw "You mentioned a latency budget. ..." after "I'd predict quantiles (p50 and p90)": a probe's
     own reference back that names the concept otherwise than the candidate did gives way to their words."""
@@ -466,7 +499,7 @@ def test_you_mentioned_uses_the_candidates_words_only_when_they_read_as_a_name()
     """A probe saw "You mentioned objective:.", "You mentioned Slice by." and "You mentioned leak future."."""
     from interviewer.graph import _says_a_name
 
-    for bad in ("Slice by", "objective:", "leak future", "train on the past", "a clause of the candidate that runs on and on", "frame it as", "the prediction target, stated", "never get labels", "we ranked ourselves", "times out", "as a baseline", "calibrated", "data drift (covariate shift)", "throttle", "recalibrate", "log propensities"):
+    for bad in ("y =", "output =", "p < 0.05", "Slice by", "objective:", "leak future", "train on the past", "a clause of the candidate that runs on and on", "frame it as", "the prediction target, stated", "never get labels", "we ranked ourselves", "times out", "as a baseline", "calibrated", "data drift (covariate shift)", "throttle", "recalibrate", "log propensities"):
         assert not _says_a_name(bad), bad
     for good in ("two-tower model", "p99", "slicing the metrics", "A/B test", "GBDT", "log loss", "retraining"):
         assert _says_a_name(good), good
@@ -774,13 +807,18 @@ def test_a_stuck_candidate_gets_a_hint_on_what_the_question_asked(ctx: Ctx):
     from interviewer.graph import _hint
 
     crits = sorted(ctx.lib.criteria(Phase.DATA, CASE), key=lambda c: -c.weight)
-    top, asked = crits[0], crits[-1]
+    mains = {m.criteria[0] for m in ctx.bank.misconceptions_for(Phase.DATA, CASE)} & {c.criteria[0] for c in ctx.bank.by_phase(Phase.DATA, CASE)}
+    top, asked = crits[0], [c for c in crits[1:] if c.id in mains][-1]  # the lightest with a concept and a misconception of its own
     st = _state(Phase.DATA, 1.0, "I'm not sure.")
     st["transcript"][0].update(kind="follow_up", criterion=asked.id)
     assert _hint(st, ctx, stuck=True)["hints"][0]["criterion"] == asked.id
-    assert _hint(st, ctx)["hints"][0]["criterion"] == top.id  # /hint: the weightiest gap, as before
-    concept = next(c for c in ctx.bank.by_phase(Phase.DATA, CASE) if c.criteria[0] == asked.id)
+    # a hint asked for (/hint, or "can you give me a hint?") right after that question is on it too (a probe
+    # asked for one "on the raw events thing" and got a nudge on something else)
+    assert _hint(st, ctx)["hints"][0]["criterion"] == asked.id
     st["transcript"][0].pop("criterion")
+    st["transcript"][0].update(kind="intro")
+    assert _hint(st, ctx)["hints"][0]["criterion"] == top.id  # after the phase's opening question: the weightiest gap
+    concept = next(c for c in ctx.bank.by_phase(Phase.DATA, CASE) if c.criteria[0] == asked.id)
     st["transcript"][0].update(kind="deep_dive", concept=concept.id)
     assert _hint(st, ctx, stuck=True)["hints"][0]["criterion"] == asked.id
     # a challenge the candidate cannot answer: the hint is on the criterion the claim got wrong, not the

@@ -109,16 +109,17 @@ def study_markdown(card: "Scorecard") -> str:
             lines.append(f"- **{g.title}**")
             lines += [f"  - {r}" for r in g.reference[:4]]
     lines += ["", "## Hints used", ""]
-    lines += [f"- {h.get('phase')}: {h.get('criterion')} (minute {float(h.get('minute', 0)):.0f})" for h in card.hints] or ["- none"]
+    lines += [f"- {h.get('phase')}: {h.get('title') or h.get('criterion')} (minute {float(h.get('minute', 0)):.0f})" for h in card.hints] or ["- none"]
     if card.notices:
         lines += ["", "## Notices", ""] + [f"- {n}" for n in card.notices]
     return "\n".join(lines)
 
 
-def note_label(ref: str) -> Text:
-    """A study reference as a list entry: the section's name, then its path."""
+def note_label(ref: str, title: str | None = None) -> Text:
+    """A study reference as a list entry: the section's heading as written (else one made from its anchor),
+    then its path."""
     path, _, anchor = ref.partition("#")
-    name = anchor.replace("-", " ").strip().capitalize() or path
+    name = title or anchor.replace("-", " ").strip().capitalize() or path
     return Text.assemble((name, "bold"), "  ", (ref, "dim"))
 
 
@@ -201,7 +202,7 @@ class ScorecardScreen(MlsdScreen[None]):
             with TabPane("Study", id="tab-study"):
                 with VerticalScroll(id="study-scroll"):
                     yield Static("Notes to study", classes="section")
-                    yield OptionList(*[Option(note_label(r), id=r) for r in card.study] or [Option("nothing flagged", disabled=True)], id="study-notes")
+                    yield OptionList(*[Option(note_label(r, card.study_titles.get(r)), id=r) for r in card.study] or [Option("nothing flagged", disabled=True)], id="study-notes")
                     yield Markdown(study_markdown(card), id="study")
         yield Static(HINTS["tab-summary"], id="sc-hint")
         yield Footer()

@@ -87,6 +87,7 @@ class Composer(TextArea):
     def action_submit(self) -> None:
         text = self.text
         if not text.strip():
+            self.clear()  # spaces and blank lines are sent nowhere: they do not linger as if unsent
             return
         self.post_message(self.Submitted(self, text))
 
