@@ -164,6 +164,12 @@ _WARNED = re.compile(
     r"(?:claim|assum|conclud|infer|trust|believ|read\s+(?:it|that|this)\s+as|tak(?:e|ing)\s+(?:it|that|this)\s+as)\w*\b",
     re.I,
 )
+# a claim put as the pitfall it is: "If you oversample before splitting, copies land in both sides, which
+# inflates validation recall" explains the mistake, it does not make it
+_IF_YOU = re.compile(r"\bif\s+(?:you|one|someone|a\s+team|people|teams)\b[^.?!;]*$", re.I)
+_HARMS = re.compile(
+    r"^[^.?!;]{0,160}?\b(?:inflat|overstat|leak|optimistic|bias|mislead|fool|wrong|break|hurt|contaminat|invalid|cheat|lie|lies|lying)\w*", re.I
+)
 MENTION_MEMO_SIZE = 4096  # texts whose concept mentions a bank remembers (an interview has a few hundred lines)
 
 
@@ -605,12 +611,18 @@ class ConceptBank:
                 for h in self._scan_unit(text, a, spans[i + 1][1], pair, key=(case, b - a, spans[i + 1][0] - a)).values():
                     if h.end > b:  # it needs the second sentence
                         out.append(h)
-        out = [h for h in out if not _WARNED.search(h.matched)]
+        out = [h for h in out if not _WARNED.search(h.matched) and not self._pitfall(text, h, spans)]
         if any(self.misconceptions[h.misconception_id].unless for h in out):
             out = [h for h in out if not self._taken_back(text, h)]
         if self.figure_of and case is not None:  # a figure corrected later in the answer no longer stands
             out = [h for h in out if h.misconception_id not in self.figure_of or not self.figures.corrected(text, case, self.figure_of[h.misconception_id][1], h.end)]
         return out
+
+    @staticmethod
+    def _pitfall(text: str, h: Hit, spans: list[tuple[int, int]]) -> bool:
+        """Whether the hit is the "if you ..." of a sentence that goes on to say what goes wrong."""
+        a, b = next(((a, b) for a, b in spans if a <= h.start < b), (h.start, h.end))
+        return bool(_IF_YOU.search(text[a : h.start])) and bool(_HARMS.search(text[h.end : max(b, h.end)]))
 
     def _taken_back(self, text: str, h: Hit) -> bool:
         """Whether the answer the hit is in says what its misconception's `unless` patterns look for."""

@@ -817,7 +817,7 @@ _LISTED = re.compile(r"^[^.?!;\n]{0,30}?(?::|=|->|→|\b(?:by|on|for|over|across
 # "raw watch time favours long videos" / "accuracy is misleading here"
 _SET_ASIDE_BEFORE = re.compile(
     # not "avoid", "guard against" or "drop": "to avoid leakage", "drop duplicates" address the concept
-    r"\b(?:not(?!\s+(?:just|only|simply|merely|necessarily))(?:\s+(?:an?|the)\s+[\w-]+)?|rather\s+than|instead\s+of|as\s+opposed\s+to|never|"
+    r"\b(?:not(?!\s+(?:just|only|simply|merely|necessarily))(?:\s+(?:an?|the)\s+[\w-]+)?|there\s+(?:is|are|'s)\s+no|rather\s+than|instead\s+of|as\s+opposed\s+to|never|"
     r"(?:do|would|will|does|did|should)\s*n[o']t\s+(?:use|want|optimi[sz]e|pick|choose|go\s+with|rely\s+on)|"
     r"(?:reject|ruled?\s+out)(?:ed|ing)?|over|"
     # the fashion, not the choice: "everyone wants transformers, but trees are fast", "tempting to use a GNN"

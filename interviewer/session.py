@@ -299,9 +299,7 @@ class Session:
 
     @classmethod
     def resume(cls, engine: Engine, sid: str, clock: Clock | None = None, on_event: EventSink | None = None, brain: str | None = None) -> "Session":
-        row = engine.store.get(sid) or (engine.store.get(engine.store.find(sid) or "") if sid else None)
-        if row is None:
-            raise SessionError(f"no session {sid!r}; `mlsd sessions` lists them")
+        row = session_row(engine, sid)
         b = engine.resolve_brain(brain) if brain else BrainKind(row["brain"])
         engine.open_index()
         s = cls(engine, row["id"], b, clock or WallClock(), on_event)
@@ -518,10 +516,24 @@ class Session:
         )
 
 
-def load_report(engine: Engine, sid: str) -> Scorecard:
-    row = engine.store.get(sid) or engine.store.get(engine.store.find(sid) or "")
+def session_row(engine: Engine, sid: str) -> dict[str, Any]:
+    """The store's row of a session, by its id or a prefix of it that only one session has; a SessionError
+    says which sessions a shorter prefix matches ("20261203" had said there was no such session)."""
+    row = engine.store.get(sid) if sid else None
+    if row is not None:
+        return row
+    ids = engine.store.matching(sid) if sid else []
+    if len(ids) > 1:
+        listed = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        raise SessionError(f"{sid!r} starts {len(ids)} session ids ({listed}); give more of the id")
+    row = engine.store.get(ids[0]) if ids else None
     if row is None:
         raise SessionError(f"no session {sid!r}; `mlsd sessions` lists them")
+    return row
+
+
+def load_report(engine: Engine, sid: str) -> Scorecard:
+    row = session_row(engine, sid)
     path = engine.home / "reports" / f"{row['id']}.json"
     if not path.exists():
         raise SessionError(f"session {row['id']} has no scorecard yet (status: {row['status']}); resume it with `mlsd interview --resume {row['id']}`")

@@ -68,9 +68,15 @@ class Store:
         return dict(zip(cols, row)) if row else None
 
     def find(self, prefix: str) -> str | None:
+        got = self.matching(prefix)
+        return got[0] if len(got) == 1 else None
+
+    def matching(self, prefix: str) -> list[str]:
+        """The ids of the sessions that start with `prefix`, newest first."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         with self._lock:
-            rows = self.db.execute("SELECT id FROM sessions WHERE id LIKE ?", (prefix + "%",)).fetchall()
-        return rows[0][0] if len(rows) == 1 else None
+            rows = self.db.execute("SELECT id FROM sessions WHERE id LIKE ? ESCAPE '\\' ORDER BY id DESC", (escaped + "%",)).fetchall()
+        return [r[0] for r in rows]
 
     def finish(self, sid: str, card: Scorecard) -> None:
         with self._lock, self.db:

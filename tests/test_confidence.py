@@ -194,3 +194,24 @@ def test_study_notes_and_hints_are_named_as_their_authors_wrote_them():
     assert card.hints[0]["title"] == crit.title
     md = to_markdown(card)
     assert f"{crit.title} (minute 9)" in md and f"- {heading} ({sections[0]})" in md
+
+
+def test_a_session_prefix_that_starts_several_ids_says_so(tmp_path):
+    """`mlsd report 20261203` with two sessions of that day said "no session '20261203'"."""
+    from types import SimpleNamespace
+
+    from interviewer.errors import SessionError
+    from interviewer.session import session_row
+
+    store = Store(tmp_path)
+    for sid in ("20261203-160653-93f267", "20261203-161057-de8a38", "20261202-090000-aaaaaa"):
+        store.add(sid, "news-feed", "senior", "neutral", 45.0, "offline", list(PHASES), "interview")
+    eng = SimpleNamespace(store=store)
+    with pytest.raises(SessionError) as e:
+        session_row(eng, "20261203")
+    assert "2 session ids" in str(e.value) and "20261203-160653-93f267" in str(e.value) and "give more of the id" in str(e.value)
+    assert session_row(eng, "20261203-1610")["id"] == "20261203-161057-de8a38"
+    assert session_row(eng, "20261202-090000-aaaaaa")["id"] == "20261202-090000-aaaaaa"
+    with pytest.raises(SessionError, match="no session"):
+        session_row(eng, "2025")
+    assert store.matching("2026120_") == []  # a LIKE wildcard in the prefix is a character, not a wildcard

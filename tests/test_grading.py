@@ -319,3 +319,8 @@ def test_a_claim_warned_against_in_its_own_words_is_not_stated(grader):
     assert "auc-alone-for-threshold-decision" in stated("AUC alone is enough to decide the launch")
     assert {"calibration-dismissed", "auc-shows-calibration"} <= stated("- calibration I wouldn't bother monitoring separately in prod - if online AUC holds steady the model is fine, AUC already covers it")
     assert not stated("calibration we monitor per slice; AUC says nothing about it") & {"calibration-dismissed", "auc-shows-calibration"}
+    # the pitfall explained, not made: "If you oversample before splitting, ... which inflates validation recall"
+    pitfall = "After the split, on training only. If you oversample before splitting, copies land in both training and validation, which inflates validation recall."
+    assert "oversample-before-split" not in {h.misconception_id for h in bank.find_misconceptions(pitfall, "street-view-blurring")}
+    plan = "If we oversample before splitting, we get more positives in the test set too."
+    assert "oversample-before-split" in {h.misconception_id for h in bank.find_misconceptions(plan, "street-view-blurring")}

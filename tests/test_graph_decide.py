@@ -437,6 +437,10 @@ def test_a_concept_named_to_deny_it_or_to_ask_what_it_is_is_not_the_candidates(c
     assert cid in {m.concept_id for m in ctx.bank.find_mentions(echoed["transcript"][1]["text"], CASE)}
     assert _set_aside_only(echoed, ctx, cid)
     assert not _set_aside_only(_state(Phase.DATA, 2.0, "we would train the labellers on guidelines"), ctx, cid)
+    nothing = _state(Phase.FRAME, 2.0, "There is no request path in the online sense; it is a batch pipeline.")
+    cids = {m.concept_id for m in ctx.bank.find_mentions(nothing["transcript"][1]["text"], CASE)}
+    assert {"prediction-service", "batch-pipeline"} <= cids
+    assert _set_aside_only(nothing, ctx, "prediction-service") and not _set_aside_only(nothing, ctx, "batch-pipeline")
 
 
 def test_a_hint_or_moving_on_asked_for_in_words_is_acted_on(ctx: Ctx):

@@ -562,7 +562,10 @@ def sessions(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
         kind = f"retry: {', '.join(r['phases'])}" if retry else r["kind"]
         lvl = shown_level(r["level_estimate"], r["score"] is not None and below_level_bar(r["score"])) if r["level_estimate"] else ""
         signal, lvl = ("", "") if retry else (r["hire_signal"], lvl)
-        rows.append([r["id"], r["case"], kind, r["status"], f"{r['score']:.2f}" if r["score"] is not None else "", signal, lvl, r["created"]])
+        # "running" is what the store keeps until a scorecard is written; in the table it is an unfinished interview
+        # that `mlsd --resume ID` picks up (a probe read a quit interview as still running)
+        status = "unfinished" if r["status"] == "running" else r["status"]
+        rows.append([r["id"], r["case"], kind, status, f"{r['score']:.2f}" if r["score"] is not None else "", signal, lvl, r["created"]])
     _print_records(None, ["id", "case", "kind", "status", "score", "signal", "level", "when"], rows)
 
 
@@ -585,7 +588,7 @@ def report(
     md prints the Markdown on stdout and writes the pictures (phase profile against earlier interviews,
     trend per phase) to MLSD_HOME/reports/; with --out it writes FILE.md and FILE-profile.png, FILE-trend.png
     beside it. html writes one file with the pictures inline and prints its path."""
-    from interviewer.session import Engine, load_report
+    from interviewer.session import Engine, load_report, session_row
 
     if fmt not in ("md", "json", "html"):
         raise UsageError("--format must be md, json or html")
@@ -596,7 +599,7 @@ def report(
         try:
             card = load_report(eng, session_id)
         except ValueError as e:  # a damaged report file: pydantic's ValidationError, or bytes that are not UTF-8
-            row = eng.store.get(session_id) or eng.store.get(eng.store.find(session_id) or "") or {"id": session_id}
+            row = session_row(eng, session_id)
             path = eng.home / "reports" / f"{row['id']}.json"
             why = e.errors()[0].get("msg", "invalid") if hasattr(e, "errors") else type(e).__name__
             raise ContentError(path, f"not a readable scorecard ({why}); the file is damaged: move it aside or restore it from a copy") from None
