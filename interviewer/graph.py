@@ -325,7 +325,7 @@ def _depth_to_go(state: InterviewState, ctx: Ctx, cid: str) -> bool:
     """Depth left to show on a concept, and a probe to ask for it: a concept whose only probes ask "which
     ones" is not dived into once the candidate listed them, nor one they named only to set it aside."""
     assert ctx.bank is not None
-    if len(state.get("depth", {}).get(cid, [])) >= len(ctx.bank.concept(cid).depth) or _set_aside_only(state, ctx, cid):
+    if len(state.get("depth", {}).get(cid, [])) >= len(ctx.bank.concept(cid).depth) or _set_aside_only(state, ctx, cid) or _echoed_only(state, ctx, cid):
         return False
     return bool(_fresh_probes(state, ctx, cid, ctx.bank.concept(cid).probes))
 
@@ -356,8 +356,11 @@ def _unshown_dimension(state: InterviewState, ctx: Ctx, cid: str, said: dict[str
     pushed = set(state.get("pushed", []))
     if any(p.startswith(f"{cid}:") for p in pushed):
         return None  # one push per concept: "What does X cost you?" then "How does X fail?" reads as a drill
+    last = next((t for t in reversed(state.get("transcript", [])) if t["role"] == Role.INTERVIEWER), None)
+    # not the same push twice running: "Let's put numbers on cold start: ..." then "Let's put numbers on new listings: ..."
+    again = last.get("dimension") if last is not None and last.get("kind") == TurnKind.PUSH else None
     for dim, cues in pol.push_cues.items():
-        if f"{cid}:{dim}" in pushed:
+        if f"{cid}:{dim}" in pushed or dim == again:
             continue
         if not any(c in units_text for c in cues):
             return dim
@@ -509,7 +512,8 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
         ranked = sorted(named, key=lambda c: -len(state.get("depth", {}).get(c, [])))
         said = _units_by_concept(ctx.bank, [t["text"] for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE]) if ranked else {}
         for c in ranked:
-            if _set_aside_only(state, ctx, c):
+            # a figure is not pushed on ("What does qps cost you ...?"), nor what the candidate only echoed
+            if ctx.bank.concept(c).kind in UNPUSHED_KINDS or _set_aside_only(state, ctx, c) or _echoed_only(state, ctx, c):
                 continue
             dim = _unshown_dimension(state, ctx, c, said)
             if dim:
@@ -662,13 +666,15 @@ def _what_was_meant(state: InterviewState, ctx: Ctx, used: set[str]) -> str:
     phase = _phase(state)
     topic = ctx.lib.phase_title(phase)
     concept = None
+    crit = None
     for t in reversed(state.get("transcript", [])):
         if t["role"] == Role.INTERVIEWER and t["phase"] == phase and t.get("kind") != TurnKind.CLARIFY:
             if t.get("concept") and ctx.bank is not None and t["concept"] in ctx.bank.concepts:
                 concept = ctx.bank.concept(t["concept"])
             if t.get("criterion"):
                 try:  # a criterion of a checkpoint written before the rubric changed: the phase it was in
-                    topic = ctx.lib.criterion(t["criterion"]).title
+                    crit = ctx.lib.criterion(t["criterion"])
+                    topic = crit.title
                 except KeyError:
                     pass
             break
@@ -679,6 +685,15 @@ def _what_was_meant(state: InterviewState, ctx: Ctx, used: set[str]) -> str:
             return P.pick_unique(P.get("clarification", "meaning_concept"), used, seed=len(used), concept=concept.name, point=_as_instruction(point))
         return P.pick_unique(P.get("clarification", "meaning_concept_open"), used, seed=len(used), concept=concept.name)
     key = "meaning" if _OFFERS_READINGS.search(_latest(state)["text"]) else "meaning_open"
+    if crit is not None and key == "meaning_open":
+        # the criterion in plain words, not only its title ("What I'm after is decision layer separate from the
+        # score" explained nothing to a junior who asked what the question meant)
+        first = re.split(r"(?<=[.!?])\s+", " ".join(crit.description.split()))[0]
+        said = _imperative(first)
+        if said != first:
+            said = re.split(r"\s*(?::|;|\(|, so that\b|, because\b)", said, maxsplit=1)[0].rstrip(" ,.")
+            if 3 <= len(said.split()) <= 25:
+                return P.pick_unique(P.get("clarification", "meaning_criterion"), used, seed=len(used), topic=_mid_sentence(topic, ""), instruction=said[0].lower() + said[1:])
     return P.pick_unique(P.get("clarification", key), used, seed=len(used), topic=_mid_sentence(topic, ""))
 
 
@@ -847,6 +862,23 @@ def _mentions_of(state: InterviewState, ctx: Ctx, cid: str) -> list[tuple[str, M
         for m in ctx.bank.find_mentions(t["text"], state["case_id"])
         if m.concept_id == cid
     ]
+
+
+UNPUSHED_KINDS = frozenset({"number", "count", "share"})  # concepts that are figures: no "what does it cost you"
+
+
+def _echoed_only(state: InterviewState, ctx: Ctx, cid: str) -> bool:
+    """Whether the interviewer named the concept before the candidate did, in a follow-up, a hint or a clarifying
+    reply (not the opening or a phase's first question): "You mentioned a bigger model." after "What would a bigger
+    model have to buy you ...?", "You mentioned QPS. How did you arrive at that number?" after the case's traffic
+    was given. The candidate is answering in the interviewer's words, not choosing."""
+    assert ctx.bank is not None
+    for t in state.get("transcript", []):
+        if t["role"] == Role.INTERVIEWER and t.get("kind") in (TurnKind.OPENING, TurnKind.INTRO):
+            continue
+        if any(m.concept_id == cid for m in ctx.bank.find_mentions(t["text"], state["case_id"])):
+            return t["role"] == Role.INTERVIEWER
+    return False
 
 
 def _set_aside_only(state: InterviewState, ctx: Ctx, cid: str) -> bool:
@@ -1168,6 +1200,8 @@ def _follow_up(state: InterviewState, ctx: Ctx, d: Decision) -> Update:
         extra["concept"] = d.concept
     if d.misconception:
         extra["misconception"] = d.misconception
+    if d.dimension:
+        extra["dimension"] = d.dimension
     upd = _say(state, ctx, line, kind, stream=not tokens, **extra)
     upd.update({"follow_ups": {phase: state.get("follow_ups", {}).get(phase, 0) + 1}, "notices": _index_notices(state, ctx) + _fallback_notices(state, ctx)})
     if d.criterion:

@@ -21,6 +21,7 @@ class Turn(TypedDict, total=False):
     note: str | None  # the knowledge section the line was grounded in
     concept: str | None  # the concept a deep dive or push is about
     misconception: str | None  # the misconception a challenge answers
+    dimension: str | None  # the dimension a push asked for (numbers, tradeoffs, failure, dismissed)
     facts: list[str]  # fact ids a clarification revealed
     cut: bool  # the candidate's paste was cut to the kept length
 

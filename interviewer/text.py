@@ -165,7 +165,7 @@ _MOVE_ON = re.compile(
 
 _STUCK = re.compile(
     r"^\W*(i\s+(have|'ve\s+got)\s+nothing\s+(more\s+)?to\s+add|nothing\s+(more\s+)?to\s+add|i\s+(don'?t|do\s+not)\s+know|"
-    r"not\s+sure|no\s+idea|i'?m\s+(stuck|not\s+sure)|pass|skip)\b",
+    r"not\s+sure|no\s+idea|idk|dunno|no\s+clue|i'?m\s+(stuck|not\s+sure)|pass|skip)\b",
     re.I,
 )
 
@@ -296,7 +296,11 @@ def asks(sentence: str) -> bool:
         return False
     # without a question mark, only a question word or an auxiliary opens a question: "any mismatch beyond a
     # small tolerance blocks the backfill" is a statement
-    return s.rstrip().endswith("?") or bool(_QWORDS.match(s) and not _NOT_ASKING_BARE.match(s) and len(s.split()) <= 15) or is_indirect_ask(s)
+    bare = _LEAD_CONJ.sub("", s)  # "and is it for mobile too or just web": chat drops the question mark
+    return s.rstrip().endswith("?") or bool(_QWORDS.match(bare) and not _NOT_ASKING_BARE.match(bare) and len(s.split()) <= 15) or is_indirect_ask(s)
+
+
+_LEAD_CONJ = re.compile(r"^\W*(?:and|also|plus|or)\s+(?=(?:is|are|do|does|did|can|could|will|would|should)\s+(?:it|this|that|there|we|they|you|i|the|a|an|our|these|those)\b)", re.I)
 
 
 _NOT_ASKING_BARE = re.compile(r"(?:any|roughly|approximately)\b", re.I)
@@ -484,7 +488,7 @@ def alternatives(ask: str) -> list[str]:
 _ASK_START = re.compile(
     r"^\W*(what|what's|whats|how|how's|who|when|where|which|why|is|are|was|were|do|does|did|can|could|should|would|will|may|might|must|any|"
     r"roughly|approximately|tell\s+me|i'?d\s+(like|love|want)\s+to\s+(know|understand|hear)|i\s+want\s+to\s+know|i\s+wonder|"
-    r"i\s+was\s+wondering|and\s+(what|how)|also)\b",
+    r"i\s+was\s+wondering|(?:and|also|plus|or)\s+(?:what|what's|whats|how|who|when|where|which|why|is|are|do|does|did|can|could|will|would|should)|also)\b",
     re.I,
 )
 # a sentence that gives the reason for a question, or an example of what is meant, rather than asking
@@ -606,6 +610,8 @@ def clarify_asks(text: str, limit: int = 10) -> list[str]:
             if n == 0 and len(clauses) > 1 and not indirect and (_CONDITION.match(c) or (not _starts_ask(c) and not _TERSE.match(c))):
                 lead = c + ", "  # context for the ask that follows
                 continue
+            if _STUCK.fullmatch(c):  # "idk, how many new listings a day?": "idk" asks nothing
+                continue
             if out and _DEGREE_ONLY.match(c):  # "Is the fleet growing, and how fast?": one ask, not two
                 out[-1] = f"{out[-1]}, {c}"
                 continue
@@ -663,7 +669,7 @@ def has_questions(text: str) -> bool:
 
 
 # words said before a question that do not change it: "Sorry, what do you mean ...", "Hmm, and do we ..."
-_ASIDE = re.compile(r"^\W*(?:(?:sorry|hmm+|um+|uh+|wait|ok(?:ay)?|so|and|but|also|then|right|just|quick\s+question|one\s+thing)\b[,:]?\s*)+", re.I)
+_ASIDE = re.compile(r"^\W*(?:(?:sorry|hmm+|um+|uh+|wait|ok(?:ay)?|so|and|but|also|then|right|just|idk|dunno|quick\s+question|one\s+thing)\b[,:]?\s*)+", re.I)
 
 
 def asks_directly(text: str) -> bool:

@@ -986,3 +986,57 @@ def test_a_concept_is_pushed_on_once(ctx: Ctx):
     assert _unshown_dimension(st, ctx, cid) is not None
     st["pushed"] = [f"{cid}:numbers"]
     assert _unshown_dimension(st, ctx, cid) is None
+
+
+def test_a_concept_the_candidate_only_echoes_from_the_interviewer_is_not_dug_into_as_theirs(ctx: Ctx):
+    """"You mentioned a bigger model." came after the interviewer's "What would a bigger model have to buy you
+    ...?"; a concept the candidate named first stays theirs, and so does one the phase's opening question named."""
+    from interviewer.graph import _depth_to_go, _echoed_only
+
+    st = _state(Phase.MODEL, 2.0, "A bigger model would have to buy us a couple of points of recall to be worth it.")
+    st["transcript"].insert(1, {"role": "interviewer", "phase": Phase.MODEL, "text": "What would a bigger model have to buy you to be worth its serving cost?", "kind": "follow_up", "minute": 11.0})
+    cid = next(m.concept_id for m in ctx.bank.find_mentions("a bigger model", CASE))
+    assert _echoed_only(st, ctx, cid) and not _depth_to_go(st, ctx, cid)
+    own = _state(Phase.MODEL, 2.0, "A bigger model would have to buy us a couple of points of recall to be worth it.")
+    assert not _echoed_only(own, ctx, cid)
+    # the phase's own opening question names topics for everyone: answering it in its words is not an echo
+    opened = _state(Phase.MODEL, 2.0, "A bigger model would have to buy us a couple of points of recall.")
+    opened["transcript"][0]["text"] = "Would a bigger model help here?"
+    assert not _echoed_only(opened, ctx, cid)
+
+
+def test_what_a_criterion_question_meant_is_said_in_plain_words(ctx: Ctx):
+    """"hmm what do you mean by turns that output into what the product does?" got "What I'm after is decision layer
+    separate from the score, for this design.": the title alone explained nothing to a junior."""
+    from interviewer.graph import _what_was_meant
+
+    crit = ctx.lib.criterion("decision-layer")
+    st = _state(Phase.FRAME, 2.0, "hmm what do you mean by turns that output into what the product does? like the ui?")
+    st["transcript"].insert(1, {"role": "interviewer", "phase": Phase.FRAME, "text": crit.probes[0], "kind": "follow_up", "minute": 11.0, "criterion": crit.id})
+    line = _what_was_meant(st, ctx, set())
+    assert "keep the model's score apart from the decision made with it" in line and crit.title.lower() in line.lower()
+    # a description too long to say in a line keeps the title alone
+    long = ctx.lib.criterion("leakage-and-splits")
+    st["transcript"][1].update(text=long.probes[0], criterion=long.id)
+    line = _what_was_meant(st, ctx, set())
+    assert long.title.lower()[:12] in line.lower() and "prevent information" not in line.lower()
+
+
+def test_chat_style_questions_are_asked_and_a_push_is_not_made_twice_running(ctx: Ctx):
+    """A junior's "hmm ok. how many ppl use it a day? and is it for mobile too or just web" got the visitors
+    alone (the second ask has no question mark), "idk, how many new listings r added a day?" was taken for an
+    answer and got "Let's put numbers on new listings: ..." right after "Let's put numbers on cold start: ..."."""
+    from interviewer.graph import _unshown_dimension
+    from interviewer.text import asks_directly, clarify_asks
+
+    assert clarify_asks("hmm ok. how many ppl use it a day? and is it for mobile too or just web") == ["how many ppl use it a day", "is it for mobile too or just web"]
+    assert clarify_asks("idk, how many new listings r added a day?") == ["how many new listings r added a day"]
+    assert asks_directly("idk, how many new listings r added a day?")
+    for said in ("and then we train the model", "and how we do it matters"):
+        assert not is_question(said), said
+    st = _state(Phase.MODEL, 2.0, "New listings get the average of nearby listings' vectors.")
+    cid = next(m.concept_id for m in ctx.bank.find_mentions("new listings", CASE))
+    first = _unshown_dimension(st, ctx, cid)
+    assert first is not None
+    st["transcript"].insert(1, {"role": "interviewer", "phase": Phase.MODEL, "text": "Let's put numbers on cold start.", "kind": "push", "minute": 11.0, "concept": "x", "dimension": first})
+    assert _unshown_dimension(st, ctx, cid) not in (None, first)
