@@ -259,32 +259,42 @@ class Grader:
         for it in another phase (`elsewhere`: phase -> that phase's candidate words, in interview order): GDPR and
         a deletion job raised while clarifying are privacy evidence for monitoring; fairness "handled" by
         dropping demographic columns while modelling is the evaluation's fairness misconception. Each other
-        phase is read once, as its own phase's answer; its quotes say where they come from. Criteria with
-        evidence of their own, and grades with nothing to take, are returned as they are (the same object)."""
-        analyses: dict[tuple[str, str | None], evidence.Analysis] = {}
+        phase's words are read as an answer of the phase being filled; its quotes say where they come from. A criterion at 2 or 3
+        is raised by stronger evidence from another phase that states no wrong claim beside it (an ads candidate's
+        budget-split experiments, described while deploying, left A/B testing at 2); one at 1 or 4 keeps its own.
+        Grades with nothing to take are returned as they are (the same object)."""
+        analyses: dict[tuple[str, str, str | None], evidence.Analysis] = {}
 
-        def analysis(ph: str, case: str | None) -> evidence.Analysis:
-            if (ph, case) not in analyses:
-                analyses[ph, case] = evidence.analyse(elsewhere[ph], ph, case, concept_bank())
-            return analyses[ph, case]
+        def analysis(ph: str, into: str, case: str | None) -> evidence.Analysis:
+            # another phase's words read for this phase: an A/B test described while deploying is kept as the
+            # evaluation evidence it is (read as deployment's answer, a block of evaluation's concepts is set aside)
+            if (ph, into, case) not in analyses:
+                analyses[ph, into, case] = evidence.analyse(elsewhere[ph], into, case, concept_bank())
+            return analyses[ph, into, case]
 
         return [self._filled(g, elsewhere, analysis) for g in grades]
 
-    def _filled(self, g: PhaseGrade, elsewhere: Mapping[str, str], analysis: Callable[[str, str | None], evidence.Analysis]) -> PhaseGrade:
+    def _filled(self, g: PhaseGrade, elsewhere: Mapping[str, str], analysis: Callable[[str, str, str | None], evidence.Analysis]) -> PhaseGrade:
         # clarifying grades what was asked and settled before the design: a launch bar defined while evaluating
         # is evaluation's evidence, not a requirement clarified
-        if g.phase in (CROSS_CUTTING, Phase.CLARIFY) or not elsewhere or all(c.score is not None for c in g.criteria):
+        # blank criteria, and those whose own evidence is fair (2-3, no claim pulled them to 1): more shown in another
+        # phase raises them ("budget-split experiments" said while deploying is A/B-testing evidence too)
+        if g.phase in (CROSS_CUTTING, Phase.CLARIFY) or not elsewhere or all(c.score is not None and not 2 <= c.score < 4 for c in g.criteria):
             return g
         bank = concept_bank()
         crits = {c.id: c for c in self.criteria_for(g.phase, g.case)}
         reference = _reference_concepts(bank, self.lib.cases.get(g.case or ""))
-        missing = [crits[c.id] for c in g.criteria if c.score is None and c.id in crits]
+        own = {c.id: c.score for c in g.criteria}
+        missing = [crits[c.id] for c in g.criteria if (c.score is None or 2 <= c.score < 4) and c.id in crits]
         found: dict[str, tuple[str, evidence.CriterionEvidence]] = {}
         for ph, text in elsewhere.items():
             if ph == g.phase or ph == CROSS_CUTTING or not text.strip() or not missing:
                 continue
-            for ev in evidence.criterion_evidence(analysis(ph, g.case), missing, bank):
-                if ev.score is not None and (ev.criterion.id not in found or ev.score > (found[ev.criterion.id][1].score or 0)):
+            for ev in evidence.criterion_evidence(analysis(ph, g.phase, g.case), missing, bank):
+                mine = own.get(ev.criterion.id)
+                if ev.score is None or (mine is not None and (ev.score <= mine or ev.misconceptions or ev.corrected)):
+                    continue  # a raise needs more than the phase showed, and no wrong claim beside it
+                if ev.criterion.id not in found or ev.score > (found[ev.criterion.id][1].score or 0):
                     found[ev.criterion.id] = (ph, ev)
         if not found:
             return g
@@ -294,7 +304,8 @@ class Grader:
                 ph, ev = found[c.id]
                 where = P.get("rationale", "elsewhere").format(phase=self.lib.phase_title(ph))
                 rationale = f"{where} {_rationale(ev, ev.score, bank, g.case, [], False, reference)}"
-                c = c.model_copy(update={"score": ev.score, "evidence": ev.quotes, "rationale": rationale})
+                quotes = [*ev.quotes, *(q for q in c.evidence if q not in ev.quotes)][: max(len(ev.quotes), len(c.evidence), 1)]
+                c = c.model_copy(update={"score": ev.score, "evidence": quotes, "rationale": rationale})
             out.append(c)
         return g.model_copy(update={"criteria": out, "score": weighted_score(out)})
 

@@ -490,3 +490,25 @@ def test_a_claim_qualified_later_in_the_same_answer_is_not_held_against_it():
     assert not bank.find_misconceptions(f"{claim} Online we'd A/B test it.", case)
     # only within the same answer: an A/B test mentioned in another answer takes nothing back
     assert bank.find_misconceptions(f"{claim}\n\nOnline we'd A/B test it.", case)
+
+
+def test_a_fair_grade_is_raised_by_stronger_evidence_from_another_phase_without_a_wrong_claim(grader):
+    """An ads candidate described budget-split experiments while deploying and was told under evaluation to
+    "name and use interference": a criterion at 2 or 3 takes stronger evidence shown in another phase, said to come
+    from there; evidence beside a wrong claim ("stop as soon as it is significant") raises nothing."""
+    lib = library()
+    case = "harmful-content-detection"
+    ev = "Offline I'd look at precision and recall per class on a held-out week. Online we'd A/B test it."
+    dep = (
+        "For the rollout, randomise by user into a 5% treatment arm, size it with a power analysis for a 1% change in "
+        "prevalence, run it for two full weeks to cover weekly cycles, and watch guardrails like appeal rate and reviewer load."
+    )
+    g = grader.grade("evaluation", case, ev)
+    own = {c.id: c for c in g.criteria}
+    assert own["ab-testing"].score == 2
+    (raised,) = grader.fill_from_elsewhere([g], {"evaluation": ev, "deploy": dep})
+    ab = {c.id: c for c in raised.criteria}["ab-testing"]
+    assert ab.score > 2 and ab.rationale.startswith("From your answers in " + lib.phase_title("deploy"))
+    assert any(q in dep for q in ab.evidence) and raised.score > g.score
+    (kept,) = grader.fill_from_elsewhere([g], {"evaluation": ev, "deploy": dep + " We check the p-value every day and stop as soon as it is significant."})
+    assert {c.id: c for c in kept.criteria}["ab-testing"] == own["ab-testing"]
