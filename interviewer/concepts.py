@@ -763,6 +763,7 @@ def _check_patterns(
         where = _line(lf, field, i, "patterns", j)
         try:
             rx = re.compile(p, re.I)
+            re.compile(f"(?:x)|(?:{p})", re.I)  # it is joined with the entry's other patterns: no global flag inside
         except re.error as err:
             raise ContentError(path, f"{ident}: pattern does not compile: {err}", where) from None
         if rx.search(""):
