@@ -285,15 +285,24 @@ class Grader:
         crits = {c.id: c for c in self.criteria_for(g.phase, g.case)}
         reference = _reference_concepts(bank, self.lib.cases.get(g.case or ""))
         own = {c.id: c.score for c in g.criteria}
-        missing = [crits[c.id] for c in g.criteria if (c.score is None or 2 <= c.score < 4) and c.id in crits]
+        if g.phase in elsewhere and elsewhere[g.phase].strip():
+            # a claim stated in the phase itself, taken back or not, keeps the phase's own grade: a wrong loss
+            # corrected after a hint had been graded from the model phase's good words, leaving no trace
+            wrong = {
+                ev.criterion.id for ev in evidence.criterion_evidence(analysis(g.phase, g.phase, g.case), list(crits.values()), bank) if ev.misconceptions or ev.corrected
+            }
+            own = {k: (4 if k in wrong and v is not None else v) for k, v in own.items()}
+        missing = [crits[c.id] for c in g.criteria if (own[c.id] is None or 2 <= (own[c.id] or 0) < 4) and c.id in crits]
         found: dict[str, tuple[str, evidence.CriterionEvidence]] = {}
         for ph, text in elsewhere.items():
             if ph == g.phase or ph == CROSS_CUTTING or not text.strip() or not missing:
                 continue
             for ev in evidence.criterion_evidence(analysis(ph, g.phase, g.case), missing, bank):
                 mine = own.get(ev.criterion.id)
-                if ev.score is None or (mine is not None and (ev.score <= mine or ev.misconceptions or ev.corrected)):
-                    continue  # a raise needs more than the phase showed, and no wrong claim beside it
+                if ev.score is None or (mine is not None and (ev.score <= mine or ev.misconceptions or ev.corrected or ph == Phase.CLARIFY)):
+                    # a raise needs more than the phase showed, no wrong claim beside it, and design work: what was
+                    # said while clarifying is mostly the case's facts said back ("today a simple heuristic ...")
+                    continue
                 if ev.criterion.id not in found or ev.score > (found[ev.criterion.id][1].score or 0):
                     found[ev.criterion.id] = (ph, ev)
         if not found:

@@ -614,7 +614,7 @@ def ask(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     tokens, on_token, on_reset = _streamer()
     used = _used_lines(state)
     latest = _latest(state)["text"]
-    if _phase(state) != Phase.CLARIFY and asks_what_was_meant(latest):
+    if asks_what_was_meant(latest) and (_phase(state) != Phase.CLARIFY or _about_the_last_question(state, latest)):
         # "Sorry, do you mean how often we train, or on what hardware?": what the question was about, not a fact
         line, facts = _what_was_meant(state, ctx, used), []
     else:
@@ -685,7 +685,7 @@ def _what_was_meant(state: InterviewState, ctx: Ctx, used: set[str]) -> str:
             return P.pick_unique(P.get("clarification", "meaning_concept"), used, seed=len(used), concept=concept.name, point=_as_instruction(point))
         return P.pick_unique(P.get("clarification", "meaning_concept_open"), used, seed=len(used), concept=concept.name)
     key = "meaning" if _OFFERS_READINGS.search(_latest(state)["text"]) else "meaning_open"
-    if crit is not None and key == "meaning_open":
+    if crit is not None:
         # the criterion in plain words, not only its title ("What I'm after is decision layer separate from the
         # score" explained nothing to a junior who asked what the question meant)
         first = re.split(r"(?<=[.!?])\s+", " ".join(crit.description.split()))[0]
@@ -693,8 +693,21 @@ def _what_was_meant(state: InterviewState, ctx: Ctx, used: set[str]) -> str:
         if said != first:
             said = re.split(r"\s*(?::|;|\(|, so that\b|, because\b)", said, maxsplit=1)[0].rstrip(" ,.")
             if 3 <= len(said.split()) <= 25:
-                return P.pick_unique(P.get("clarification", "meaning_criterion"), used, seed=len(used), topic=_mid_sentence(topic, ""), instruction=said[0].lower() + said[1:])
+                which = "meaning_criterion_readings" if key == "meaning" else "meaning_criterion"
+                return P.pick_unique(P.get("clarification", which), used, seed=len(used), topic=_mid_sentence(topic, ""), instruction=said[0].lower() + said[1:])
     return P.pick_unique(P.get("clarification", key), used, seed=len(used), topic=_mid_sentence(topic, ""))
+
+
+def _about_the_last_question(state: InterviewState, latest: str) -> bool:
+    """While clarifying, whether "what do you mean by X?" is about the interviewer's own last follow-up (X is
+    in it), not about the case: "What do you mean by signals here?" after "Which signals ...?" had got "I'll
+    leave it to you"."""
+    last = next((t for t in reversed(state.get("transcript", [])[:-1]) if t["role"] == Role.INTERVIEWER), None)
+    if last is None or last.get("kind") in (TurnKind.OPENING, TurnKind.CLARIFY, TurnKind.INTRO):
+        return False
+    m = re.search(r"\bmean(?:t)?\s+by\s+([^?,.;]+)", latest, re.I)
+    asked = content_words(m.group(1)) if m else set()
+    return bool(asked & content_words(last["text"]))
 
 
 # "do you mean A or B?": the candidate offers two readings of the question

@@ -32,10 +32,23 @@ def get(*keys: str) -> Any:
 
 
 def pick_unique(options: list[str], used: set[str], seed: int = 0, **fmt: Any) -> str:
-    """The first formatted option (rotated by `seed`) not said before in this interview."""
+    """The first formatted option (rotated by `seed`) not said before in this interview, preferring one whose
+    wording (its text around the blanks) has not been used either: "Let's put numbers on X: ..." three times
+    in an interview, each with another X, read as a form being filled in."""
     n = len(options)
-    rendered = [options[(seed + i) % n].format(**fmt) for i in range(n)]
-    for r in rendered:
-        if r not in used:
-            return r
-    return rendered[0]
+    order = [options[(seed + i) % n] for i in range(n)]
+    rendered = [o.format(**fmt) for o in order]
+    fresh = [r for r in rendered if r not in used]
+    if not fresh:
+        return rendered[0]
+    worn = [r for o, r in zip(order, rendered) if r in fresh and _wording_used(o, used)]
+    return next((r for r in fresh if r not in worn), fresh[0])
+
+
+def _wording_used(template: str, used: set[str]) -> bool:
+    """Whether a line said before opens with the template's fixed words (those before its first blank, when
+    there are at least three of them)."""
+    head = template.split("{", 1)[0].strip()
+    if "{" not in template or len(head.split()) < 3:
+        return False
+    return any(u.startswith(head) for u in used)

@@ -512,3 +512,14 @@ def test_a_fair_grade_is_raised_by_stronger_evidence_from_another_phase_without_
     assert any(q in dep for q in ab.evidence) and raised.score > g.score
     (kept,) = grader.fill_from_elsewhere([g], {"evaluation": ev, "deploy": dep + " We check the p-value every day and stop as soon as it is significant."})
     assert {c.id: c for c in kept.criteria}["ab-testing"] == own["ab-testing"]
+    # a wrong claim in the phase itself, even one taken back later, keeps the phase's own grade (a probe's "plain
+    # MSE, late and early are equally bad", corrected after a hint, had been graded from the next phase's words)
+    wrong = ev + " We stop the test as soon as the p-value drops below 0.05.\n\nActually no, we fix the sample size up front and run the full two weeks."
+    g2 = grader.grade("evaluation", case, wrong)
+    before = {c.id: c for c in g2.criteria}["ab-testing"]
+    assert before.score == 2 and "taken back" in before.rationale
+    (same,) = grader.fill_from_elsewhere([g2], {"evaluation": wrong, "deploy": dep})
+    assert {c.id: c for c in same.criteria}["ab-testing"] == before
+    # what was said while clarifying fills a blank but raises nothing: it is mostly the case's facts said back
+    (from_clarify,) = grader.fill_from_elsewhere([g], {"evaluation": ev, "clarify": dep})
+    assert {c.id: c for c in from_clarify.criteria}["ab-testing"] == own["ab-testing"]

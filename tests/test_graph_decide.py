@@ -1040,3 +1040,22 @@ def test_chat_style_questions_are_asked_and_a_push_is_not_made_twice_running(ctx
     assert first is not None
     st["transcript"].insert(1, {"role": "interviewer", "phase": Phase.MODEL, "text": "Let's put numbers on cold start.", "kind": "push", "minute": 11.0, "concept": "x", "dimension": first})
     assert _unshown_dimension(st, ctx, cid) not in (None, first)
+
+
+def test_what_a_question_meant_while_clarifying_is_answered_when_it_is_about_the_interviewers_own_line(ctx: Ctx):
+    """"What do you mean by signals here, the raw logs we store or the features?" after the interviewer's own
+    question on signals got "Good question, but I'll leave it to you": while clarifying too, a question about the
+    interviewer's last follow-up is answered with what it meant; one about the case is a clarifying question."""
+    from interviewer.graph import _about_the_last_question, _what_was_meant
+
+    crit = ctx.lib.criterion("decision-layer")
+    st = _state(Phase.CLARIFY, 1.0, "What do you mean by what the product does? Do you mean the display or the dispatch?")
+    st["transcript"].insert(1, {"role": "interviewer", "phase": Phase.CLARIFY, "text": "Once the model produces its output, what turns that output into what the product does?", "kind": "follow_up", "minute": 11.0, "criterion": crit.id})
+    assert _about_the_last_question(st, st["transcript"][-1]["text"])
+    line = _what_was_meant(st, ctx, set())
+    assert "keep the model's score apart from the decision made with it" in line and "either reading" in line.lower()
+    st["transcript"][1]["kind"] = "clarify"  # after a fact the interviewer gave, it is about the case
+    assert not _about_the_last_question(st, st["transcript"][-1]["text"])
+    case_q = _state(Phase.CLARIFY, 1.0, "What do you mean by fraud here, card-not-present only?")
+    case_q["transcript"].insert(1, {"role": "interviewer", "phase": Phase.CLARIFY, "text": "What latency would you need?", "kind": "follow_up", "minute": 11.0})
+    assert not _about_the_last_question(case_q, case_q["transcript"][-1]["text"])

@@ -145,3 +145,20 @@ def test_a_clarifying_answer_with_a_question_inside_has_questions():
     assert has_questions("I'll assume 50M payments a day. What is the chargeback delay? I'd plan for 90 days.")
     assert not has_questions("I'll assume 50M payments a day and a 90-day chargeback delay.")
     assert not has_questions("Why? Because the delay decides the label window.")  # a bare rhetorical "Why?"
+
+
+def test_a_line_template_is_not_worn_out_while_another_wording_is_left():
+    """"Let's put numbers on X: what sizes, rates or latencies ...?" came three times in one interview, each with
+    another X: a wording already used gives way to one not used yet, and a line is never repeated verbatim."""
+    from interviewer import prompts as P
+
+    opts = P.get("push", "numbers")
+    first = P.pick_unique(opts, set(), seed=0, name="cold start")
+    assert first == opts[0].format(name="cold start")
+    second = P.pick_unique(opts, {first}, seed=0, name="new listings")
+    assert second == opts[1].format(name="new listings")
+    # every wording used: the first line not said yet
+    third = P.pick_unique(opts, {first, second}, seed=0, name="the baseline")
+    assert third not in (first, second) and third == opts[0].format(name="the baseline")
+    # a template with too few fixed words to tell apart is judged by the whole line only
+    assert P.pick_unique(["{name}?", "Why {name}?"], {"cold start?"}, seed=0, name="x") == "x?"
