@@ -161,9 +161,10 @@ def confidence(
     if evidence_share < 0.5:
         reasons.append(f"{sum(1 for g in grades if g.score is not None and g.evidence)} of {len(grades)} criteria have evidence")
     shift = LEVEL_SHIFT.get(target, 0.0)
-    dist = min(abs(score - (b + shift)) for b in BARS)
+    dist, near = min((abs(score - (b + shift)), i) for i, b in enumerate(BARS))
     if dist < 0.25:
-        reasons.append("the score sits close to a hire bar")
+        # which bar, by the signal above it: "close to a hire bar" beside "strong hire" read as a contradiction
+        reasons.append(f"the score sits close to the {SIGNALS[near + 1]} bar")
     conf = 0.6 * evidence_share + 0.4 * min(dist / 0.25, 1.0)
     short = False
     if minutes_planned and minutes_used is not None:

@@ -215,3 +215,15 @@ def test_a_session_prefix_that_starts_several_ids_says_so(tmp_path):
     with pytest.raises(SessionError, match="no session"):
         session_row(eng, "2025")
     assert store.matching("2026120_") == []  # a LIKE wildcard in the prefix is a character, not a wildcard
+
+
+def test_a_score_near_a_bar_says_which_bar():
+    """"strong hire ... confidence low: the score sits close to a hire bar" read as a contradiction: the reason
+    names the bar it is close to."""
+    grades = [CriterionGrade(id=f"c{i}", score=3, evidence=["q"], rationale="", title="t", weight=1.0, phase="data") for i in range(4)]
+    _conf, reasons = confidence(3.35, grades, "senior")
+    assert "the score sits close to the strong hire bar" in reasons
+    _conf, reasons = confidence(2.45, grades, "senior")
+    assert "the score sits close to the lean hire bar" in reasons
+    _conf, reasons = confidence(3.05, grades, "senior")  # 0.25 from the hire and strong hire bars
+    assert not any("close to" in r for r in reasons)
