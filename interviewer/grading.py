@@ -311,9 +311,11 @@ class Grader:
         for c in g.criteria:
             if c.id in found:
                 ph, ev = found[c.id]
-                where = P.get("rationale", "elsewhere").format(phase=self.lib.phase_title(ph))
+                raised = c.score is not None  # the phase's own evidence stays first, and is said to be there
+                where = P.get("rationale", "elsewhere_more" if raised else "elsewhere").format(phase=self.lib.phase_title(ph))
                 rationale = f"{where} {_rationale(ev, ev.score, bank, g.case, [], False, reference)}"
-                quotes = [*ev.quotes, *(q for q in c.evidence if q not in ev.quotes)][: max(len(ev.quotes), len(c.evidence), 1)]
+                mine = list(c.evidence) if raised else []
+                quotes = [*mine, *(q for q in ev.quotes if q not in mine)][: max(len(ev.quotes), len(mine), 1) + (1 if raised else 0)]
                 c = c.model_copy(update={"score": ev.score, "evidence": quotes, "rationale": rationale})
             out.append(c)
         return g.model_copy(update={"criteria": out, "score": weighted_score(out)})

@@ -134,7 +134,7 @@ _INJECTION = re.compile(
       | (score|grade|rate|mark)\s+(this|me|it|the\s+answer)\s+(as\s+)?(a\s+)?[1-4]\b
       | (score|rating|grade)\s*[:=]\s*[1-4]\b
       | \b(the\s+candidate|this\s+candidate|this\s+answer|my\s+answer|this)\s+(scores?|gets?|earns?|merits?)\s+(a\s+)?[1-4](\s*/\s*4)?\s*($|[.!])
-      | deserves?\s+(a\s+)?(4|four|top|full|perfect|the\s+highest|strong\s+hire)
+      | deserves?\s+(a\s+)?(4\b|four\b|(top|full|perfect|maximum|the\s+highest)\s+(marks|score|points|grade|level)|strong\s+hire)
       | \bstrong\s+hire\b | \bhire\s+me\b
       | \b(grader|grading\s+model)\s*[,:] | ^\W*(evaluator|assessor)\s*,
       | \b(dear|hey|attention|note\s+to(\s+the)?)\s+(grader|evaluator|assessor|interviewer|ai|model|llm)\b
@@ -240,7 +240,7 @@ _INDIRECT = re.compile(
     r"i(?:'?d|\s+would)\s+(?:also\s+|really\s+|first\s+)?(?:like|love|want|need|wish)\s+to\s+" + _KNOW + r"|"
     r"i(?:'?d|\s+would)\s+(?:also\s+)?(?:like|love|want|appreciate|welcome)\s+(?:some|a\s+few|more|the|any|a|an)\b|"
     r"i\s+(?:also\s+|really\s+|first\s+)?(?:want|need|wish)\s+to\s+" + _KNOW + r"|"
-    r"i(?:'?m|\s+am)\s+(?:also\s+)?(?:curious|wondering)\s+(?:about|whether|if|what|how|which|who|when|where|why)|"
+    r"(?:i(?:'?m|\s+am)\s+)?(?:also\s+|just\s+|really\s+)?(?:curious|wondering)\s+(?:about|whether|if|what|how|which|who|when|where|why)|"
     r"i\s+(?:also\s+)?wonder(?:ed)?\b|i\s+was\s+(?:also\s+)?wondering|"
     r"(?:can|could|would|will)\s+you\s+(?:please\s+|also\s+|quickly\s+)?(?:tell|give|share|let|confirm|clarify|describe|explain|say|walk|help)|"
     r"(?:please\s+)?(?:tell|give|share\s+with|remind|show)\s+me\b|(?:please\s+)?let\s+me\s+know|please\s+(?:confirm|clarify|share|describe|explain|say)|"
