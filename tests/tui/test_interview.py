@@ -13,7 +13,7 @@ from tui_support import wait_until
 from tui.app import MlsdApp
 from tui.backend import InterviewRequest
 from tui.screens.history import HistoryScreen
-from tui.screens.interview import InterviewScreen
+from tui.screens.interview import FINISHED_PLACEHOLDER, InterviewScreen
 from tui.screens.note import NoteScreen
 from tui.screens.scorecard import ScorecardScreen
 from tui.widgets.composer import Composer
@@ -218,8 +218,9 @@ async def test_commands_hint_next_time_end(home: Path, tmp_path: Path) -> None:
         assert engine_state(screen)["status"] == "finished"
         assert engine_state(screen)["ended_by"] == "candidate"
         await wait_until(pilot, lambda: isinstance(app.screen, ScorecardScreen), what="the scorecard")
-        # the session is closed for input now
+        # the session is closed for input now, and its box says so (it had still invited an answer)
         assert app.open_session_id is None
+        assert screen.query_one(Composer).placeholder == FINISHED_PLACEHOLDER
         sid = screen.session.id  # type: ignore[union-attr]
 
     # resuming a finished interview shows its transcript and opens its scorecard

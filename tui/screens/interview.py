@@ -78,6 +78,10 @@ def _humane(ident: str | None) -> str:
     return (ident or "").replace("-", " ").replace("_", " ").strip()
 
 
+OPEN_PLACEHOLDER = "Answer, or ask a clarifying question. / for commands"
+FINISHED_PLACEHOLDER = "This interview has finished: F3 shows its scorecard."
+
+
 class InterviewScreen(MlsdScreen[None]):
     """One interview, new or resumed."""
 
@@ -121,7 +125,7 @@ class InterviewScreen(MlsdScreen[None]):
             yield CasePanel(id="case-panel")
         yield Static("◌ loading the interviewer…", id="status")
         yield CommandHints(id="command-hints")
-        yield Composer(id="composer", placeholder="Answer, or ask a clarifying question. / for commands")
+        yield Composer(id="composer", placeholder=OPEN_PLACEHOLDER)
         yield Footer()
 
     @property
@@ -517,5 +521,7 @@ class InterviewScreen(MlsdScreen[None]):
         self.card = card
         self.mlsd.track_session(None)
         self._set_status("■ the interview has finished · F3 shows the scorecard again")
+        # the box no longer invites an answer nobody will read
+        self.query_one(Composer).placeholder = FINISHED_PLACEHOLDER
         self.refresh_bindings()
         self.app.push_screen(ScorecardScreen(card))
