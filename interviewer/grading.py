@@ -259,10 +259,11 @@ class Grader:
         for it in another phase (`elsewhere`: phase -> that phase's candidate words, in interview order): GDPR and
         a deletion job raised while clarifying are privacy evidence for monitoring; fairness "handled" by
         dropping demographic columns while modelling is the evaluation's fairness misconception. Each other
-        phase's words are read as an answer of the phase being filled; its quotes say where they come from. A criterion at 2 or 3
-        is raised by stronger evidence from another phase that states no wrong claim beside it (an ads candidate's
-        budget-split experiments, described while deploying, left A/B testing at 2); one at 1 or 4 keeps its own.
-        Grades with nothing to take are returned as they are (the same object)."""
+        phase's words are read as an answer of the phase being filled; its quotes say where they come from. A
+        criterion at 2 or 3 is raised by stronger evidence from another design phase that states no wrong claim
+        beside it (an ads candidate's budget-split experiments, described while deploying, left A/B testing at 2);
+        one at 1 or 4, or one whose own phase stated a wrong claim, keeps its own. Grades with nothing to take are
+        returned as they are (the same object)."""
         analyses: dict[tuple[str, str, str | None], evidence.Analysis] = {}
 
         def analysis(ph: str, into: str, case: str | None) -> evidence.Analysis:
@@ -285,14 +286,18 @@ class Grader:
         crits = {c.id: c for c in self.criteria_for(g.phase, g.case)}
         reference = _reference_concepts(bank, self.lib.cases.get(g.case or ""))
         own = {c.id: c.score for c in g.criteria}
+        wrong: set[str] = set()
         if g.phase in elsewhere and elsewhere[g.phase].strip():
             # a claim stated in the phase itself, taken back or not, keeps the phase's own grade: a wrong loss
             # corrected after a hint had been graded from the model phase's good words, leaving no trace
-            wrong = {
-                ev.criterion.id for ev in evidence.criterion_evidence(analysis(g.phase, g.phase, g.case), list(crits.values()), bank) if ev.misconceptions or ev.corrected
-            }
-            own = {k: (4 if k in wrong and v is not None else v) for k, v in own.items()}
-        missing = [crits[c.id] for c in g.criteria if (own[c.id] is None or 2 <= (own[c.id] or 0) < 4) and c.id in crits]
+            mine = evidence.criterion_evidence(analysis(g.phase, g.phase, g.case), list(crits.values()), bank)
+            wrong = {ev.criterion.id for ev in mine if ev.misconceptions or ev.corrected}
+
+        def open_to(cid: str) -> bool:  # blank, or fair (2-3) with no wrong claim of its own
+            s = own[cid]
+            return s is None or (2 <= s < 4 and cid not in wrong)
+
+        missing = [crits[c.id] for c in g.criteria if c.id in crits and open_to(c.id)]
         found: dict[str, tuple[str, evidence.CriterionEvidence]] = {}
         for ph, text in elsewhere.items():
             if ph == g.phase or ph == CROSS_CUTTING or not text.strip() or not missing:
