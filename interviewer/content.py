@@ -508,26 +508,25 @@ def _duplicate_line(node: yaml.Node | None, field: str, ident: str, line_offset:
     return None
 
 
-def _id_line(path: Path, ident: str) -> int | None:
-    """The line of `id: ident` in a file (for errors found across files)."""
+def _first_line(path: Path, rx: str) -> int | None:
+    """The number of the first line of a file that `rx` matches at its start (for errors found across files)."""
     try:
         for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if re.match(rf"^\s*-?\s*id:\s*['\"]?{re.escape(ident)}['\"]?\s*$", line):
+            if re.match(rx, line):
                 return i
     except OSError:
         return None
     return None
+
+
+def _id_line(path: Path, ident: str) -> int | None:
+    """The line of `id: ident` in a file."""
+    return _first_line(path, rf"^\s*-?\s*id:\s*['\"]?{re.escape(ident)}['\"]?\s*$")
 
 
 def _key_line(path: Path, key: str) -> int | None:
     """The line of a mapping key `key:` in a file."""
-    try:
-        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if re.match(rf"^\s*['\"]?{re.escape(key)}['\"]?\s*:", line):
-                return i
-    except OSError:
-        return None
-    return None
+    return _first_line(path, rf"^\s*['\"]?{re.escape(key)}['\"]?\s*:")
 
 
 def load_yaml_node(path: Path, model: type[BaseModel], empty: str | None = None) -> tuple[Any, yaml.Node | None]:

@@ -323,9 +323,9 @@ def _dismissed_now(state: InterviewState, ctx: Ctx) -> list[str]:
 
 def _depth_to_go(state: InterviewState, ctx: Ctx, cid: str) -> bool:
     """Depth left to show on a concept, and a probe to ask for it: a concept whose only probes ask "which
-    ones" is not dived into once the candidate listed them, nor one they named only to set it aside."""
+    ones" is not dived into once the candidate listed them, nor one that is not theirs (`_theirs`)."""
     assert ctx.bank is not None
-    if len(state.get("depth", {}).get(cid, [])) >= len(ctx.bank.concept(cid).depth) or _set_aside_only(state, ctx, cid) or _echoed_only(state, ctx, cid):
+    if len(state.get("depth", {}).get(cid, [])) >= len(ctx.bank.concept(cid).depth) or not _theirs(state, ctx, cid):
         return False
     return bool(_fresh_probes(state, ctx, cid, ctx.bank.concept(cid).probes))
 
@@ -513,7 +513,7 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
         said = _units_by_concept(ctx.bank, [t["text"] for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE]) if ranked else {}
         for c in ranked:
             # a figure is not pushed on ("What does qps cost you ...?"), nor what the candidate only echoed
-            if ctx.bank.concept(c).kind in UNPUSHED_KINDS or _set_aside_only(state, ctx, c) or _echoed_only(state, ctx, c):
+            if ctx.bank.concept(c).kind in UNPUSHED_KINDS or not _theirs(state, ctx, c):
                 continue
             dim = _unshown_dimension(state, ctx, c, said)
             if dim:
@@ -892,6 +892,11 @@ def _echoed_only(state: InterviewState, ctx: Ctx, cid: str) -> bool:
         if any(m.concept_id == cid for m in ctx.bank.find_mentions(t["text"], state["case_id"])):
             return t["role"] == Role.INTERVIEWER
     return False
+
+
+def _theirs(state: InterviewState, ctx: Ctx, cid: str) -> bool:
+    """Whether a concept is the candidate's own to dig into or push on: not only set aside, not only echoed."""
+    return not _set_aside_only(state, ctx, cid) and not _echoed_only(state, ctx, cid)
 
 
 def _set_aside_only(state: InterviewState, ctx: Ctx, cid: str) -> bool:
