@@ -637,14 +637,17 @@ class ConceptBank:
         and the case), the scan is remembered."""
         unit = text[a:b]
 
+        # a wrapped line of prose is one unit: its line breaks are spaces to a pattern (a guard's `.*` sees past them)
+        flat = unit.replace("\r", " ").replace("\n", " ")
+
         def scan() -> tuple[tuple[str, int, int], ...]:
-            low = unit.lower()
+            low = flat.lower()
             got: list[tuple[str, int, int]] = []
             for mid in mids:
                 need = self._prefilter[mid]
                 if need is not None and not need(low):
                     continue
-                m = self._finder[mid](unit)
+                m = self._finder[mid](flat)
                 if m and m.end() > m.start():
                     got.append((mid, m.start(), m.end()))
             return tuple(got)

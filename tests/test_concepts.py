@@ -541,6 +541,8 @@ CORRECT = [
     "In shadow mode no user sees the new model's output, so it tells us latency and agreement, not CTR.",
     "We can skip neither the baseline nor the error analysis: logistic regression sets the bar.",
     "Cold start is not a problem for fraud because every payment carries its own features.",
+    "30 ms at p99 covers all 500 candidates of a request, so about 60 microseconds per ad.",
+    "Running a CNN on every candidate's image per request would blow the 30 ms budget.",
     "Gradient boosting does not handle extreme imbalance on its own, so we weight the positives.",
     "Scores are not calibrated by default, so we check a reliability diagram.",
     "Labels are not available immediately; chargebacks arrive weeks later.",
@@ -689,6 +691,16 @@ CORRECT = [
 @pytest.mark.parametrize("line", CORRECT)
 def test_correct_statements_raise_no_misconception(bank: ConceptBank, line: str):
     assert bank.find_misconceptions(line) == []
+
+
+def test_a_wrapped_line_of_prose_is_read_whole(bank: ConceptBank):
+    """A line of prose wrapped onto the next is one unit, and a guard sees its second line: the rejection
+    there keeps the claim from firing, and the same first line going on to endorse it still fires."""
+    first = "a standard user-level A/B test is fine for most of the products that our team has shipped in the past\n"
+    rejected = first + "where requests never cross between the two groups of members."
+    endorsed = first + "and it is what I would use here for the new ranker."
+    assert [h.misconception_id for h in bank.find_misconceptions(rejected, "people-you-may-know")] == []
+    assert [h.misconception_id for h in bank.find_misconceptions(endorsed, "people-you-may-know")] == ["pymk-plain-user-split"]
 
 
 def test_good_scripted_candidates_state_no_misconception(bank: ConceptBank):
@@ -1435,6 +1447,8 @@ WRONG = [
     ('news-feed', 'After the test, the variant with the higher engagement number gets shipped.'),
     ('search-ranking', 'SHAP shows that result freshness drives satisfaction, so we should boost fresh results.'),
     ('video-recommendation', "There's so much data that position bias washes out."),
+    # a fact of the case contradicted (75% of queries are signed out), recognised since the case misconceptions grew
+    ('search-ranking', "the biggest lever imo is personalising from each user's own search history"),
 ]
 
 # the sixth set's statements no pattern recognises: arithmetic slips (a rate or a size computed wrong), a fact of
@@ -1447,7 +1461,6 @@ WRONG_NOT_RECOGNISED = [
     ('delivery-time-estimation', 'Randomise customers 50/50 within each city, show half of them the new ETA, and compare late rates after two weeks.'),
     ('payment-fraud-detection', '300 payments/s on average, Black Friday maybe doubles it, so we size the service for ~600/s'),
     ('query-autocomplete', '800M searches × ~8 suggestion calls = 6.4B/day ≈ 7.5k QPS avg'),
-    ('search-ranking', "the biggest lever imo is personalising from each user's own search history"),
     ('street-view-blurring', "compute: 5M panoramas × 40 tiles = 200M tiles/day, at 50 tiles/s per GPU that's 4M GPU-seconds, so 500 GPUs chew through a day's imagery in ~20 min"),
     ('visual-search', '5B images × 512-d float32 ≈ 100 GB, fits in one 128 GB box, replicas are easy'),
 ]
