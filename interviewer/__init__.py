@@ -8,6 +8,27 @@ import os
 # are alike. A user's own setting wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+
+def _clear_freed_memory() -> bool:
+    """Have the C allocator overwrite memory when it is freed (glibc's M_PERTURB), so that a buffer that once
+    held the API key (an HTTP request's "authorization: Bearer ..." header) cannot come back, uninitialised,
+    inside a later allocation that a library writes to disk: Chroma's HNSW index wrote 400 such bytes to its
+    length.bin, and one CI run found the key there. Elsewhere than glibc: nothing to do, returns False."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name or os.environ.get("MLSD_KEEP_FREED_MEMORY"):
+        return False
+    try:
+        libc = ctypes.CDLL(name)
+        return bool(libc.mallopt(-6, 0xA5))  # M_PERTURB; 1 on success
+    except (OSError, AttributeError):  # not glibc (macOS, musl, Windows)
+        return False
+
+
+FREED_MEMORY_CLEARED = _clear_freed_memory()
+
 from .domain import CROSS_CUTTING, KINDS, PHASES
 
 __version__ = "0.1.0"
