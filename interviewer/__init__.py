@@ -15,15 +15,13 @@ def _clear_freed_memory() -> bool:
     inside a later allocation that a library writes to disk: Chroma's HNSW index wrote 400 such bytes to its
     length.bin, and one CI run found the key there. Elsewhere than glibc: nothing to do, returns False."""
     import ctypes
-    import ctypes.util
 
-    name = ctypes.util.find_library("c")
-    if not name or os.environ.get("MLSD_KEEP_FREED_MEMORY"):
+    if os.environ.get("MLSD_KEEP_FREED_MEMORY"):
         return False
     try:
-        libc = ctypes.CDLL(name)
-        return bool(libc.mallopt(-6, 0xA5))  # M_PERTURB; 1 on success
-    except (OSError, AttributeError):  # not glibc (macOS, musl, Windows)
+        # the process's own symbols: libc is loaded already (ctypes.util.find_library ran ldconfig, 12 ms an import)
+        return bool(ctypes.CDLL(None).mallopt(-6, 0xA5))  # M_PERTURB; 1 on success, 0 where unsupported (musl)
+    except (OSError, AttributeError, TypeError):  # no mallopt (macOS), no CDLL(None) (Windows)
         return False
 
 

@@ -290,8 +290,8 @@ class Grader:
         if g.phase in elsewhere and elsewhere[g.phase].strip():
             # a claim stated in the phase itself, taken back or not, keeps the phase's own grade: a wrong loss
             # corrected after a hint had been graded from the model phase's good words, leaving no trace
-            mine = evidence.criterion_evidence(analysis(g.phase, g.phase, g.case), list(crits.values()), bank)
-            wrong = {ev.criterion.id for ev in mine if ev.misconceptions or ev.corrected}
+            here = evidence.criterion_evidence(analysis(g.phase, g.phase, g.case), list(crits.values()), bank)
+            wrong = {ev.criterion.id for ev in here if ev.misconceptions or ev.corrected}
 
         def open_to(cid: str) -> bool:  # blank, or fair (2-3) with no wrong claim of its own
             s = own[cid]
