@@ -67,6 +67,11 @@ class Concept(_Strict):
     def _scope(cls, v: list[str] | None) -> list[str] | None:
         return _kinds(v)
 
+    @property
+    def note_query(self) -> str:
+        """What a deep dive on the concept searches the notes for: its name and its first depth point."""
+        return f"{self.name}. {self.depth[0].point}"
+
     @model_validator(mode="after")
     def _patterns_have_examples(self) -> "Concept":
         if self.patterns and len(self.pattern_examples) < 2:

@@ -50,6 +50,11 @@ class Criterion(_Strict):
     scope: list[str] | None = Field(default=None, min_length=1)
     phase: str | None = None  # set for case criteria and filled in for phase criteria
 
+    @property
+    def note_query(self) -> str:
+        """What a probe or a hint on the criterion searches the notes for: its title and its description."""
+        return f"{self.title}. {self.description}"
+
     @field_validator("scope")
     @classmethod
     def _scope_kinds(cls, v: list[str] | None) -> list[str] | None:

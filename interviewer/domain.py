@@ -249,3 +249,4 @@ def policy() -> Policy:
 WARM_INDEX = "embedding the notes"
 WARM_MODEL = "loading the embedding model"
 WARM_GRADER = "preparing the grader"
+WARM_VECTORS = "embedding the interviewer's questions"

@@ -4,8 +4,9 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -16,6 +17,7 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 DIM = 384
 
 _lock = threading.Lock()
+_encode_lock = threading.Lock()
 _model: "SentenceTransformer | None" = None
 
 
@@ -44,6 +46,23 @@ def get_model() -> "SentenceTransformer":
         return _model
 
 
+# The model's tokenizer lower-cases (bert-base-uncased's vocabulary): "How would you ...?" and "how would you
+# ...?" are one input, so the memo keys them as one (a probe said after a lead goes on in lower case).
+# `tests/test_embeddings.py` checks the tokenizer still does.
+UNCASED = True
+
+# the precomputed vectors of authored text (`Embedder.preload`): a file per set of texts, in <home>/vectors
+VECTORS_DIR = "vectors"
+
+
+def memo_key(text: str) -> str:
+    """The memo's key for a text: texts the model cannot tell apart share it (ASCII case, under `UNCASED`;
+    other scripts are keyed as written, their case folding being the tokenizer's own)."""
+    if UNCASED and text.isascii():
+        text = text.lower()
+    return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=16).hexdigest()
+
+
 class Embedder:
     """Encodes texts to unit vectors, with an in-memory memo for repeated texts (rubric anchors, notes)."""
 
@@ -52,22 +71,25 @@ class Embedder:
     def __init__(self) -> None:
         self._memo: dict[str, np.ndarray] = {}
         self._memo_lock = threading.Lock()
+        self._preloaded: set[str] = set()  # the vector files already read into the memo
+        self._preload_lock = threading.Lock()  # two warm-ups at once (the setup screen's, the interview's) encode once
 
     def encode(self, texts: Sequence[str], *, memo: bool = True, batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
-        keys = [hashlib.blake2b(t.encode("utf-8", "replace"), digest_size=16).hexdigest() for t in texts]
+        keys = [memo_key(t) for t in texts]
         todo = [i for i, k in enumerate(keys) if k not in self._memo] if memo else list(range(len(texts)))
         fresh: dict[int, np.ndarray] = {}
         if todo:
             model = get_model()
-            vecs = model.encode(
-                [texts[i][:4000] for i in todo],
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            ).astype(np.float32)
+            with _encode_lock:  # one encode at a time: the fast tokenizer is not safe to share between threads
+                vecs = model.encode(
+                    [texts[i][:4000] for i in todo],
+                    batch_size=batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                ).astype(np.float32)
             Embedder.encode_calls += len(todo)
             for j, i in enumerate(todo):
                 fresh[i] = vecs[j]
@@ -77,6 +99,76 @@ class Embedder:
                         self._memo[keys[i]] = v
         out = np.stack([fresh[i] if i in fresh else self._memo[keys[i]] for i in range(len(texts))])
         return out
+
+    def preload(self, texts: Sequence[str], home: Path, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+        """Put the vectors of `texts` (authored text the interviewer embeds at turn time: its probes, the queries
+        of its notes) into the memo, from `<home>/vectors/authored-<digest>.npz` when that file holds them, else
+        encoded now and saved there for the next start. The file is named by the model and the texts, so
+        changed content gets a new one (older files are removed). Never raises on a bad file: it is encoded
+        again. Returns what was done: {"status": "loaded" | "encoded" | "in memory", "texts", "seconds"}."""
+        t0 = time.perf_counter()
+        keys = sorted({memo_key(t) for t in texts})
+        digest = hashlib.blake2b("\n".join([MODEL_NAME, *keys]).encode(), digest_size=10).hexdigest()
+        folder = Path(home) / VECTORS_DIR
+        path = folder / f"authored-{digest}.npz"
+        with self._preload_lock:
+            return self._preload(texts, keys, digest, folder, path, progress, t0)
+
+    def _preload(self, texts: Sequence[str], keys: list[str], digest: str, folder: Path, path: Path, progress: Callable[[int, int], None] | None, t0: float) -> dict[str, Any]:
+        if digest in self._preloaded:
+            return {"status": "in memory", "texts": len(keys), "seconds": time.perf_counter() - t0}
+        loaded = _read_vectors(path, keys)
+        if loaded is not None:
+            with self._memo_lock:
+                self._memo.update(zip(keys, loaded))
+            status = "loaded"
+        else:
+            by_key = {memo_key(t): t for t in texts}
+            todo = sorted((by_key[k] for k in keys), key=len)  # a step of like lengths pads little
+            # in small steps: a turn's own encode (the warm-up runs beside the first answers) waits at most one
+            step = 32
+            for i in range(0, len(todo), step):
+                if progress:
+                    progress(i, len(todo))
+                self.encode(todo[i : i + step])
+            if progress:
+                progress(len(todo), len(todo))
+            _write_vectors(folder, path, keys, np.stack([self._memo[k] for k in keys]) if keys else np.zeros((0, DIM), np.float32))
+            status = "encoded"
+        self._preloaded.add(digest)
+        return {"status": status, "texts": len(keys), "seconds": time.perf_counter() - t0}
+
+
+def _read_vectors(path: Path, keys: list[str]) -> np.ndarray | None:
+    """The vectors a file holds for exactly `keys`, in their order; None when it is absent or does not."""
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            stored, vecs = [str(k) for k in f["keys"]], f["vecs"]
+    except Exception:  # absent, truncated, not an npz: encoded again
+        return None
+    if stored != keys or vecs.shape != (len(keys), DIM) or vecs.dtype != np.float32 or not np.isfinite(vecs).all():
+        return None
+    return vecs
+
+
+def _write_vectors(folder: Path, path: Path, keys: list[str], vecs: np.ndarray) -> None:
+    """Save atomically (a reader sees the old file or the whole new one), private to the user; remove the
+    files of other text sets. A home that cannot be written keeps the vectors in memory only."""
+    from .paths import private_dir
+
+    tmp = folder / f".{path.stem}-{os.getpid()}-{threading.get_ident()}.npz"
+    try:
+        private_dir(folder)
+        with open(tmp, "wb") as f:
+            os.chmod(tmp, 0o600)
+            np.savez(f, keys=np.array(keys, dtype="U32"), vecs=vecs.astype(np.float32))
+        os.replace(tmp, path)
+        for old in folder.glob("authored-*.npz"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        if tmp.parent.is_dir():
+            tmp.unlink(missing_ok=True)
 
 
 _embedder: Embedder | None = None

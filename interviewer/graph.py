@@ -170,6 +170,25 @@ def _question_of(line: str) -> str:
     return " ".join(asking) or line
 
 
+def authored_texts(lib: Library, bank: ConceptBank | None) -> list[str]:
+    """The authored text the interviewer embeds at turn time, to embed ahead (`Embedder.preload`): what its
+    probes, challenges and phase openings ask (`_not_asked_yet` compares those) and the queries of its notes
+    (`_authored`, `_hint`, and the scorecard's study notes, which search by a criterion's title)."""
+    crits = [c for r in lib.rubrics.values() for c in r.criteria] + [c for o in lib.overlays.values() for c in o.criteria]
+    out = [lib.phase_title(ph) for ph in lib.rubrics]  # the note of an ask to clarify
+    for crit in crits:
+        out += [crit.note_query, crit.title, *(_question_of(p) for p in crit.probes)]
+    if bank is not None:
+        for c in bank.concepts.values():
+            out += [c.note_query, *(_question_of(p) for p in c.probes)]
+        for m in bank.misconceptions.values():
+            out += [m.claim, _question_of(m.challenge)]
+    for lines in P.get("phase_intro").values():
+        out += [_question_of(line) for line in lines]
+    out += [_question_of(line) for line in P.get("ask_to_clarify")]
+    return list(dict.fromkeys(t for t in out if t.strip()))
+
+
 def _writer() -> Callable[[Any], None]:
     try:
         return get_stream_writer()
@@ -1126,7 +1145,7 @@ def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> t
             probes = [p if as_written(p) else f"{lead} {_after_lead(lead, _without_reference(p))}" for p in c.probes]
             probes = _fresh_probes(state, ctx, c.id, probes) or probes
             line = _unused(used, *_not_asked_yet(state, probes))
-        return line, c.name, f"{c.name}. {c.depth[0].point}"
+        return line, c.name, c.note_query
     crit = ctx.lib.criterion(d.criterion or "")
     probes = list(crit.probes)
     if ctx.bank is not None:  # a probe that builds on a concept the candidate named comes first
@@ -1142,7 +1161,7 @@ def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> t
     # answer in 100 ms" then "How long do you have to decide?") comes last too
     if has_duration(candidate_text(state, _phase(state))):
         probes.sort(key=lambda p: any(asks_duration(q) for q in clarify_asks(p) or [p]))
-    return _unused(used, *_not_asked_yet(state, probes)), crit.title, f"{crit.title}. {crit.description}"
+    return _unused(used, *_not_asked_yet(state, probes)), crit.title, crit.note_query
 
 
 def _premise_ok(state: InterviewState, ctx: Ctx, line: str, authored: str) -> bool:
@@ -1426,7 +1445,7 @@ def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
         line = P.get("no_hint")
         return {**_say(state, ctx, _unused(used, line, f"{line} (minute {at:.1f})"), TurnKind.HINT), **stuck_upd}
     c = pending[0]
-    note = _note(ctx, f"{c.title}. {c.description}", phase, state["case_id"])
+    note = _note(ctx, c.note_query, phase, state["case_id"])
     # a sentence naming what does not fit this case ("the candidate generator" in a fraud case) is passed over,
     # and so is one about something else than the criterion, one that only restates its title, one that leans on
     # a word before it ("Clean them, ...") and one in a grader's voice ("A candidate who names ...")

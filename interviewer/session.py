@@ -24,11 +24,12 @@ from .brains import Brain, FallbackBrain, LLMBrain, OfflineBrain
 from .clock import Clock, WallClock
 from .concepts import concept_bank, load_concept_bank
 from .content import Library, library
-from .domain import CROSS_CUTTING, PHASES, WARM_GRADER, WARM_INDEX, WARM_MODEL, BrainKind, Level, Persona, Role, SessionKind, TurnKind
+from .domain import CROSS_CUTTING, PHASES, WARM_GRADER, WARM_INDEX, WARM_MODEL, WARM_VECTORS, BrainKind, Level, Persona, Role, SessionKind, TurnKind
+from .embeddings import embedder
 from .errors import SessionError, UsageError
 from .events import EVENT_TYPES, Event, Finished, Graded, Saved
 from .grading import Grader, PhaseGrade
-from .graph import LISTEN, Ctx, budget, build_graph, candidate_text, initial_state
+from .graph import LISTEN, Ctx, authored_texts, budget, build_graph, candidate_text, initial_state
 from .knowledge import get_index
 from .llm import LLMClient, client_from_settings
 from .scorecard import Scorecard, export
@@ -93,7 +94,8 @@ class Engine:
         """Load the embedding model, the index, the concept bank and the case's facts, so the first turn is fast.
 
         `progress(what, done, total)` follows the steps: the notes embedded when the index is built
-        (absent, stale or damaged), then the embedding model and the grader (concept bank and patterns)."""
+        (absent, stale or damaged), then the embedding model, the grader (concept bank and patterns) and the
+        interviewer's own lines (`preload_vectors`)."""
         step = progress or (lambda _what, _done, _total: None)
         self.index.ensure(progress=lambda done, total: step(WARM_INDEX, done, total))
         step(WARM_MODEL, 0, 1)
@@ -104,6 +106,15 @@ class Engine:
         if case:  # the case's facts and their words, embedded into the shared memo: the first clarifying answer is quick
             OfflineBrain(self.lib).fact_features(["warm up"], self.lib.case(case))
         step(WARM_GRADER, 1, 1)
+        # last: on a first start it embeds a few thousand lines (20-30 s on two cores, beside the first answers,
+        # which need none of them); later starts read them back in milliseconds
+        self.preload_vectors(progress=lambda done, total: step(WARM_VECTORS, done, total))
+
+    def preload_vectors(self, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+        """The vectors of the interviewer's authored text (its probes, the queries of its notes) into the
+        embedding memo, read from `<home>/vectors` or embedded once and saved there: a turn then embeds only
+        what the candidate wrote, not a probe it is about to compare or a note query (25-70 ms each on two cores)."""
+        return embedder().preload(authored_texts(self.lib, self.bank), self.home, progress=progress)
 
     # ---- checkpoint compaction
     def compact(self, sid: str) -> int:

@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
+from interviewer.concepts import concept_bank
 from interviewer.content import library
-from interviewer.embeddings import Embedder
+from interviewer.embeddings import VECTORS_DIR, Embedder, embedder
+from interviewer.graph import authored_texts
 from interviewer.knowledge import KnowledgeIndex
 from interviewer.settings import Settings
 
@@ -31,6 +33,9 @@ def built_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
             before = Embedder.encode_calls
             result = KnowledgeIndex(home, lib).build()
             _BUILT.update(home=home, lib=lib, result=result, encoded=Embedder.encode_calls - before)
+            # the interviewer's authored text embedded once too (what `Engine.warm` does on a first start):
+            # fresh homes get a copy, so an app a test starts in another process reads it instead of encoding it
+            embedder().preload(authored_texts(lib, concept_bank()), home)
     return _BUILT["home"]
 
 
@@ -41,12 +46,18 @@ def built_index_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
     return dict(_BUILT)
 
 
+def copy_built(src: Path, home: Path) -> None:
+    """Copy a built home's index and authored-text vectors into `home` (made if absent)."""
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(src / "index", home / "index")
+    shutil.copytree(src / VECTORS_DIR, home / VECTORS_DIR)
+
+
 def fresh_home(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private MLSD_HOME for one test, with a copy of the prebuilt index."""
     src = built_index(tmp_path_factory)
     home = tmp_path / "home"
-    home.mkdir()
-    shutil.copytree(src / "index", home / "index")
+    copy_built(src, home)
     monkeypatch.setenv("MLSD_HOME", str(home))
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MLSD_BRAIN", "MLSD_MODEL"):
         monkeypatch.delenv(var, raising=False)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from engine_support import built_index, call_main
+from engine_support import built_index, call_main, copy_built
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,10 +25,9 @@ def mlsd(*args: str, home: Path, check: bool = False, timeout: float = 300) -> s
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory) -> Path:
-    import shutil
 
     h = tmp_path_factory.mktemp("cli-home")
-    shutil.copytree(built_index(tmp_path_factory) / "index", h / "index")
+    copy_built(built_index(tmp_path_factory), h)
     return h
 
 

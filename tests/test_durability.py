@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from engine_support import built_index, call_main, settings_for
+from engine_support import built_index, call_main, copy_built, settings_for
 
 from interviewer.content import library
 from interviewer.session import Engine
@@ -60,11 +60,10 @@ def _stamp(home: Path) -> tuple:
 @pytest.mark.slow
 @pytest.mark.timeout(1800)  # ten process starts (torch, the embedding model): over 600 s on a loaded machine
 def test_sigkill_then_resume_loses_and_repeats_nothing(tmp_path, tmp_path_factory, monkeypatch, capsys):
-    import shutil
 
     home = tmp_path / "home"
     home.mkdir()
-    shutil.copytree(built_index(tmp_path_factory) / "index", home / "index")
+    copy_built(built_index(tmp_path_factory), home)
     sid = "durability-test"
     args = [sys.executable, "-m", "tui.cli", "simulate", "--case", CASE, "--persona", "average", "--session-id", sid]
     rng = random.Random(1234)
@@ -113,7 +112,7 @@ def test_sigkill_then_resume_loses_and_repeats_nothing(tmp_path, tmp_path_factor
     # second start of torch and the embedding model)
     ref_home = tmp_path / "reference"
     ref_home.mkdir()
-    shutil.copytree(built_index(tmp_path_factory) / "index", ref_home / "index")
+    copy_built(built_index(tmp_path_factory), ref_home)
     monkeypatch.setenv("MLSD_HOME", str(ref_home))
     monkeypatch.setenv("MLSD_CONFIG", str(ref_home / "none.toml"))
     monkeypatch.setenv("MLSD_SIM_PACE", "0")

@@ -6,13 +6,12 @@ each test then points MLSD_HOME at this home with monkeypatch.
 """
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 from typing import Iterator
 
 import pytest
-from engine_support import built_index  # tests/ is on sys.path (tests/conftest.py)
+from engine_support import built_index, copy_built  # tests/ is on sys.path (tests/conftest.py)
 
 
 def _isolate(mp: pytest.MonkeyPatch, home: Path) -> None:
@@ -26,7 +25,7 @@ def _isolate(mp: pytest.MonkeyPatch, home: Path) -> None:
 def built_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """An MLSD_HOME whose knowledge index is built and whose embedding model is loaded."""
     home = tmp_path_factory.mktemp("mlsd-home")
-    shutil.copytree(built_index(tmp_path_factory) / "index", home / "index")
+    copy_built(built_index(tmp_path_factory), home)
     with pytest.MonkeyPatch.context() as mp:
         _isolate(mp, home)
         from interviewer.session import Engine

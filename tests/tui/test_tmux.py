@@ -13,6 +13,7 @@ from typing import Callable
 
 import pytest
 import yaml
+from engine_support import copy_built  # tests/ is on sys.path (tests/conftest.py)
 
 CASE = "video-recommendation"
 QUESTION = "How many daily active users are there?"
@@ -71,7 +72,7 @@ def test_mlsd_in_tmux(built_home: Path, tmp_path: Path) -> None:
         pytest.skip("tmux is not installed (apt-get install -y tmux)")
     home = tmp_path / "home"
     home.mkdir()
-    shutil.copytree(built_home / "index", home / "index")  # the index is built once per test run
+    copy_built(built_home, home)  # the index is built once per test run
     exe = shutil.which("mlsd")
     mlsd = shlex.quote(exe) if exe else f"{shlex.quote(sys.executable)} -c 'from tui.cli import main; main()'"
     env = f"MLSD_HOME={shlex.quote(str(home))} MLSD_CONFIG={shlex.quote(str(home / 'none.toml'))} TERM=xterm-256color"

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from engine_support import copy_built  # tests/ is on sys.path (tests/conftest.py)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fake_openai import FakeOpenAI
@@ -107,7 +108,7 @@ def test_sigkill_the_real_tui_at_ten_points_loses_and_doubles_nothing(built_home
         pytest.skip("tmux is not installed (apt-get install -y tmux)")
     home = tmp_path / "home"
     home.mkdir()
-    shutil.copytree(built_home / "index", home / "index")
+    copy_built(built_home, home)
     monkeypatch.setenv("MLSD_HOME", str(home))
     monkeypatch.setenv("MLSD_CONFIG", str(home / "none.toml"))
     monkeypatch.setenv("MLSD_BRAIN", "offline")  # the test's own read-only engine never calls a model
