@@ -69,6 +69,24 @@ def test_a_damaged_file_is_encoded_again(tmp_path: Path):
     assert Embedder().preload(TEXTS, tmp_path)["status"] == "loaded", "the file was written whole again"
 
 
+def test_a_progress_callback_that_raises_stops_the_preload(tmp_path: Path):
+    """How a closing app stops a first start's long warm-up: nothing saved, nothing marked loaded."""
+    seen: list[int] = []
+
+    def stop(done: int, total: int) -> None:
+        seen.append(done)
+        if done:
+            raise RuntimeError("closing")
+
+    e = Embedder()
+    texts = [f"probe number {i} about feature freshness" for i in range(70)]
+    with pytest.raises(RuntimeError):
+        e.preload(texts, tmp_path, progress=stop)
+    assert seen == [0, 32]
+    assert not (tmp_path / VECTORS_DIR).exists() or not list((tmp_path / VECTORS_DIR).glob("authored-*"))
+    assert e.preload(texts, tmp_path)["status"] == "encoded", "tried again whole, not taken as done"
+
+
 def test_changed_texts_get_their_own_file_and_the_old_one_goes(tmp_path: Path):
     Embedder().preload(TEXTS, tmp_path)
     (old,) = (tmp_path / VECTORS_DIR).iterdir()

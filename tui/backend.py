@@ -67,6 +67,10 @@ class SessionLike(Protocol):
     def scorecard(self) -> "Scorecard": ...
 
 
+class WarmUpStopped(Exception):
+    """The warm-up gave up because the app is closing."""
+
+
 class Backend:
     """Lazily creates one `Engine` per app and opens sessions on it. Blocking: call from threads."""
 
@@ -119,13 +123,18 @@ class Backend:
 
     def preload(self) -> None:
         """Create the engine and warm it in the background while the candidate is choosing."""
-        self.warm(None)
+        try:
+            self.warm(None)
+        except WarmUpStopped:
+            pass
 
     def warm(self, case: str | None) -> None:
         """Load the index and the embedding model so the first answer is not the slow one; the steps
         (notes embedded of all, when the index is built) are readable meanwhile in `warming`."""
 
         def step(what: str, done: int, total: int) -> None:
+            if self._closed:  # quitting: a first start's long steps stop here rather than hold the exit up
+                raise WarmUpStopped("the app is closing")
             self.warming = (what, done, total)
 
         try:
