@@ -787,7 +787,7 @@ def _check_patterns(
 
 
 def _check_criteria(lf: _Loaded, lib: Library) -> None:
-    known = {c.id for r in lib.rubrics.values() for c in r.criteria} | {c.id for o in lib.overlays.values() for c in o.criteria}
+    known = {c.id for c in lib.all_criteria()}
     for field, entries in (("concepts", lf.file.concepts), ("misconceptions", lf.file.misconceptions)):
         for i, e in enumerate(entries):
             for j, cid in enumerate(e.criteria):

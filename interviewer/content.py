@@ -666,6 +666,10 @@ class Library(BaseModel):
             out += [c for c in self.overlays[case].criteria if c.phase == phase and self.applies(c, case)]
         return out
 
+    def all_criteria(self) -> list[Criterion]:
+        """Every criterion as written: each rubric's, then each case overlay's (no case filter, no phase filled in)."""
+        return [c for r in self.rubrics.values() for c in r.criteria] + [c for o in self.overlays.values() for c in o.criteria]
+
     def cross_cutting(self) -> list[Criterion]:
         r = self.rubrics.get(CROSS_CUTTING)
         return [c.model_copy(update={"phase": CROSS_CUTTING}) for c in r.criteria] if r else []

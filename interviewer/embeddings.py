@@ -107,35 +107,32 @@ class Embedder:
         changed content gets a new one (older files are removed). Never raises on a bad file: it is encoded
         again. Returns what was done: {"status": "loaded" | "encoded" | "in memory", "texts", "seconds"}."""
         t0 = time.perf_counter()
-        keys = sorted({memo_key(t) for t in texts})
+        by_key = {memo_key(t): t for t in texts}
+        keys = sorted(by_key)
         digest = hashlib.blake2b("\n".join([MODEL_NAME, *keys]).encode(), digest_size=10).hexdigest()
         folder = Path(home) / VECTORS_DIR
         path = folder / f"authored-{digest}.npz"
         with self._preload_lock:
-            return self._preload(texts, keys, digest, folder, path, progress, t0)
-
-    def _preload(self, texts: Sequence[str], keys: list[str], digest: str, folder: Path, path: Path, progress: Callable[[int, int], None] | None, t0: float) -> dict[str, Any]:
-        if digest in self._preloaded:
-            return {"status": "in memory", "texts": len(keys), "seconds": time.perf_counter() - t0}
-        loaded = _read_vectors(path, keys)
-        if loaded is not None:
-            with self._memo_lock:
-                self._memo.update(zip(keys, loaded))
-            status = "loaded"
-        else:
-            by_key = {memo_key(t): t for t in texts}
-            todo = sorted((by_key[k] for k in keys), key=len)  # a step of like lengths pads little
-            # in small steps: a turn's own encode (the warm-up runs beside the first answers) waits at most one
-            step = 32
-            for i in range(0, len(todo), step):
+            if digest in self._preloaded:
+                return {"status": "in memory", "texts": len(keys), "seconds": time.perf_counter() - t0}
+            loaded = _read_vectors(path, keys)
+            if loaded is not None:
+                with self._memo_lock:
+                    self._memo.update(zip(keys, loaded))
+                status = "loaded"
+            else:
+                todo = sorted(by_key.values(), key=len)  # a step of like lengths pads little
+                # in small steps: a turn's own encode (the warm-up runs beside the first answers) waits at most one
+                step = 32
+                for i in range(0, len(todo), step):
+                    if progress:
+                        progress(i, len(todo))
+                    self.encode(todo[i : i + step])
                 if progress:
-                    progress(i, len(todo))
-                self.encode(todo[i : i + step])
-            if progress:
-                progress(len(todo), len(todo))
-            _write_vectors(folder, path, keys, np.stack([self._memo[k] for k in keys]) if keys else np.zeros((0, DIM), np.float32))
-            status = "encoded"
-        self._preloaded.add(digest)
+                    progress(len(todo), len(todo))
+                _write_vectors(folder, path, keys, np.stack([self._memo[k] for k in keys]) if keys else np.zeros((0, DIM), np.float32))
+                status = "encoded"
+            self._preloaded.add(digest)
         return {"status": status, "texts": len(keys), "seconds": time.perf_counter() - t0}
 
 

@@ -118,7 +118,6 @@ def _unused(used: set[str], *lines: str) -> str:
     return line
 
 
-_LINE_VECS: dict[str, Any] = {}  # interviewer lines and probes -> their embedding (the same few hundred recur)
 # the interviewer's lines that put a question: a probe like one of them would ask it again
 _ASKING_KINDS = (TurnKind.INTRO, TurnKind.FOLLOW_UP, TurnKind.DEEP_DIVE, TurnKind.PUSH, TurnKind.CHALLENGE, TurnKind.HINT)
 
@@ -133,18 +132,15 @@ def _not_asked_yet(state: InterviewState, lines: list[str]) -> list[str]:
     from .embeddings import embedder
 
     asked, put = [_question_of(t) for t in asked], [_question_of(t) for t in lines]
-    new = [t for t in dict.fromkeys([*asked, *put]) if t not in _LINE_VECS]
-    if new:
-        if len(_LINE_VECS) > 20_000:
-            _LINE_VECS.clear()
-            new = list(dict.fromkeys([*asked, *put]))
-        _LINE_VECS.update(zip(new, embedder().encode(new)))
-    said = [_LINE_VECS[t] for t in asked]
+    # the embedder's memo holds the lines that recur (authored ones are embedded ahead, `authored_texts`)
+    texts = list(dict.fromkeys([*asked, *put]))
+    vec = dict(zip(texts, embedder().encode(texts)))
+    said = [vec[t] for t in asked]
     close = policy().repeat_sim
     # the same opening words ask the same ("How long would one training run take here ...?" and "How long
     # would one training run take on a GPU cluster ...?" are 0.59 apart in meaning)
     seen = {g for t in asked for g in _word_runs(t)}
-    keep = [line for line, q in zip(lines, put) if max(float(v @ _LINE_VECS[q]) for v in said) < close and not (_word_runs(q) & seen)]
+    keep = [line for line, q in zip(lines, put) if max(float(v @ vec[q]) for v in said) < close and not (_word_runs(q) & seen)]
     return keep or lines
 
 
@@ -174,9 +170,8 @@ def authored_texts(lib: Library, bank: ConceptBank | None) -> list[str]:
     """The authored text the interviewer embeds at turn time, to embed ahead (`Embedder.preload`): what its
     probes, challenges and phase openings ask (`_not_asked_yet` compares those) and the queries of its notes
     (`_authored`, `_hint`, and the scorecard's study notes, which search by a criterion's title)."""
-    crits = [c for r in lib.rubrics.values() for c in r.criteria] + [c for o in lib.overlays.values() for c in o.criteria]
     out = [lib.phase_title(ph) for ph in lib.rubrics]  # the note of an ask to clarify
-    for crit in crits:
+    for crit in lib.all_criteria():
         out += [crit.note_query, crit.title, *(_question_of(p) for p in crit.probes)]
     if bank is not None:
         for c in bank.concepts.values():

@@ -208,7 +208,7 @@ def _criteria_words(lib: Library) -> frozenset[str]:
     """The words too common across all criteria (title, description, signals) to tie a bullet to one."""
     key = id(lib)
     if key not in _GENERIC_WORDS:
-        crits = [c for r in lib.rubrics.values() for c in r.criteria] + [c for o in lib.overlays.values() for c in o.criteria]
+        crits = lib.all_criteria()
         df: dict[str, int] = {}
         for c in crits:
             for w in content_words(" ".join([c.title, c.description, *c.signals])):

@@ -25,7 +25,6 @@ def mlsd(*args: str, home: Path, check: bool = False, timeout: float = 300) -> s
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory) -> Path:
-
     h = tmp_path_factory.mktemp("cli-home")
     copy_built(built_index(tmp_path_factory), h)
     return h

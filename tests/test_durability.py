@@ -60,7 +60,6 @@ def _stamp(home: Path) -> tuple:
 @pytest.mark.slow
 @pytest.mark.timeout(1800)  # ten process starts (torch, the embedding model): over 600 s on a loaded machine
 def test_sigkill_then_resume_loses_and_repeats_nothing(tmp_path, tmp_path_factory, monkeypatch, capsys):
-
     home = tmp_path / "home"
     home.mkdir()
     copy_built(built_index(tmp_path_factory), home)
