@@ -292,10 +292,12 @@ class LLMClient:
         self.secrets = sorted({s for s in [api_key, *(secrets or [])] if s and len(s) >= 6}, key=len, reverse=True)
         import openai  # here, not at module import: about a second that the offline brain and `mlsd sessions` never need
 
+        # the client's own Timeout class: httpx's in openai 1-2, httpx2's in 3.x, which refuses the other's
+        self._timeout_type = openai.Timeout
         self.client = openai.OpenAI(
             base_url=base_url,
             api_key=api_key or "not-needed",
-            timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),
+            timeout=self._timeout_type(timeout, connect=min(connect_timeout, timeout)),
             max_retries=0,  # retries are ours (tenacity below), so that they are counted and bounded
         )
         self.usage = Usage()
@@ -418,12 +420,12 @@ class LLMClient:
         delay = self.backoff * (2 ** (state.attempt_number - 1)) * (0.75 + random.random() / 2)
         return min(max(delay, 0.0), self.max_backoff)
 
-    def _attempt_timeout(self, deadline: float, idle: float | None = None) -> httpx.Timeout:
+    def _attempt_timeout(self, deadline: float, idle: float | None = None) -> Any:
         """One attempt's timeouts: what is left of the budget; with `idle`, a read (no byte) waits at most that."""
         left = max(deadline - time.monotonic(), 0.01)
         total = min(left, self.attempt_timeout) if self.attempt_timeout else left
         read = min(idle, total) if idle else total
-        return httpx.Timeout(total, connect=min(self.connect_timeout, total), read=read)
+        return self._timeout_type(total, connect=min(self.connect_timeout, total), read=read)
 
     def _with_retries(self, fn: Callable[[float], Any], what: str, deadline: float) -> tuple[Any, int]:
         """Run `fn(deadline)` with retries on transient failures, within the call's budget.
