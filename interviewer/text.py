@@ -403,7 +403,9 @@ def main_clause(ask: str) -> str:
 
 # a word that stands in the place of the thing asked for without naming it ("Is there a *problem* with posts that
 # spread fast?", "Is there a *way* to ...": the thing is what follows)
-_VAGUE_HEADS = frozenset("problem problems issue issues concern concerns risk risks question questions way ways chance possibility option options plan plans need them it they those these this that ones".split())
+_VAGUE_HEADS = frozenset("problem problems issue issues concern concerns risk risks question questions way ways chance possibility option options plan plans need them it they those these this that ones "
+    # a state the thing is in, not the thing: "What's *wrong* with the current detector", "What's *off-limits* to suggest"
+    "wrong right off-limits allowed forbidden prohibited acceptable needed required expected possible".split())
 
 
 def asked_head(ask: str) -> str:
@@ -573,6 +575,30 @@ _ELLIPTIC = re.compile(r"^\W*(?:and\s+)?(how\s+(?:many|much))\s+(?=(?:do|does|di
 _DEGREE_ONLY = re.compile(r"^\W*(?:and|but|or|also)?\s*how\s+(?:fast|quickly|often|frequently|long|big|large|much|many|soon|far|badly|well)\W*$", re.I)
 
 
+# a reason put before the question in the same sentence ("Since policy changes often, how often do new classes
+# get added?", "Given the spill-over, I'd like to know how ..."): the reason asks nothing, the rest does
+_REASON_LEAD = re.compile(r"^\W*(?:since|because|as|given(?:\s+that)?|seeing\s+(?:as|that)|considering(?:\s+that)?)\s", re.I)
+
+
+def _ask_after_reason(q: str) -> str | None:
+    """The ask after the reason a sentence opens with ("Since X, how often ..." -> "how often ..."), else None."""
+    if not _REASON_LEAD.match(q):
+        return None
+    for m in re.finditer(r",\s*", q):
+        tail = q[m.end() :]
+        if _starts_ask(tail) and content_words(tail):
+            return tail
+    return None
+
+
+def _past_reason_lead(q: str) -> str:
+    """A sentence that opens with a reason and then asks, as an ask: an indirect ask without the reason ("Since
+    X, I'd like to know how ..." -> "I'd like to know how ..."), a direct one with it, as the context the ask
+    is put in ("Since X, how often ...", which the clauses keep with the first ask); else as is."""
+    tail = _ask_after_reason(q)
+    return tail if tail is not None and _INDIRECT.match(tail) else q
+
+
 def clarify_asks(text: str, limit: int = 10) -> list[str]:
     """The separate asks of a clarifying line, each to be answered on its own: every question, every bullet,
     and every clause of a question that asks for something else ("What's the QPS at peak and how many ms does
@@ -597,7 +623,8 @@ def clarify_asks(text: str, limit: int = 10) -> list[str]:
         lines.extend(q.strip(" ,;.") for q in re.split(r"\?+\s*", s) if q.strip(" ,;."))
     if not lines:
         return []
-    keep = [q for q in lines if not is_reason(q)]
+    lines = [_past_reason_lead(q) for q in lines]
+    keep = [q for q in lines if not is_reason(q) or _ask_after_reason(q) is not None]
     asking = [q for q in keep if _starts_ask(q) or re.search(re.escape(q) + r"\s*\?", text) or any(q in b for b in bullets)]
     keep = asking or keep or lines[:1]
     out: list[str] = []

@@ -167,6 +167,12 @@ def test_a_clarifying_line_is_split_into_its_asks():
     # a leading clause that asks nothing stays with the ask it sets up; a lead-in before a colon goes
     assert clarify_asks("Once a user disputes a charge, how long until we hear about it?") == ["Once a user disputes a charge, how long until we hear about it"]
     assert clarify_asks("Quick one on money: what is each late order worth in refunds?") == ["what is each late order worth in refunds"]
+    # a reason in front of the question in the same sentence is context for its first ask; the questions after
+    # it are asks (it had dropped the whole sentence, and with it both of its asks)
+    assert clarify_asks("Since policy changes often, how often do new classes get added and how many examples do we start with? And what's prevalence today?") == [
+        "Since policy changes often, how often do new classes get added", "how many examples do we start with", "what's prevalence today"]
+    assert clarify_asks("Given the spill-over between users, I'd like to know how A/B tests are run.") == ["how A/B tests are run"]
+    assert clarify_asks("Because labels arrive late, the model is stale.") == ["Because labels arrive late, the model is stale"]  # no ask after the reason
     # bullets are asks, with or without a question mark
     assert clarify_asks("- DAU?\n- QPS at peak\n- latency budget") == ["DAU", "QPS at peak", "latency budget"]
     # one thing asked about is one ask, however long
@@ -231,6 +237,8 @@ def test_the_shape_of_an_ask_says_what_it_asks_for():
     assert asked_head("What fraction of orders are late") == "orders"
     assert asked_head("Do we support voice input") == "voice input"  # what we have or do is the thing asked about
     assert asked_head("Is there a problem with posts that spread fast") == ""  # a vague word is not the thing
+    assert asked_head("What's wrong with the current detector") == ""  # a state of the thing is not the thing
+    assert asked_head("What's off-limits to suggest") == ""
     # a pronoun points back to a thing said before it: not the thing ("what fraction of them are fraudulent" was left
     # unanswered, the class-balance fact never naming "them")
     assert asked_head("what fraction of them are fraudulent") == ""
