@@ -538,6 +538,11 @@ def _first_third(text: str) -> str:
     return text[: us[keep - 1][1]] if us else text
 
 
+# development sets of terse-right and fluent-wrong pairs (`evals/robustness/terse-vs-fluent-<tag>.yaml`), each
+# by another blind writer, reported apart from the held-out figure
+DEV_PAIR_SETS = ("dev", "dev2", "dev3")
+
+
 def robustness_suite(lib: Library, grader: Grader | None = None, progress: Progress | None = None) -> dict[str, Any]:
     """How grades hold when the same content is written differently, and move when the content does.
 
@@ -621,16 +626,15 @@ def robustness_suite(lib: Library, grader: Grader | None = None, progress: Progr
                 terse_wins.append(score(phase, case, t) > score(phase, case, f) + 1e-9)
     # a development set of pairs by another blind writer, each fluent answer's errors listed: reported on its
     # own (not in the figure above), with the share of fluent-wrong answers in which a misconception is found
-    # a second such set by a third writer (2026-12-02): `_dev2`
+    # a second such set by a third writer (2026-12-02): `_dev2`; a third by a fourth writer (2026-12-04): `_dev3`
     dev: dict[str, tuple[list[bool], list[bool]]] = {}
-    for tag, file in (("dev", "terse-vs-fluent-dev.yaml"), ("dev2", "terse-vs-fluent-dev2.yaml")):
+    for tag in DEV_PAIR_SETS:
+        file = f"terse-vs-fluent-{tag}.yaml"
         dev_path = folder / file
         for p in yaml.safe_load(dev_path.read_text(encoding="utf-8")) if dev_path.is_file() else []:
             wins, caught = dev.setdefault(tag, ([], []))
             wins.append(score(p["phase"], p["case"], p["terse_right"]) > score(p["phase"], p["case"], p["fluent_wrong"]) + 1e-9)
             caught.append(bool(evidence.analyse(p["fluent_wrong"], p["phase"], p["case"]).misconceptions))
-    dev_wins, dev_caught = dev.get("dev", ([], []))
-    dev2_wins, dev2_caught = dev.get("dev2", ([], []))
     notes = []
     for p in pairs["notes-vs-prose"]:
         notes.append(abs(score(p["phase"], p["case"], p["notes"]) - score(p["phase"], p["case"], p["prose"])))
@@ -650,17 +654,15 @@ def robustness_suite(lib: Library, grader: Grader | None = None, progress: Progr
         "full_gt_truncated": mean([float(x) for x in full_gt]),
         "ablation_specificity": round(specific / ablations, 4) if ablations else None,
         "terse_gt_fluent_wrong": mean([float(x) for x in terse_wins]),
-        "terse_gt_fluent_wrong_dev": mean([float(x) for x in dev_wins]),
-        "fluent_wrong_caught_dev": mean([float(x) for x in dev_caught]),
-        "terse_gt_fluent_wrong_dev2": mean([float(x) for x in dev2_wins]),
-        "fluent_wrong_caught_dev2": mean([float(x) for x in dev2_caught]),
+        **{f"terse_gt_fluent_wrong_{tag}": mean([float(x) for x in dev.get(tag, ([], []))[0]]) for tag in DEV_PAIR_SETS},
+        **{f"fluent_wrong_caught_{tag}": mean([float(x) for x in dev.get(tag, ([], []))[1]]) for tag in DEV_PAIR_SETS},
         "own_gt_other_phase": mean([float(x) for x in own_gt]),
         "plea_max_lift": round(max(plea_lift), 4) if plea_lift else None,
         "n": len(order) + len(notes) + len(para) + len(full_gt) + ablations + len(terse_wins) + len(own_gt) + len(plea_lift),
         "counts": {
             "line_order": len(order), "notes_vs_prose": len(notes), "paraphrase": len(para), "full_vs_truncated": len(full_gt),
-            "ablations": ablations, "terse_vs_fluent": len(terse_wins), "own_vs_other": len(own_gt), "pleas": len(plea_lift), "terse_vs_fluent_dev": len(dev_wins),
-            "terse_vs_fluent_dev2": len(dev2_wins),
+            "ablations": ablations, "terse_vs_fluent": len(terse_wins), "own_vs_other": len(own_gt), "pleas": len(plea_lift),
+            **{f"terse_vs_fluent_{tag}": len(dev.get(tag, ([], []))[0]) for tag in DEV_PAIR_SETS},
         },
     }
 
