@@ -17,7 +17,7 @@ from .embeddings import embedder
 from .errors import LLMError
 from .knowledge import Hit
 from .llm import LLMClient
-from .text import alternatives, ask_items, asked_head, asks_duration, asks_quantity, clarify_asks, content_words, has_duration, has_number, is_injection, norm, quote_in, sentences, telling_words
+from .text import alternatives, ask_items, asked_head, asks_duration, asks_quantity, clarify_asks, clip, content_words, has_duration, has_number, is_injection, norm, quote_in, sentences, telling_words
 from .text import words as words_of
 from .thesaurus import thesaurus
 
@@ -624,8 +624,7 @@ class FallbackBrain:
             self._breaker_said = True
             self.notify(P.get("breaker_notice").format(reason=breaker))
             return
-        reason = str(e).split("\n")[0][:140]
-        self.notify(P.get("fallback_notice").format(reason=reason, what=what))
+        self.notify(P.get("fallback_notice").format(reason=clip(str(e), 140), who="interviewer", what=what))
 
     def assess(self, text: str, crits: list[Criterion], phase: str, case: str | None = None) -> Assessment:
         try:

@@ -41,7 +41,7 @@ from .content import Case, Criterion, Library
 from .domain import CROSS_CUTTING, Command, Phase, Role, TurnKind
 from .errors import LLMError
 from .llm import LLMClient
-from .text import is_injection, is_stuck, norm, quote_in, sentences
+from .text import clip, is_injection, is_stuck, norm, quote_in, sentences
 
 INJECTION_PENALTY = 1
 SAMPLES = 2  # LLM grading calls per phase grade
@@ -333,7 +333,7 @@ class Grader:
         try:
             return self._llm(phase, case, text, base)
         except LLMError as e:
-            base.notice = P.get("fallback_notice").format(reason=str(e)[:140], what="grade")
+            base.notice = P.get("fallback_notice").format(reason=clip(str(e), 140), who="grader", what="grade")
             return base
 
     def _llm(self, phase: str, case: str | None, text: str, base: PhaseGrade) -> PhaseGrade:

@@ -311,6 +311,37 @@ def _just_stated(state: InterviewState, ctx: Ctx | None = None) -> list[str]:
 
 
 DISMISSED = "dismissed"  # the push on a concept the candidate said is not needed
+HELD = "held"  # a challenged claim held to in the very next answer: pushed on once more
+
+# an answer that holds to a challenged claim ("I don't think it peeks at much, ... so random is fine"), and one
+# that gives ground ("Right, it would score 99.7% ... so accuracy is wrong here")
+_HOLDS = re.compile(
+    r"\b(?:i\s+don'?t\s+(?:really\s+)?think|i\s+do\s+not\s+think|i\s+disagree|i'?d\s+(?:still|keep)|i\s+(?:still|would\s+still)\s+(?:think|believe|prefer|go\s+with|use)|"
+    r"(?:is|are|it'?s|that'?s)\s+(?:still\s+)?(?:fine|ok|okay|good\s+enough|not\s+(?:really\s+)?(?:a|an)\s+(?:problem|issue|concern|big\s+deal))|should\s+be\s+(?:fine|ok|okay)|"
+    r"doesn'?t\s+(?:really\s+)?matter|won'?t\s+matter|stick\s+with|stand\s+by|basically\s+the\s+same|no\s+real\s+difference)\b",
+    re.I,
+)
+_CONCEDES = re.compile(
+    r"\b(?:you'?re\s+right|good\s+point|fair\s+point|fair\s+enough|i\s+see|i\s+was\s+wrong|my\s+mistake|take\s+(?:that|it)\s+back|instead|rather\s+than|"
+    r"(?:is|was|be)\s+wrong|would\s+(?:switch|change)|i'?d\s+(?:switch|change)|oops|^\W*right\b|^\W*true\b|^\W*ah\b)",
+    re.I,
+)
+
+
+def _held_after_challenge(state: InterviewState) -> str | None:
+    """The misconception the interviewer's last line challenged, when the answer to it holds to the claim and
+    gives no ground (a probe said "the distribution is basically the same week to week, so random is fine" and
+    was moved on): a real interviewer pushes back once more, once per claim."""
+    tr = state.get("transcript", [])
+    if len(tr) < 2 or tr[-1]["role"] != Role.CANDIDATE or tr[-2]["role"] != Role.INTERVIEWER or tr[-2].get("kind") != TurnKind.CHALLENGE:
+        return None
+    mid = tr[-2].get("misconception")
+    answer = tr[-1]["text"]
+    if not mid or tr[-2].get("dimension") == HELD or "?" in answer or not _HOLDS.search(answer) or _CONCEDES.search(answer):
+        return None
+    if any(t.get("misconception") == mid and t.get("dimension") == HELD for t in tr if t["role"] == Role.INTERVIEWER):
+        return None
+    return str(mid)
 
 
 def _dismissed_now(state: InterviewState, ctx: Ctx) -> list[str]:
@@ -479,6 +510,9 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
     stated = _just_stated(state, ctx)
     if stated and _room_for_challenge(state, ctx, stated[0], used, phase_budget):
         return Decision(action=Action.CHALLENGE, misconception=stated[0])
+    held = _held_after_challenge(state) if ctx.bank is not None else None
+    if held and _room_for_challenge(state, ctx, held, used, phase_budget):
+        return Decision(action=Action.CHALLENGE, misconception=held, dimension=HELD)
     if ends_moving_on(latest):  # "... moving on to framing?": after the answer, the request (a claim in it is challenged first)
         return Decision.advance(Why.ASKED)
     if (
@@ -574,7 +608,8 @@ def open_node(state: InterviewState, runtime: Runtime[Ctx]) -> Update:
         openings = P.get(TurnKind.OPENING)
         opening = openings[zlib.crc32(state["session_id"].encode()) % len(openings)].format(prompt=case.prompt, minutes=int(state["minutes"]))
     else:  # a single-phase retry opens straight into that phase
-        opening = P.get("retry_opening").format(prompt=case.prompt, phase=ctx.lib.phase_title(first), intro=P.get("phase_intro", first)[0])
+        title = ctx.lib.phase_title(first)
+        opening = P.get("retry_opening").format(prompt=case.prompt, phase=title[:1].lower() + title[1:], ask=P.get("retry_ask", first))
     return {**_say(state, ctx, opening, TurnKind.OPENING), "phase_start": 0.0}
 
 
@@ -1109,6 +1144,8 @@ def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> t
     if d.action == Action.CHALLENGE:
         assert ctx.bank is not None and d.misconception
         m = ctx.bank.misconception(d.misconception)
+        if d.dimension == HELD:  # the claim held to after its challenge: once more, on what would settle it
+            return P.pick_unique(P.get("challenge_held"), used, seed=len(used)), m.claim, m.claim
         return m.challenge, m.claim, m.claim
     if d.action == Action.ASK_TO_CLARIFY:
         return P.pick_unique(P.get("ask_to_clarify"), used), ctx.lib.phase_title(_phase(state)), ctx.lib.phase_title(_phase(state))
@@ -1399,6 +1436,23 @@ def _asked_criterion(state: InterviewState, ctx: Ctx, crits: list[Any]) -> Any |
     return None
 
 
+def _depth_hint(state: InterviewState, ctx: Ctx) -> tuple[str, str] | None:
+    """(topic, sentence) for a hint after a question that dug into a concept the candidate named: what deeper
+    treatment of that concept adds, the first such point their answers in this phase have not touched (a probe
+    asked how to estimate long-term effects got a hint on combining several predictions, which it had said)."""
+    if ctx.bank is None:
+        return None
+    last = next((t for t in reversed(state.get("transcript", [])) if t["role"] == Role.INTERVIEWER), None)
+    cid = last.get("concept") if last is not None and last.get("phase") == _phase(state) else None
+    if not cid or cid not in ctx.bank.concepts or not ctx.bank.concept(cid).depth:
+        return None
+    concept = ctx.bank.concept(cid)
+    said = " ".join(t["text"] for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE and t.get("phase") == _phase(state)).lower()
+    point = next((d.point for d in concept.depth if not any(cue.lower() in said for cue in d.cues)), concept.depth[0].point)
+    point = " ".join(point.split()).rstrip(".")
+    return concept.name, _imperative(point[:1].upper() + point[1:]) + "."
+
+
 def _challenged_claim(state: InterviewState, ctx: Ctx, crits: list[Any]) -> str | None:
     """The candidate's words behind the challenge the interviewer's last line put, when that misconception
     bears on no criterion of this phase (else the hint goes to its criterion, see `_asked_criterion`)."""
@@ -1451,18 +1505,21 @@ def _hint(state: InterviewState, ctx: Ctx, stuck: bool = False) -> Update:
         words = content_words(s)
         return (
             not ctx.lib.off_scope_terms(s, state["case_id"])
-            and bool(words & about)
+            and len(words & about) >= 2  # one shared word let "Inputs and outputs define ..." through on the counterfactual
             and len(words - title) > 2
             and not _LEANS_ON.search(" ".join(s.split()[:4]))
             and not _GRADER_VOICE.search(s)
         )
 
     sentence = (_hint_sentence(note, fits) if note is not None else None) or _imperative(" ".join(c.description.split()))
+    topic = inline_title(c.title)
+    if asked is not None and c.id == asked.id and (depth := _depth_hint(state, ctx)) is not None:
+        topic, sentence = depth  # the question dug into a concept of theirs: the hint is on that concept
     # a stuck candidate's hint has its own lead: one lead, not "Let me give you a nudge. A nudge: ..."
     leads = P.get("stuck_hint_lead" if stuck else "hint_lead")
-    if sentence.lower().startswith(c.title.lower()):  # "Data pipelines and feature stores keep ...": the topic once
+    if sentence.lower().startswith(topic.lower()):  # "Data pipelines and feature stores keep ...": the topic once
         leads = P.get("hint_lead_plain")
-    line = P.pick_unique(leads, used, seed=len(state.get("hints", [])), topic=inline_title(c.title), sentence=sentence)
+    line = P.pick_unique(leads, used, seed=len(state.get("hints", [])), topic=topic, sentence=sentence)
     section = note.section if note else None
     upd = _say(state, ctx, line, TurnKind.HINT, criterion=c.id, note=section)
     upd["hints"] = [{"phase": phase, "criterion": c.id, "note": section, "minute": round(at, 2), "asked": not stuck}]

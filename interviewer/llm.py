@@ -43,7 +43,7 @@ except ImportError:  # pragma: no cover
 
 from . import prompts as P
 from .errors import LLMError
-from .text import ANSI, redact, sanitize, strip_controls
+from .text import ANSI, clip, redact, sanitize, strip_controls
 
 T = TypeVar("T", bound=BaseModel)
 MODES = ("json_schema", "json_object", "prompt")
@@ -344,7 +344,7 @@ class LLMClient:
             self._failures = 0 if ok else self._failures + 1
             self._runs[kind] = 0 if ok else self._runs[kind] + 1
             n, run = self._failures, self._runs[kind]
-        last = f" (the last: {str(error)[:120]})" if error is not None else ""
+        last = f" (the last: {clip(str(error), 120)})" if error is not None else ""
         if n >= self.max_failures:
             self._open(f"the model endpoint failed {n} calls in a row{last}")
         elif run >= self.max_failures:
@@ -358,7 +358,7 @@ class LLMClient:
         return redact(text, self.secrets)[:cap].rstrip()
 
     def _error(self, message: str, kind: type[LLMError] = LLMError) -> LLMError:
-        return kind(self.clean(message, ERROR_CAP) or "the model call failed")
+        return kind(clip(self.clean(message, ERROR_CAP + 200), ERROR_CAP) or "the model call failed")
 
     def _clean_json(self, value: Any) -> Any:
         if isinstance(value, str):

@@ -497,7 +497,8 @@ class Session:
         store = self.engine.store
         row = store.get(self.id) or {}
         created = row.get("created", time.time())
-        history = store.history(st["case_id"], created, self.id, session_kind(row.get("kind"), st.get("phases")))
+        # a retry is compared with interviews, a simulated one (a scripted run of fewer phases) with simulations
+        history = store.history(st["case_id"], created, self.id, row.get("kind") or session_kind(None, st.get("phases")))
         previous = None
         if len(st["phases"]) == 1:
             prev = store.previous_phase(st["case_id"], st["phases"][0], created, self.id)

@@ -5,6 +5,7 @@ import os
 import re
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
@@ -109,6 +110,20 @@ class Settings(BaseSettings):
             super().__init__(**values)
         except ValidationError as e:
             raise ConfigError(_explain(e)) from None
+
+    @field_validator("openai_base_url", mode="before")
+    @classmethod
+    def _base_url_is_a_url(cls, v: Any) -> Any:
+        """An endpoint that is no http(s) URL fails at start, naming the value, not as "Connection error." on
+        every turn (a probe's `OPENAI_BASE_URL='not a url'` and `127.0.0.1:9999`, with no scheme)."""
+        if not isinstance(v, str):
+            return v
+        if not v.strip():
+            return None
+        parts = urlsplit(v.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("is not an http:// or https:// URL; give the endpoint's whole address, such as http://127.0.0.1:8080/v1")
+        return v.strip()
 
     @field_validator("home", mode="before")
     @classmethod

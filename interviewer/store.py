@@ -111,7 +111,10 @@ class Store:
     def history(self, case: str, before: float, exclude: str, kind: str | None = None) -> dict[str, list[float]]:
         """Earlier scores per phase for this case (oldest first), for the trend: finished sessions that
         covered every phase (a retry is never part of the trend), of the same kind as the one asking (`kind`:
-        a candidate's interviews are compared with their interviews, simulations with simulations)."""
+        a candidate's interviews are compared with their interviews, simulations with simulations). A retry
+        asking is compared with the interviews: its phase's earlier attempts (a retry had read "first attempt")."""
+        if kind == SessionKind.RETRY:
+            kind = SessionKind.INTERVIEW.value
         with self._lock:
             rows = self.db.execute(
                 "SELECT g.phase, g.payload, s.kind, s.phases FROM grades g JOIN sessions s ON s.id = g.session_id "

@@ -65,6 +65,19 @@ def escape_controls(text: str) -> str:
     return _VISIBLE.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100 else f"\\u{ord(m.group(0)):04x}", str(text))
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` on one line, cut at a word boundary to at most `limit` characters with "…" when cut (an error
+    shown as "no JSON object in the r)" or "APIConnectionError: Conne)" was cut mid-word, and a validation
+    error ran over three lines)."""
+    one = " ".join(str(text).split())
+    if len(one) <= limit:
+        return one
+    cut = one[: max(limit - 1, 1)]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:(") + "…"
+
+
 def redact(text: str, secrets: list[str]) -> str:
     for s in secrets:
         if s and len(s) >= 6:

@@ -138,6 +138,8 @@ def test_retries_are_listed_as_retries_and_left_out_of_the_trend(tmp_path: Path)
     # interview's phase table trend built from simulations)
     assert store.history("news-feed", t + 10, "none", SessionKind.INTERVIEW)["data"] == [2.0]
     assert store.history("news-feed", t + 10, "none", SessionKind.SIMULATION)["data"] == [3.0]
+    # a retry's trend is the phase's earlier interviews (a probe's monitor retry read "first attempt")
+    assert store.history("news-feed", t + 10, "none", SessionKind.RETRY)["data"] == [2.0]
     assert session_kind("interview", json.dumps(list(PHASES))) == "interview"
 
 

@@ -236,6 +236,8 @@ def test_history_trend_and_phase_retry(tmp_path, tmp_path_factory, monkeypatch):
     prev = card.phases[0].previous
     assert prev is not None and set(prev) == {c.id for c in card.phases[0].criteria}
     assert prev == {c.id: c.score for c in first.finished_card.phases[2].criteria}
+    # the retry's trend is the phase's earlier interview (it had read "first attempt")
+    assert card.phases[0].trend == [round(first.finished_card.phases[2].score, 2)]
     third = run(eng, "video-search", ScriptedCandidate.from_script(lib.script("average")), brain="offline")
     data_card = next(p for p in third.finished_card.phases if p.id == "data")
     assert len(data_card.trend) >= 1

@@ -843,6 +843,27 @@ def test_a_stuck_candidate_gets_a_hint_on_what_the_question_asked(ctx: Ctx):
     assert _hint(st, ctx, stuck=True)["hints"][0]["criterion"] != asked.id
 
 
+def test_a_hint_after_a_question_on_a_concept_of_theirs_is_on_that_concept(ctx: Ctx):
+    """A probe asked how to estimate long-term effects (a dive into a concept it had named) and, on /hint, got a
+    nudge on combining several predictions, which it had said: the hint is what deeper treatment of that concept
+    adds, the first point its answers have not touched."""
+    from interviewer.graph import _hint
+
+    concept = ctx.bank.concept("long-term-value")
+    assert len(concept.depth) >= 2
+    first_cue = concept.depth[0].cues[0]
+    st = _state(Phase.FRAME, 1.0, f"I'd optimise for long-term value, with a {first_cue} signal in the objective.")
+    st["transcript"].append({"role": "interviewer", "phase": Phase.FRAME, "text": concept.probes[0], "kind": "deep_dive", "concept": concept.id, "minute": 11.0})
+    line = _hint(st, ctx)["transcript"][-1]["text"]
+    assert concept.name in line, line
+    # the first point is touched by what they said (its cue): the hint is the second
+    second = " ".join(concept.depth[1].point.split()).rstrip(".")
+    assert second.split(" ", 1)[1] in line, line  # past its verb, said as advice ("names" -> "Name")
+    # a question on no concept keeps the criterion's hint (its topic, not the concept's)
+    st["transcript"][-1].pop("concept")
+    assert concept.name not in _hint(st, ctx)["transcript"][-1]["text"]
+
+
 def test_stuck_on_a_challenge_from_another_phase_the_hint_points_back_to_their_words(ctx: Ctx):
     """A junior said "I would one-hot encode it" (a data claim) while discussing the model, could not answer the
     challenge, and was nudged on training at scale. The nudge goes back to the words challenged."""
@@ -1067,3 +1088,30 @@ def test_what_a_question_meant_while_clarifying_is_answered_when_it_is_about_the
     case_q = _state(Phase.CLARIFY, 1.0, "What do you mean by fraud here, card-not-present only?")
     case_q["transcript"].insert(1, {"role": "interviewer", "phase": Phase.CLARIFY, "text": "What latency would you need?", "kind": "follow_up", "minute": 11.0})
     assert not _about_the_last_question(case_q, case_q["transcript"][-1]["text"])
+
+
+def test_a_challenged_claim_held_to_is_pushed_on_once_more_and_a_concession_is_not(ctx: Ctx):
+    """A probe held to a random split after its challenge ("the distribution is basically the same week to week,
+    so random is fine") and was moved on: the claim held to gets one more push, on what would settle it; an
+    answer that gives ground does not, and the push comes once per claim."""
+    from interviewer.graph import HELD, _authored
+
+    mis = next(m for m in ctx.bank.misconceptions_for(Phase.DATA, CASE))
+    st = _state(Phase.DATA, 1.0, "I'd split the logs at random.")
+    st["transcript"] += [
+        {"role": "interviewer", "phase": Phase.DATA, "text": mis.challenge, "kind": "challenge", "misconception": mis.id, "minute": 11.0},
+        {"role": "candidate", "phase": Phase.DATA, "text": "I don't think it peeks at much, the distribution is basically the same week to week, so random is fine.", "kind": "answer", "minute": 12.0},
+    ]
+    st["challenged"] = [mis.id]
+    d = decide(st, ctx)
+    assert d.action == Action.CHALLENGE and d.misconception == mis.id and d.dimension == HELD
+    line, _subject, _query = _authored(st, ctx, d, set())
+    assert line != mis.challenge and "?" in line
+    # a concession is not pushed on
+    conceding = [dict(t) for t in st["transcript"]]
+    conceding[-1]["text"] = "Right, that leaks future behaviour; I'd split by time instead."
+    assert decide({**st, "transcript": conceding}, ctx).dimension != HELD
+    # held to again after the second push: the interview moves on rather than pushing a third time
+    again = [*st["transcript"], {"role": "interviewer", "phase": Phase.DATA, "text": line, "kind": "challenge", "misconception": mis.id, "dimension": HELD, "minute": 12.5},
+             {"role": "candidate", "phase": Phase.DATA, "text": "It's still fine, the weeks look the same.", "kind": "answer", "minute": 13.0}]
+    assert decide({**st, "transcript": again}, ctx).dimension != HELD

@@ -619,7 +619,9 @@ def test_defaults_fit_an_interactive_turn(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize(
     "var,value",
-    [("MLSD_LLM_TIMEOUT", "0"), ("MLSD_LLM_TIMEOUT", "-1"), ("MLSD_LLM_TIMEOUT", "soon"), ("MLSD_LLM_RETRIES", "-5"), ("MLSD_LLM_MAX_FAILURES", "0"), ("MLSD_LLM_IDLE_TIMEOUT", "0"), ("MLSD_LLM_IDLE_TIMEOUT", "-2")],
+    [("MLSD_LLM_TIMEOUT", "0"), ("MLSD_LLM_TIMEOUT", "-1"), ("MLSD_LLM_TIMEOUT", "soon"), ("MLSD_LLM_RETRIES", "-5"), ("MLSD_LLM_MAX_FAILURES", "0"), ("MLSD_LLM_IDLE_TIMEOUT", "0"), ("MLSD_LLM_IDLE_TIMEOUT", "-2"),
+     # an endpoint that is no URL fails at start (a probe's were taken, then every turn said "Connection error.")
+     ("OPENAI_BASE_URL", "not a url"), ("OPENAI_BASE_URL", "127.0.0.1:9999"), ("OPENAI_BASE_URL", "ftp://127.0.0.1/v1")],
 )
 def test_bad_llm_settings_name_the_variable_in_one_line(monkeypatch, tmp_path, var: str, value: str):
     from interviewer.errors import UsageError

@@ -1,7 +1,7 @@
 """Candidate-text sanitising (interviewer/text.py): what is stripped, what is kept whole, what is escaped."""
 from __future__ import annotations
 
-from interviewer.text import MAX_KEPT_CHARS, asked_part, clarify_asks, escape_controls, is_question, sanitize
+from interviewer.text import MAX_KEPT_CHARS, asked_part, clarify_asks, clip, escape_controls, is_question, sanitize
 
 FAMILY = "\U0001F468\u200D\U0001F469\u200D\U0001F467"  # man ZWJ woman ZWJ girl: one emoji
 HEART = "\u2764\ufe0f"  # heavy black heart + variation selector 16 (emoji presentation)
@@ -162,3 +162,15 @@ def test_a_line_template_is_not_worn_out_while_another_wording_is_left():
     assert third not in (first, second) and third == opts[0].format(name="the baseline")
     # a template with too few fixed words to tell apart is judged by the whole line only
     assert P.pick_unique(["{name}?", "Why {name}?"], {"cold start?"}, seed=0, name="x") == "x?"
+
+
+def test_a_clipped_message_is_one_line_cut_at_a_word():
+    """A probe saw "no JSON object in the r)", "APIConnectionError: Conne)" and a validation error over three lines
+    of stderr: a message is shown on one line, cut between words, with a mark that it was cut."""
+    assert clip("short message", 40) == "short message"
+    msg = "1 validation error for GradeReply\ncriteria.0.score\n  Value error, score must be 1-4 or null"
+    out = clip(msg, 60)
+    assert "\n" not in out and len(out) <= 60 and out.endswith("…")
+    assert out[:-1] in " ".join(msg.split()) and not out[:-1].endswith(("scor", "Valu"))
+    assert clip("APIConnectionError: Connection error.", 25) == "APIConnectionError…"
+    assert clip("x" * 50, 10) == "x" * 9 + "…"  # no word boundary: cut at the limit

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 from tui_support import FakeBackend, wait_until
 
 from interviewer.domain import Phase
@@ -105,3 +105,16 @@ async def test_history_profiles_the_highlighted_interview_against_the_earlier_on
         await wait_until(pilot, lambda: "s-a" in _text(profile))
         text = _text(profile)
         assert "s-a (the first)" in text and " vs " not in text.split("\n", 1)[1], "nothing before the first"
+
+
+async def test_history_shows_the_level_estimated_not_the_level_aimed_at(clean_env: Path) -> None:
+    """A probe saw "mid" (the level it chose) in the history's level column beside "senior" (the estimate) in
+    `mlsd sessions`: the column is the estimate, as there, and a retry has none."""
+    rows = [{**_row("s-c", 3.2), "level": "mid", "level_estimate": "senior"}, {**_row("s-b", 3.9), "level": "mid", "level_estimate": "staff", "kind": "retry"}]
+    app = MlsdApp(backend=PracticeBackend((0, 0), SCORES, sessions=rows), live_clock=False, cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_history(pilot, app)
+        table = screen.query_one("#sessions", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 2)
+        assert table.get_row("s-c")[-1] == "senior"
+        assert table.get_row("s-b")[-1] == "–"

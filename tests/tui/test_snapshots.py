@@ -123,7 +123,10 @@ def test_history_screen(snap_compare: Any, size: tuple[int, int], clean_env: Pat
         {"id": "20250222-090000-old001", "case_id": "news-feed", "level": "senior", "status": "finished", "created": 1740214800.0, "kind": "interview"},
         {"id": "20250301-090000-old002", "case_id": "payment-fraud-detection", "level": "senior", "status": "finished", "created": 1740819600.0, "kind": "interview"},
     ]
-    rows = [dict(r, score=s, hire_signal=h) for r, s, h in zip(UNFINISHED + earlier[::-1], (None, 3.36, 2.71, 2.14), ("", "strong hire", "lean hire", "lean no hire"))]
+    rows = [
+        dict(r, score=s, hire_signal=h, level_estimate=e)
+        for r, s, h, e in zip(UNFINISHED + earlier[::-1], (None, 3.36, 2.71, 2.14), ("", "strong hire", "lean hire", "lean no hire"), (None, "staff", "senior", "mid"))
+    ]
     profiles = [(1.0, 2.5, 2.0, 2.0, 2.5, 1.5, 2.0), (3.0, 2.5, 3.0, 2.5, 2.5, 2.5, 3.0), (3.5, 3.0, 3.5, 3.5, 3.0, 3.5, 3.5)]
     scores = [(r["id"], r["created"], dict(zip(PHASES, p))) for r, p in zip([*earlier, UNFINISHED[1]], profiles)]
 

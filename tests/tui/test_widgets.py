@@ -331,3 +331,27 @@ async def test_phase_retry_shows_the_earlier_grade_beside_the_new_one(clean_env:
         first = table.get_row_at(1)
         assert str(first[0]) == phase.criteria[0].title
         assert str(first[2]).strip() == str(earlier[phase.criteria[0].id])
+
+
+def test_a_retry_scorecard_has_no_hire_banner():
+    """A probe's two-answer monitor retry read "STRONG HIRE ... level estimate staff": a retry's banner says it is
+    a phase retry, and the signal and level are said to be that phase's alone."""
+    import json
+
+    from rich.console import Console
+
+    from interviewer.scorecard import Scorecard
+    from tui.screens.scorecard import overall_block
+
+    card = Scorecard.model_validate(json.loads((Path(__file__).parent / "fixtures" / "scorecard.json").read_text(encoding="utf-8")))
+
+    def shown(c: Scorecard) -> str:
+        console = Console(width=200, record=True)
+        console.print(overall_block(c))
+        return console.export_text()
+
+    full = shown(card)
+    assert card.overall.hire_signal.upper() in full and "PHASE RETRY" not in full
+    retry = shown(card.model_copy(update={"kind": "retry"}))
+    assert "PHASE RETRY" in retry and f" {card.overall.hire_signal.upper()} " not in retry
+    assert f"this phase alone reads as {card.overall.hire_signal}" in retry and "level on this phase alone" in retry

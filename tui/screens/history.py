@@ -55,7 +55,7 @@ class HistoryScreen(MlsdScreen[None]):
         table = self.query_one("#sessions", DataTable)
         # the session id first and whole (it is what `mlsd --resume` and `mlsd report` take), so no
         # terminal width scrolls it out of sight
-        for label, width in (("session", 22), ("when", 12), ("case", 24), ("score", 5), ("signal", 14), ("status", 8), ("level", 6)):
+        for label, width in (("session", 22), ("when", 12), ("case", 24), ("score", 5), ("signal", 14), ("status", 8), ("level", 10)):
             table.add_column(label, width=width, key=label)
         self._list()
 
@@ -116,6 +116,8 @@ class HistoryScreen(MlsdScreen[None]):
             self.show_profile(str(event.row_key.value))
 
     def on_sessions_listed(self, message: SessionsListed) -> None:
+        from interviewer.scorecard import below_level_bar, shown_level
+
         table = self.query_one("#sessions", DataTable)
         table.clear()
         self.rows = {str(r["id"]): r for r in message.rows}
@@ -125,7 +127,11 @@ class HistoryScreen(MlsdScreen[None]):
             kind = r.get("kind", "interview")
             status = "retry" if kind == "retry" else r.get("status")  # a retry is shown as a retry, never as finished
             signal = "–" if kind == "retry" else (r.get("hire_signal") or "")  # one phase says little about hiring
-            table.add_row(r["id"], when, r.get("case_id"), score, signal, status, r.get("level"), key=str(r["id"]))
+            # the level shown is the estimate, as `mlsd sessions` shows it (a probe saw the target here, "mid",
+            # beside "senior" there); none for a retry or an unfinished interview
+            est = r.get("level_estimate")
+            level = "–" if kind == "retry" or not est else shown_level(est, r.get("score") is not None and below_level_bar(float(r["score"])))
+            table.add_row(r["id"], when, r.get("case_id"), score, signal, status, level, key=str(r["id"]))
         finished = [float(r["score"]) for r in reversed(message.rows) if counts_in_trend(r)]
         self.query_one("#score-trend", Sparkline).data = finished
         self.query_one("#trend-caption", Static).update(trend_caption(finished))

@@ -39,14 +39,19 @@ def _quote(q: str, width: int = 0) -> str:
 
 def overall_block(card: "Scorecard") -> Group:
     o = card.overall
+    retry = card.kind == "retry"
+    # a retry of one phase is no interview: its banner says so, not "STRONG HIRE" after a minute's answer (a
+    # probe's 2-answer monitor retry); what that phase alone reads as follows in the line below
+    banner = (" PHASE RETRY ", "reverse") if retry else (f" {o.hire_signal.upper()} ", f"reverse {SIGNAL_STYLE.get(o.hire_signal, '')}")
     head = Text.assemble(
-        (f" {o.hire_signal.upper()} ", f"reverse {SIGNAL_STYLE.get(o.hire_signal, '')}"),
+        banner,
         "  score ",
         (f"{o.score:.2f}", "bold"),
         " / 4",
+        *((f"  (this phase alone reads as {o.hire_signal})", "dim"),) if retry else (),
     )
     level = Text.assemble(
-        "level estimate ",
+        "level on this phase alone " if retry else "level estimate ",
         (o.level_text, "bold"),
         f" (target {o.target_level}) · confidence ",
         (o.confidence_label, "bold"),
@@ -61,7 +66,7 @@ def overall_block(card: "Scorecard") -> Group:
     parts = [head, level]
     if o.confidence_reasons:  # what held the confidence down (short interview, retry, thin evidence...)
         parts.append(Text(f"confidence held down by: {'; '.join(o.confidence_reasons)}", style="yellow"))
-    if card.kind == "retry":
+    if retry:
         parts.append(Text("a retry of one phase, not a finished interview: the signal and level rest on that phase alone", style="yellow"))
     return Group(*parts, meta)
 
