@@ -95,10 +95,17 @@ async def _note_open(pilot: Pilot[Any]) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_scorecard_study_note(snap_compare: Any, size: tuple[int, int], clean_env: Path) -> None:
     async def ready(pilot: Pilot[Any]) -> None:
+        # each step settled before the next: under load (clean-clone CI) "down" once landed before the study
+        # tab had focus and scrolled the page behind the note instead
         await pilot.press("right", "right")
-        await pilot.pause()
-        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: getattr(pilot.app.focused, "id", None) == "study-notes", what="the study list")
+        await pilot.wait_for_scheduled_animations()
+        await pilot.press("down")
+        await wait_until(pilot, lambda: pilot.app.screen.query_one("#study-notes").highlighted == 1, what="the second note")
+        await pilot.wait_for_scheduled_animations()
+        await pilot.press("enter")
         await _note_open(pilot)
+        await pilot.wait_for_scheduled_animations()
 
     app = ScorecardHost(backend=FakeBackend(), live_clock=False, cursor_blink=False, export_dir=clean_env)
     assert snap_compare(app, terminal_size=size, run_before=ready)
