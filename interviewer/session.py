@@ -404,6 +404,13 @@ class Session:
         return events
 
     @property
+    def model_calls_off(self) -> bool:
+        """The LLM brain's endpoint failed often enough that model calls are off: the rest runs offline (the
+        header had kept saying "llm brain" after the breaker notice)."""
+        client = self.engine._client
+        return self.brain_kind == BrainKind.LLM and client is not None and client.breaker_reason is not None
+
+    @property
     def pending(self) -> bool:
         """A step was cut short (it failed, or the process was killed) after the candidate's line was saved."""
         snap = self.engine.graph.get_state(self.config)

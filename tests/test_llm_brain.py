@@ -93,3 +93,24 @@ def test_failing_endpoint_goes_offline_after_n_failures(fake_openai: FakeOpenAI)
     assert len(notices) == 3, notices  # two "this call fell back", then one "the rest runs offline"
     assert all("offline" in n for n in notices)
     assert "3 calls in a row" in notices[-1] and "rest of this session" in notices[-1]
+
+
+@pytest.mark.slow
+def test_a_session_says_model_calls_are_off_once_the_breaker_opens(tmp_path, tmp_path_factory, monkeypatch, fake_openai: FakeOpenAI):
+    """The LLM probe's header kept saying "llm brain" after the breaker notice: the session tells whether model
+    calls are off, which the header shows; before any failure they are on."""
+    from interviewer.clock import VirtualClock
+    from interviewer.session import Session
+
+    home = fresh_home(tmp_path, tmp_path_factory, monkeypatch)
+    fake_openai.add_faults(*["500"] * 40)
+    eng = Engine(_llm_settings(home, fake_openai.base_url, llm_max_failures=2))
+    s = Session.start(eng, "video-recommendation", brain="llm", clock=VirtualClock())
+    assert s.brain_kind == "llm" and not s.model_calls_off
+    for line in ("How many daily active users do we have?", "What is the latency budget?", "I'd rank by predicted watch time."):
+        s.send(line)
+        if s.model_calls_off:
+            break
+    assert s.model_calls_off
+    assert any("Model calls are off" in n["text"] for n in s.state.get("notices", []))
+    eng.close()

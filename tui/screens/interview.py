@@ -284,6 +284,8 @@ class InterviewScreen(MlsdScreen[None]):
             case Notice(kind=nkind, text=text):
                 self.notify(text, title="time" if nkind == "time" else "note", severity="warning" if nkind in ("time", "fallback", "index") else "information")
                 await self.conversation.add_notice(text, nkind)
+                if nkind == "fallback":
+                    self.query_one("#case-title", Static).update(self._title())
             case Graded(phase=phase):
                 self._graded.add(phase)
                 await self._refresh_clock()
@@ -386,7 +388,8 @@ class InterviewScreen(MlsdScreen[None]):
         title = lib.cases[case_id].title if lib is not None and case_id in lib.cases else (case_id or "mlsd")
         parts = [title, v.level if v else self.request.level, v.persona if v else self.request.persona]
         if self.session is not None:
-            parts.append(f"{self.session.brain_kind} brain")
+            off = getattr(self.session, "model_calls_off", False)  # the breaker opened: offline for the rest
+            parts.append(f"{self.session.brain_kind} brain" + (" (model calls off: offline)" if off else ""))
         return " · ".join(parts)
 
     def _show_case(self) -> None:
