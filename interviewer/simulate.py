@@ -39,9 +39,12 @@ class ScriptedCandidate:
     def next_line(self, state: dict[str, Any]) -> str:
         phase = state["phases"][state["phase_i"]]
         mine = self.lines.get(phase, [])
-        given = [t["text"] for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE and t["phase"] == phase and t.get("kind") != "command"]
+        here = [t for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE and t["phase"] == phase]
+        given = [t["text"] for t in here if t.get("kind") != "command"]
         if not self.responsive or phase == Phase.CLARIFY:
-            return mine[len(given)] if len(given) < len(mine) else NOTHING_TO_ADD
+            # in order, a command line ("/hint") counting as said: counted as an answer only, it was sent again
+            # and again, and an answers file with "/hint" in it never finished (the turn guard)
+            return mine[len(here)] if len(here) < len(mine) else NOTHING_TO_ADD
         said = set(given)
         left = [x for x in mine if sanitize(x)[0] not in said]
         if not left:

@@ -201,6 +201,13 @@ def test_answers_file_candidate_and_nothing_to_add():
     assert cand.next_line(st) == "What is the goal?"
     st["transcript"].append({"role": "candidate", "phase": "clarify", "text": "x", "kind": "question"})
     assert cand.next_line(st) == NOTHING_TO_ADD
+    # a command in an answers file is said once, like any line (it was sent again and again, because a command
+    # turn did not count as said, and the simulation ended on its turn guard)
+    cand = ScriptedCandidate({"frame": ["I'd optimise long-term value.", "/hint", "Return visits within 7 days."]})
+    st = {"phases": list(PHASES), "phase_i": 1, "transcript": [{"role": "candidate", "phase": "frame", "text": "I'd optimise long-term value.", "kind": "answer"}]}
+    assert cand.next_line(st) == "/hint"
+    st["transcript"].append({"role": "candidate", "phase": "frame", "text": "/hint", "kind": "command"})
+    assert cand.next_line(st) == "Return visits within 7 days."
 
 
 def test_events_stream_tokens_then_message(tmp_path, tmp_path_factory, monkeypatch):
