@@ -337,10 +337,10 @@ def _held_after_challenge(state: InterviewState) -> str | None:
         return None
     mid = tr[-2].get("misconception")
     answer = tr[-1]["text"]
-    if not mid or tr[-2].get("dimension") == HELD or "?" in answer or not _HOLDS.search(answer) or _CONCEDES.search(answer):
+    if not mid or "?" in answer or not _HOLDS.search(answer) or _CONCEDES.search(answer):
         return None
     if any(t.get("misconception") == mid and t.get("dimension") == HELD for t in tr if t["role"] == Role.INTERVIEWER):
-        return None
+        return None  # pushed on once already (the line just challenged included)
     return str(mid)
 
 
@@ -1436,18 +1436,24 @@ def _asked_criterion(state: InterviewState, ctx: Ctx, crits: list[Any]) -> Any |
     return None
 
 
+def _last_question(state: InterviewState) -> Turn | None:
+    """The interviewer's last line, when it was said in the phase under way (what a hint or a stuck answer is about)."""
+    last = next((t for t in reversed(state.get("transcript", [])) if t["role"] == Role.INTERVIEWER), None)
+    return last if last is not None and last.get("phase") == _phase(state) else None
+
+
 def _depth_hint(state: InterviewState, ctx: Ctx) -> tuple[str, str] | None:
     """(topic, sentence) for a hint after a question that dug into a concept the candidate named: what deeper
     treatment of that concept adds, the first such point their answers in this phase have not touched (a probe
     asked how to estimate long-term effects got a hint on combining several predictions, which it had said)."""
     if ctx.bank is None:
         return None
-    last = next((t for t in reversed(state.get("transcript", [])) if t["role"] == Role.INTERVIEWER), None)
-    cid = last.get("concept") if last is not None and last.get("phase") == _phase(state) else None
+    last = _last_question(state)
+    cid = last.get("concept") if last is not None else None
     if not cid or cid not in ctx.bank.concepts or not ctx.bank.concept(cid).depth:
         return None
     concept = ctx.bank.concept(cid)
-    said = " ".join(t["text"] for t in state.get("transcript", []) if t["role"] == Role.CANDIDATE and t.get("phase") == _phase(state)).lower()
+    said = " ".join(t["text"] for t in _phase_turns(state, _phase(state), Role.CANDIDATE)).lower()
     point = next((d.point for d in concept.depth if not any(cue.lower() in said for cue in d.cues)), concept.depth[0].point)
     point = " ".join(point.split()).rstrip(".")
     return concept.name, _imperative(point[:1].upper() + point[1:]) + "."
@@ -1458,8 +1464,8 @@ def _challenged_claim(state: InterviewState, ctx: Ctx, crits: list[Any]) -> str 
     bears on no criterion of this phase (else the hint goes to its criterion, see `_asked_criterion`)."""
     if ctx.bank is None:
         return None
-    last = next((t for t in reversed(state.get("transcript", [])) if t["role"] == Role.INTERVIEWER), None)
-    mid = last.get("misconception") if last is not None and last.get("phase") == _phase(state) else None
+    last = _last_question(state)
+    mid = last.get("misconception") if last is not None else None
     if not mid or mid not in ctx.bank.misconceptions or set(ctx.bank.misconception(mid).criteria) & {c.id for c in crits}:
         return None
     quote = next((x.get("quote") for x in reversed(state.get("stated", [])) if x["id"] == mid and x.get("quote")), None)

@@ -131,6 +131,14 @@ def below_level_bar(score: float) -> bool:
     return score < BARS[1] + LEVEL_SHIFT[Level.MID]
 
 
+def stored_level(level_estimate: str | None, score: float | None) -> str:
+    """A stored session's level estimate as lists show it (`mlsd sessions`, the history screen): "below mid"
+    under the lowest bar, "" when none was estimated."""
+    if not level_estimate:
+        return ""
+    return shown_level(level_estimate, score is not None and below_level_bar(float(score)))
+
+
 def confidence(
     score: float,
     grades: list[CriterionGrade],

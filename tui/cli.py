@@ -530,7 +530,7 @@ def simulate(
 @app.command()
 def sessions(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List past interviews with their scores."""
-    from interviewer.scorecard import below_level_bar, shown_level
+    from interviewer.scorecard import stored_level
     from interviewer.store import Store
 
     rows = Store(_settings().ensure_home()).list()
@@ -560,8 +560,7 @@ def sessions(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
     for r in out:
         retry = r["kind"] == SessionKind.RETRY  # one phase: no hire signal or level worth a column
         kind = f"retry: {', '.join(r['phases'])}" if retry else r["kind"]
-        lvl = shown_level(r["level_estimate"], r["score"] is not None and below_level_bar(r["score"])) if r["level_estimate"] else ""
-        signal, lvl = ("", "") if retry else (r["hire_signal"], lvl)
+        signal, lvl = ("", "") if retry else (r["hire_signal"], stored_level(r["level_estimate"], r["score"]))
         # "running" is what the store keeps until a scorecard is written; in the table it is an unfinished interview
         # that `mlsd --resume ID` picks up (a probe read a quit interview as still running)
         status = "unfinished" if r["status"] == "running" else r["status"]

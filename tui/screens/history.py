@@ -116,7 +116,7 @@ class HistoryScreen(MlsdScreen[None]):
             self.show_profile(str(event.row_key.value))
 
     def on_sessions_listed(self, message: SessionsListed) -> None:
-        from interviewer.scorecard import below_level_bar, shown_level
+        from interviewer.scorecard import stored_level
 
         table = self.query_one("#sessions", DataTable)
         table.clear()
@@ -129,8 +129,7 @@ class HistoryScreen(MlsdScreen[None]):
             signal = "–" if kind == "retry" else (r.get("hire_signal") or "")  # one phase says little about hiring
             # the level shown is the estimate, as `mlsd sessions` shows it (a probe saw the target here, "mid",
             # beside "senior" there); none for a retry or an unfinished interview
-            est = r.get("level_estimate")
-            level = "–" if kind == "retry" or not est else shown_level(est, r.get("score") is not None and below_level_bar(float(r["score"])))
+            level = ("" if kind == "retry" else stored_level(r.get("level_estimate"), r.get("score"))) or "–"
             table.add_row(r["id"], when, r.get("case_id"), score, signal, status, level, key=str(r["id"]))
         finished = [float(r["score"]) for r in reversed(message.rows) if counts_in_trend(r)]
         self.query_one("#score-trend", Sparkline).data = finished
