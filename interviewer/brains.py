@@ -395,7 +395,14 @@ class OfflineBrain:
         # ("... how many eligible posts per session? and how many friends avg?" got the posts alone)
         asks = clarify_asks(question)
         if len(asks) > len(ids):
-            missing = [a for a in asks if not self.match_facts(a, case)]
+            # an ask the reply already speaks to is not said to be left over: one that restates another in other
+            # words and shares a telling word with what was told ("what kind of search?" beside "web or in-app?",
+            # told "the main search box of a general web search engine"; "keystrokes per sec at peak?" told
+            # "over 200,000 at peak"), or the other side of an either-or ("fewer keystrokes? or more clicks?")
+            told = telling_words(" ".join(parts))
+            missing = [
+                a for a in asks if not self.match_facts(a, case) and not telling_words(a) & told and not _EITHER_OR.match(a)
+            ]
             if missing:
                 # which parts, in the candidate's words when they are short ("team size + GPU budget?" had got
                 # "For the rest of that", which did not say what was left to assume)
@@ -446,6 +453,10 @@ def _ask_words(ask: str) -> str | None:
     if not t or len(t.split()) > ASK_NAMED_WORDS or '"' in t:
         return None
     return t[0].lower() + t[1:] if not re.match(r"[A-Z]{2}|I\b", t) else t
+
+
+# the second side of an either-or split into its own ask ("goal = fewer keystrokes? or more clicks?")
+_EITHER_OR = re.compile(r"^\W*or\b", re.I)
 
 
 # an ask about the candidate's own design, not about the case: "how would you", "what would it cost"

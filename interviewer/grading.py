@@ -79,11 +79,13 @@ class PhaseGrade(BaseModel):
     samples: Samples | None = None  # the LLM grader's samples; None for an offline grade
 
     def public(self) -> dict[str, Any]:
-        """The `grade --json` shape of DESIGN.md (plus `samples` when the LLM graded)."""
+        """The `grade --json` shape of DESIGN.md, plus `grader` (which grader produced it: "llm", or "offline",
+        also when the LLM grader failed and the offline grade stands) and `samples` when the LLM graded."""
         out: dict[str, Any] = {
             "phase": self.phase,
             "case": self.case,
             "score": round(self.score, 3),
+            "grader": self.brain,
             "criteria": [{"id": c.id, "score": c.score, "evidence": c.evidence, "rationale": c.rationale, "title": c.title, "weight": c.weight} for c in self.criteria],
         }
         if self.samples is not None:
@@ -262,8 +264,8 @@ class Grader:
         phase's words are read as an answer of the phase being filled; its quotes say where they come from. A
         criterion at 2 or 3 is raised by stronger evidence from another design phase that states no wrong claim
         beside it (an ads candidate's budget-split experiments, described while deploying, left A/B testing at 2);
-        one at 1 or 4, or one whose own phase stated a wrong claim, keeps its own. Grades with nothing to take are
-        returned as they are (the same object)."""
+        one at 1 or 4, or one whose own phase stated a wrong claim, keeps its own. A phase with no words of its own in
+        `elsewhere` takes nothing. Grades with nothing to take are returned as they are (the same object)."""
         analyses: dict[tuple[str, str, str | None], evidence.Analysis] = {}
 
         def analysis(ph: str, into: str, case: str | None) -> evidence.Analysis:
@@ -279,8 +281,10 @@ class Grader:
         # clarifying grades what was asked and settled before the design: a launch bar defined while evaluating
         # is evaluation's evidence, not a requirement clarified
         # blank criteria, and those whose own evidence is fair (2-3, no claim pulled them to 1): more shown in another
-        # phase raises them ("budget-split experiments" said while deploying is A/B-testing evidence too)
-        if g.phase in (CROSS_CUTTING, Phase.CLARIFY) or not elsewhere or all(c.score is not None and not 2 <= c.score < 4 for c in g.criteria):
+        # phase raises them ("budget-split experiments" said while deploying is A/B-testing evidence too). A phase
+        # the candidate said nothing in (never reached: the interview ended first) takes nothing: it was shown
+        # with a score carried from other phases' words, as if it had been discussed
+        if g.phase in (CROSS_CUTTING, Phase.CLARIFY) or not (elsewhere.get(g.phase) or "").strip() or all(c.score is not None and not 2 <= c.score < 4 for c in g.criteria):
             return g
         bank = concept_bank()
         crits = {c.id: c for c in self.criteria_for(g.phase, g.case)}

@@ -39,6 +39,7 @@ from .knowledge import KnowledgeIndex
 from .state import InterviewState, Turn
 from .text import (
     asked_part,
+    asks,
     asks_back,
     asks_directly,
     asks_duration,
@@ -852,10 +853,31 @@ def _detect(state: InterviewState, ctx: Ctx, text: str) -> Update:
     seen = {x["id"] for x in state.get("stated", [])}
     stated = []
     for h in ctx.bank.find_misconceptions(text, case):
+        # a clarifying question states nothing: "do we have courier GPS pings and the actual pickup timestamps?"
+        # had been challenged as using what is known only afterwards as a feature
+        if phase == Phase.CLARIFY and _asked_in(text, h.start):
+            continue
         if h.misconception_id not in seen:
             seen.add(h.misconception_id)
             stated.append({"id": h.misconception_id, "phase": phase, "quote": h.matched, "turn": turn})
     return {"named": {phase: named} if named else {}, "depth": depth, "stated": stated}
+
+
+def _asked_in(text: str, at: int) -> bool:
+    """Whether the sentence (unit) of `text` holding offset `at` is a question the candidate asks."""
+    a, b = next(((a, b) for a, b in units(text) if a <= at < b), (0, len(text)))
+    return asks(text[a:b]) and not _PROPOSES.match(text[a:b])
+
+
+# a question that puts a plan forward states it ("Is it fine if we size the fleet for the typical daily traffic?",
+# "Can we just use accuracy?"): it is challenged like a claim; one that asks about the case ("do we have the actual
+# pickup timestamps?") states nothing
+_PROPOSES = re.compile(
+    r"^\W*(?:(?:so|and|ok(?:ay)?|then)[,\s]+)?(?:(?:is|would)\s+it\s+(?:be\s+)?(?:ok(?:ay)?|fine|alright|reasonable|enough|acceptable)\b"
+    r"|(?:can|could|should|shall|may|must)\s+(?:i|we)\b|what\s+if\s+(?:i|we)\b|how\s+about\b|why\s+not\b|(?:do|would)\s+you\s+mind\s+if\b"
+    r"|(?:do|would)\s+(?:we|i)\s+(?:just\s+)?(?:use|train|size|optimi[sz]e|pick|ship|split)\b)",
+    re.I,
+)
 
 
 def respond(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:

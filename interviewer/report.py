@@ -38,7 +38,7 @@ def history_for(card: Scorecard, sessions: Sequence[tuple[str, float, dict[str, 
     it falls (or last when it is not among them) and only what came before it counts as earlier."""
     import time
 
-    current = {p.id: round(p.score, 3) for p in card.phases if p.id in PHASES}
+    current = {p.id: round(p.score, 3) for p in card.phases if p.id in PHASES and p.reached}
     ids = [s[0] for s in sessions]
     upto = ids.index(card.session_id) if card.session_id in ids else len(sessions)
     before = sessions[:upto]

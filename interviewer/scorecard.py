@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from . import prompts as P
 from .content import Library
 from .domain import CROSS_CUTTING, PHASES, Level, Persona
 from .grading import CriterionGrade, PhaseGrade
@@ -58,6 +59,11 @@ def shown_level(level: str, below: bool) -> str:
     return f"below {level}" if below else level
 
 
+def not_reached() -> str:
+    """What a phase the interview ended before shows in place of its score."""
+    return P.get("report", "not_reached")
+
+
 class PhaseCard(BaseModel):
     id: str
     title: str
@@ -68,6 +74,7 @@ class PhaseCard(BaseModel):
     criteria: list[CriterionGrade]
     trend: list[float] = Field(default_factory=list)
     previous: dict[str, int | None] | None = None  # a phase retry: the earlier grade per criterion
+    reached: bool = True  # False: the interview ended before this phase (nothing shown; it counts as 1)
 
 
 class Point(BaseModel):
@@ -289,6 +296,7 @@ def build(
                 criteria=g.criteria,
                 trend=history.get(g.phase, []),
                 previous=(previous or {}).get(g.phase),
+                reached=not phase_minutes or phase_minutes.get(g.phase) is not None,
             )
         )
     phase_score = acc / total_w if total_w else 1.0
@@ -423,8 +431,12 @@ def to_markdown(card: Scorecard) -> str:
     for p in card.phases:
         trend = " → ".join(f"{t:.1f}" for t in p.trend + [p.score]) if p.trend else ""
         mins = f"{p.minutes:.1f}" if p.minutes is not None else ""
-        out.append(f"| {p.title} | {p.score:.2f} | {mins} | {p.budget or 0:.1f} | {p.follow_ups} | {trend} |")
+        score = f"{p.score:.2f}" if p.reached else not_reached()
+        out.append(f"| {p.title} | {score} | {mins} | {p.budget or 0:.1f} | {p.follow_ups} | {trend} |")
     for p in card.phases:
+        if not p.reached:
+            out += ["", f"### {p.title} — {not_reached()}", "", P.get("report", "not_reached_note")]
+            continue
         out += ["", f"### {p.title} — {p.score:.2f}", "", "| criterion | score | before | evidence |", "|---|---|---|---|"]
         for c in p.criteria:
             before = _score(p.previous.get(c.id)) if p.previous else ""

@@ -126,7 +126,10 @@ class Store:
             seen = session_kind(row_kind, phases)
             if seen == SessionKind.RETRY or (kind is not None and seen != kind):
                 continue
-            out.setdefault(phase, []).append(round(PhaseGrade.model_validate_json(payload).score, 2))
+            grade = PhaseGrade.model_validate_json(payload)
+            if all(c.score is None for c in grade.criteria):
+                continue  # nothing said in that phase (never reached): no point on its trend, as in phase_scores
+            out.setdefault(phase, []).append(round(grade.score, 2))
         return out
 
     def previous_phase(self, case: str, phase: str, before: float, exclude: str) -> dict[str, int | None] | None:

@@ -612,6 +612,15 @@ def _past_reason_lead(q: str) -> str:
     return tail if tail is not None and _INDIRECT.match(tail) else q
 
 
+# the reason after an ask, in the same sentence ("What latency do we have for the listing page, given the estimate
+# is computed for every restaurant shown?"): it set the ask's words apart from the fact that answers it
+_TRAILING_REASON = re.compile(r",\s+(?:given(?:\s+that)?|since|because|considering(?:\s+that)?|seeing\s+(?:as|that))\s.*$", re.I | re.S)
+
+
+# a word that numbers the asks ("First, where is it shown? Second, how many orders ...?") and asks nothing
+_ENUMERATOR = re.compile(r"\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth(?:ly)?|last(?:ly)?|finally|next|then|also|one|two|three|four|five)\W*", re.I)
+
+
 def clarify_asks(text: str, limit: int = 10) -> list[str]:
     """The separate asks of a clarifying line, each to be answered on its own: every question, every bullet,
     and every clause of a question that asks for something else ("What's the QPS at peak and how many ms does
@@ -650,7 +659,7 @@ def clarify_asks(text: str, limit: int = 10) -> list[str]:
             if n == 0 and len(clauses) > 1 and not indirect and (_CONDITION.match(c) or (not _starts_ask(c) and not _TERSE.match(c))):
                 lead = c + ", "  # context for the ask that follows
                 continue
-            if _STUCK.fullmatch(c):  # "idk, how many new listings a day?": "idk" asks nothing
+            if _STUCK.fullmatch(c) or _ENUMERATOR.fullmatch(c):  # "idk, how many ...?", "First, where ...?": asks nothing
                 continue
             if out and _DEGREE_ONLY.match(c):  # "Is the fleet growing, and how fast?": one ask, not two
                 out[-1] = f"{out[-1]}, {c}"
@@ -659,7 +668,8 @@ def clarify_asks(text: str, limit: int = 10) -> list[str]:
             head = asked_head(clauses[n - 1]) if n and m else ""
             if head:  # "How many clips are eligible, and how many get added daily" -> "how many clips get added daily"
                 c = f"{m.group(1)} {head} {c[m.end():]}"
-            out.append(lead + c)
+            trimmed = _TRAILING_REASON.sub("", c)  # "What latency do we have, given the estimate is ...": the ask
+            out.append(lead + (trimmed if content_words(trimmed) else c))
             lead = ""
     return out[:limit]
 
@@ -679,7 +689,18 @@ def ask_items(ask: str) -> list[str]:
     items = [p.strip() for p in _LIST.split(ask) if p and content_words(p)]
     if len(items) > 1 and _QUALIFIED.search(items[0]) and all(len(x.split()) <= 3 for x in items[1:]):
         return []
-    return items if len(items) > 1 else []
+    if len(items) < 2:
+        return []
+    # "how many users and events": the later thing is counted too ("events" alone answered nothing)
+    head = _COUNT_HEAD.match(items[0])
+    if head:
+        items = items[:1] + [x if _starts_ask(x) or len(x.split()) > 4 or _PREP_FIRST.match(x) else f"{head.group(1)} {x}" for x in items[1:]]
+    return items
+
+
+_PREP_FIRST = re.compile(r"^\W*(?:from|with|without|in|on|at|by|for|of|to|via|through|under|over)\b", re.I)
+# the counting head of a list's first item, carried to the bare things after it
+_COUNT_HEAD = re.compile(r"^\W*(?:\w+\s+){0,2}?(how\s+(?:many|much)|what(?:'s|\s+is|\s+are)?\s+the\s+(?:number|count|size|volume)\s+of)\s", re.I)
 
 
 def plural(n: float, word: str) -> str:

@@ -58,7 +58,7 @@ def test_grade_json_shape(home):
     p = mlsd("grade", "--phase", "data", "--case", "video-recommendation", "--answer", ans, "--brain", "offline", "--json", home=home, check=True)
     d = json.loads(p.stdout)
     assert d["phase"] == "data" and d["case"] == "video-recommendation"
-    assert 1 <= d["score"] <= 4
+    assert 1 <= d["score"] <= 4 and d["grader"] == "offline"
     for c in d["criteria"]:
         assert set(c) >= {"id", "score", "evidence", "rationale"}
         assert c["score"] is None or 1 <= c["score"] <= 4

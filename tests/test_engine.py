@@ -9,6 +9,7 @@ from interviewer import PHASES
 from interviewer.clock import VirtualClock
 from interviewer.content import library
 from interviewer.events import Finished, Message, Token
+from interviewer.scorecard import to_markdown
 from interviewer.session import Engine, Session
 from interviewer.simulate import NOTHING_TO_ADD, ScriptedCandidate
 from interviewer.text import sanitize
@@ -169,6 +170,32 @@ def test_commands_hint_time_next_end(tmp_path, tmp_path_factory, monkeypatch):
     assert any(isinstance(e, Finished) for e in events)
     card = s.finished_card
     assert card is not None and card.hints and card.hints[0]["phase"] == "clarify"
+    eng.close()
+
+
+def test_a_phase_never_reached_is_shown_as_not_reached_not_with_a_carried_score(tmp_path, tmp_path_factory, monkeypatch):
+    """Ended during framing after naming a two-tower retriever and a ranker: model development was never reached.
+    It had been shown at 1.5 with the framing answer quoted as its evidence; now it has no evidence, counts as 1,
+    is marked not reached in the card and its Markdown, and is no point on the trend."""
+    eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
+    s = Session.start(eng, "video-recommendation", brain="offline", clock=VirtualClock())
+    s.send("How many users do we have, and what's the latency budget?")
+    s.send("/next")
+    said = "Rank videos by predicted watch time, with two-tower retrieval and then a ranker."
+    s.send(said)
+    s.send("/end")
+    card = s.finished_card
+    assert card is not None
+    by_id = {p.id: p for p in card.phases}
+    assert by_id["frame"].reached and any(c.evidence for c in by_id["frame"].criteria)
+    for ph in ("data", "model", "evaluation", "deploy", "monitor"):
+        p = by_id[ph]
+        assert not p.reached and p.minutes is None and p.score == 1.0
+        assert all(c.score is None and not c.evidence for c in p.criteria), ph
+    md = to_markdown(card)
+    assert f"### {by_id['model'].title} — not reached" in md
+    trend = eng.store.history("video-recommendation", before=9e12, exclude="")
+    assert trend.get("frame") and "model" not in trend
     eng.close()
 
 
@@ -358,6 +385,49 @@ def test_a_part_of_a_question_no_fact_answers_is_left_to_the_candidate(tmp_path,
         assert rest not in s.transcript[-1]["text"]
     finally:
         eng.close()
+
+
+def test_a_part_the_reply_already_speaks_to_is_not_said_to_be_left_over():
+    """A probe in terse notes (query autocomplete): "what kind of search? web or in-app?" was told "the main search
+    box of a general web search engine" and then 'On "what kind of search", I have nothing specific'; the same for
+    "QPS? keystrokes per sec at peak?" told the peak requests per second, for the other side of an either-or, and
+    for "First" and "Second" named as parts of a numbered question. A part nothing told speaks to still is."""
+    from interviewer import prompts as P
+    from interviewer.brains import OfflineBrain
+
+    lib = library()
+    brain = OfflineBrain(lib)
+    qac = lib.case("query-autocomplete")
+    nothing = P.get("clarification", "rest_assumed_named").split("{asks}")[1]
+    for q in (
+        "- what kind of search? web or in-app (e.g. shopping)?\n- latency?",
+        "- and QPS? keystrokes per sec at peak?",
+        "- goal = fewer keystrokes? or more clicks on suggestions?",
+    ):
+        text, ids = brain.clarify(q, qac, [], set())
+        assert ids and nothing not in text, (q, text)
+    dte = lib.case("delivery-time-estimation")
+    text, ids = brain.clarify("First, where is the estimate shown? Second, how many orders per day are we handling?", dte, [], set())
+    assert ids and '"first"' not in text.lower() and '"second"' not in text.lower()
+    text, ids = brain.clarify("How many orders per day are we handling, and what's the CEO's favourite colour?", dte, [], set())
+    assert ids and nothing in text and "favourite colour" in text
+
+
+def test_a_reason_after_an_ask_and_a_counted_list_keep_the_ask_answerable():
+    """"What latency do we have for the listing page, given the estimate is computed for every restaurant shown?"
+    got no fact (asked alone, the latency budget); "how many users and events?" got the users alone."""
+    from interviewer.brains import OfflineBrain
+
+    lib = library()
+    brain = OfflineBrain(lib)
+    dte = lib.case("delivery-time-estimation")
+    got = {dte.facts[i].id for i, _ in brain.match_facts("What latency do we have for the listing page, given the estimate is computed for every restaurant shown?", dte)}
+    assert got == {dte.facts[i].id for i, _ in brain.match_facts("What latency do we have for the listing page?", dte)} and got
+    ev = lib.case("event-recommendation")
+    both = {ev.facts[i].id for i, _ in brain.match_facts("how many users and events?", ev)}
+    users = {ev.facts[i].id for i, _ in brain.match_facts("how many users?", ev)}
+    events = {ev.facts[i].id for i, _ in brain.match_facts("how many events?", ev)}
+    assert users and events and both == users | events
 
 
 def test_a_clarifying_reply_does_not_say_a_figure_twice():

@@ -292,6 +292,21 @@ def test_a_question_that_states_a_misconception_is_answered_and_challenged(tmp_p
         eng.close()
 
 
+def test_a_clarifying_question_about_the_case_is_not_challenged(tmp_path, tmp_path_factory, monkeypatch):
+    """"Do we have courier GPS pings and the actual pickup and drop-off timestamps?" asks what data exists; it was
+    challenged as using what is known only afterwards as a feature ("At the moment the model has to answer, has
+    that thing happened yet?"), in clarifying, with no feature proposed. The same words stated as features are."""
+    eng = Engine(settings_for(fresh_home(tmp_path, tmp_path_factory, monkeypatch)))
+    try:
+        s = Session.start(eng, "delivery-time-estimation", brain="offline", clock=VirtualClock())
+        s.send("And what signals do we get back: do we have courier GPS pings and the actual pickup and drop-off timestamps, and how reliable are they?")
+        assert not s.state.get("stated") and all(t.get("kind") != "challenge" for t in s.transcript)
+        said = "Best features are the actual prep time the restaurant took and the actual distance the courier traveled."
+        assert "known-only-afterwards-as-feature" in {h.misconception_id for h in eng.bank.find_misconceptions(said, "delivery-time-estimation")}
+    finally:
+        eng.close()
+
+
 def test_nothing_to_add_gets_one_hint_then_the_phase_moves_on(ctx: Ctx):
     phase = Phase.MODEL
     st = _state(phase, 1.0, answer="I have nothing to add on this.")

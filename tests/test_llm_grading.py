@@ -200,4 +200,13 @@ def test_cli_reports_disagreeing_samples_and_batch_carries_them(fake_openai: Fak
     assert code == 0, err
     rows = [json.loads(x) for x in out.strip().splitlines()]
     assert [r["id"] for r in rows] == [0, 1]
-    assert all(r["samples"]["n"] == 2 and r["samples"]["disagree"] for r in rows)
+    assert all(r["samples"]["n"] == 2 and r["samples"]["disagree"] and r["grader"] == "llm" for r in rows)
+
+
+def test_grade_json_says_which_grader_produced_it_after_a_fallback(fake_openai: FakeOpenAI, tmp_path, monkeypatch, capsys):
+    """An endpoint that fails every call: the offline grade stands, the notice goes to stderr, and the JSON says
+    "offline" (it had no field saying which grader produced a line)."""
+    fake_openai.add_faults(*["500"] * 12)
+    code, out, err = _run_cli(monkeypatch, capsys, fake_openai, tmp_path, "grade", "--phase", PHASE, "--case", CASE, "--answer", PLAIN, "--json")
+    assert code == 0, err
+    assert json.loads(out)["grader"] == "offline" and "offline grader" in err

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Markdown, OptionList, Static, Tab
 from textual.widgets.option_list import Option
 
 from interviewer.domain import CROSS_CUTTING
+from interviewer.scorecard import not_reached
 from interviewer.text import slug
 
 from ..services import MlsdScreen
@@ -81,6 +82,9 @@ def phase_bars(card: "Scorecard") -> Table:
     for p in card.phases:
         mins = f"{p.minutes:.1f}/{p.budget or 0:.0f}m" if p.minutes is not None else f"–/{p.budget or 0:.0f}m"
         over = p.minutes is not None and p.budget is not None and p.minutes > p.budget
+        if not p.reached:  # the interview ended first: no score of its own (it counts as 1)
+            t.add_row(p.title, bar(1.0, 14), "–", Text(mins, style="dim"), Text(not_reached(), style="dim"))
+            continue
         t.add_row(p.title, bar(p.score, 14), f"{p.score:.2f}", Text(mins, style="yellow" if over else "dim"), trend_text(p.trend, p.score))
     return t
 
