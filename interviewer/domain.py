@@ -220,6 +220,9 @@ class Policy(BaseModel):
         0.42, ge=0, le=1, description="an ask whose only close rival is a fact another part of the line clearly asked for is answered this close"
     )
     push_cues: dict[str, list[str]] = Field(description="words that show a dimension of depth: numbers, tradeoffs, failure")
+    intro_builds_on: dict[str, list[str]] = Field(
+        default_factory=dict, description="per phase: the criteria whose concepts, named in an earlier phase, its opening starts from"
+    )
 
     def target(self, level: str) -> int:
         return self.level_target.get(Level(level), self.default_target) if level in Level._value2member_map_ else self.default_target

@@ -55,6 +55,9 @@ class Settings(BaseModel):
     dismiss_after: list[str]
     absent_before: list[str]
     dismiss_gap: int = Field(ge=0, le=12)
+    rejected_before: list[str]
+    rejected_not_after: list[str]
+    rejected_gap: int = Field(ge=0, le=6)
     tradeoff_explicit: list[str]
     menu_min: int = Field(ge=2, le=20)
     menu_cues: list[str]
@@ -251,7 +254,7 @@ def _corrected(text: str, out: Sequence[Unit], mentions: Sequence[tuple[str, int
 
 
 @functools.lru_cache(maxsize=1)
-def _dismiss_rx() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _dismiss_rx() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     st = settings()
 
     def alternation(phrases: list[str]) -> str:  # longest first; any run of spaces, either apostrophe
@@ -261,7 +264,10 @@ def _dismiss_rx() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
         # "we don't need anything beyond a rollback plan" keeps the plan: no qualifier between the cue and the name
         return re.compile(rf"(?<!\w)(?:{alternation(phrases)})(?!\w)(?:\W+(?!{_QUALIFIER.pattern})[\w'’-]+){{0,{st.dismiss_gap}}}\W*$", re.I)
 
-    return before(st.dismiss_before), re.compile(rf"^[\s\w'’-]{{0,30}}?(?<!\w)(?:{alternation(st.dismiss_after)})(?!\w)", re.I), before(st.absent_before)
+    # the option not taken: the cue, then at most rejected_gap words that do not turn it into "not only", "not sure"
+    stop = alternation(st.rejected_not_after)
+    rejected = re.compile(rf"(?<!\w)(?:{alternation(st.rejected_before)})(?:\W+(?!(?:{stop})(?!\w))[\w'’-]+){{0,{st.rejected_gap}}}\W*$", re.I)
+    return before(st.dismiss_before), re.compile(rf"^[\s\w'’-]{{0,30}}?(?<!\w)(?:{alternation(st.dismiss_after)})(?!\w)", re.I), before(st.absent_before), rejected
 
 
 # what makes "not needed" a limit rather than a dismissal: "rollback isn't needed beyond the previous model staying warm"
@@ -270,15 +276,17 @@ _QUALIFIER = re.compile(r"(?:beyond|besides|except|other\s+than|apart\s+from|mor
 _CLAUSE_END = re.compile(r"[.?!;:,\n()]|\b(?:but|though|although|however|whereas|while|yet|except)\b", re.I)
 
 
-def dismissed(text: str, unit_start: int, start: int, end: int, absent: bool = True) -> bool:
+def dismissed(text: str, unit_start: int, start: int, end: int, absent: bool = True, rejected: bool = False) -> bool:
     """Whether a concept is named only to say it is not needed ("we don't need a rollback plan", "I wouldn't add a
     separate reranking layer", "calibration isn't a concern"): the words before the name in its clause, or the
     words right after it (`evidence.yaml`: dismiss_before, dismiss_after). With `absent`, also a thing said not to
-    exist ("we don't have labellers": absent_before), which is no evidence either but was not waved away."""
-    before_rx, after_rx, absent_rx = _dismiss_rx()
+    exist ("we don't have labellers": absent_before), which is no evidence either but was not waved away. With
+    `rejected`, also a thing named as the option not taken ("LambdaRank, not a pointwise model": rejected_before),
+    which the interviewer does not dig into as the candidate's; the grader counts it as an option weighed."""
+    before_rx, after_rx, absent_rx, rejected_rx = _dismiss_rx()
     before = _CLAUSE_END.split(text[max(unit_start, start - 120) : start])[-1]
     after = _CLAUSE_END.split(text[end : end + 60])[0]
-    if before_rx.search(before) or (absent and absent_rx.search(before)):
+    if before_rx.search(before) or (absent and absent_rx.search(before)) or (rejected and rejected_rx.search(before)):
         return True
     m = after_rx.match(after)
     return bool(m) and not _QUALIFIER.match(text[end + m.end() :].lstrip())
@@ -472,8 +480,10 @@ def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBa
             if m in ev.misconceptions or m in ev.corrected:
                 weight_of_unit[i] = weight_of_unit.get(i, 0.0) + 0.25
                 where.setdefault(i, s)
-        # the strongest evidence first (the scorecard's strengths quote the first), ties in the order said
-        best = sorted(weight_of_unit, key=lambda i: (-weight_of_unit[i], i))[: st.quotes]
+        # the strongest evidence first (the scorecard's strengths quote the first), ties in the order said; but a
+        # claim that stands uncorrected comes first of all: the gap quotes it, not the sentence that named most
+        claims = {i for m, i, _s, _e in an.misconceptions if m in ev.misconceptions}
+        best = sorted(weight_of_unit, key=lambda i: (i not in claims, -weight_of_unit[i], i))[: st.quotes]
         ev.quotes = [_quote(an.units[i], where[i], st.quote_chars) for i in best]
         ev.at = sorted(an.units[i].start for i in weight_of_unit)
         out.append(ev)

@@ -845,8 +845,9 @@ def _detect(state: InterviewState, ctx: Ctx, text: str) -> Update:
     mentions = ctx.bank.find_mentions(text, case)
     for m in mentions:
         # a concept named only to say it is not needed ("we don't need a rollback plan") is not one the
-        # candidate uses: it earns no coverage and is not dug into as theirs (`_dismissed_now` asks about it)
-        if m.concept_id not in named and not dismissed(text, 0, m.start, m.end):
+        # candidate uses: it earns no coverage and is not dug into as theirs (`_dismissed_now` asks about it); nor is
+        # the option they did not take ("LambdaRank, not a pointwise model" had got a dive on pointwise losses)
+        if m.concept_id not in named and not dismissed(text, 0, m.start, m.end, rejected=True):
             named.append(m.concept_id)
     depth = {cid: sorted(ix) for cid, ix in ctx.bank.find_depth(text, case, mentions=mentions).items() if ix}
     turn = len(state.get("transcript", [])) - 1
@@ -1351,12 +1352,36 @@ def _advance(state: InterviewState, ctx: Ctx, why: Why) -> Update:
         return upd
     new_phase = state["phases"][nxt]
     close = P.pick_unique(P.get("advance", why), used, seed=state["phase_i"], phase=ctx.lib.phase_title(phase))
-    intro = P.pick_unique(P.get("phase_intro", new_phase), used, seed=nxt)
+    intro = _intro(state, ctx, new_phase, used, nxt)
     brevity = f"{P.get('brevity')[1]} " if why != Why.ASKED and _rambles(state, ctx) else ""
     upd = _say(state, ctx, f"{close} {brevity}{intro}", TurnKind.INTRO, phase=new_phase)
     upd.update({"phase_minutes": _closed_minutes(state, phase), "phase_i": nxt, "phase_start": state.get("elapsed", 0.0)})
     _writer()(PhaseChanged(new_phase, phase))
     return upd
+
+
+def _intro(state: InterviewState, ctx: Ctx, new_phase: str, used: set[str], seed: int) -> str:
+    """The opening question of a phase. When the candidate already named one of the concepts its opening asks for
+    (`policy.intro_builds_on`: "... or should I treat it as learning to rank?" while clarifying), it starts from
+    their words rather than asking for what they already gave (`phase_intro_started`)."""
+    builds_on = set(policy().intro_builds_on.get(new_phase, ()))
+    if ctx.bank is not None and builds_on and new_phase in P.get("phase_intro_started"):
+        # in the order said, questions included ("..., or should I frame it as learning to rank?")
+        said_ids = [
+            m.concept_id
+            for t in state.get("transcript", [])
+            if t["role"] == Role.CANDIDATE
+            for m in ctx.bank.find_mentions(t["text"], state["case_id"])
+            if not dismissed(t["text"], 0, m.start, m.end, rejected=True)
+        ]
+        for cid in dict.fromkeys(said_ids):
+            c = ctx.bank.concept(cid)
+            if c.phase != new_phase or not builds_on & set(c.criteria) or c.kind in UNPUSHED_KINDS or not _theirs(state, ctx, cid):
+                continue
+            said = _said_as(state, ctx, cid)
+            if said:
+                return P.pick_unique(P.get("phase_intro_started", new_phase), used, seed=seed, said=said)
+    return P.pick_unique(P.get("phase_intro", new_phase), used, seed=seed)
 
 
 def advance(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:

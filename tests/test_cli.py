@@ -465,3 +465,30 @@ def test_grade_transcript_refuses_a_transcript_it_would_misgrade(tmp_path, monke
     code, out, err = run_main(monkeypatch, capsys, "grade", "--transcript", str(t), "--brain", "offline", home=tmp_path / "home")
     assert code == 2 and str(t) in one_line(err) and says in err, err
     assert "hire" not in out
+
+
+def test_eval_exits_1_when_a_threshold_is_missed_and_0_when_all_hold(home, tmp_path):
+    """`mlsd eval` printed "threshold missed" and exited 0: click returns a typer.Exit's code without standalone mode."""
+    import tomllib
+
+    import yaml
+
+    th = tomllib.loads((ROOT / "evals" / "thresholds.toml").read_text())
+    for name, accuracy, parts in (("strict", 1.01, 0.0), ("lenient", 0.0, 0.0)):
+        folder = tmp_path / name
+        (folder / "clarifying").mkdir(parents=True)
+        # a few questions of the shipped set are enough to measure; the thresholds decide the exit code
+        shipped = yaml.safe_load((ROOT / "evals" / "clarifying" / "questions.yaml").read_text())
+        (folder / "clarifying" / "questions.yaml").write_text(yaml.safe_dump(shipped[:6]))
+        lines = ["[behaviour]", f"clarify_accuracy_min = {accuracy}", f"clarify_every_part_min = {parts}"]
+        (folder / "thresholds.toml").write_text("\n".join(lines) + "\n")
+        assert th["behaviour"]["clarify_accuracy_min"] > 0  # the shipped file has the threshold this varies
+        p = subprocess.run(
+            [sys.executable, "-m", "tui.cli", "eval", "--suite", "clarifying"],
+            capture_output=True, text=True, timeout=300, cwd=ROOT,
+            env={**{k: v for k, v in os.environ.items() if not k.startswith("OPENAI")}, "MLSD_HOME": str(home), "MLSD_CONFIG": str(home / "none.toml"), "MLSD_EVALS_DIR": str(folder)},
+        )
+        if name == "strict":
+            assert p.returncode == 1 and "threshold missed" in p.stderr, (p.returncode, p.stderr[-500:])
+        else:
+            assert p.returncode == 0 and "threshold missed" not in p.stderr, (p.returncode, p.stderr[-500:])

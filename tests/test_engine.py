@@ -457,3 +457,25 @@ def test_a_hint_asked_for_in_words_gets_a_hint(tmp_path, tmp_path_factory, monke
         assert got["text"] != asked["text"] and s.state["hints"][-1]["phase"] == "data"
     finally:
         eng.close()
+
+
+def test_a_phase_opens_from_what_the_candidate_already_said_of_it(tmp_path, tmp_path_factory, monkeypatch):
+    """A probe framed the problem while clarifying and was then asked, as framing opened, "What exactly would the
+    model predict ...?" as if nothing had been said. The opening now starts from their words; a candidate who
+    said nothing of the framing gets the plain opening."""
+    from interviewer import prompts as P
+
+    eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
+    started = Session.start(eng, "video-recommendation", brain="offline", clock=VirtualClock())
+    started.send("How many daily users are there? I'm leaning towards learning to rank on predicted watch time.")
+    started.send("/next")
+    intro = next(t for t in reversed(started.transcript) if t["kind"] == "intro")
+    assert intro["phase"] == "frame" and "learning to rank" in intro["text"].lower()
+    started_lines = [t.format(said="learning to rank") for t in P.get("phase_intro_started", "frame")]
+    assert any(line in intro["text"] for line in started_lines)
+    plain = Session.start(eng, "video-recommendation", brain="offline", clock=VirtualClock())
+    plain.send("How many daily users are there?")
+    plain.send("/next")
+    intro = next(t for t in reversed(plain.transcript) if t["kind"] == "intro")
+    assert intro["phase"] == "frame" and any(line in intro["text"] for line in P.get("phase_intro", "frame"))
+    eng.close()

@@ -445,6 +445,30 @@ def test_a_concept_named_only_to_set_it_aside_is_not_dived_into(ctx: Ctx):
     assert not _set_aside_only(aside, ctx, "vr-satisfied-watch-time")
 
 
+def test_the_option_not_taken_is_not_the_candidates_to_dig_into_but_still_counts_as_weighed(ctx: Ctx):
+    """A probe answered "LambdaRank, not a pointwise model" and was dug into on pointwise losses as its own."""
+    from interviewer.evidence import analyse
+    from interviewer.graph import _detect
+
+    for text, taken, left in [
+        ("I'd train LambdaRank, not a pointwise model, because we care about the order.", "listwise-loss", "pointwise-loss"),
+        ("A two-tower model instead of matrix factorization for retrieval.", "two-tower", "matrix-factorization"),
+        ("Instead of batch scoring we use streaming features for freshness.", "streaming-features", "batch-prediction"),
+    ]:
+        st = _state(Phase.MODEL, 2.0, text)
+        found = {m.concept_id for m in ctx.bank.find_mentions(text, CASE)}
+        assert {taken, left} <= found
+        named = _detect(st, ctx, text)["named"].get(Phase.MODEL, [])
+        assert taken in named and left not in named
+        # the grader still sees both: an option weighed and set aside
+        assert {taken, left} <= {c for c, *_ in analyse(text, Phase.MODEL, CASE).mentions}
+    # "not only X but also Y", "not sure about X": no option set aside
+    for text, kept in [("Not only nDCG but also recall@k for the retrieval stage.", "ndcg"), ("I'm not sure about calibration here, we'd check it.", "calibration")]:
+        found = {m.concept_id for m in ctx.bank.find_mentions(text, CASE)}
+        assert kept in found, (text, found)
+        assert kept in _detect(_state(Phase.EVALUATION, 2.0, text), ctx, text)["named"].get(Phase.EVALUATION, [])
+
+
 def test_a_concept_named_to_deny_it_or_to_ask_what_it_is_is_not_the_candidates(ctx: Ctx):
     """A probe wrote "it's not an ML ranking problem for us" and "not LTR" and was asked "You framed it as
     learning to rank. ..."; another asked "what labellers? there are no humans" and got "You mentioned labellers."."""

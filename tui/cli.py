@@ -958,7 +958,11 @@ def bench(
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        # without standalone mode, click returns the code of a typer.Exit rather than raising it ("threshold
+        # missed" had exited 0)
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except typer.Exit as e:
         sys.exit(e.exit_code)
     except typer.Abort:
