@@ -162,6 +162,24 @@ _DENIAL = re.compile(
     r"(?:propos|say|said|suggest|claim|recommend|mean|meant|advocat|argu|imply|implied)\w*\b",
     re.I,
 )
+# a question states nothing ("Are comments and DMs in scope?", "Do we keep the raw messages?"), unless it puts a
+# plan up for approval ("Is it fine if we size the fleet for the average?", "Can we just use DMs?") or asks to
+# have a claim confirmed ("We report accuracy, right?")
+_QUESTION = re.compile(r"\?[\s\"')\]]*$")
+_CONFIRM_TAG = re.compile(r"[,;]\s*(?:right|correct|yes|no|agreed|ok(?:ay)?|isn.t\s+it|aren.t\s+they|don.t\s+you\s+think|wouldn.t\s+you\s+say|true)\s*\?[\s\"')\]]*$", re.I)
+_PROPOSAL = re.compile(
+    r"^\W*(?:(?:so|and|ok(?:ay)?|then|also)[,\s]+)*(?:(?:is|would)\s+it\s+(?:be\s+)?(?:fine|ok(?:ay)?|alright|all\s+right|reasonable|enough|acceptable)|"
+    r"(?:can|could|should|shall|may)\s+(?:we|i)|how\s+about|what\s+if\s+(?:we|i)|why\s+not|wouldn.t\s+it|isn.t\s+it|don.t\s+we|do\s+we\s+(?:just|even)|"
+    r"(?:do|does|would|will)\s+(?:it|that|this)\s+(?:work|suffice|be\s+enough|do))\b",
+    re.I,
+)
+
+
+def _asks(unit: str) -> bool:
+    """Whether a sentence only asks: a question that neither proposes nor seeks a claim's confirmation."""
+    return bool(_QUESTION.search(unit)) and not _CONFIRM_TAG.search(unit) and not _PROPOSAL.match(unit)
+
+
 # a claim warned against in the words that state it: "don't claim revenue lift from AUC alone", "never assume
 # the offline gain shows up online" say the opposite of what they name
 _WARNED = re.compile(
@@ -376,15 +394,29 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
+_INNER_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+
+
+def surface_parts(surface: str) -> tuple[str, ...]:
+    """A surface's words, lowercase, split at whitespace and at a hyphen inside a word: the key under which two
+    aliases are the same surface ("crowd workers" also matches "crowd-workers" in an answer)."""
+    return tuple(_INNER_HYPHEN.sub(" ", surface.lower()).split())
+
+
 def _match_parts(text: str, i: int, end: int, parts: tuple[str, ...], closed: bool) -> int:
     """End of the surface `parts` (lowercase words) matched at text[i:], or -1. Words are separated by
-    any whitespace; a surface ending in a letter or digit must end a word. Plain string compares, no regex."""
+    any whitespace or by one hyphen (the alias "right to erasure" names "right-to-erasure"; a hyphenated
+    alias, "in-batch", needs its hyphen: "stay in batch" does not name it); a surface ending in a letter or
+    digit must end a word. Plain string compares, no regex."""
     j = i
     for k, part in enumerate(parts):
         if k:
             n = j
-            while n < end and text[n].isspace():
+            if n < end and text[n] == "-":
                 n += 1
+            else:
+                while n < end and text[n].isspace():
+                    n += 1
             if n == j:
                 return -1
             j = n
@@ -602,8 +634,8 @@ class ConceptBank:
             # a figure is off only against a case (figures.py): without one it states nothing
             mids = self._case_mids[case] = [mid for mid in self.misconceptions if (case is None and mid not in self.figure_of) or (case is not None and self.applies(mid, case))]
         # a sentence that denies having said something ("I did not propose tuning on the test set: ...") states
-        # none of what it names
-        denied = [bool(_DENIAL.match(text, a, b)) for a, b in spans]
+        # none of what it names, and a question states nothing
+        denied = [bool(_DENIAL.match(text, a, b)) or _asks(text[a:b]) for a, b in spans]
         per_unit: list[dict[str, Hit]] = [{} if no else self._scan_unit(text, a, b, mids, key=(case,)) for (a, b), no in zip(spans, denied)]
         out: list[Hit] = []
         for i, (a, b) in enumerate(spans):
@@ -614,7 +646,7 @@ class ConceptBank:
                 pair = [m for m in mids if m not in per_unit[i] and m not in per_unit[i + 1]]
                 # the pair's misconceptions follow from its two units and the case: the key says which they are
                 for h in self._scan_unit(text, a, spans[i + 1][1], pair, key=(case, b - a, spans[i + 1][0] - a)).values():
-                    if h.end > b:  # it needs the second sentence
+                    if h.end > b and not _asks(text[spans[i + 1][0] : spans[i + 1][1]]):  # it needs the second sentence, a statement
                         out.append(h)
         out = [h for h in out if not _WARNED.search(h.matched) and not self._pitfall(text, h, spans)]
         if any(self.misconceptions[h.misconception_id].unless for h in out):
@@ -915,11 +947,12 @@ def _check_lines_fit_cases(lf: _Loaded, bank: ConceptBank, lib: Library) -> None
 def _check_alias_owners(lf: _Loaded, alias_owner: dict[str, str], source: dict[str, tuple[str, int | None]]) -> None:
     """An alias belongs to one concept only (`alias_owner` carries the owners seen in earlier files)."""
     for i, c in enumerate(lf.file.concepts):
-        for j, a in enumerate(c.aliases):
+        for j, alias in enumerate(c.aliases):
+            a = " ".join(surface_parts(alias))  # "two-tower" and "two tower" are one surface
             other = alias_owner.get(a)
             if other is not None and other != c.id:
                 where = source.get(other, (str(lf.path), _id_line_of(lf, other)))
-                raise ContentError(lf.path, f"{c.id}: alias {a!r} is already an alias of {other!r} ({where[0]}:{where[1]})", _line(lf, "concepts", i, "aliases", j))
+                raise ContentError(lf.path, f"{c.id}: alias {alias!r} is already an alias of {other!r} ({where[0]}:{where[1]})", _line(lf, "concepts", i, "aliases", j))
             alias_owner[a] = c.id
 
 

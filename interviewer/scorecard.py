@@ -331,11 +331,14 @@ def build(
     )
     # strengths: the best-scored criteria with a quote; gaps: the weightiest low scores
     graded = [c for c in all_grades]
-    strengths = [
-        Point(criterion=c.id, phase=c.phase, title=c.title, score=c.score, quote=c.evidence[0])
-        for c in sorted(graded, key=lambda c: (-(c.score or 0), -c.weight))
-        if (c.score or 0) >= 3 and c.evidence
-    ][:5]
+    # each with a quote of its own: three of five strengths had quoted the same sentence
+    strengths: list[Point] = []
+    quoted: set[str] = set()
+    for c in sorted(graded, key=lambda c: (-(c.score or 0), -c.weight)):
+        fresh = [q for q in c.evidence if q not in quoted]
+        if (c.score or 0) >= 3 and fresh and len(strengths) < 5:
+            strengths.append(Point(criterion=c.id, phase=c.phase, title=c.title, score=c.score, quote=fresh[0]))
+            quoted.add(fresh[0])
 
     def notes_for(c: CriterionGrade, k: int) -> list[str]:
         """The notes sections that teach a criterion (none when there is no index, or it fails)."""

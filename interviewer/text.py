@@ -174,6 +174,18 @@ _MOVE_ON = re.compile(
     r"^\s*(/next\b|(i\s+)?(have\s+)?nothing\s+(more\s+)?to\s+add|let'?s\s+move\s+on|can\s+we\s+move\s+on|(i'?m|i\s+am)\s+done(\s+with\s+this)?|next\s+(phase|topic|section)|that'?s\s+all(\s+i\s+have)?|move\s+on)",
     re.I,
 )
+# the same request as a sentence of its own, after a word of assent ("OK, let's move on.", "Sure. Next phase
+# please", "I think that covers it, let's move on", "Moving on.", "Next?", "ready to move on")
+_MOVE_ON_SENTENCE = re.compile(
+    r"(?:^|[.!?;,:]\s*|\s-+\s*)(?:(?:ok(?:ay)?|sure|alright|all\s+right|right|great|cool|good|fine|yes|yeah|yep|so|well|then|"
+    r"i\s+think|i\s+guess|i\s+believe)[,.!]?\s+)*"
+    r"(?:(?:let'?s|let\s+us|can\s+we|could\s+we|shall\s+we|should\s+we|we\s+can|i'?d\s+like\s+to|i\s+would\s+like\s+to|"
+    r"i\s+want\s+to|(?:i'?m\s+|i\s+am\s+)?ready\s+to|happy\s+to|please)\s+(?:now\s+|just\s+)?(?:move|go|skip|continue|proceed)(?:\s+on)?"
+    r"(?:\s+to\s+the\s+next(?:\s+(?:phase|part|section|topic|one|question))?)?"
+    r"|moving\s+on|next(?:\s+(?:phase|part|section|topic|one|question))?|(?:i'?m\s+|i\s+am\s+)?done(?:\s+(?:here|with\s+this(?:\s+(?:phase|part|section))?))?)"
+    r"(?:,?\s+(?:please|pls|then|now))?\W*$",
+    re.I,
+)
 
 
 _STUCK = re.compile(
@@ -218,8 +230,12 @@ def answer_spans(text: str) -> list[tuple[int, int]]:
 
 
 def wants_to_move_on(text: str) -> bool:
-    t = text.strip()
-    return bool(_MOVE_ON.search(t)) and len(t.split()) <= 25
+    """A short line that asks to go on: it opens with the request, or its last sentence is the request
+    after a word of assent or a closing remark ("OK, let's move on.", "That covers it. Next?")."""
+    t = text.strip().replace("\u2019", "'")
+    if len(t.split()) > 25:
+        return False
+    return bool(_MOVE_ON.search(t)) or bool(_MOVE_ON_SENTENCE.search(t))
 
 
 # an answer that ends by asking to go on: "... moving on to framing?", "Shall we move on to the data?"

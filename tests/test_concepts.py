@@ -160,6 +160,19 @@ def test_mentions_take_the_longest_alias_and_skip_hyphen_prefixed_words(bank: Co
     assert [m.concept_id for m in bank.find_mentions("unsupervised-ish gbdtx retrieval")] == ["supervision-type"]  # not "gbdtx"
 
 
+def test_an_alias_written_with_spaces_also_names_the_hyphenated_form_but_not_the_reverse(bank: ConceptBank):
+    """"right-to-erasure" earned nothing though "right to erasure" is an alias; a hyphenated alias ("in-batch")
+    still needs its hyphen, and two concepts may not own the same words joined differently."""
+    assert "deletion-requests" in {m.concept_id for m in bank.find_mentions("a right-to-erasure path")}
+    assert "two-tower" in {m.concept_id for m in bank.find_mentions("a two tower retriever")}
+    from interviewer.concepts import surface_parts
+
+    owners: dict[tuple[str, ...], str] = {}
+    for c in bank.concepts.values():
+        for a in c.aliases:
+            assert owners.setdefault(surface_parts(a), c.id) == c.id, (a, owners[surface_parts(a)], c.id)
+
+
 def test_wrapped_prose_is_one_unit_but_notes_are_not():
     prose = "For the split I would hold out the last two months of traffic as the test set, because\na random split leaks the future."
     spans = [prose[a:b] for a, b in units(prose)]
@@ -190,6 +203,16 @@ def test_misconceptions_found_per_sentence_with_exact_spans(bank: ConceptBank):
         assert text[h.start : h.end] == h.matched
     # scoped: a retrieval-only misconception is not raised for a fraud case
     assert "full-softmax-over-catalogue" not in {h.misconception_id for h in bank.find_misconceptions(text, "payment-fraud-detection")}
+
+
+def test_a_question_states_no_misconception_but_a_claim_put_up_for_confirmation_does(bank: ConceptBank):
+    """A new user's clarifying question "Are comments and DMs in scope?" was read as the claim that private
+    messages are scanned, and the scorecard showed it as "said, then taken back" on privacy."""
+    case = "harmful-content-detection"
+    for asked in ("Are comments and DMs in scope?", "Are private messages in scope, or only public posts?"):
+        assert not bank.find_misconceptions(asked, case), asked
+    for said in ("We'd scan private messages too, right?", "We'll scan DMs. Is that ok?", "We'd scan private messages too.", "Can we just scan the DMs too?"):
+        assert "hcd-scan-private-messages" in {h.misconception_id for h in bank.find_misconceptions(said, case)}, said
 
 
 def test_literal_prefilter_never_changes_what_is_found(bank: ConceptBank):
@@ -1449,6 +1472,12 @@ WRONG = [
     ('video-recommendation', "There's so much data that position bias washes out."),
     # a fact of the case contradicted (75% of queries are signed out), recognised since the case misconceptions grew
     ('search-ranking', "the biggest lever imo is personalising from each user's own search history"),
+    # a new user's claims that went unchallenged in a fraud and a harmful-content interview (sixteenth-session probe)
+    ('payment-fraud-detection', 'Metrics: accuracy and ROC AUC on a held-out month.'),
+    ('payment-fraud-detection', 'More parameters means better accuracy.'),
+    ('payment-fraud-detection', 'If offline AUC is good it will be good online too.'),
+    ('payment-fraud-detection', "Blocking good customers is fine, they'll retry."),
+    ('harmful-content-detection', 'The reviewers are the ground truth, so we train on their decisions.'),
 ]
 
 # the sixth set's statements no pattern recognises: arithmetic slips (a rate or a size computed wrong), a fact of
@@ -1823,6 +1852,12 @@ _PROSE_FOUND = [
     ("training-serving-skew", "Features computed offline in Spark can differ from the ones computed online in Java."),    ("deletion-requests", "If someone asks us to erase their data, we remove their rows from the training tables too."),
     ("exposure-bias", "We only get outcomes for the loans we approved."),
     ("graceful-degradation", "If the scorer crashes, return the rule-based decision."),
+    # a new user's answers that earned nothing (sixteenth-session probe)
+    ("current-approach", "What do we have today, is there an existing ranking system or a heuristic?"),
+    ("baseline-named", "Baseline is the current production heuristic."),
+    ("deletion-requests", "Privacy: honour deletions, only train on users who opted in."),
+    ("deletion-requests", "Users can delete their account; we drop their rows from the training set within 30 days."),
+    ("deletion-requests", "For GDPR we need a right-to-erasure path."),
 ]
 _PROSE_NOT_FOUND = [
     ("data-leakage", "The label is the click we observe after the impression."),
@@ -1841,6 +1876,10 @@ _PROSE_NOT_FOUND = [
     ("canary-release", "Route 2% of the budget to marketing first."),
     ("triggered-retraining", "Whenever we retrain, we log the run and its metrics."),    ("deletion-requests", "When a user deletes a comment, it disappears from the thread."),
     ("access-control", "Only people in the group can see the event."),
+    ("current-approach", "We would fine-tune the existing model weekly."),
+    ("baseline-named", "Our baseline rate is 2%."),
+    ("deletion-requests", "We handle deletions of posts by moderators as a label."),
+    ("in-batch-negatives", "Features that can stay in batch are computed nightly."),
 ]
 
 

@@ -186,6 +186,7 @@ def test_scorecard_contents(finished):
                 assert q.lower() in said.lower()
     for st in card.strengths:
         assert st.quote and st.quote.lower() in said.lower()
+    assert len({st.quote for st in card.strengths}) == len(card.strengths), "each strength quotes a sentence of its own"
     assert card.gaps
     for gap in card.gaps:
         if gap.phase in PHASES:

@@ -506,6 +506,22 @@ def test_a_hint_or_moving_on_asked_for_in_words_is_acted_on(ctx: Ctx):
     assert not ends_moving_on("features are computed then we go to the model.")
 
 
+def test_moving_on_asked_for_after_a_word_of_assent_or_a_closing_remark_is_acted_on(ctx: Ctx):
+    """A new user's "OK, let's move on." was ignored twice (the request had to open the line), and so was a
+    curly apostrophe; a design sentence that says "next", "done" or "move on" is still an answer."""
+    from interviewer.text import wants_to_move_on
+
+    for said in ("OK, let's move on.", "I think that covers it, let's move on.", "Let\u2019s move on", "That covers it. Next?",
+                 "Moving on.", "Sure, next phase please", "ready to move on", "I'm done here."):
+        assert wants_to_move_on(said), said
+        d = decide(_state(Phase.MODEL, 2.0, said), ctx)
+        assert d.action == Action.ADVANCE and d.why == Why.ASKED, said
+    for said in ("Next, I would add user features.", "We would move on to the next model if this one fails",
+                 "We train daily, then move on", "The model is done.", "Once the labels are in we can proceed",
+                 "OK, let's move on. " + "word " * 30):
+        assert not wants_to_move_on(said), said
+
+
 def test_a_deep_dive_refers_to_the_concept_in_the_candidates_words_not_another_name(ctx: Ctx):
     """A probe saw "You mentioned a latency budget. ..." after "I'd predict quantiles (p50 and p90)": a probe's
     own reference back that names the concept otherwise than the candidate did gives way to their words."""
