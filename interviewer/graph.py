@@ -1007,7 +1007,8 @@ def _asked_about(state: InterviewState, ctx: Ctx, cid: str) -> bool:
 def _listed_after(state: InterviewState, ctx: Ctx, cid: str) -> bool:
     """Whether the candidate listed instances right after naming the concept ("slicing by country, device and
     tenure"): a probe that asks "which ones" would ask for what was just said."""
-    return any(_LISTED.match(text[m.end : m.end + 200]) for text, m in _mentions_of(state, ctx, cid))
+    # the mention may hold the list's own lead-in ("slices: region, MCC, ...", "metrics down by country, device")
+    return any(_LISTED.match(text[m.end : m.end + 200]) or _LISTED.match(text[m.start : m.end + 200]) for text, m in _mentions_of(state, ctx, cid))
 
 
 def _said_as(state: InterviewState, ctx: Ctx, cid: str) -> str | None:

@@ -178,7 +178,7 @@ _MOVE_ON = re.compile(
 # please", "I think that covers it, let's move on", "Moving on.", "Next?", "ready to move on")
 _MOVE_ON_SENTENCE = re.compile(
     r"(?:^|[.!?;,:]\s*|\s-+\s*)(?:(?:ok(?:ay)?|sure|alright|all\s+right|right|great|cool|good|fine|yes|yeah|yep|so|well|then|"
-    r"i\s+think|i\s+guess|i\s+believe)[,.!]?\s+)*"
+    r"i\s+think|i\s+guess|i\s+believe|that(?:'s|\s+is)\s+(?:it|all)|that\s+covers\s+it)[,.!]?\s+)*"
     r"(?:(?:let'?s|let\s+us|can\s+we|could\s+we|shall\s+we|should\s+we|we\s+can|i'?d\s+like\s+to|i\s+would\s+like\s+to|"
     r"i\s+want\s+to|(?:i'?m\s+|i\s+am\s+)?ready\s+to|happy\s+to|please)\s+(?:now\s+|just\s+)?(?:move|go|skip|continue|proceed)(?:\s+on)?"
     r"(?:\s+to\s+the\s+next(?:\s+(?:phase|part|section|topic|one|question))?)?"
@@ -230,12 +230,13 @@ def answer_spans(text: str) -> list[tuple[int, int]]:
 
 
 def wants_to_move_on(text: str) -> bool:
-    """A short line that asks to go on: it opens with the request, or its last sentence is the request
-    after a word of assent or a closing remark ("OK, let's move on.", "That covers it. Next?")."""
+    """A short line that asks to go on: it opens with the request, or is the request after a word of assent
+    or a closing remark ("OK, let's move on.", "That covers it. Next?"). A claim before the request is an
+    answer (`ends_moving_on`): it is challenged first."""
     t = text.strip().replace("\u2019", "'")
     if len(t.split()) > 25:
         return False
-    return bool(_MOVE_ON.search(t)) or bool(_MOVE_ON_SENTENCE.search(t))
+    return bool(_MOVE_ON.search(t)) or bool(_MOVE_ON_SENTENCE.match(t))
 
 
 # an answer that ends by asking to go on: "... moving on to framing?", "Shall we move on to the data?"
@@ -251,9 +252,17 @@ _ENDS_MOVING_ON = re.compile(
 )
 
 
+_LAST_SENTENCE = re.compile(r"(?:^|(?<=[.!?])\s+)([^.!?]*[.!?]*)\s*$")
+
+
 def ends_moving_on(text: str) -> bool:
-    """Whether an answer closes by asking to go on to the next part (the request is honoured after it)."""
-    return bool(_ENDS_MOVING_ON.search(text.strip()))
+    """Whether an answer closes by asking to go on to the next part (the request is honoured after it): "...
+    moving on to framing?", or a last sentence that is the request alone ("... from scratch. OK, let's move on.")."""
+    t = text.strip().replace("\u2019", "'")
+    if _ENDS_MOVING_ON.search(t):
+        return True
+    last = _LAST_SENTENCE.search(t)
+    return bool(last) and len(last.group(1).split()) <= 8 and bool(_MOVE_ON_SENTENCE.match(last.group(1)))
 
 
 _QWORDS = re.compile(

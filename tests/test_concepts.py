@@ -1858,6 +1858,8 @@ _PROSE_FOUND = [
     ("deletion-requests", "Privacy: honour deletions, only train on users who opted in."),
     ("deletion-requests", "Users can delete their account; we drop their rows from the training set within 30 days."),
     ("deletion-requests", "For GDPR we need a right-to-erasure path."),
+    ("current-approach", "What does the current system look like, is there already a model in production?"),
+    ("deletion-requests", "Training data drops posts from deleted accounts, and every decision is logged."),
 ]
 _PROSE_NOT_FOUND = [
     ("data-leakage", "The label is the click we observe after the impression."),

@@ -426,6 +426,11 @@ def test_a_which_ones_probe_is_not_put_to_a_candidate_who_just_listed_them(ctx: 
     assert _fresh_probes(named, ctx, "slice-analysis", probes) == list(probes)
     if not fresh:  # its only probe asks "which": no deep dive on it at all
         assert not _depth_to_go(listed, ctx, "slice-analysis") and _depth_to_go(named, ctx, "slice-analysis")
+    # the list's lead-in inside the words that name the concept (a new user's notes and prose, then asked "which")
+    for said in ("slices: region (US/EU/UK/BR), MCC, new card vs known, amount band", "I'd break the metrics down by country, placement, device and user tenure."):
+        st = _state(Phase.EVALUATION, 2.0, said)
+        assert "slice-analysis" in {m.concept_id for m in ctx.bank.find_mentions(said, CASE)}, said
+        assert not any("which" in p.lower().split(". ", 1)[-1][:6] for p in _fresh_probes(st, ctx, "slice-analysis", probes)), said
 
 
 def test_a_concept_named_only_to_set_it_aside_is_not_dived_into(ctx: Ctx):
@@ -516,6 +521,15 @@ def test_moving_on_asked_for_after_a_word_of_assent_or_a_closing_remark_is_acted
         assert wants_to_move_on(said), said
         d = decide(_state(Phase.MODEL, 2.0, said), ctx)
         assert d.action == Action.ADVANCE and d.why == Why.ASKED, said
+    # after a whole answer, a last sentence that is the request alone
+    from interviewer.text import ends_moving_on
+
+    for said in ("We warm-start from the last checkpoint instead of from scratch. OK, let's move on.", "We retrain weekly. That covers it, next phase please."):
+        assert ends_moving_on(said), said
+        d = decide(_state(Phase.MODEL, 2.0, said), ctx)
+        assert d.action == Action.ADVANCE and d.why == Why.ASKED, said
+    for said in ("We retrain weekly. If it fails, we can move on.", "We use GBDT. We can move on to deep models later.", "We retrain weekly. Next, the features."):
+        assert not ends_moving_on(said), said
     for said in ("Next, I would add user features.", "We would move on to the next model if this one fails",
                  "We train daily, then move on", "The model is done.", "Once the labels are in we can proceed",
                  "OK, let's move on. " + "word " * 30):
