@@ -595,6 +595,14 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
     if again:
         c = again[0]
         return Decision(action=Action.FOLLOW_UP, criterion=c.id, status=cov.get(c.id, {}).get("status", "none"))
+    # shown in depth with the phase's own minutes still to use: a strong candidate is taken further, into a concept
+    # they named in an earlier phase that bears on this one and has depth left ("You mentioned label delay." in
+    # monitoring); a strong candidate had been done at minute 34 of 45, each phase closed at two answers
+    if ctx.bank is not None and used + _predicted_answer(state, ctx) <= phase_budget:
+        earlier = [k for ph in reversed(state["phases"][: state["phase_i"]]) for k in reversed(state.get("named", {}).get(ph, []))]
+        further = next((k for k in dict.fromkeys(earlier) if k not in dived and here.intersection(ctx.bank.concept(k).criteria) and _depth_to_go(state, ctx, k)), None)
+        if further:
+            return Decision(action=Action.DEEP_DIVE, concept=further)
     return Decision.advance(Why.CAP if uncovered else Why.COVERED)
 
 

@@ -49,6 +49,29 @@ def test_the_follow_up_cap_closes_a_phase_only_once_most_of_its_time_is_used(ctx
     assert d.action == Action.ADVANCE and d.why == Why.CAP
 
 
+def test_a_phase_shown_in_depth_with_minutes_left_goes_further_into_an_earlier_concept_that_bears_on_it(ctx: Ctx):
+    """A strong candidate was done at minute 34 of 45: each phase closed once its criteria were met, with its
+    own minutes unused. With time left, a concept named in an earlier phase that backs this phase's criteria
+    and has depth to show is dug into; without one, or without the time, the phase closes."""
+    phase = Phase.MONITOR
+    here = {c.id for c in ctx.lib.criteria(phase, CASE)}
+    full = {c.id: {"score": 4, "status": "strong"} for c in ctx.lib.criteria(phase, CASE)}
+    probed = {phase: [c.id for c in ctx.lib.criteria(phase, CASE) for _ in c.probes]}
+    earlier = next(c for c in ctx.bank.by_phase(Phase.DATA, CASE) if here.intersection(c.criteria) and c.probes and c.depth)
+    said = "We keep the labels fresh and watch the dashboards."
+    base = dict(coverage={phase: full}, probed=probed)
+    closes = decide(_state(phase, 1.0, said, **base), ctx)
+    assert closes.action == Action.ADVANCE and closes.why == Why.COVERED
+    answer = f"Earlier I said we would rely on {earlier.aliases[0] if earlier.aliases else earlier.name}."
+    st = _state(phase, 1.0, said, named={Phase.DATA: [earlier.id]}, **base)
+    st["transcript"].insert(0, {"role": "candidate", "phase": Phase.DATA, "text": answer, "kind": "answer", "minute": 5.0})
+    d = decide(st, ctx)
+    assert d.action == Action.DEEP_DIVE and d.concept == earlier.id, (d, earlier.id)
+    late = _state(phase, budget(st, ctx.lib, phase) - 0.2, said, named={Phase.DATA: [earlier.id]}, **base)
+    late["transcript"].insert(0, {"role": "candidate", "phase": Phase.DATA, "text": answer, "kind": "answer", "minute": 5.0})
+    assert decide(late, ctx).action == Action.ADVANCE
+
+
 def test_an_uncovered_criterion_is_probed_through_a_concept_the_candidate_named(ctx: Ctx):
     phase = Phase.MODEL
     st = _state(phase, 1.0)
