@@ -140,6 +140,14 @@ class Unit:
     listed: bool = False  # a bare list of terms: its names count as named, with no depth
 
 
+_HEADING = re.compile(r"^\W*(?:\w+[\s/&-]*){1,3}[:=]\s*$")
+
+
+def _heading(text: str) -> bool:
+    """A unit that is only a heading of a few words ("feats:", "Offline metrics:"), naming what follows."""
+    return bool(_HEADING.match(text.strip()))
+
+
 @dataclass
 class Analysis:
     text: str
@@ -483,7 +491,8 @@ def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBa
         # the strongest evidence first (the scorecard's strengths quote the first), ties in the order said; but a
         # claim that stands uncorrected comes first of all: the gap quotes it, not the sentence that named most
         claims = {i for m, i, _s, _e in an.misconceptions if m in ev.misconceptions}
-        best = sorted(weight_of_unit, key=lambda i: (i not in claims, -weight_of_unit[i], i))[: st.quotes]
+        # a bare heading ("feats:") is quoted only when nothing else backs the criterion
+        best = sorted(weight_of_unit, key=lambda i: (i not in claims, _heading(an.units[i].text), -weight_of_unit[i], i))[: st.quotes]
         ev.quotes = [_quote(an.units[i], where[i], st.quote_chars) for i in best]
         ev.at = sorted(an.units[i].start for i in weight_of_unit)
         out.append(ev)

@@ -1120,6 +1120,7 @@ def _says_a_name(surface: str) -> bool:
         and not _NOT_A_NAME.search(surface)
         and not _LEADING_PREPOSITION.match(surface + " ")  # "as a baseline", "behind an API"
         and not re.search(r"[()\[\]=<>]", surface)  # "data drift (covariate shift)", "y = click"
+        and not re.search(r"(?i)\bdown\s+(?:by|per|across|into)\b", surface)  # a clause: "the metrics down by country"
         and not re.search(r"[^\w%]$", surface)  # a name ends on a word: not "y =", "p@"
         and not re.fullmatch(r"(?i)[a-z]+(?:-[a-z]+)*ed", surface)  # an adjective or verb alone: "calibrated", "pre-registered"
         # a clause, not a name: "late is worse than early"

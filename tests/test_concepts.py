@@ -1860,6 +1860,9 @@ _PROSE_FOUND = [
     ("deletion-requests", "For GDPR we need a right-to-erasure path."),
     ("current-approach", "What does the current system look like, is there already a model in production?"),
     ("deletion-requests", "Training data drops posts from deleted accounts, and every decision is logged."),
+    ("gpu-training-compute", "LightGBM distributed on ~10 CPU nodes, ~1-2h per run."),
+    ("feedback-loop", "Most new labels would come from posts the model itself sent to review."),
+    ("business-goal-stated", "I'll assume we're optimising for revenue while keeping users happy."),
 ]
 _PROSE_NOT_FOUND = [
     ("data-leakage", "The label is the click we observe after the impression."),
@@ -1882,6 +1885,8 @@ _PROSE_NOT_FOUND = [
     ("baseline-named", "Our baseline rate is 2%."),
     ("deletion-requests", "We handle deletions of posts by moderators as a label."),
     ("in-batch-negatives", "Features that can stay in batch are computed nightly."),
+    ("gpu-training-compute", "Scoring runs on 40 machines behind the load balancer."),
+    ("feedback-loop", "Labels come from the chargeback feed of the card networks."),
 ]
 
 

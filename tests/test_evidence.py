@@ -527,3 +527,15 @@ def test_a_fair_grade_is_raised_by_stronger_evidence_from_another_phase_without_
     # what was said while clarifying fills a blank but raises nothing: it is mostly the case's facts said back
     (from_clarify,) = grader.fill_from_elsewhere([g], {"evaluation": ev, "clarify": dep})
     assert {c.id: c for c in from_clarify.criteria}["ab-testing"] == own["ab-testing"]
+
+
+def test_a_bare_heading_is_quoted_only_when_nothing_else_backs_the_criterion():
+    """A new user's scorecard backed "Features" with the quote "feats:", the heading over the bullets that named them."""
+    lib = library()
+    notes = "feats:\n- txn velocity (1h/24h counts) via streaming\n- device fingerprint, IP geo mismatch\n- merchant risk score"
+    _an, evs = evidence.grade_text(notes, "data", "payment-fraud-detection", lib.criteria("data", "payment-fraud-detection"))
+    quoted = [ev for ev in evs if ev.quotes]
+    assert quoted, "the bullets back a criterion"
+    for ev in quoted:
+        assert ev.quotes[0].strip() != "feats:", (ev.criterion.id, ev.quotes)
+    assert evidence._heading("Offline metrics:") and not evidence._heading("Labels: chargebacks after 60-90 days")

@@ -603,9 +603,9 @@ def test_you_mentioned_uses_the_candidates_words_only_when_they_read_as_a_name()
     """A probe saw "You mentioned objective:.", "You mentioned Slice by." and "You mentioned leak future."."""
     from interviewer.graph import _says_a_name
 
-    for bad in ("y =", "output =", "p < 0.05", "Slice by", "objective:", "leak future", "train on the past", "a clause of the candidate that runs on and on", "frame it as", "the prediction target, stated", "never get labels", "we ranked ourselves", "times out", "as a baseline", "calibrated", "data drift (covariate shift)", "throttle", "recalibrate", "log propensities"):
+    for bad in ("y =", "output =", "p < 0.05", "Slice by", "objective:", "leak future", "train on the past", "a clause of the candidate that runs on and on", "frame it as", "the prediction target, stated", "never get labels", "we ranked ourselves", "times out", "as a baseline", "calibrated", "data drift (covariate shift)", "throttle", "recalibrate", "log propensities", "metrics down by country"):
         assert not _says_a_name(bad), bad
-    for good in ("two-tower model", "p99", "slicing the metrics", "A/B test", "GBDT", "log loss", "retraining"):
+    for good in ("two-tower model", "p99", "slicing the metrics", "A/B test", "GBDT", "log loss", "retraining", "precision by language"):
         assert _says_a_name(good), good
 
 
