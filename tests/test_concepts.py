@@ -1478,6 +1478,8 @@ WRONG = [
     ('payment-fraud-detection', 'If offline AUC is good it will be good online too.'),
     ('payment-fraud-detection', "Blocking good customers is fine, they'll retry."),
     ('harmful-content-detection', 'The reviewers are the ground truth, so we train on their decisions.'),
+    ('ad-click-prediction', "We'd run a short A/B test of a couple of days, measuring click-through rate."),
+    ('ad-click-prediction', "I'd split randomly by impression, 50/50, for the A/B test."),
 ]
 
 # the sixth set's statements no pattern recognises: arithmetic slips (a rate or a size computed wrong), a fact of
