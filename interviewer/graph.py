@@ -367,6 +367,11 @@ def _dismissed_now(state: InterviewState, ctx: Ctx) -> list[str]:
     return out
 
 
+def _named_earlier(state: InterviewState) -> list[str]:
+    """The concepts the candidate named in the phases before this one, the latest first."""
+    return [k for ph in reversed(state["phases"][: state["phase_i"]]) for k in reversed(state.get("named", {}).get(ph, []))]
+
+
 def _depth_to_go(state: InterviewState, ctx: Ctx, cid: str) -> bool:
     """Depth left to show on a concept, and a probe to ask for it: a concept whose only probes ask "which
     ones" is not dived into once the candidate listed them, nor one that is not theirs (`_theirs`)."""
@@ -579,7 +584,7 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
         if ctx.bank is not None:
             # this phase's answers first, then what was said earlier (a calibration named while modelling
             # is the way into monitoring calibration)
-            earlier = [k for ph in reversed(state["phases"][: state["phase_i"]]) for k in reversed(state.get("named", {}).get(ph, []))]
+            earlier = _named_earlier(state)
             linked = next((k for k in [*named, *earlier] if k not in dived and c.id in ctx.bank.concept(k).criteria and _depth_to_go(state, ctx, k)), None)
             if linked:
                 return Decision(action=Action.DEEP_DIVE, concept=linked, criterion=c.id, status=status)
@@ -599,7 +604,7 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
     # they named in an earlier phase that bears on this one and has depth left ("You mentioned label delay." in
     # monitoring); a strong candidate had been done at minute 34 of 45, each phase closed at two answers
     if ctx.bank is not None and used + _predicted_answer(state, ctx) <= phase_budget:
-        earlier = [k for ph in reversed(state["phases"][: state["phase_i"]]) for k in reversed(state.get("named", {}).get(ph, []))]
+        earlier = _named_earlier(state)
         further = next((k for k in dict.fromkeys(earlier) if k not in dived and here.intersection(ctx.bank.concept(k).criteria) and _depth_to_go(state, ctx, k)), None)
         if further:
             return Decision(action=Action.DEEP_DIVE, concept=further)

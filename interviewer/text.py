@@ -175,9 +175,10 @@ _MOVE_ON = re.compile(
     re.I,
 )
 # the same request as a sentence of its own, after a word of assent ("OK, let's move on.", "Sure. Next phase
-# please", "I think that covers it, let's move on", "Moving on.", "Next?", "ready to move on")
+# please", "I think that covers it, let's move on", "Moving on.", "Next?", "ready to move on"); matched from the
+# sentence's start (`re.match`)
 _MOVE_ON_SENTENCE = re.compile(
-    r"(?:^|[.!?;,:]\s*|\s-+\s*)(?:(?:ok(?:ay)?|sure|alright|all\s+right|right|great|cool|good|fine|yes|yeah|yep|so|well|then|"
+    r"(?:[.!?;,:]\s*)?(?:(?:ok(?:ay)?|sure|alright|all\s+right|right|great|cool|good|fine|yes|yeah|yep|so|well|then|"
     r"i\s+think|i\s+guess|i\s+believe|that(?:'s|\s+is)\s+(?:it|all)|that\s+covers\s+it)[,.!]?\s+)*"
     r"(?:(?:let'?s|let\s+us|can\s+we|could\s+we|shall\s+we|should\s+we|we\s+can|i'?d\s+like\s+to|i\s+would\s+like\s+to|"
     r"i\s+want\s+to|(?:i'?m\s+|i\s+am\s+)?ready\s+to|happy\s+to|please)\s+(?:now\s+|just\s+)?(?:move|go|skip|continue|proceed)(?:\s+on)?"
@@ -646,6 +647,9 @@ _TRAILING_REASON = re.compile(r",\s+(?:given(?:\s+that)?|since|because|consideri
 _ENUMERATOR = re.compile(r"\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth(?:ly)?|last(?:ly)?|finally|next|then|also|one|two|three|four|five)\W*", re.I)
 
 
+_BRACKETED = re.compile(r"^\s*(\([^()]{1,80}\))")
+
+
 def clarify_asks(text: str, limit: int = 10) -> list[str]:
     """The separate asks of a clarifying line, each to be answered on its own: every question, every bullet,
     and every clause of a question that asks for something else ("What's the QPS at peak and how many ms does
@@ -654,6 +658,7 @@ def clarify_asks(text: str, limit: int = 10) -> list[str]:
     stays with the ask it sets up."""
     lines: list[str] = []
     bullets: list[str] = []
+    questioned: set[str] = set()  # a question with its bracketed aside moved after the question mark
     topic = ""  # a note-style lead-in on its own ("cost of errors:") names what the next ask is about
     for s in sentences(text):
         if _BULLET.match(s):
@@ -667,12 +672,20 @@ def clarify_asks(text: str, limit: int = 10) -> list[str]:
         head, colon, tail = s.partition(": ")
         if colon and _starts_ask(tail) and not _starts_ask(head):
             s = tail
-        lines.extend(q.strip(" ,;.") for q in re.split(r"\?+\s*", s) if q.strip(" ,;."))
+        for q in re.split(r"\?+\s*", s):
+            # an aside in brackets just after a question mark belongs to that question ("scale? (txns/sec, peak),
+            # card-not-present only or also in-store?": the scale in transactions a second, then the choice)
+            aside = _BRACKETED.match(q)
+            if aside and lines:
+                lines[-1], q = f"{lines[-1]} {aside.group(1)}", q[aside.end():]
+                questioned.add(lines[-1])
+            if q.strip(" ,;."):
+                lines.append(q.strip(" ,;."))
     if not lines:
         return []
     lines = [_past_reason_lead(q) for q in lines]
     keep = [q for q in lines if not is_reason(q) or _ask_after_reason(q) is not None]
-    asking = [q for q in keep if _starts_ask(q) or re.search(re.escape(q) + r"\s*\?", text) or any(q in b for b in bullets)]
+    asking = [q for q in keep if _starts_ask(q) or re.search(re.escape(q) + r"\s*\?", text) or q in questioned or any(q in b for b in bullets)]
     keep = asking or keep or lines[:1]
     out: list[str] = []
     for q in keep:

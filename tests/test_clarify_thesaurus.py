@@ -124,3 +124,10 @@ def test_a_count_asked_for_wants_a_number_next_to_the_thing_counted(brain, monke
     loose = policy().model_copy(update={"fact_number_window": 0})  # any number in the sentence would do
     monkeypatch.setattr(brains, "policy", lambda: loose)
     assert all(_ids(brain, case, q) != set() for case, q in asks)
+
+
+def test_a_note_style_line_of_questions_with_a_bracketed_aside_gets_every_part(brain):
+    # a new-user probe: the scale asked as "scale? (txns/sec, peak)" was answered with merchants and cards, and
+    # the in-store choice went unanswered
+    line = "Qs: scale? (txns/sec, peak), card-not-present only or also in-store? decision latency budget for auth? labels = chargebacks?"
+    assert _ids(brain, "payment-fraud-detection", line) == {"transaction-volume", "scope", "latency-budget", "data-and-labels"}

@@ -479,3 +479,27 @@ def test_a_phase_opens_from_what_the_candidate_already_said_of_it(tmp_path, tmp_
     intro = next(t for t in reversed(plain.transcript) if t["kind"] == "intro")
     assert intro["phase"] == "frame" and any(line in intro["text"] for line in P.get("phase_intro", "frame"))
     eng.close()
+
+
+def test_the_data_phase_opens_from_a_label_source_named_while_framing(tmp_path, tmp_path_factory, monkeypatch):
+    """A new-user probe defined the label while framing ("pos = payment w/ fraud chargeback ...") and was then asked,
+    as data opened, "where do the labels come from?". The data opening now starts from the label they named."""
+    from interviewer import prompts as P
+
+    eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
+    s = Session.start(eng, "payment-fraud-detection", brain="offline", clock=VirtualClock())
+    s.send("What is the fraud rate?")
+    s.send("/next")
+    s.send("Binary classification per payment. Positives are payments with a fraud chargeback; the model outputs a calibrated P(fraud).")
+    s.send("/next")
+    intro = next(t for t in reversed(s.transcript) if t["kind"] == "intro")
+    assert intro["phase"] == "data" and "chargeback" in intro["text"].lower(), intro["text"]
+    assert not any(line in intro["text"] for line in P.get("phase_intro", "data"))
+    plain = Session.start(eng, "payment-fraud-detection", brain="offline", clock=VirtualClock())
+    plain.send("What is the fraud rate?")
+    plain.send("/next")
+    plain.send("Binary classification per payment, with a calibrated probability of fraud as the output.")
+    plain.send("/next")
+    intro = next(t for t in reversed(plain.transcript) if t["kind"] == "intro")
+    assert intro["phase"] == "data" and any(line in intro["text"] for line in P.get("phase_intro", "data")), intro["text"]
+    eng.close()

@@ -425,6 +425,26 @@ def test_a_claim_taken_back_in_a_later_answer_caps_at_two_not_one(grader):
     assert crit(grader.grade("data", CASE, f"{wrong}\n\nNo, I guess not.")).score == 1
 
 
+def test_a_claim_taken_back_with_we_do_need_after_all_is_capped_too(grader):
+    """A new-user probe: "no need to calibrate" was challenged, and the answer "So yes, I guess we do need calibrated
+    probabilities" kept a 4 on the criteria the claim bears on: the emphatic "we do need" takes a claim back."""
+    wrong = (
+        "Since the auction only needs to rank the ads, there's no need to calibrate the output, the ordering is what matters, "
+        "so we can use the raw scores from the downsampled model directly."
+    )
+    fixed = (
+        "The AUC wouldn't change, since the order is the same. But the auction multiplies the probability by the bid, so halving "
+        "the scores would change prices. So yes, I guess we do need calibrated probabilities, and after downsampling we'd correct "
+        "them for the sampling rate."
+    )
+    g = grader.grade("model", "ad-click-prediction", f"{wrong}\n\n{fixed}")
+    capped = [c for c in g.criteria if "taken back" in c.rationale]
+    assert capped and all(c.score is not None and c.score <= evidence.settings().corrected_cap for c in capped)
+    # the same answer without the claim before it is not capped
+    alone = grader.grade("model", "ad-click-prediction", fixed)
+    assert not any("taken back" in c.rationale for c in alone.criteria)
+
+
 def test_a_criterion_left_blank_in_its_phase_takes_what_was_said_for_it_in_another(grader):
     """A probe raised GDPR and a deletion job while clarifying and was told under monitoring that "nothing said
     addresses" privacy. A blank criterion takes the evidence given for it in another phase, quoted from there

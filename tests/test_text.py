@@ -107,6 +107,20 @@ def test_an_indirect_ask_is_a_question_and_each_of_its_asks_is_kept():
     assert asked_part(line) == line
 
 
+def test_an_aside_in_brackets_after_a_question_mark_belongs_to_that_question():
+    # a new-user probe: "(txns/sec, peak)" had been read with the choice after it, and the scale went unanswered
+    line = "Qs: scale? (txns/sec, peak), card-not-present only or also in-store? decision latency budget for auth?"
+    asks = clarify_asks(line)
+    assert asks[1:] == ["card-not-present only or also in-store", "decision latency budget for auth"]
+    assert asks[0].endswith("scale (txns/sec, peak)")
+    assert clarify_asks("How many users? (daily, not monthly) And what is the latency budget?") == [
+        "How many users (daily, not monthly)",
+        "what is the latency budget",
+    ]
+    # brackets inside a question are left where they are
+    assert clarify_asks("What is the p99 (not the mean) latency budget?") == ["What is the p99 (not the mean) latency budget"]
+
+
 def test_a_long_line_of_asks_is_a_question_and_a_long_design_answer_is_not():
     asks = (
         "What is the business goal, and which metric does the company track today? Where is the list shown, and on which devices? "
