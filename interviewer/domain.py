@@ -223,6 +223,9 @@ class Policy(BaseModel):
     intro_builds_on: dict[str, list[str]] = Field(
         default_factory=dict, description="per phase: the criteria whose concepts, named in an earlier phase, its opening starts from"
     )
+    intro_from_questions: list[str] = Field(
+        default_factory=list, description="phases whose opening may start from a concept the candidate named in a question"
+    )
 
     def target(self, level: str) -> int:
         return self.level_target.get(Level(level), self.default_target) if level in Level._value2member_map_ else self.default_target

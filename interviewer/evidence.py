@@ -503,10 +503,12 @@ def _cross_cutting(an: Analysis, c: Criterion, cut: Sequence[float]) -> Criterio
     """Skills graded over the whole interview, from cue groups (`evidence.yaml`), each unit counted once.
     Trade-off talk counts only in units that also name a concept (a bare "faster" shows nothing) or say
     outright that they weigh one thing against another (`tradeoff_explicit`: "Trade-off: more capacity vs
-    serving cost")."""
+    serving cost"). A unit that states a misconception shows none of these skills: "I'd just do a random split,
+    since every order is independent" had been quoted as trade-off reasoning and listed as a strength."""
     groups = settings().cross_cutting.get(c.id, {})
     ev = CriterionEvidence(c)
     named = {i for _c, i, _s, _e in an.mentions}
+    wrong = {i for _m, i, _s, _e in an.misconceptions}
     if c.id == "tradeoff-reasoning":
         explicit = _cue_rx(tuple(settings().tradeoff_explicit))
         named |= {i for i, u in enumerate(an.units) if explicit.search(u.text)}
@@ -514,7 +516,7 @@ def _cross_cutting(an: Analysis, c: Criterion, cut: Sequence[float]) -> Criterio
     for name, cues in groups.items():
         rx = _cue_rx(tuple(cues))  # compiled once per cue group, not per grade
         for i, u in enumerate(an.units):
-            if not u.kept or (c.id == "tradeoff-reasoning" and i not in named):
+            if not u.kept or i in wrong or (c.id == "tradeoff-reasoning" and i not in named):
                 continue
             m = rx.search(u.text)
             if m:

@@ -1375,19 +1375,28 @@ def _advance(state: InterviewState, ctx: Ctx, why: Why) -> Update:
     return upd
 
 
+def _in_question(text: str, at: int) -> bool:
+    """Whether the sentence (or bullet) around position `at` ends with a question mark."""
+    end = re.search(r"[.?!\n]", text[at:])
+    return bool(end) and end.group() == "?"
+
+
 def _intro(state: InterviewState, ctx: Ctx, new_phase: str, used: set[str], seed: int) -> str:
     """The opening question of a phase. When the candidate already named one of the concepts its opening asks for
     (`policy.intro_builds_on`: "... or should I treat it as learning to rank?" while clarifying), it starts from
     their words rather than asking for what they already gave (`phase_intro_started`)."""
     builds_on = set(policy().intro_builds_on.get(new_phase, ()))
     if ctx.bank is not None and builds_on and new_phase in P.get("phase_intro_started"):
-        # in the order said, questions included ("..., or should I frame it as learning to rank?")
+        # in the order said, questions included where the phase allows it ("..., or should I frame it as learning to
+        # rank?"); elsewhere only what was stated: "titles/desc/tags only?" had become "You already brought up tags
+        # for the labels"
+        asked_ok = new_phase in policy().intro_from_questions
         said_ids = [
             m.concept_id
             for t in state.get("transcript", [])
             if t["role"] == Role.CANDIDATE
             for m in ctx.bank.find_mentions(t["text"], state["case_id"])
-            if not dismissed(t["text"], 0, m.start, m.end, rejected=True)
+            if not dismissed(t["text"], 0, m.start, m.end, rejected=True) and (asked_ok or not _in_question(t["text"], m.end))
         ]
         for cid in dict.fromkeys(said_ids):
             c = ctx.bank.concept(cid)

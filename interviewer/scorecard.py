@@ -423,7 +423,7 @@ def to_markdown(card: Scorecard) -> str:
         f"- **Hire signal:** {o.hire_signal}",
         f"- **Level estimate:** {o.level_text}",
         f"- **Score:** {o.score:.2f} / 4",
-        f"- **Confidence:** {o.confidence_label} ({o.confidence:.2f})" + (f": {'; '.join(o.confidence_reasons)}" if o.confidence_reasons else ""),
+        f"- **Confidence:** {o.confidence_label} ({o.confidence:.2f})" + (f", held down by: {'; '.join(o.confidence_reasons)}" if o.confidence_reasons else ""),
         *([f"- **A retry of one phase**, not a finished interview: the hire signal and level rest on {', '.join(p.title for p in card.phases)} alone."] if card.kind == "retry" else []),
         "",
         "## Phases",

@@ -1900,3 +1900,15 @@ def test_concepts_said_in_prose_are_found(bank: ConceptBank, cid: str, line: str
 @pytest.mark.parametrize("cid,line", _PROSE_NOT_FOUND)
 def test_prose_look_alikes_are_not_credited(bank: ConceptBank, cid: str, line: str):
     assert cid not in {m.concept_id for m in bank.find_mentions(line)}, line
+
+
+def test_lr_beside_a_learning_rate_word_is_not_logistic_regression():
+    """A new-user probe wrote "bigger batch w/ LR scaling" (the learning rate) and was asked "You mentioned LR. What
+    would logistic regression miss ...?"; "baseline: LR on hashed crosses" still names it."""
+    from interviewer.concepts import concept_bank
+
+    bank = concept_bank()
+    ids = lambda text: {m.concept_id for m in bank.find_mentions(text, "video-search")}
+    assert "logistic-regression" not in ids("train on 64 GPUs, bigger batch w/ LR scaling + warmup")
+    assert "logistic-regression" not in ids("LR = 1e-3 with cosine decay")
+    assert "logistic-regression" in ids("baseline: LR on hashed crosses, then a two-tower model")

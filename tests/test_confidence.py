@@ -95,6 +95,8 @@ def test_an_eleven_minute_interview_is_not_high_and_says_why():
     card = _card([_phase(p, 4) for p in PHASES], minutes_used=11.0, minutes_planned=45.0, answers=8)
     assert card.overall.confidence_label != "high"
     assert "11 of 45 minutes" in card.overall.confidence_reasons and "8 answers" in card.overall.confidence_reasons
+    # the report says the reasons held it down (a probe read "high (0.70): the score sits close to the bar" as why)
+    assert "held down by: 11 of 45 minutes" in to_markdown(card)
     full = _card([_phase(p, 4) for p in PHASES], minutes_used=44.0, minutes_planned=45.0, answers=25)
     assert full.overall.confidence_label == "high"
 

@@ -502,4 +502,13 @@ def test_the_data_phase_opens_from_a_label_source_named_while_framing(tmp_path, 
     plain.send("/next")
     intro = next(t for t in reversed(plain.transcript) if t["kind"] == "intro")
     assert intro["phase"] == "data" and any(line in intro["text"] for line in P.get("phase_intro", "data")), intro["text"]
+    # only asked about, never stated: "Do labels come from chargebacks?" gave no label ("You already brought up tags
+    # for the labels" had followed "titles/desc/tags only?")
+    asked = Session.start(eng, "payment-fraud-detection", brain="offline", clock=VirtualClock())
+    asked.send("What is the fraud rate? Do labels come from chargebacks?")
+    asked.send("/next")
+    asked.send("Binary classification per payment, with a calibrated probability of fraud as the output.")
+    asked.send("/next")
+    intro = next(t for t in reversed(asked.transcript) if t["kind"] == "intro")
+    assert intro["phase"] == "data" and any(line in intro["text"] for line in P.get("phase_intro", "data")), intro["text"]
     eng.close()

@@ -267,6 +267,16 @@ def test_a_practice_said_to_slow_things_down_is_waved_away_not_proposed():
     assert kept.mentions
 
 
+def test_a_thing_said_not_to_be_needed_in_a_hedge_is_waved_away():
+    """A new-user probe: "I don't think we need like a big pretrained model here." was answered with "You mentioned
+    pretrained model. How much of the pretrained network would you fine-tune?" and counted as transfer learning."""
+    case = "delivery-time-estimation"
+    an = evidence.analyse("I don't think we need like a big pretrained model here, a GBDT on tabular features is enough.", "model", case)
+    assert "transfer-learning" not in {c for c, *_ in an.mentions} and "gbdt" in {c for c, *_ in an.mentions}
+    kept = evidence.analyse("I think we need a pretrained text encoder for the menu items.", "model", case)
+    assert "transfer-learning" in {c for c, *_ in kept.mentions}
+
+
 def test_doing_the_thing_is_not_dismissing_it():
     # "to avoid leakage", "skip bot sessions", "drop duplicates" do what they name
     for said, cid in (("Split by time to avoid leakage.", "data-leakage"), ("Drop duplicates and filter bots before training.", "near-duplicate-removal")):
@@ -301,6 +311,21 @@ def test_a_trade_off_said_outright_counts_without_a_concept_name():
     _an, bare = evidence.grade_text("It is faster and cheaper.", "cross-cutting", CASE, crit)
     assert said[0].score and said[0].score >= 2
     assert bare[0].score is None
+
+
+def test_a_sentence_that_states_a_misconception_shows_no_cross_cutting_skill():
+    """A new-user probe: "I'd just do a random 80/10/10 split rather than anything fancy, since every order is
+    independent" was the first quote for trade-off reasoning (scored 4) and a listed strength."""
+    lib = library()
+    case = "delivery-time-estimation"
+    crit = [c for c in lib.cross_cutting() if c.id == "tradeoff-reasoning"]
+    wrong = "I'd just do a random 80/10/10 split of the orders rather than a time split, since every order is independent."
+    an, evs = evidence.grade_text(wrong, "cross-cutting", case, crit)
+    assert an.misconceptions, "the claim is found"
+    assert evs[0].score is None and not evs[0].quotes
+    right = "I'd split by time rather than randomly, since next week's orders must not leak into training."
+    _an, evs = evidence.grade_text(right, "cross-cutting", case, crit)
+    assert evs[0].score is not None and evs[0].quotes
 
 
 def test_a_sentence_that_states_a_misconception_is_no_evidence_for_any_criterion():
