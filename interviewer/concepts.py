@@ -258,10 +258,12 @@ CUE_PREFIX_MIN = 5  # a cue this long also matches words it begins ("precompute"
 
 
 def _cue_regex(cue: str) -> str:
-    """A depth cue as a regex source: it starts a word; a short cue must also end one ("ann" is not "annual")."""
+    """A depth cue as a regex source: it starts a word, or follows a number ("2TB", "100ms", "5k": a unit written
+    against its figure); a short cue must also end one ("ann" is not "annual")."""
     body = r"\s+".join(re.escape(part) for part in cue.split())
     tail = r"(?!\w)" if len(cue) < CUE_PREFIX_MIN and _is_word_char(cue[-1:] or " ") else ""
-    return r"(?<![\w-])" + body + tail
+    lead = r"(?<![^\W\d])(?<!-)" if cue[:1].isalpha() else r"(?<![\w-])"  # "186" does not hold the cue "86"
+    return lead + body + tail
 
 
 # A prefilter condition: None (nothing can be told), a lowercase string the unit must contain, or

@@ -1912,3 +1912,15 @@ def test_lr_beside_a_learning_rate_word_is_not_logistic_regression():
     assert "logistic-regression" not in ids("train on 64 GPUs, bigger batch w/ LR scaling + warmup")
     assert "logistic-regression" not in ids("LR = 1e-3 with cosine decay")
     assert "logistic-regression" in ids("baseline: LR on hashed crosses, then a two-tower model")
+
+
+def test_a_depth_cue_written_against_its_figure_counts():
+    """A new-user probe wrote "2B x 256d fp32 = 2TB -> PQ ~64B/vec = ~128GB" and was told to give the memory it
+    implies: a unit cue right after a number ("2TB", "100ms") is the cue; a cue of digits is not found inside
+    a longer number ("186" does not hold "86"), and a short cue still does not start inside a word."""
+    from interviewer.concepts import _cue_regex
+
+    found = lambda cue, text: bool(re.search(_cue_regex(cue), text, re.I))
+    assert found("tb", "2B x 256d fp32 = 2TB") and found("ms", "p99 under 100ms") and found("gb", "~128GB")
+    assert not found("86", "186 items") and found("86", "daily / 86,400")
+    assert not found("ann", "annual retrain") and not found("ms", "items")
