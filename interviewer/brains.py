@@ -299,7 +299,7 @@ class OfflineBrain:
             out |= np.array([len(fv) > 0 and bool(((wv @ fv.T).max(axis=1) >= close).any()) for fv in bank.word_vecs])
         return out
 
-    def match_facts(self, question: str, case: Case, k: int = 1) -> list[tuple[int, float]]:
+    def match_facts(self, question: str, case: Case, k: int = 1, _inner: bool = False) -> list[tuple[int, float]]:
         """The facts that answer `question`, best first. The question is split into its asks (each question,
         bullet and clause that asks for something else; a reason given is not an ask) and each ask gets the
         one fact that clearly answers it: close enough in meaning (`fact_min`, after the penalties of
@@ -364,6 +364,15 @@ class OfflineBrain:
             second = float(s[order[1]]) if len(order) > 1 else -1.0
             if float(s[order[0]]) >= pol.fact_sibling_min and float(s[order[0]]) - second >= pol.fact_margin:
                 take(s, order)
+        # an either-or that no fact answers whole is asked by its first side when that side says what it asks
+        # ("Personalization in scope, or query->video relevance only?" is whether personalisation is in scope; a bare
+        # option, "Java, or Go?", is not asked alone)
+        if not _inner:
+            for ask in clarify_asks(question) or [question]:
+                head, sep, _rest = ask.partition(", or ")
+                if sep and len(content_words(head)) >= 2 and not self.match_facts(ask, case, k, _inner=True):
+                    for i, sc in self.match_facts(head, case, k, _inner=True):
+                        found.setdefault(i, sc)
         return sorted(found.items(), key=lambda kv: -kv[1])[:MAX_FACTS]
 
     def facts_asked(self, line: str, case: Case) -> set[str]:

@@ -131,3 +131,13 @@ def test_a_note_style_line_of_questions_with_a_bracketed_aside_gets_every_part(b
     # the in-store choice went unanswered
     line = "Qs: scale? (txns/sec, peak), card-not-present only or also in-store? decision latency budget for auth? labels = chargebacks?"
     assert _ids(brain, "payment-fraud-detection", line) == {"transaction-volume", "scope", "latency-budget", "data-and-labels"}
+
+
+def test_an_either_or_that_no_fact_answers_whole_is_asked_by_its_first_side(brain):
+    # a new-user probe: "Personalization in scope, or query->video relevance only?" got neither the scope fact nor
+    # "yours to assume"; its first side is the question
+    line = "Personalization in scope, or query->video relevance only?"
+    assert _ids(brain, "video-search", line) == {"scope-query-type"}
+    # an either-or answered whole keeps its answer, and one whose first side names nothing of the case gets nothing
+    assert _ids(brain, "payment-fraud-detection", "card-not-present only, or also in-store?") == {"scope"}
+    assert not _ids(brain, "payment-fraud-detection", "Java, or Go?")
