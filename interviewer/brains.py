@@ -317,7 +317,8 @@ class OfflineBrain:
         texts: list[tuple[str, float, float, bool]] = []
         offered: list[np.ndarray | None] = []  # per text: the facts that name one of the choices it offers
         owner: list[int] = []  # per text: the ask it belongs to
-        for n, ask in enumerate(clarify_asks(question) or [question]):
+        asks = clarify_asks(question) or [question]
+        for n, ask in enumerate(asks):
             texts.append((ask, pol.fact_min, pol.fact_margin, True))
             choices = alternatives(ask)
             offered.append(self._offering(choices, case) if choices else None)
@@ -368,7 +369,7 @@ class OfflineBrain:
         # ("Personalization in scope, or query->video relevance only?" is whether personalisation is in scope; a bare
         # option, "Java, or Go?", is not asked alone)
         if not _inner:
-            for ask in clarify_asks(question) or [question]:
+            for ask in asks:
                 head, sep, _rest = ask.partition(", or ")
                 if sep and len(content_words(head)) >= 2 and not self.match_facts(ask, case, k, _inner=True):
                     for i, sc in self.match_facts(head, case, k, _inner=True):

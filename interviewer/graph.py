@@ -1375,12 +1375,6 @@ def _advance(state: InterviewState, ctx: Ctx, why: Why) -> Update:
     return upd
 
 
-def _in_question(text: str, at: int) -> bool:
-    """Whether the sentence (or bullet) around position `at` ends with a question mark."""
-    end = re.search(r"[.?!\n]", text[at:])
-    return bool(end) and end.group() == "?"
-
-
 def _intro(state: InterviewState, ctx: Ctx, new_phase: str, used: set[str], seed: int) -> str:
     """The opening question of a phase. When the candidate already named one of the concepts its opening asks for
     (`policy.intro_builds_on`: "... or should I treat it as learning to rank?" while clarifying), it starts from
@@ -1396,7 +1390,7 @@ def _intro(state: InterviewState, ctx: Ctx, new_phase: str, used: set[str], seed
             for t in state.get("transcript", [])
             if t["role"] == Role.CANDIDATE
             for m in ctx.bank.find_mentions(t["text"], state["case_id"])
-            if not dismissed(t["text"], 0, m.start, m.end, rejected=True) and (asked_ok or not _in_question(t["text"], m.end))
+            if not dismissed(t["text"], 0, m.start, m.end, rejected=True) and (asked_ok or not _asked_in(t["text"], m.start))
         ]
         for cid in dict.fromkeys(said_ids):
             c = ctx.bank.concept(cid)

@@ -487,28 +487,22 @@ def test_the_data_phase_opens_from_a_label_source_named_while_framing(tmp_path, 
     from interviewer import prompts as P
 
     eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
-    s = Session.start(eng, "payment-fraud-detection", brain="offline", clock=VirtualClock())
-    s.send("What is the fraud rate?")
-    s.send("/next")
-    s.send("Binary classification per payment. Positives are payments with a fraud chargeback; the model outputs a calibrated P(fraud).")
-    s.send("/next")
-    intro = next(t for t in reversed(s.transcript) if t["kind"] == "intro")
-    assert intro["phase"] == "data" and "chargeback" in intro["text"].lower(), intro["text"]
-    assert not any(line in intro["text"] for line in P.get("phase_intro", "data"))
-    plain = Session.start(eng, "payment-fraud-detection", brain="offline", clock=VirtualClock())
-    plain.send("What is the fraud rate?")
-    plain.send("/next")
-    plain.send("Binary classification per payment, with a calibrated probability of fraud as the output.")
-    plain.send("/next")
-    intro = next(t for t in reversed(plain.transcript) if t["kind"] == "intro")
-    assert intro["phase"] == "data" and any(line in intro["text"] for line in P.get("phase_intro", "data")), intro["text"]
+
+    def data_intro(clarify: str, framing: str) -> str:
+        s = Session.start(eng, "payment-fraud-detection", brain="offline", clock=VirtualClock())
+        for line in (clarify, "/next", framing, "/next"):
+            s.send(line)
+        intro = next(t for t in reversed(s.transcript) if t["kind"] == "intro")
+        assert intro["phase"] == "data"
+        return intro["text"]
+
+    plain_lines = P.get("phase_intro", "data")
+    said = data_intro("What is the fraud rate?", "Binary classification per payment. Positives are payments with a fraud chargeback; the model outputs a calibrated P(fraud).")
+    assert "chargeback" in said.lower() and not any(line in said for line in plain_lines), said
+    plain = data_intro("What is the fraud rate?", "Binary classification per payment, with a calibrated probability of fraud as the output.")
+    assert any(line in plain for line in plain_lines), plain
     # only asked about, never stated: "Do labels come from chargebacks?" gave no label ("You already brought up tags
     # for the labels" had followed "titles/desc/tags only?")
-    asked = Session.start(eng, "payment-fraud-detection", brain="offline", clock=VirtualClock())
-    asked.send("What is the fraud rate? Do labels come from chargebacks?")
-    asked.send("/next")
-    asked.send("Binary classification per payment, with a calibrated probability of fraud as the output.")
-    asked.send("/next")
-    intro = next(t for t in reversed(asked.transcript) if t["kind"] == "intro")
-    assert intro["phase"] == "data" and any(line in intro["text"] for line in P.get("phase_intro", "data")), intro["text"]
+    asked = data_intro("What is the fraud rate? Do labels come from chargebacks?", "Binary classification per payment, with a calibrated probability of fraud as the output.")
+    assert any(line in asked for line in plain_lines), asked
     eng.close()
