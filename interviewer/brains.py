@@ -17,7 +17,26 @@ from .embeddings import embedder
 from .errors import LLMError
 from .knowledge import Hit
 from .llm import LLMClient
-from .text import alternatives, ask_items, asked_head, asks_duration, asks_quantity, clarify_asks, clip, content_words, has_duration, has_number, is_injection, norm, quote_in, sentences, telling_words
+from .text import (
+    alternatives,
+    ask_items,
+    asked_head,
+    asks_duration,
+    asks_quantity,
+    asks_share,
+    clarify_asks,
+    clip,
+    content_words,
+    has_duration,
+    has_number,
+    has_vague_quantity,
+    is_injection,
+    norm,
+    quote_in,
+    sentences,
+    spell_share,
+    telling_words,
+)
 from .text import words as words_of
 from .thesaurus import thesaurus
 
@@ -81,10 +100,13 @@ class _FactBank:
     fact_words: list[list[str]]  # per fact: its content words
     answer_at: list[dict[int, list[int]]]  # per fact: where each of its words stands in its answer (word positions)
     number_at: list[list[int]]  # per fact: where its answer states a number (word positions)
+    share_at: list[list[int]]  # per fact: where its answer states a share in words ("a large share of", "most")
     said: set[tuple[str, ...]]  # the thesaurus members the case's facts say
     case_words: dict[int, str]  # per thesaurus group the facts name: the member they say most
     group_words: list[dict[int, list[int]]]  # per fact, per thesaurus group it names: its words that are part of a member
     numeric: np.ndarray  # per fact: its answer states a number
+    shared: np.ndarray  # per fact: its answer states a share in words
+    share_counted: list[np.ndarray]  # per fact: which of its words a sentence of its answer with a share in words says
     timed: np.ndarray  # per fact: its answer states a span of time
 
 
@@ -133,6 +155,7 @@ class OfflineBrain:
             fact_texts: list[str] = []
             answer_words: list[set[str]] = []
             counted_words: list[set[str]] = []
+            share_counted: list[set[str]] = []
             for i, f in enumerate(case.facts):
                 keyed = [(a, 1.0) for a in f.asks] + [(", ".join(f.topics), pol.fact_topic_weight)]
                 keyed += [(t, pol.fact_topic_weight) for t in f.topics] + [(x, 1.0) for x in sentences(f.answer)]
@@ -144,9 +167,11 @@ class OfflineBrain:
                 fact_words.append(sorted(content_words(fact_texts[-1])))
                 answer_words.append(content_words(f.answer))
                 counted_words.append(set().union(*[content_words(x) for x in sentences(f.answer) if has_number(x)]))
+                share_counted.append(set().union(*[content_words(x) for x in sentences(f.answer) if has_vague_quantity(x)]))
             wheres = [{w: k for k, w in enumerate(ws)} for ws in fact_words]  # per fact: each of its words' place
             answer_at: list[dict[int, list[int]]] = []
             number_at: list[list[int]] = []
+            share_at: list[list[int]] = []
             for f, where in zip(case.facts, wheres):
                 toks = words_of(f.answer)
                 pos: dict[int, list[int]] = {}
@@ -156,6 +181,7 @@ class OfflineBrain:
                             pos.setdefault(where[w], []).append(q)
                 answer_at.append(pos)
                 number_at.append([q for q, tok in enumerate(toks) if has_number(tok)])
+                share_at.append([q for q, tok in enumerate(toks) if has_vague_quantity(" ".join(toks[max(q - 1, 0) : q + 1]))])
             found = [th.mentions(t) for t in fact_texts]
             group_words: list[dict[int, list[int]]] = []
             for t, where, ms in zip(fact_texts, wheres, found):
@@ -177,10 +203,13 @@ class OfflineBrain:
                 fact_words=fact_words,
                 answer_at=answer_at,
                 number_at=number_at,
+                share_at=share_at,
+                share_counted=[np.array([w in c for w in ws], dtype=bool) for ws, c in zip(fact_words, share_counted)],
                 said={m.member for ms in found for m in ms},
                 case_words=th.case_words(fact_texts, found),
                 group_words=group_words,
                 numeric=np.array([has_number(f.answer) for f in case.facts], dtype=bool),
+                shared=np.array([has_vague_quantity(f.answer) for f in case.facts], dtype=bool),
                 timed=np.array([has_duration(f.answer) for f in case.facts], dtype=bool),
             )
         return self._facts[case.id]
@@ -211,6 +240,7 @@ class OfflineBrain:
         bank = self._fact_bank(case)
         pol = policy()
         th = thesaurus()
+        asks = [spell_share(a) for a in asks]
         heads = [sorted(telling_words(asked_head(a))) for a in asks]
         quantity = [asks_quantity(a) for a in asks]
         measures = [sorted(w for w in content_words(a) if w in th.measures) for a in asks]
@@ -232,7 +262,8 @@ class OfflineBrain:
             np.maximum.at(sim[r], bank.owner, sims[r])
         uncovered = np.zeros_like(sim)
         head_missing = np.zeros_like(sim)
-        number_missing = np.array([q * ~bank.numeric for q in quantity], dtype=np.float32).reshape(len(asks), n)
+        share = [asks_share(a) for a in asks]  # how many or what share: a share stated in words answers it too
+        number_missing = np.array([q * ~(bank.numeric | (bank.shared & sh)) for q, sh in zip(quantity, share)], dtype=np.float32).reshape(len(asks), n)
         if pol.fact_duration_check:  # an ask for a span of time against a fact that states none
             for r, a in enumerate(written):
                 if asks_duration(a):
@@ -262,13 +293,14 @@ class OfflineBrain:
                         hj = [at[w] for w in hs]
                         for i, p in enumerate(pair):
                             named = p[hj] >= pol.fact_count_sim
-                            if not named.any() or ((named & bank.answer_words[i]).any() and not (named & bank.counted_words[i]).any()):
+                            counted = bank.counted_words[i] | (bank.share_counted[i] & share[r])
+                            if not named.any() or ((named & bank.answer_words[i]).any() and not (named & counted).any()):
                                 number_missing[r, i] = 1.0  # its numbers count something else
                             elif pol.fact_number_window and (named & bank.answer_words[i]).any():
                                 # the answer names the thing: a number must stand next to it ("40,000 couriers"), not
                                 # elsewhere in the sentence ("60% of 3 million uploads ..., and creators complain")
                                 at_k = bank.answer_at[i]
-                                near = any(abs(q - x) <= pol.fact_number_window for k in np.flatnonzero(named.any(axis=0)) for x in at_k.get(int(k), ()) for q in bank.number_at[i])
+                                near = any(abs(q - x) <= pol.fact_number_window for k in np.flatnonzero(named.any(axis=0)) for x in at_k.get(int(k), ()) for q in bank.number_at[i] + (bank.share_at[i] if share[r] else []))
                                 if not near:
                                     number_missing[r, i] = 1.0
                 if ws:

@@ -467,6 +467,7 @@ _QUANTITY_ASK = re.compile(
     _LEAD + r"(?:how\s+(?:many|much)\b(?!\s+(?:do|does|did|is|are|should|would|will|can|could|of\s+(?:a|an|the)\s+(?:difference|problem|issue)))|"
     r"how\s+(?:big|large)\b|"
     r"(?:what|which)(?:'s|\s+is|\s+are)?\s+(?:the\s+|our\s+|its\s+|a\s+)?(?:average|median|mean|total|typical|p\d\d|peak)?\s*(?:[\w\-]+\s+){0,2}?"
+    r"(?<!would\s)(?<!should\s)(?<!could\s)(?<!might\s)(?<!will\s)(?<!does\s)(?<!do\s)(?<!to\s)"  # "what would count as", a verb
     r"(?:number|count|percentage|percent|fraction|share|proportion|rate|ratio|size|price|cost|age|duration|length|dimension)\b)"
     r"|\bin\s+(?:dollars|euros|ms|milliseconds|seconds|minutes|hours|days|percent)\b|\bas\s+a\s+(?:number|figure|percentage)\b|\bper\s+(?:hour|day|week|month|second|click|search|query|page|user)\b",
     re.I,
@@ -512,8 +513,36 @@ def has_duration(text: str) -> bool:
     return False
 
 
+# a share stated without a figure answers "how many" in words: "a large share of Android users", "most of them"
+_VAGUE_QUANTITY = re.compile(
+    r"(?<!\bthe\s)\bmost\b(?!\s+(?:popular|common|frequent|likely|important|recent|active|valuable)\b)|\b(?:majority|minority|handful)\b|\b(?:large|small|big|sizeable|significant|tiny|growing)\s+(?:share|fraction|portion|part|number)\b", re.I
+)
+
+
 def has_number(text: str) -> bool:
     return bool(_NUMBER.search(text))
+
+
+def has_vague_quantity(text: str) -> bool:
+    """A share stated in words ("a large share of", "most of them"): it answers how many or what share, not a price,
+    an average or a length."""
+    return bool(_VAGUE_QUANTITY.search(text))
+
+
+# an ask for how many or what share ("How many Android users are on low-end phones?", "What fraction of ...")
+_SHARE_ASK = re.compile(_LEAD + r"(?:how\s+many\b|(?:what|which)(?:'s|\s+is)?\s+(?:the\s+)?(?:share|fraction|proportion|percentage|portion)\b)", re.I)
+
+
+_BARE_PERCENT = re.compile(r"(?<![\d.])\s*%(?=\s*(?:of|are|is)\b)", re.I)
+
+
+def spell_share(ask: str) -> str:
+    """A bare "%" asked for is a share: "what % of searches happen on mobile" -> "what share of searches ..."."""
+    return _BARE_PERCENT.sub(" share", ask)
+
+
+def asks_share(ask: str) -> bool:
+    return bool(_SHARE_ASK.search(main_clause(ask)))
 
 
 # a choice offered at the end of an ask ("..., Java or Go", "..., AWS or GCP"): short alternatives
@@ -607,7 +636,12 @@ def _drop_lead(ask: str) -> str:
 
 # a clause that asks "how many" of nothing named, leaving the thing to the clause before ("..., and how many get
 # added daily")
-_ELLIPTIC = re.compile(r"^\W*(?:and\s+)?(how\s+(?:many|much))\s+(?=(?:do|does|did|is|are|was|were|get|gets|got|have|has|will|would|can|could|should|come|comes|arrive|arrives)\b)", re.I)
+# ("..., and what share come from TVs": a share of the thing before)
+_ELLIPTIC = re.compile(
+    r"^\W*(?:and\s+)?(how\s+(?:many|much)|(?:what|which)\s+(?:share|fraction|percentage|proportion|portion|percent))\s+"
+    r"(?=(?:do|does|did|is|are|was|were|get|gets|got|have|has|will|would|can|could|should|come|comes|arrive|arrives|happen|happens|use|uses|go|goes)\b)",
+    re.I,
+)
 
 
 # a clause that asks only "how fast", "how often", ... of what the clause before it said
@@ -705,7 +739,8 @@ def clarify_asks(text: str, limit: int = 10) -> list[str]:
             m = _ELLIPTIC.match(c)
             head = asked_head(clauses[n - 1]) if n and m else ""
             if head:  # "How many clips are eligible, and how many get added daily" -> "how many clips get added daily"
-                c = f"{m.group(1)} {head} {c[m.end():]}"
+                joint = " of" if not m.group(1).lower().startswith("how") else ""
+                c = f"{m.group(1)}{joint} {head} {c[m.end():]}"
             trimmed = _TRAILING_REASON.sub("", c)  # "What latency do we have, given the estimate is ...": the ask
             out.append(lead + (trimmed if content_words(trimmed) else c))
             lead = ""

@@ -10,7 +10,7 @@ from interviewer import brains
 from interviewer.brains import OfflineBrain
 from interviewer.content import check_file, library
 from interviewer.errors import ContentError
-from interviewer.text import ask_items, clarify_asks
+from interviewer.text import ask_items, asks_quantity, clarify_asks, has_vague_quantity, spell_share
 from interviewer.thesaurus import Thesaurus, load_synonyms, thesaurus, tokens
 
 
@@ -141,3 +141,34 @@ def test_an_either_or_that_no_fact_answers_whole_is_asked_by_its_first_side(brai
     # an either-or answered whole keeps its answer, and one whose first side names nothing of the case gets nothing
     assert _ids(brain, "payment-fraud-detection", "card-not-present only, or also in-store?") == {"scope"}
     assert not _ids(brain, "payment-fraud-detection", "Java, or Go?")
+
+
+def test_a_share_stated_in_words_answers_how_many_but_not_a_price(brain, monkeypatch):
+    # "A large share of Android users are on low-end phones" answers how many are; "Most campaigns pay per click"
+    # does not give the average cost of a click
+    q = "How often do people scroll straight past without stopping, and how many Android users are on low-end phones?"
+    assert _ids(brain, "news-feed", q) == {"skips-and-dwell", "devices"}
+    assert _ids(brain, "ad-click-prediction", "What's the average cost per click in dollars?") == set()
+    assert has_vague_quantity("a large share of them") and has_vague_quantity("most of them")
+    assert not has_vague_quantity("the most popular query") and not has_vague_quantity("we share posts")
+    monkeypatch.setattr(brains, "has_vague_quantity", lambda text: False)
+    brain._facts.clear()  # the fact bank is built again without shares in words
+    try:
+        assert "devices" not in _ids(brain, "news-feed", q)
+    finally:
+        brain._facts.clear()
+
+
+def test_what_would_count_as_asks_for_no_number_and_a_bare_percent_is_a_share(brain):
+    assert not asks_quantity("what reduction would count as a big launch")
+    assert asks_quantity("what is the user count") and asks_quantity("What's the count of reviewers?")
+    q = "What's prevalence today and what reduction would count as a big launch?"
+    assert _ids(brain, "harmful-content-detection", q) == {"current-metrics", "meaningful-win"}
+    assert spell_share("what % of searches happen on mobile") == "what share of searches happen on mobile"
+    assert spell_share("is it 5% of traffic?") == "is it 5% of traffic?"
+    assert _ids(brain, "query-autocomplete", "DAU? and what % of searches happen on mobile?") == {"daily-active-users", "devices"}
+
+
+def test_a_share_of_the_thing_before_is_asked_of_it():
+    assert clarify_asks("How many searches per day, and what share come from TVs?") == ["How many searches per day", "what share of searches come from TVs"]
+    assert clarify_asks("How many clips are eligible, and how many get added daily?") == ["How many clips are eligible", "how many clips get added daily"]
