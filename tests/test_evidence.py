@@ -584,3 +584,34 @@ def test_a_bare_heading_is_quoted_only_when_nothing_else_backs_the_criterion():
     for ev in quoted:
         assert ev.quotes[0].strip() != "feats:", (ev.criterion.id, ev.quotes)
     assert evidence._heading("Offline metrics:") and not evidence._heading("Labels: chargebacks after 60-90 days")
+
+
+def test_a_serving_answer_in_notes_that_recaps_the_pipeline_is_still_this_phases_answer():
+    # a blind writer's PYMK serving notes named candidates, a GBDT, filters and an A/B design (other phases'
+    # concepts) and their serving words went unread ("KV read", "shadow compute ->", "event triggers refresh"):
+    # the whole answer was taken for another phase's and graded 1.0
+    notes = (
+        "nightly batch: 2-hop cands + GBDT scores for active members -> top-N per member in KV\n"
+        "request: KV read + light re-rank; block list checked at serve time\n"
+        "new friend added -> event triggers refresh of that member's list within minutes\n"
+        "rollout: shadow compute -> cluster-randomised A/B"
+    )
+    a = evidence.analyse(notes, "deploy", "people-you-may-know")
+    named = {cid for cid, *_ in a.mentions}
+    assert {"low-latency-kv-store", "shadow-deployment", "pymk-online-refresh"} <= named
+    assert all(u.kept for u in a.units)
+
+
+@pytest.mark.parametrize(
+    "case, phase, text, mid",
+    [
+        ("people-you-may-know", "deploy", "Each night the job removes anyone the viewer has blocked and writes the top 20 to a key-value store.", "pymk-blocks-filtered-only-in-batch"),
+        ("query-autocomplete", "deploy", "A CDN caches the response for each prefix, including the personal-history suggestions.", "qa-personal-suggestions-in-shared-cache"),
+        ("street-view-blurring", "deploy", "New panoramas are published as soon as they are stitched, and the blur pass follows within a day.", "svb-publish-before-blur"),
+        ("similar-listings", "data", "Listings with fewer than 20 clicks are dropped from training and from the serving index.", "sl-drop-low-click-listings"),
+        ("search-ranking", "model", "Hard negatives are the top results that were shown but not clicked.", "unclicked-top-results-as-hard-negatives"),
+        ("ad-click-prediction", "deploy", "I would push every new version directly to all traffic.", "full-rollout-at-once"),
+    ],
+)
+def test_claims_a_fifth_blind_writer_put_in_fluent_answers_are_found(case, phase, text, mid):
+    assert mid in {m for m, *_ in evidence.analyse(text, phase, case).misconceptions}
