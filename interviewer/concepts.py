@@ -382,9 +382,21 @@ def _anchored(pattern: str) -> bool:
     return seq is not None and starts_at_0(seq)
 
 
+# a pattern's "\b" is an edge of a token: also where a token ends in a sign ("100%", "p(click)", "C++") and the text
+# goes on with a space or stops, which Python's word boundary (between a word and a non-word character) misses; a
+# separator (":", "=") keeps the plain boundary
+TOKEN_EDGE = r"(?:\b|(?<=[%)+#])(?!\w))"
+_WORD_EDGE = re.compile(r"(?<!\\)((?:\\\\)*)\\b")
+
+
+def token_edges(pattern: str) -> str:
+    """`pattern` with each word boundary read as a token edge (`TOKEN_EDGE`)."""
+    return _WORD_EDGE.sub(lambda m: m.group(1) + TOKEN_EDGE, pattern)
+
+
 def _one_regex(patterns: list[str]) -> re.Pattern[str]:
     """Several patterns as one alternation (each validated on its own when the bank loads)."""
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+    return re.compile("|".join(f"(?:{token_edges(p)})" for p in patterns), re.I)
 
 
 def _first_word(surface: str) -> str | None:
@@ -669,7 +681,7 @@ class ConceptBank:
         if not rxs:
             return False
         a, b = next(((a, b) for a, b in answer_spans(text) if a <= h.start < b), (0, len(text)))
-        return any(re.search(rx, text[a:b], re.I) for rx in rxs)
+        return any(re.search(token_edges(rx), text[a:b], re.I) for rx in rxs)
 
     def _scan_unit(self, text: str, a: int, b: int, mids: list[str], key: tuple[Any, ...] | None = None) -> dict[str, Hit]:
         """The misconceptions among `mids` stated in text[a:b]. With a `key` that determines `mids` (the unit
@@ -804,7 +816,7 @@ def _check_patterns(
     for j, p in enumerate(patterns):
         where = _line(lf, field, i, "patterns", j)
         try:
-            rx = re.compile(p, re.I)
+            rx = re.compile(token_edges(p), re.I)
             re.compile(f"(?:x)|(?:{p})", re.I)  # it is joined with the entry's other patterns: no global flag inside
         except re.error as err:
             raise ContentError(path, f"{ident}: pattern does not compile: {err}", where) from None

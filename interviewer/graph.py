@@ -123,10 +123,10 @@ def _unused(used: set[str], *lines: str) -> str:
 _ASKING_KINDS = (TurnKind.INTRO, TurnKind.FOLLOW_UP, TurnKind.DEEP_DIVE, TurnKind.PUSH, TurnKind.CHALLENGE, TurnKind.HINT)
 
 
-def _not_asked_yet(state: InterviewState, lines: list[str]) -> list[str]:
+def _not_asked_yet(state: InterviewState, lines: list[str], strict: bool = False) -> list[str]:
     """The lines that do not ask again, in other words, what an earlier question of the interviewer's asked
     ("What would a bigger model have to buy you ...?" then "... where a larger model stops being worth what it
-    costs to serve?"); all of them when none is left."""
+    costs to serve?"); all of them when none is left, unless `strict`."""
     asked = [t["text"] for t in state.get("transcript", []) if t["role"] == Role.INTERVIEWER and t.get("kind") in _ASKING_KINDS]
     if not asked or not lines:
         return lines
@@ -142,7 +142,7 @@ def _not_asked_yet(state: InterviewState, lines: list[str]) -> list[str]:
     # would one training run take on a GPU cluster ...?" are 0.59 apart in meaning)
     seen = {g for t in asked for g in _word_runs(t)}
     keep = [line for line, q in zip(lines, put) if max(float(v @ vec[q]) for v in said) < close and not (_word_runs(q) & seen)]
-    return keep or lines
+    return keep if strict else keep or lines
 
 
 SAME_WORDS_RUN = 6  # this many words in a row shared with an earlier question ask it again
@@ -372,13 +372,27 @@ def _named_earlier(state: InterviewState) -> list[str]:
     return [k for ph in reversed(state["phases"][: state["phase_i"]]) for k in reversed(state.get("named", {}).get(ph, []))]
 
 
+def _told_criteria(state: InterviewState, ctx: Ctx) -> set[str]:
+    """The criteria the interviewer's own clarifying answers already covered: those of the concepts its facts
+    state ("About 5 million daily active users" is the scale). Asking "What scale are we designing for?" after
+    saying it repeats the interviewer, not the candidate."""
+    if ctx.bank is None:
+        return set()
+    case = ctx.lib.case(state["case_id"])
+    answers = {f.id: f.answer for f in case.facts}
+    given = {fid for t in state.get("transcript", []) if t["role"] == Role.INTERVIEWER for fid in t.get("facts") or []}
+    return {cr for fid in given if fid in answers for m in ctx.bank.find_mentions(answers[fid], state["case_id"]) for cr in ctx.bank.concept(m.concept_id).criteria}
+
+
 def _depth_to_go(state: InterviewState, ctx: Ctx, cid: str) -> bool:
     """Depth left to show on a concept, and a probe to ask for it: a concept whose only probes ask "which
     ones" is not dived into once the candidate listed them, nor one that is not theirs (`_theirs`)."""
     assert ctx.bank is not None
     if len(state.get("depth", {}).get(cid, [])) >= len(ctx.bank.concept(cid).depth) or not _theirs(state, ctx, cid):
         return False
-    return bool(_fresh_probes(state, ctx, cid, ctx.bank.concept(cid).probes))
+    # and one that does not ask again what an earlier question asked ("How long would one training run take here
+    # ...?" then, as a dive, "How long would one training run take on a GPU cluster ...?")
+    return bool(_not_asked_yet(state, _fresh_probes(state, ctx, cid, ctx.bank.concept(cid).probes), strict=True))
 
 
 def _fresh_probes(state: InterviewState, ctx: Ctx, cid: str, probes: list[str]) -> list[str]:
@@ -551,7 +565,10 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
     cov = state.get("coverage", {}).get(phase, {})
     target = pol.target(state["level"])
     probed = set(state.get("probed", {}).get(phase, []))
-    pending = [c for c in sorted(ctx.lib.criteria(phase, case), key=lambda c: -c.weight) if (cov.get(c.id, {}).get("score") or 0) < target and c.id not in probed]
+    told = _told_criteria(state, ctx) if phase == Phase.CLARIFY else set()
+    pending = [
+        c for c in sorted(ctx.lib.criteria(phase, case), key=lambda c: -c.weight) if (cov.get(c.id, {}).get("score") or 0) < target and c.id not in probed and c.id not in told
+    ]
     dive = None
     push = None
     # the latest first; only what belongs here: a concept of this phase or one backing its criteria (alerting
@@ -596,7 +613,7 @@ def decide(state: InterviewState, ctx: Ctx) -> Decision:
     # still uncovered after one probe each: another of their probes, while any is left
     asked = state.get("probed", {}).get(phase, [])
     uncovered = [c for c in sorted(ctx.lib.criteria(phase, case), key=lambda c: -c.weight) if (cov.get(c.id, {}).get("score") or 0) < target]
-    again = [c for c in uncovered if asked.count(c.id) < len(c.probes)]
+    again = [c for c in uncovered if asked.count(c.id) < len(c.probes) and c.id not in told]
     if again:
         c = again[0]
         return Decision(action=Action.FOLLOW_UP, criterion=c.id, status=cov.get(c.id, {}).get("status", "none"))

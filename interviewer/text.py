@@ -190,10 +190,15 @@ _MOVE_ON_SENTENCE = re.compile(
 
 
 _STUCK = re.compile(
-    r"^\W*(i\s+(have|'ve\s+got)\s+nothing\s+(more\s+)?to\s+add|nothing\s+(more\s+)?to\s+add|i\s+(don'?t|do\s+not)\s+know|"
-    r"not\s+sure|no\s+idea|idk|dunno|no\s+clue|i'?m\s+(stuck|not\s+sure)|pass|skip)\b",
+    # after a filler or two ("hmm. honestly i'm stuck on this one")
+    r"^\W*(?:(?:hmm+|hm+|um+|uh+|erm?|well|honestly|to\s+be\s+honest|tbh|sorry|ok(?:ay)?|so|yeah|ah|oh)\b[\s,.!]*){0,3}"
+    r"(i\s+(have|'ve\s+got)\s+nothing\s+(more\s+)?to\s+add|nothing\s+(more\s+)?to\s+add|(i\s+)?(don'?t|do\s+not)\s+know|"
+    r"not\s+sure|no\s+idea|idk|dunno|no\s+clue|i'?m\s+(stuck|not\s+sure|drawing\s+a\s+blank)|pass|skip)\b",
     re.I,
 )
+STUCK_MAX_WORDS = 20  # a longer answer that opens "not sure" goes on to say something
+# after "not sure", an attempt all the same: "not sure, but maybe a time split" is an answer
+_ATTEMPT = re.compile(r"\b(but|though|maybe|probably|perhaps|possibly|i\s+guess|my\s+guess|i\s+think|i'?d\s+(?:try|guess|say|use|go))\b", re.I)
 
 
 # a hint asked for in words: "can you give me a hint?", "any hints?", "i could use a nudge", "hint pls"
@@ -215,7 +220,10 @@ def asks_for_hint(text: str) -> bool:
 def is_stuck(text: str) -> bool:
     """An empty answer, or one that only says the candidate has nothing (more) to offer."""
     t = text.strip()
-    return not t or (bool(_STUCK.search(t)) and len(t.split()) <= 12)
+    if not t:
+        return True
+    m = _STUCK.search(t)
+    return bool(m) and len(t.split()) <= STUCK_MAX_WORDS and not _ATTEMPT.search(t[m.end() :])
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -536,9 +544,14 @@ _SHARE_ASK = re.compile(_LEAD + r"(?:how\s+many\b|(?:what|which)(?:'s|\s+is)?\s+
 _BARE_PERCENT = re.compile(r"(?<![\d.])\s*%(?=\s*(?:of|are|is)\b)", re.I)
 
 
+_NUMBER_OF = re.compile(r"(?:(?<=^)|(?<=[\s(:,]))#\s*of\b", re.I)
+_NUMBER_SIGN = re.compile(r"(?:(?<=^)|(?<=[\s(:,]))#\s+(?=[a-z])", re.I)
+
+
 def spell_share(ask: str) -> str:
-    """A bare "%" asked for is a share: "what % of searches happen on mobile" -> "what share of searches ..."."""
-    return _BARE_PERCENT.sub(" share", ask)
+    """A bare "%" asked for is a share, a "#" before a word a number: "what % of searches happen on mobile" ->
+    "what share of searches ...", "# imgs in index" -> "number of imgs in index"."""
+    return _NUMBER_SIGN.sub("number of ", _NUMBER_OF.sub("number of", _BARE_PERCENT.sub(" share", ask)))
 
 
 def asks_share(ask: str) -> bool:
@@ -760,7 +773,8 @@ def ask_items(ask: str) -> list[str]:
     module"); nothing when it names one thing, or when the list only qualifies it ("... by placement and
     country"). An item answers on its own only when it clearly does."""
     items = [p.strip() for p in _LIST.split(ask) if p and content_words(p)]
-    if len(items) > 1 and _QUALIFIED.search(items[0]) and all(len(x.split()) <= 3 for x in items[1:]):
+    # a note's lead-in ("scale: # imgs in index, QPS") makes it a list of things asked for, not a qualified ask
+    if len(items) > 1 and _QUALIFIED.search(items[0]) and all(len(x.split()) <= 3 for x in items[1:]) and not _NOTE_LEAD.match(items[0]):
         return []
     if len(items) < 2:
         return []
@@ -771,6 +785,7 @@ def ask_items(ask: str) -> list[str]:
     return items
 
 
+_NOTE_LEAD = re.compile(r"^\W*[\w/-]+(?:\s+[\w/-]+)?:\s+\S")
 _PREP_FIRST = re.compile(r"^\W*(?:from|with|without|in|on|at|by|for|of|to|via|through|under|over)\b", re.I)
 # the counting head of a list's first item, carried to the bare things after it
 _COUNT_HEAD = re.compile(r"^\W*(?:\w+\s+){0,2}?(how\s+(?:many|much)|what(?:'s|\s+is|\s+are)?\s+the\s+(?:number|count|size|volume)\s+of)\s", re.I)

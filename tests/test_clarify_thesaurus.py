@@ -172,3 +172,12 @@ def test_what_would_count_as_asks_for_no_number_and_a_bare_percent_is_a_share(br
 def test_a_share_of_the_thing_before_is_asked_of_it():
     assert clarify_asks("How many searches per day, and what share come from TVs?") == ["How many searches per day", "what share of searches come from TVs"]
     assert clarify_asks("How many clips are eligible, and how many get added daily?") == ["How many clips are eligible", "how many clips get added daily"]
+
+
+def test_a_note_lead_in_makes_a_list_of_things_asked_and_a_number_sign_is_a_number(brain):
+    # a new-user probe: "- scale: # imgs in index, QPS?" was read as one ask qualified "in index" and got nothing
+    assert ask_items("scale: # imgs in index, QPS") == ["scale: # imgs in index", "QPS"]
+    assert ask_items("How well calibrated is the model by placement and country") == []  # still a qualified ask
+    assert spell_share("scale: # imgs in index") == "scale: number of imgs in index"
+    assert spell_share("# of users?") == "number of users?" and spell_share("the #1 result") == "the #1 result"
+    assert "request-volume" in _ids(brain, "visual-search", "- scale: # imgs in index, QPS?")

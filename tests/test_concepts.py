@@ -51,7 +51,7 @@ def test_shipped_bank_loads_and_covers_each_authored_phase(bank: ConceptBank):
     miscs = Counter(m.phase for m in bank.misconceptions.values() if bank.case_of[m.id] is None)
     for phase, at_least in AUTHORED_HERE.items():
         assert per_phase[phase] >= at_least, (phase, per_phase[phase])
-        assert 12 <= miscs[phase] <= 45, (phase, miscs[phase])  # widened for issues 10 and 11 (more kinds of wrong claims)
+        assert 12 <= miscs[phase] <= 55, (phase, miscs[phase])  # widened for issues 10 and 11 (more kinds of wrong claims; 45 -> 55 with the blind sets dev5 and dev6)
     assert set(per_phase) <= set(PHASES)
 
 
@@ -1924,3 +1924,15 @@ def test_a_depth_cue_written_against_its_figure_counts():
     assert found("tb", "2B x 256d fp32 = 2TB") and found("ms", "p99 under 100ms") and found("gb", "~128GB")
     assert not found("86", "186 items") and found("86", "daily / 86,400")
     assert not found("ann", "annual retrain") and not found("ms", "items")
+
+
+def test_a_word_boundary_in_a_pattern_is_a_token_edge_after_a_sign_too():
+    # "100%" and "p(click)" end in a sign: Python's \b after them needs a word character next, so "push it to 100%
+    # at once" and "rank events by p(click). ..." were never found by patterns written with \b after the sign
+    from interviewer.concepts import token_edges
+
+    rx = re.compile(token_edges(r"\b(100\s*%|p\(click\))\b"), re.I)
+    assert rx.search("push it to 100% at once") and rx.search("rank events by p(click). then filter")
+    assert not re.search(r"\b(100\s*%|p\(click\))\b", "push it to 100% at once")  # what plain \b did
+    assert not rx.search("1000%") and not re.compile(token_edges(r"\ball\b"), re.I).search("overall")
+    assert token_edges(r"a\\bc") == r"a\\bc"  # an escaped backslash before "b" is no boundary

@@ -132,9 +132,9 @@ def test_what_an_interview_embeds_of_its_own_text_is_embedded_ahead(tmp_path, tm
 
         not_asked_yet = graph._not_asked_yet
 
-        def recording_not_asked_yet(state, lines):
+        def recording_not_asked_yet(state, lines, strict=False):
             compared.extend(graph._question_of(line) for line in lines)
-            return not_asked_yet(state, lines)
+            return not_asked_yet(state, lines, strict=strict)
 
         monkeypatch.setattr(KnowledgeIndex, "search", recording_search)
         monkeypatch.setattr(graph, "_not_asked_yet", recording_not_asked_yet)

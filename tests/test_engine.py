@@ -506,3 +506,18 @@ def test_the_data_phase_opens_from_a_label_source_named_while_framing(tmp_path, 
     asked = data_intro("What is the fraud rate? Do labels come from chargebacks?", "Binary classification per payment, with a calibrated probability of fraud as the output.")
     assert any(line in asked for line in plain_lines), asked
     eng.close()
+
+
+def test_clarifying_does_not_ask_for_what_the_interviewer_just_told(tmp_path, tmp_path_factory, monkeypatch):
+    """A new-user probe asked for the surface and the scale, got both facts, and was then asked "Which part of the
+    product exactly are we building this for?" and "What scale are we designing for?" ("like you told me")."""
+    eng = _engine(tmp_path, tmp_path_factory, monkeypatch)
+    s = Session.start(eng, "event-recommendation", brain="offline", clock=VirtualClock())
+    s.send("how many users? and is this the home page list or the email digest?")
+    told = [t for t in s.transcript if t["role"] == "interviewer" and t.get("facts")]
+    assert told and {"scope-surface", "daily-active-users"} <= set(told[-1]["facts"])
+    s.send("ok so I'd predict a click on each event card and rank by it")
+    s.send("clicks are a proxy, registrations are what we want")
+    probed = [t.get("criterion") for t in s.transcript if t["role"] == "interviewer" and t["phase"] == "clarify" and t.get("kind") == "follow_up"]
+    assert probed and not {"scope-and-use-case", "users-and-scale"} & set(probed), probed
+    eng.close()

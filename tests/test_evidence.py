@@ -615,3 +615,47 @@ def test_a_serving_answer_in_notes_that_recaps_the_pipeline_is_still_this_phases
 )
 def test_claims_a_fifth_blind_writer_put_in_fluent_answers_are_found(case, phase, text, mid):
     assert mid in {m for m, *_ in evidence.analyse(text, phase, case).misconceptions}
+
+
+@pytest.mark.parametrize(
+    "phase, text, mid",
+    [
+        # a new-user probe's chat-style candidate on event recommendation: none of these was challenged or graded down
+        ("deploy", "once offline auc beats the old one i'd just push the new model to 100% at once", "full-rollout-at-once"),
+        ("data", "popularity = total tickets sold, i'd pull the final number from the sales table when building the training set", "final-count-pulled-at-build-time"),
+        ("data", "purchases are rare, maybe 1%. i'd oversample to 50/50 and use accuracy to check it", "accuracy-as-the-measure"),
+        ("evaluation", "a/b test 50/50 by user for a week, if CTR goes up we ship", "ctr-as-launch-metric"),
+        ("frame", "label = clicked yes/no, rank events by p(click).", "er-clicks-as-objective"),
+    ],
+)
+def test_claims_in_chat_fragments_are_found(phase, text, mid):
+    assert mid in {m for m, *_ in evidence.analyse(text, phase, "event-recommendation").misconceptions}
+
+
+def test_oh_right_takes_a_claim_back_in_a_later_answer():
+    # a new-user probe: a random split fixed at once after the challenge ("oh right, ... ok split by time") was
+    # still the top gap, scored below two claims never taken back
+    first = "impression logs + purchase table. then random 80/20 split for train/test"
+    later = "oh right, the same events are in train and test so it sees the future. ok split by time, test on the latest week"
+    a = evidence.analyse(f"{first}\n\n{later}", "data", "event-recommendation")
+    stated = {m for m, *_ in a.misconceptions}
+    assert "random-split-on-time-data" in stated and stated <= a.corrected
+    b = evidence.analyse(f"{first}\n\nthe same events are in train and test. split by time, test on the latest week", "data", "event-recommendation")
+    assert not b.corrected  # no word of taking it back
+
+
+@pytest.mark.parametrize(
+    "case, phase, text, mid",
+    [
+        # claims a sixth blind writer put in fluent answers (its set measured 0.690 terse > fluent before they were read)
+        ("ad-click-prediction", "monitor", "Feedback loops are fine here: the system is self-correcting.", "feedback-loop-dismissed"),
+        ("video-recommendation", "monitor", "When users pause their history, the change is applied at the next weekly feature backfill.", "privacy-change-waits-for-batch"),
+        ("query-autocomplete", "monitor", "We keep the raw query logs indefinitely for trend analysis.", "raw-logs-kept-indefinitely"),
+        ("payment-fraud-detection", "deploy", "If the model times out, the payment is approved automatically.", "pfd-approve-on-timeout"),
+        ("street-view-blurring", "deploy", "We tile the panorama without overlap so no boxes need merging.", "svb-tiles-without-overlap"),
+        ("search-ranking", "data", "I'd put 80 percent of each query's rated documents into training and test on the rest.", "sr-split-within-query"),
+        ("event-recommendation", "evaluation", "p = 0.03 means a 97 percent chance the new ranker is better.", "p-value-as-probability-it-works"),
+    ],
+)
+def test_claims_a_sixth_blind_writer_put_in_fluent_answers_are_found(case, phase, text, mid):
+    assert mid in {m for m, *_ in evidence.analyse(text, phase, case).misconceptions}

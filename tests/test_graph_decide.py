@@ -1207,3 +1207,15 @@ def test_a_challenged_claim_held_to_is_pushed_on_once_more_and_a_concession_is_n
     again = [*st["transcript"], {"role": "interviewer", "phase": Phase.DATA, "text": line, "kind": "challenge", "misconception": mis.id, "dimension": HELD, "minute": 12.5},
              {"role": "candidate", "phase": Phase.DATA, "text": "It's still fine, the weeks look the same.", "kind": "answer", "minute": 13.0}]
     assert decide({**st, "transcript": again}, ctx).dimension != HELD
+
+
+def test_a_concept_whose_only_probe_asks_again_is_not_dived_into(ctx: Ctx):
+    """A probe asked "How long would one training run take here, ...?" and the next turn dived into distributed training
+    with its one probe, which the earlier question had already asked in other words."""
+    from interviewer.graph import _not_asked_yet
+
+    st = _state(Phase.MODEL, 2.0)
+    st["transcript"].insert(1, {"role": "interviewer", "phase": Phase.MODEL, "text": "How long would one training run take here, and what would you do if it took too long?", "kind": "follow_up", "minute": 11.0})
+    again = "How long would one training run take on a GPU cluster, and what would you cut first to make it faster?"
+    assert _not_asked_yet(st, [again]) == [again]  # with nothing else left, a line is still said when one must be
+    assert _not_asked_yet(st, [again], strict=True) == []  # but no dive is chosen for it

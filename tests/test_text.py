@@ -188,3 +188,13 @@ def test_a_clipped_message_is_one_line_cut_at_a_word():
     assert out[:-1] in " ".join(msg.split()) and not out[:-1].endswith(("scor", "Valu"))
     assert clip("APIConnectionError: Connection error.", 25) == "APIConnectionError…"
     assert clip("x" * 50, 10) == "x" * 9 + "…"  # no word boundary: cut at the limit
+
+
+def test_stuck_after_a_filler_and_not_when_it_goes_on_to_try():
+    from interviewer.text import is_stuck
+
+    # a new-user probe: "hmm. honestly i'm stuck on this one, ... dont know" got an unrelated next question, no hint
+    for stuck in ("hmm. honestly i'm stuck on this one, not sure how i'd measure that. dont know", "dont know", "well, skip this one", "I have nothing to add."):
+        assert is_stuck(stuck), stuck
+    for answer in ("not sure, maybe a time split", "Not sure, but I'd probably check recall at k on a sample", "so the label is clicks", "Passive logging of impressions"):
+        assert not is_stuck(answer), answer
