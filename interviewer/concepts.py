@@ -532,6 +532,7 @@ class ConceptBank:
         self._case_mids: dict[str | None, list[str]] = {}  # case -> the misconceptions that apply to it
         self._mention_memo: dict[str, tuple[Mention, ...]] = {}  # text -> every mention in it (no case filter)
         self._unit_memo: dict[tuple[Any, ...], Any] = {}  # per unit: aliases, misconceptions, depth points
+        self.arithmetic: Any = None  # arithmetic.Checker: sizing arithmetic checked as it is said (arithmetic.register)
         self.figures: Any = None  # figures.FigureChecks: figures stated against the case's own (figures.register)
         self.figure_of: dict[str, tuple[str, str]] = {}  # such a misconception -> (case, figure kind)
 
@@ -927,7 +928,12 @@ def load_concept_bank(folder: Path | None = None, lib: Library | None = None) ->
     if (folder / FIGURES_FILE).is_file():
         from .figures import load_figures, register
 
-        register(bank, load_figures(folder / FIGURES_FILE, lib))
+        checks = load_figures(folder / FIGURES_FILE, lib)
+        register(bank, checks)
+        if checks.spec.arithmetic is not None:
+            from .arithmetic import register as register_arithmetic
+
+            register_arithmetic(bank, checks.spec.arithmetic, lib)
         bank.files.append(str(folder / FIGURES_FILE))
     return bank
 

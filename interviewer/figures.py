@@ -33,7 +33,18 @@ class FigureKind(_Strict):
     criteria: list[Id] = Field(min_length=1, max_length=4)
 
 
+class ArithmeticSpec(_Strict):
+    """Back-of-envelope arithmetic checked as it is said (arithmetic.py)."""
+
+    off_by: float = Field(gt=1.0)
+    peak_factor: float = Field(ge=1.0)
+    claim: Text
+    challenge: Text
+    criteria: list[Id] = Field(min_length=1, max_length=8)
+
+
 class FiguresFile(_Strict):
+    arithmetic: ArithmeticSpec | None = None
     off_by: float = Field(gt=1.0)
     between: list[Text] = Field(min_length=1)
     skip_units_with: list[Text] = Field(default_factory=list)
@@ -220,6 +231,12 @@ def load_figures(path: Path, lib: Library) -> FigureChecks:
             if low in seen:
                 raise ContentError(path, f"{k.id}: the name {n!r} is also a name of {seen[low]!r}", _node_line(node, ("kinds", i, "names", j), 0))
             seen[low] = k.id
+    if spec.arithmetic is not None:
+        for j, c in enumerate(spec.arithmetic.criteria):
+            if not _known_criterion(lib, c):
+                raise ContentError(path, f"arithmetic: unknown criterion {c!r}", _node_line(node, ("arithmetic", "criteria", j), 0))
+        if "{said}" not in spec.arithmetic.challenge:
+            raise ContentError(path, "arithmetic: challenge must hold {said}, where the candidate's own words go", _node_line(node, ("arithmetic", "challenge"), 0))
     for field in ("challenge",):
         if "{fact}" not in getattr(spec, field):
             raise ContentError(path, f"{field} must hold {{fact}}, where the case's sentence goes", _node_line(node, (field,), 0))

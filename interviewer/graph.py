@@ -178,7 +178,7 @@ def authored_texts(lib: Library, bank: ConceptBank | None) -> list[str]:
         for c in bank.concepts.values():
             out += [c.note_query, *(_question_of(p) for p in c.probes)]
         for m in bank.misconceptions.values():
-            out += [m.claim, _question_of(m.challenge)]
+            out += [m.claim, _question_of(m.challenge.replace("{said}", "..."))]
     for lines in P.get("phase_intro").values():
         out += [_question_of(line) for line in lines]
     out += [_question_of(line) for line in P.get("ask_to_clarify")]
@@ -472,7 +472,25 @@ def _longest_answer(state: InterviewState, ctx: Ctx) -> float:
 
 def _room_for_challenge(state: InterviewState, ctx: Ctx, mid: str, used: float, phase_budget: float) -> bool:
     assert ctx.bank is not None
-    return _room_for(state, ctx, ctx.bank.misconception(mid).challenge, used, phase_budget)
+    return _room_for(state, ctx, _challenge_line(state, ctx, mid), used, phase_budget)
+
+
+QUOTED_SUM_MAX = 140  # characters of the candidate's own arithmetic a challenge puts back to them
+
+
+def _challenge_line(state: InterviewState, ctx: Ctx, mid: str, quote: str | None = None) -> str:
+    """A misconception's challenge; one that puts the candidate's own words back ("Let's check that arithmetic:
+    "...".") takes the words that stated it, `quote` or the latest that did."""
+    assert ctx.bank is not None
+    line = ctx.bank.misconception(mid).challenge
+    if "{said}" not in line:
+        return line
+    if quote is None:
+        quote = next((x.get("quote") or "" for x in reversed(state.get("stated", [])) if x["id"] == mid), "")
+    said = " ".join(quote.split())
+    if len(said) > QUOTED_SUM_MAX:
+        said = said[: QUOTED_SUM_MAX - 1].rsplit(" ", 1)[0] + "…"
+    return line.format(said=said.replace('"', "'"))
 
 
 def _closing_minutes(ctx: Ctx) -> float:
@@ -713,7 +731,7 @@ def ask(state: InterviewState, runtime: Runtime[Ctx]) -> Goto:
     kind = TurnKind.CLARIFY
     if stated:
         assert ctx.bank is not None
-        challenge = ctx.bank.misconception(stated[0]["id"]).challenge
+        challenge = _challenge_line(state, ctx, stated[0]["id"], stated[0].get("quote"))
         if tokens:  # the brain streamed its answer alone: the line is said again whole
             on_reset()
             tokens.clear()
@@ -1201,7 +1219,7 @@ def _authored(state: InterviewState, ctx: Ctx, d: Decision, used: set[str]) -> t
         m = ctx.bank.misconception(d.misconception)
         if d.dimension == HELD:  # the claim held to after its challenge: once more, on what would settle it
             return P.pick_unique(P.get("challenge_held"), used, seed=len(used)), m.claim, m.claim
-        return m.challenge, m.claim, m.claim
+        return _challenge_line(state, ctx, m.id), m.claim, m.claim
     if d.action == Action.ASK_TO_CLARIFY:
         return P.pick_unique(P.get("ask_to_clarify"), used), ctx.lib.phase_title(_phase(state)), ctx.lib.phase_title(_phase(state))
     if d.action in (Action.DEEP_DIVE, Action.PUSH):
@@ -1350,7 +1368,7 @@ def _parting_challenge(state: InterviewState, ctx: Ctx) -> Update:
     stated = _just_stated(state, ctx) if ctx.bank is not None and _latest(state).get("role") == Role.CANDIDATE else []
     if not stated:
         return {}
-    line = P.get("parting_challenge").format(challenge=ctx.bank.misconception(stated[0]).challenge)  # type: ignore[union-attr]
+    line = P.get("parting_challenge").format(challenge=_challenge_line(state, ctx, stated[0]))
     line = _unused(_used_lines(state), line, f"{line} (minute {state.get('elapsed', 0.0):.0f})")
     if not _room_for_line(state, ctx, line):
         return {}
@@ -1383,8 +1401,11 @@ def _advance(state: InterviewState, ctx: Ctx, why: Why) -> Update:
         _writer()(PhaseChanged(None, phase))
         return upd
     new_phase = state["phases"][nxt]
-    close = P.pick_unique(P.get("advance", why), used, seed=state["phase_i"], phase=ctx.lib.phase_title(phase))
     intro = _intro(state, ctx, new_phase, used, nxt)
+    closes, title = P.get("advance", why), ctx.lib.phase_title(phase)
+    if intro.lower().startswith("let's"):  # "Let's leave data there. Let's get into model development." read as a stammer
+        closes = [c for c in closes if "let's" not in c.lower() and not any(u.startswith(c.format(phase=title)) for u in used)] or closes
+    close = P.pick_unique(closes, used, seed=state["phase_i"], phase=title)
     brevity = f"{P.get('brevity')[1]} " if why != Why.ASKED and _rambles(state, ctx) else ""
     upd = _say(state, ctx, f"{close} {brevity}{intro}", TurnKind.INTRO, phase=new_phase)
     upd.update({"phase_minutes": _closed_minutes(state, phase), "phase_i": nxt, "phase_start": state.get("elapsed", 0.0)})

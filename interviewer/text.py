@@ -697,6 +697,10 @@ _ENUMERATOR = re.compile(r"\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(
 _BRACKETED = re.compile(r"^\s*(\([^()]{1,80}\))")
 
 
+# a label over the asks that follow it ("Qs: surface? scale? latency?"): never part of an ask
+_ASK_LABEL = re.compile(r"^\W*(?:q|qs|questions?|clarifying(?:\s+q(?:uestion)?s?)?|asks?|(?:a\s+few|some|my|quick|first)\s+q(?:uestion)?s?)\W*$", re.I)
+
+
 def clarify_asks(text: str, limit: int = 10) -> list[str]:
     """The separate asks of a clarifying line, each to be answered on its own: every question, every bullet,
     and every clause of a question that asks for something else ("What's the QPS at peak and how many ms does
@@ -717,7 +721,7 @@ def clarify_asks(text: str, limit: int = 10) -> list[str]:
         if topic:
             s, topic = f"{topic}: {s}", ""
         head, colon, tail = s.partition(": ")
-        if colon and _starts_ask(tail) and not _starts_ask(head):
+        if colon and (_ASK_LABEL.match(head) or (_starts_ask(tail) and not _starts_ask(head))):
             s = tail
         for q in re.split(r"\?+\s*", s):
             # an aside in brackets just after a question mark belongs to that question ("scale? (txns/sec, peak),

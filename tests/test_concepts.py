@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from interviewer import PHASES
+from interviewer.arithmetic import MISCONCEPTION_ID as ARITHMETIC_ID
 from interviewer.concepts import (
     CASE_KINDS_FILE,
     GENERIC_WORDS_FILE,
@@ -242,8 +243,10 @@ def test_literal_prefilter_never_changes_what_is_found(bank: ConceptBank):
     try:
         bank._unit_memo.clear()  # remembered scans would hide the difference
         bank._prefilter = {k: None for k in saved[0]}
-        # a figure against the case's own is found by plain code (figures.py), with no pattern to fall back on
-        bank._finder = {k: saved[1][k] if k in bank.figure_of else bank._patterns[k].search for k in bank.misconceptions}
+        # a figure against the case's own (figures.py) and a sizing slip (arithmetic.py) are found by plain code,
+        # with no pattern to fall back on
+        coded = set(bank.figure_of) | {ARITHMETIC_ID}
+        bank._finder = {k: saved[1][k] if k in coded else bank._patterns[k].search for k in bank.misconceptions}
         assert [bank.find_misconceptions(t) for t in texts] == found
     finally:
         bank._prefilter, bank._finder = saved
@@ -1480,6 +1483,11 @@ WRONG = [
     ('harmful-content-detection', 'The reviewers are the ground truth, so we train on their decisions.'),
     ('ad-click-prediction', "We'd run a short A/B test of a couple of days, measuring click-through rate."),
     ('ad-click-prediction', "I'd split randomly by impression, 50/50, for the A/B test."),
+    # sizing arithmetic that does not come to its stated result (interviewer/arithmetic.py)
+    ('ad-click-prediction', 'volume check: 5B ad req/day ÷ 86,400 ≈ 6k/s → × 500 candidates ≈ 3M preds/s at peak, comfortably one CPU pool'),
+    ('delivery-time-estimation', 'Dinner peak is 8,000 list pages a second with 20 restaurants each, call it 16,000 estimates a second, so a single modest service covers it.'),
+    ('query-autocomplete', '800M searches × ~8 suggestion calls = 6.4B/day ≈ 7.5k QPS avg'),
+    ('visual-search', '5B images × 512-d float32 ≈ 100 GB, fits in one 128 GB box, replicas are easy'),
 ]
 
 # the sixth set's statements no pattern recognises: arithmetic slips (a rate or a size computed wrong), a fact of
@@ -1487,13 +1495,9 @@ WRONG = [
 # randomises by customer, so a pattern for it would punish a good answer). Kept so that a change that starts
 # recognising one is noticed (strict xfail)
 WRONG_NOT_RECOGNISED = [
-    ('ad-click-prediction', 'volume check: 5B ad req/day ÷ 86,400 ≈ 6k/s → × 500 candidates ≈ 3M preds/s at peak, comfortably one CPU pool'),
-    ('delivery-time-estimation', 'Dinner peak is 8,000 list pages a second with 20 restaurants each, call it 16,000 estimates a second, so a single modest service covers it.'),
     ('delivery-time-estimation', 'Randomise customers 50/50 within each city, show half of them the new ETA, and compare late rates after two weeks.'),
     ('payment-fraud-detection', '300 payments/s on average, Black Friday maybe doubles it, so we size the service for ~600/s'),
-    ('query-autocomplete', '800M searches × ~8 suggestion calls = 6.4B/day ≈ 7.5k QPS avg'),
     ('street-view-blurring', "compute: 5M panoramas × 40 tiles = 200M tiles/day, at 50 tiles/s per GPU that's 4M GPU-seconds, so 500 GPUs chew through a day's imagery in ~20 min"),
-    ('visual-search', '5B images × 512-d float32 ≈ 100 GB, fits in one 128 GB box, replicas are easy'),
 ]
 
 

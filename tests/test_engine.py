@@ -55,6 +55,14 @@ def test_no_line_repeated_verbatim(sims):
         assert len(lines) == len(set(lines)), key
 
 
+def test_a_phase_change_does_not_say_lets_twice(sims):
+    # "Let's leave Data there. Let's get into model development." (a new-user probe) read as a stammer
+    changes = [t["text"] for r in sims.values() for t in r["transcript"] if t["role"] == "interviewer" and t.get("kind") == "intro"]
+    assert len(changes) > 30
+    for line in changes:
+        assert line.lower().count("let's") <= 1, line
+
+
 def test_follow_ups_target_uncovered_criteria(sims):
     fus = [t for r in sims.values() for t in r["transcript"] if t.get("kind") == "follow_up"]
     assert len(fus) > 50

@@ -198,3 +198,12 @@ def test_stuck_after_a_filler_and_not_when_it_goes_on_to_try():
         assert is_stuck(stuck), stuck
     for answer in ("not sure, maybe a time split", "Not sure, but I'd probably check recall at k on a sample", "so the label is clicks", "Passive logging of impressions"):
         assert not is_stuck(answer), answer
+
+
+def test_a_label_over_the_asks_is_no_part_of_them():
+    # 'Qs: surface? scale?' had asked about "Qs: surface", and the reply said "On "qs: surface", I have nothing"
+    assert clarify_asks("Qs: surface? scale? latency?") == ["surface", "scale", "latency"]
+    assert clarify_asks("Quick questions: scale? latency?") == ["scale", "latency"]
+    # a lead-in before an ask that needs none is dropped as before; one that is the ask's thing is kept
+    assert clarify_asks("Scale: how many DAU?") == ["how many DAU"]
+    assert clarify_asks("Qs: latency budget?") == ["latency budget"]
