@@ -165,6 +165,9 @@ _DENIAL = re.compile(
 # a question states nothing ("Are comments and DMs in scope?", "Do we keep the raw messages?"), unless it puts a
 # plan up for approval ("Is it fine if we size the fleet for the average?", "Can we just use DMs?") or asks to
 # have a claim confirmed ("We report accuracy, right?")
+# where a sentence's consequence starts: ", so I would ...", "; we ...", ", which means we ..."
+_CONSEQUENCE = re.compile(r"(?:,\s*(?:and\s+)?(?:so|hence|therefore|thus|which\s+means)|;)\s+(?=(?:i|we|i'd|we'd|i'll|we'll|the\s+plan|my\s+plan)\b)", re.I)
+CONSEQUENCE_MIN = 25  # characters a consequence needs to state a plan
 _QUESTION = re.compile(r"\?[\s\"')\]]*$")
 _CONFIRM_TAG = re.compile(r"[,;]\s*(?:right|correct|yes|no|agreed|ok(?:ay)?|isn.t\s+it|aren.t\s+they|don.t\s+you\s+think|wouldn.t\s+you\s+say|true)\s*\?[\s\"')\]]*$", re.I)
 _PROPOSAL = re.compile(
@@ -652,6 +655,16 @@ class ConceptBank:
         # none of what it names, and a question states nothing
         denied = [bool(_DENIAL.match(text, a, b)) or _asks(text[a:b]) for a, b in spans]
         per_unit: list[dict[str, Hit]] = [{} if no else self._scan_unit(text, a, b, mids, key=(case,)) for (a, b), no in zip(spans, denied)]
+        # a plan stated as the consequence of a sentence's first clause ("The BM25 candidates fail when words are not
+        # in the title, so I would retire the inverted index entirely"): the first clause's words ("fail", "not") do
+        # not guard the plan, so the clause after ", so" or "; " is also read on its own
+        for i, ((a, b), no) in enumerate(zip(spans, denied)):
+            if no:
+                continue
+            for t in _CONSEQUENCE.finditer(text, a, b):
+                rest = [m for m in mids if m not in per_unit[i]]
+                if rest and b - t.end() >= CONSEQUENCE_MIN:
+                    per_unit[i].update(self._scan_unit(text, t.end(), b, rest, key=(case, "then")))
         out: list[Hit] = []
         for i, (a, b) in enumerate(spans):
             out.extend(per_unit[i].values())

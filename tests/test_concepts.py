@@ -1501,6 +1501,20 @@ WRONG_NOT_RECOGNISED = [
 ]
 
 
+def test_a_plan_stated_as_a_consequence_is_read_without_the_first_clauses_guard_words(bank: ConceptBank):
+    """"X fails when words are not in the title, so I would retire the inverted index entirely": the first clause's
+    "fail" and "not" had hidden the plan from every pattern's sentence-wide guard. The clause after ", so" or "; " is
+    read on its own too; a guard inside that clause still holds."""
+    case = "video-search"
+    said = "The BM25 candidates fail when query words do not appear in the title, so I would retire the inverted index entirely and retrieve everything from a dense index."
+    assert "dense-retrieval-replaces-lexical" in {h.misconception_id for h in bank.find_misconceptions(said, case)}
+    kept = "The BM25 candidates fail when query words do not appear in the title, so I would not retire the inverted index; we add a dense index beside it."
+    assert "dense-retrieval-replaces-lexical" not in {h.misconception_id for h in bank.find_misconceptions(kept, case)}
+    # the hit is the plan's own words, not the whole sentence
+    hit = next(h for h in bank.find_misconceptions(said, case) if h.misconception_id == "dense-retrieval-replaces-lexical")
+    assert hit.matched.startswith("I would retire")
+
+
 @pytest.mark.parametrize(("case", "line"), WRONG)
 def test_wrong_statements_are_recognised(bank: ConceptBank, case: str, line: str):
     assert bank.find_misconceptions(line, case), line
