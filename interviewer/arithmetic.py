@@ -54,13 +54,13 @@ _PER_ITEM_OP = re.compile(r"\s*,?\s*(?P<op>with|at|for)\b(?:\s*(?:about|roughly|
 _EACH = re.compile(r"\b(?:each|apiece)\b", re.I)
 _VECTOR = re.compile(r"(?:^|[\s-])(?:dim\w*|d|embeddings?|vectors?)\b", re.I)
 _OPERATOR = re.compile(
-    r"\s*(?P<op>×|\*|÷|/|\bx\b|\btimes\b|\bmultiplied\s+by\b|\bdivided\s+by\b|\bof\b)(?:\s*(?:about|roughly|around|approximately|approx\.?)\b|\s*[~≈])?\s*", re.I
+    r"\s*(?P<op>×|\*|÷|/|\bx\b|\btimes\b|\bmultiplied\s+by\b|\bdivided\s+(?:by|over|across|between)\b|\bover\b|\bof\b)(?:\s*(?:about|roughly|around|approximately|approx\.?)\b|\s*[~≈])?\s*", re.I
 )
 _RESULT = re.compile(
     # a sign joins a result to its sum directly; after a comma or a semicolon only words do ("x ~3 opens; ~1.5k
     # candidates per load" is two figures, not a result)
     r"(?:\s*(?:=|≈|~=|=~|~|→|->|=>)|\s*[,.;:]?\s*(?:\bis\b|\bare\b|\bcomes?\s+to\b|\bgives?(?:\s+(?:us|you))?\b|\bworks?\s+out\s+(?:to|at)\b|"
-    r"\bmakes?\b|\bcall\s+it\b|\bthat'?s\b|\bthat\s+is\b|\bwhich\s+is\b|\bwhich\s+means\b|\bso\b|\bi\.?e\.?|\bequals?\b|\btotals?\b|\bmeans\b))"
+    r"\bmakes?\b|\bcall\s+it\b|\b(?:which|that)\s+(?:works?\s+out\s+(?:to|at)|comes?\s+to)\b|\bthat'?s\b|\bthat\s+is\b|\bwhich\s+is\b|\bwhich\s+means\b|\bso\b|\bi\.?e\.?|\bequals?\b|\btotals?\b|\bmeans\b))"
     r"(?P<hedge>(?:\s*(?:\babout\b|\broughly\b|\baround\b|\bapproximately\b|\bapprox\b\.?|~|≈|\bnearly\b|\balmost\b|\bjust\b|\bonly\b|\bsome\b|"
     r"\blike\b|\bmaybe\b|\bprobably\b|\bon\s+the\s+order\s+of\b|\border\s+of\b|\bover\b|\babove\b|\bmore\s+than\b|\bat\s+least\b|>=?|"
     r"\bunder\b|\bbelow\b|\bless\s+than\b|\bfewer\s+than\b|\bat\s+most\b|<=?|\ba\s+total\s+of\b|\ban?\b|\bthe\b|\bpeak\b|\baverage\b|\bavg\b))*)\s*",
@@ -68,7 +68,7 @@ _RESULT = re.compile(
 )
 # a rate said again per another unit of time needs words that say so ("3B a day, which is about 35k a second")
 _RESTATED = re.compile(
-    r"\s*[,;]?\s*(?:=|≈|~=|→|->|=>|\bis\b|\bwhich\s+is\b|\bthat'?s\b|\bthat\s+is\b|\bi\.?e\.?|\bcomes?\s+to\b|\bworks?\s+out\s+(?:to|at)\b|\bequals?\b|\bmeans\b|\bor\b)",
+    r"(?:\s*[~≈](?=\s*\d)|\s*[,;]?\s*(?:=|≈|~=|→|->|=>|\bis\b|\b(?:which|that)\s+(?:works?\s+out\s+(?:to|at)|comes?\s+to)\b|\bwhich\s+is\b|\bthat'?s\b|\bthat\s+is\b|\bi\.?e\.?|\bcomes?\s+to\b|\bworks?\s+out\s+(?:to|at)\b|\bequals?\b|\bmeans\b|\bor\b))",
     re.I,
 )
 _AT_LEAST = re.compile(r"over|above|more\s+than|at\s+least|>", re.I)
@@ -214,10 +214,10 @@ class Checker:
             else:
                 op = _PER_ITEM_OP.match(text, end)
                 nxt = _quantity(text, op.end()) if op is not None else None
-                if nxt is None or nxt.time or not (_EACH.search(text, nxt.start, nxt.end) or _VECTOR.search(text, prev.start, prev.end) or _VECTOR.search(text, nxt.start, nxt.end)):
+                if nxt is None or not (_EACH.search(text, nxt.start, nxt.end) or _VECTOR.search(text, prev.start, prev.end) or _VECTOR.search(text, nxt.start, nxt.end)):
                     break
                 word = "×"
-            if word in ("/", "÷", "divided by"):
+            if word in ("/", "÷", "over") or word.startswith("divided"):
                 if nxt.value == 0:
                     return None
                 value, time, raw = value / nxt.value, time - nxt.time, raw / nxt.raw
@@ -239,14 +239,16 @@ class Checker:
         peak = peak or stated.peak or bool(_PEAK.search(hedge))
         if not ops:
             # a rate restated per another unit of time ("3B a day is about 35k per second"), of the same thing
-            if not (first.time == stated.time == -1) or (first.nouns and stated.nouns and not first.nouns & stated.nouns):
+            if not (first.time == stated.time == -1) or (first.nouns and stated.nouns and not _same_things(first.nouns, stated.nouns)):
                 return None
             if not _RESTATED.match(text, end):
                 return None  # "3M uploads/day, ~35k QPS avg": two figures side by side, not one restated
             if _same_unit_of_time(text[first.start:first.end], text[stated.start:stated.end]):
                 return None
         elif time != stated.time:
-            return (None, end)  # a unit of time missing on one side: not read for certain
+            # a unit of time left out on one side ("2% of 50M = 10M positives a day", "60k x 1.5k = 9M/s"): the
+            # figures are compared as written, in the one period both sides mean
+            value, stated = raw, stated._replace(value=stated.raw)
         if value <= 0 or stated.value <= 0:
             return (None, stated.start)
         high = self.off_by * (self.peak_factor if peak else 1.0)
@@ -264,6 +266,15 @@ class Checker:
         wrong = all(off(stated.value / (value * w)) and (not ops or off(stated.raw / (raw * w))) for w in widths)
         slip = Slip(first.start, stated.end, stated.value, value * (element or 1.0) if stated.size and not sized else value) if wrong else None
         return slip, stated.start
+
+
+# names of one thing: a search is a query is a request ("1 billion searches a day, which works out to roughly 1,200
+# queries per second")
+_REQUESTS = frozenset("request requests req reqs query queries search searches call calls lookup lookups load loads hit hits".split())
+
+
+def _same_things(a: frozenset[str], b: frozenset[str]) -> bool:
+    return bool(a & b) or (bool(a & _REQUESTS) and bool(b & _REQUESTS))
 
 
 def _same_unit_of_time(a: str, b: str) -> bool:

@@ -540,7 +540,7 @@ def _first_third(text: str) -> str:
 
 # development sets of terse-right and fluent-wrong pairs (`evals/robustness/terse-vs-fluent-<tag>.yaml`), each
 # by another blind writer, reported apart from the held-out figure
-DEV_PAIR_SETS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7")
+DEV_PAIR_SETS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8")
 
 
 def robustness_suite(lib: Library, grader: Grader | None = None, progress: Progress | None = None) -> dict[str, Any]:
@@ -626,7 +626,7 @@ def robustness_suite(lib: Library, grader: Grader | None = None, progress: Progr
                 terse_wins.append(score(phase, case, t) > score(phase, case, f) + 1e-9)
     # a development set of pairs by another blind writer, each fluent answer's errors listed: reported on its
     # own (not in the figure above), with the share of fluent-wrong answers in which a misconception is found
-    # a second such set by a third writer (2026-12-02): `_dev2`; a third by a fourth writer (2026-12-04): `_dev3`; a fourth by a fifth (2026-12-06): `_dev4`; a fifth by a sixth (2026-12-06, nineteenth session): `_dev5`; a sixth by a seventh (the same session): `_dev6`; a seventh by an eighth (2026-12-06, twentieth session): `_dev7`
+    # a second such set by a third writer (2026-12-02): `_dev2`; a third by a fourth writer (2026-12-04): `_dev3`; a fourth by a fifth (2026-12-06): `_dev4`; a fifth by a sixth (2026-12-06, nineteenth session): `_dev5`; a sixth by a seventh (the same session): `_dev6`; a seventh by an eighth (2026-12-06, twentieth session): `_dev7`; an eighth by a ninth (the same session): `_dev8`
     dev: dict[str, tuple[list[bool], list[bool]]] = {}
     for tag in DEV_PAIR_SETS:
         file = f"terse-vs-fluent-{tag}.yaml"

@@ -28,6 +28,7 @@ The LLM grader (`Grader._llm`):
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import Any, Callable, Literal, Mapping, Sequence
 
@@ -35,6 +36,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from . import evidence, scoring
 from . import prompts as P
+from .arithmetic import MISCONCEPTION_ID as ARITHMETIC_ID
 from .brains import fence
 from .concepts import Concept, ConceptBank, concept_bank
 from .content import Case, Criterion, Library
@@ -272,7 +274,10 @@ class Grader:
             # another phase's words read for this phase: an A/B test described while deploying is kept as the
             # evaluation evidence it is (read as deployment's answer, a block of evaluation's concepts is set aside)
             if (ph, into, case) not in analyses:
-                analyses[ph, into, case] = evidence.analyse(elsewhere[ph], into, case, concept_bank())
+                an = evidence.analyse(elsewhere[ph], into, case, concept_bank())
+                if ph != into:  # a sizing slip is wrong sizing where it was said, not a wrong experiment or pipeline elsewhere
+                    an = dataclasses.replace(an, misconceptions=[m for m in an.misconceptions if m[0] != ARITHMETIC_ID], corrected=an.corrected - {ARITHMETIC_ID})
+                analyses[ph, into, case] = an
             return analyses[ph, into, case]
 
         return [self._filled(g, elsewhere, analysis) for g in grades]

@@ -27,6 +27,7 @@ from langgraph.types import Command as Goto
 from langgraph.types import interrupt
 
 from . import prompts as P
+from .arithmetic import MISCONCEPTION_ID as ARITHMETIC_ID
 from .brains import Brain, FollowUpRequest, OfflineBrain, status_of, summary_of
 from .clock import Clock
 from .concepts import ConceptBank, Mention, units
@@ -303,7 +304,8 @@ def _just_stated(state: InterviewState, ctx: Ctx | None = None) -> list[str]:
     reads more of it is the closer fit)."""
     turn = len(state.get("transcript", [])) - 1
     done = set(state.get("challenged", []))
-    now = [x for x in state.get("stated", []) if x["turn"] == turn and x["id"] not in done]
+    # a sizing slip stated in this answer is a new one (`_detect` keeps one per sum), though an earlier one was challenged
+    now = [x for x in state.get("stated", []) if x["turn"] == turn and (x["id"] not in done or x["id"] == ARITHMETIC_ID)]
     if ctx is not None and ctx.bank is not None:
         phase = _phase(state)
         # a figure stated against the case's own (figures.py) after a known wrong claim: the claim is the lesson
@@ -338,8 +340,8 @@ def _held_after_challenge(state: InterviewState) -> str | None:
         return None
     mid = tr[-2].get("misconception")
     answer = tr[-1]["text"]
-    if not mid or "?" in answer or not _HOLDS.search(answer) or _CONCEDES.search(answer):
-        return None
+    if not mid or mid == ARITHMETIC_ID or "?" in answer or not _HOLDS.search(answer) or _CONCEDES.search(answer):
+        return None  # a sum redone right "is fine" (a wrong one again is a slip of its own, challenged as such)
     if any(t.get("misconception") == mid and t.get("dimension") == HELD for t in tr if t["role"] == Role.INTERVIEWER):
         return None  # pushed on once already (the line just challenged included)
     return str(mid)
@@ -899,17 +901,23 @@ def _detect(state: InterviewState, ctx: Ctx, text: str) -> Update:
             named.append(m.concept_id)
     depth = {cid: sorted(ix) for cid, ix in ctx.bank.find_depth(text, case, mentions=mentions).items() if ix}
     turn = len(state.get("transcript", [])) - 1
-    seen = {x["id"] for x in state.get("stated", [])}
+    # a claim is stated once per interview; each sizing slip is a claim of its own (arithmetic.py): a second wrong
+    # sum, in another answer, is challenged too
+    seen = {_claim_key(x["id"], x.get("quote") or "") for x in state.get("stated", [])}
     stated = []
     for h in ctx.bank.find_misconceptions(text, case):
         # a clarifying question states nothing: "do we have courier GPS pings and the actual pickup timestamps?"
         # had been challenged as using what is known only afterwards as a feature
         if phase == Phase.CLARIFY and _asked_in(text, h.start):
             continue
-        if h.misconception_id not in seen:
-            seen.add(h.misconception_id)
+        if _claim_key(h.misconception_id, h.matched) not in seen:
+            seen.add(_claim_key(h.misconception_id, h.matched))
             stated.append({"id": h.misconception_id, "phase": phase, "quote": h.matched, "turn": turn})
     return {"named": {phase: named} if named else {}, "depth": depth, "stated": stated}
+
+
+def _claim_key(mid: str, quote: str) -> tuple[str, str]:
+    return (mid, " ".join(quote.split()) if mid == ARITHMETIC_ID else "")
 
 
 def _asked_in(text: str, at: int) -> bool:

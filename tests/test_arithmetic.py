@@ -28,6 +28,14 @@ SLIPS = [
     "1% of 20B = 20M clicks",  # 200M
     "450 GPUs × 50 tiles/s ≈ 190 million tiles a day",  # ~1.9B
     "so 5M users × 20% = 100k",  # 1M
+    "about 1 billion searches a day, which works out to roughly 1,200 queries per second",  # searches are queries: ~11.6k
+    "60k loads/s x 1.5k cands, which comes to 9M scores/s",
+    # from a new-user probe: division by "over", a span of time per item, a unit of time left out on one side
+    "memory: 160 GB over 10 shards = 1.6 GB each",
+    "30k QPS at 20 ms each = 6,000 concurrent requests",  # 600
+    "2% of 50M = 10M positives a day",  # 1M
+    "60k x 1.5k = 9M/s",
+    "3B/day ~ 3.5k QPS",  # ~35k
 ]
 
 RIGHT = [
@@ -52,6 +60,13 @@ RIGHT = [
     "10M/day, ~1.5k qps peak",
     "20B impressions/day ≈ 5k clicks/s",  # two different things per unit of time
     "p99 latency is 200ms and we retrain 2x a day",
+    "1 billion searches a day, which works out to roughly 12k queries per second",
+    "20B impressions a day, which is about 2k clicks per second",  # clicks are not impressions: not a restatement
+    "memory: 160 GB over 10 shards = 16 GB each",
+    "30k QPS at 20 ms each = 600 concurrent requests",
+    "3B/day ~ 35k QPS",
+    "50 tiles/s x 86,400 = 4.3M tiles/day",  # the seconds of a day in a bare 86,400
+    "5M panoramas a day at 40 tiles each is 200 million tiles",
 ]
 
 
@@ -116,3 +131,57 @@ def test_the_challenge_puts_the_candidates_own_sum_back_to_them():
     assert d.action == Action.CHALLENGE and d.misconception == MISCONCEPTION_ID
     line, _about, _query = _authored(st, ctx, d, set())
     assert "60k loads/s x 1,500 candidates is about 9M scores/s" in line and "{said}" not in line
+
+
+def _ctx() -> Ctx:
+    lib = library()
+    return Ctx(lib=lib, index=None, brain=OfflineBrain(lib), offline=OfflineBrain(lib), clock=VirtualClock(), bank=concept_bank())
+
+
+def test_each_wrong_sum_is_challenged_and_a_sum_redone_right_is_not_pushed_on():
+    """A new-user probe: only the first of four wrong sums in an interview was challenged (a claim was challenged once
+    per interview), and "At $2/hr x 24 x 14 GPUs = $672/day, which is fine" after a challenge got "Let me push on that
+    once more" as if the candidate held to the slip."""
+    from interviewer.graph import _detect, _held_after_challenge
+
+    ctx = _ctx()
+    phase = Phase.DEPLOY
+    st = initial_state("t", "news-feed", "senior", "neutral", 45, list(PHASES))
+    st.update(phase_i=PHASES.index(phase), phase_start=10.0, elapsed=14.0)
+    first = "Fleet: 60k loads/s x 1,500 candidates is about 9M scores/s."
+    second = "Index memory: 160 GB over 10 shards = 1.6 GB each."
+    st["transcript"] = [
+        {"role": "interviewer", "phase": phase, "text": "Tell me more.", "kind": "intro", "minute": 10.0},
+        {"role": "candidate", "phase": phase, "text": first, "kind": "answer", "minute": 11.0},
+        {"role": "interviewer", "phase": phase, "text": "Let's check that arithmetic.", "kind": "challenge", "minute": 11.5, "misconception": MISCONCEPTION_ID},
+        {"role": "candidate", "phase": phase, "text": second, "kind": "answer", "minute": 13.0},
+    ]
+    st["stated"] = [{"id": MISCONCEPTION_ID, "phase": phase, "quote": "60k loads/s x 1,500 candidates is about 9M scores/s", "turn": 1}]
+    st["challenged"] = [MISCONCEPTION_ID]
+    det = _detect(st, ctx, second)
+    assert [x["quote"] for x in det["stated"]] == ["160 GB over 10 shards = 1.6 GB each"]
+    st["stated"] = st["stated"] + det["stated"]
+    d = decide(st, ctx)
+    assert d.action == Action.CHALLENGE and d.misconception == MISCONCEPTION_ID
+    assert "160 GB over 10 shards = 1.6 GB each" in _authored(st, ctx, d, set())[0]
+    # the same slip said again is not a new one
+    assert _detect(st, ctx, second)["stated"] == []
+    # a sum redone right after the challenge "is fine": no second push
+    redone = {**st, "transcript": st["transcript"][:3] + [{"role": "candidate", "phase": phase, "text": "At $2/hr x 24 x 14 GPUs = $672/day, which is fine.", "kind": "answer", "minute": 13.0}]}
+    assert _held_after_challenge(redone) is None
+
+
+def test_a_slip_said_in_one_phase_is_not_another_phases_wrong_claim():
+    """A wrong sum said while discussing data had lowered evaluation's "trusting an experiment's result" to 1 through
+    the evidence other phases' answers give (grading.fill_from_elsewhere)."""
+    g = Grader(library())
+    case = "news-feed"
+    data = "Labels: 2% of 50M daily users = 10M positives a day; we join likes and comments to impressions within a day."
+    evaluation = "Offline: AUC and log loss on a held-out later week. Online we watch engagement per user."
+    own = g.offline("evaluation", case, evaluation)
+    filled = g.fill_from_elsewhere([own], {"data": data, "evaluation": evaluation})[0]
+    by = {c.id: c for c in filled.criteria}
+    assert by["experiment-validity"].score != 1 or "arithmetic" not in (by["experiment-validity"].rationale or "").lower()
+    assert "Sizing arithmetic" not in " ".join(c.rationale or "" for c in filled.criteria)
+    # said in its own phase, it counts there
+    assert {c.id: c.score for c in g.offline("data", case, data).criteria}["data-pipelines"] == 1

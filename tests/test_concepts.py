@@ -1546,6 +1546,8 @@ def test_no_misconception_on_recorded_answers_graded_3_or_more(bank: ConceptBank
 
 # correct statements in a case, each close in wording to a misconception added or widened with the wrong sets above
 RIGHT_IN_CASE = [
+    ('ad-click-prediction', "loss -> log loss / normalised cross-entropy; AUC alone can't see miscalibration"),
+    ('visual-search', 'We re-measure ANN recall against exact search every week on sampled queries, not just once at launch.'),
     ('payment-fraud-detection', 'We report accuracy only as a sanity check next to PR-AUC, since 99.9 percent accuracy is trivial here.'),
     ('payment-fraud-detection', 'We use recall at a fixed 0.5 percent false-decline rate, not accuracy.'),
     ('ad-click-prediction', 'If offline AUC improves we move the model to an A/B test; the launch is decided on revenue and guardrails.'),

@@ -231,7 +231,7 @@ def test_clarifying_sets_name_real_facts_and_cover_the_required_kinds(name):
         assert (it["kind"] == "no-fact") == (not it["expect"]), it["question"]
 
 
-@pytest.mark.parametrize("name", ["terse-vs-fluent-dev.yaml", "terse-vs-fluent-dev2.yaml", "terse-vs-fluent-dev3.yaml", "terse-vs-fluent-dev4.yaml", "terse-vs-fluent-dev5.yaml", "terse-vs-fluent-dev6.yaml", "terse-vs-fluent-dev7.yaml"])
+@pytest.mark.parametrize("name", ["terse-vs-fluent-dev.yaml", "terse-vs-fluent-dev2.yaml", "terse-vs-fluent-dev3.yaml", "terse-vs-fluent-dev4.yaml", "terse-vs-fluent-dev5.yaml", "terse-vs-fluent-dev6.yaml", "terse-vs-fluent-dev7.yaml", "terse-vs-fluent-dev8.yaml"])
 def test_blind_terse_vs_fluent_dev_pairs_are_well_formed_and_scored_apart(name):
     """The blind development pairs (evals/robustness/terse-vs-fluent-dev.yaml): real cases and phases, every
     fluent answer's errors listed, the terse one shorter; and a pair's grade is deterministic (the suite's
