@@ -5,9 +5,10 @@ of figures followed by its result ("20B panoramas x 40 tiles = 800B tiles", "5e9
 "200M tiles / 50 tiles/s = 4M GPU-seconds", "1% of 20B = 200M"), or a rate restated in another unit of time
 ("3 billion requests a day, which is about 350,000 per second"), works it out, and reports the result when it is
 more than `off_by` times away from what was stated: an error of scale, not of rounding. Units of time are
-followed through (a rate per day times a week is a count; a count over a rate per second is seconds) and sizes in
-bytes are plain scales (4 bytes × 256 ≈ 1 KB). Anything it cannot read for certain (a range, "256x256", a
-missing unit of time on one side, two different things per unit of time) it leaves alone.
+followed through (a rate per day times a week is a count; a count over a rate per second is seconds); where one side
+leaves its unit of time out ("2% of 50M = 10M positives a day"), the figures are compared as written. Sizes in bytes
+are plain scales (4 bytes × 256 ≈ 1 KB). Anything it cannot read for certain (a range, "256x256", a bare "B" beside a
+size, two different things per unit of time, figures side by side) it leaves alone.
 
 `knowledge/concepts/figures.yaml` (`arithmetic:`) holds the tolerance, the claim, the challenge and the criteria
 the misconception bears on; `register` adds it to the concept bank as one misconception found by plain code,
