@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .figures import ArithmeticSpec
 
 MISCONCEPTION_ID = "arithmetic-off"
+SAID_MAX = 140  # characters of the candidate's own sum that a challenge or a rationale puts back to them
 
 _SCALES = {
     "k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "mm": 1e6, "million": 1e6, "millions": 1e6, "b": 1e9, "bn": 1e9,
@@ -285,6 +286,22 @@ def _same_unit_of_time(a: str, b: str) -> bool:
     sa = _SECONDS.get(ta or "", _PER_WORD.get(ta or "", 0.0))
     sb = _SECONDS.get(tb or "", _PER_WORD.get(tb or "", 0.0))
     return sa == sb
+
+
+def said_back(words: str) -> str:
+    """The candidate's sum as a line puts it back: on one line, cut at a word within `SAID_MAX`, no double quotes."""
+    said = " ".join(words.split())
+    if len(said) > SAID_MAX:
+        said = said[: SAID_MAX - 1].rsplit(" ", 1)[0] + "…"
+    return said.replace('"', "'")
+
+
+def shown(x: float) -> str:
+    """A worked figure as a candidate would write it: 90M, 34.7k, 5.12T, 46.5."""
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= scale:
+            return f"{x / scale:.3g}{suffix}"
+    return f"{x:.3g}"
 
 
 class _Match(NamedTuple):

@@ -392,6 +392,7 @@ class CriterionEvidence:
     markers: set[str] = field(default_factory=set)
     misconceptions: list[str] = field(default_factory=list)
     corrected: list[str] = field(default_factory=list)  # stated, then taken back in a later answer
+    said: dict[str, str] = field(default_factory=dict)  # misconception id -> the words that first stated it
     quotes: list[str] = field(default_factory=list)
     at: list[int] = field(default_factory=list)  # where each unit the evidence rests on starts in the text
     points: float = 0.0
@@ -484,10 +485,11 @@ def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBa
             + w["marker"] * len(ev.markers)
         )
         ev.score = _score(ev.points, len(ev.misconceptions), bool(ev.concepts), cut, shallow=ev.shallow, n_corrected=len(ev.corrected))
-        for m, i, s, _e in an.misconceptions:
+        for m, i, s, e in an.misconceptions:
             if m in ev.misconceptions or m in ev.corrected:
                 weight_of_unit[i] = weight_of_unit.get(i, 0.0) + 0.25
                 where.setdefault(i, s)
+                ev.said.setdefault(m, an.text[s:e])
         # the strongest evidence first (the scorecard's strengths quote the first), ties in the order said; but a
         # claim that stands uncorrected comes first of all: the gap quotes it, not the sentence that named most
         claims = {i for m, i, _s, _e in an.misconceptions if m in ev.misconceptions}

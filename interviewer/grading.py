@@ -37,6 +37,8 @@ from pydantic import BaseModel, Field, field_validator
 from . import evidence, scoring
 from . import prompts as P
 from .arithmetic import MISCONCEPTION_ID as ARITHMETIC_ID
+from .arithmetic import said_back
+from .arithmetic import shown as shown_figure
 from .brains import fence
 from .concepts import Concept, ConceptBank, concept_bank
 from .content import Case, Criterion, Library
@@ -180,7 +182,11 @@ def _rationale(
         if ev.concepts:
             parts.append(r["shown"].format(shown=names(ev.concepts[:4])))
     for m in ev.misconceptions[:2]:
-        parts.append(r["wrong"].format(claim=bank.misconception(m).claim.rstrip(".")))
+        slip = bank.arithmetic.slips(ev.said[m]) if m == ARITHMETIC_ID and bank.arithmetic is not None and m in ev.said else []
+        if slip:  # the sum itself and what it comes to, not the claim's general wording
+            parts.append(r["wrong_sum"].format(said=said_back(ev.said[m]), worked=shown_figure(slip[0].worked), stated=shown_figure(slip[0].stated)))
+        else:
+            parts.append(r["wrong"].format(claim=bank.misconception(m).claim.rstrip(".")))
     for m in ev.corrected[:2]:
         parts.append(r["corrected"].format(claim=bank.misconception(m).claim.rstrip(".")))
     if ev.criterion.phase != CROSS_CUTTING and (score or 0) < 4:

@@ -28,6 +28,7 @@ from langgraph.types import interrupt
 
 from . import prompts as P
 from .arithmetic import MISCONCEPTION_ID as ARITHMETIC_ID
+from .arithmetic import said_back
 from .brains import Brain, FollowUpRequest, OfflineBrain, status_of, summary_of
 from .clock import Clock
 from .concepts import ConceptBank, Mention, units
@@ -477,9 +478,6 @@ def _room_for_challenge(state: InterviewState, ctx: Ctx, mid: str, used: float, 
     return _room_for(state, ctx, _challenge_line(state, ctx, mid), used, phase_budget)
 
 
-QUOTED_SUM_MAX = 140  # characters of the candidate's own arithmetic a challenge puts back to them
-
-
 def _challenge_line(state: InterviewState, ctx: Ctx, mid: str, quote: str | None = None) -> str:
     """A misconception's challenge; one that puts the candidate's own words back ("Let's check that arithmetic:
     "...".") takes the words that stated it, `quote` or the latest that did."""
@@ -489,10 +487,7 @@ def _challenge_line(state: InterviewState, ctx: Ctx, mid: str, quote: str | None
         return line
     if quote is None:
         quote = next((x.get("quote") or "" for x in reversed(state.get("stated", [])) if x["id"] == mid), "")
-    said = " ".join(quote.split())
-    if len(said) > QUOTED_SUM_MAX:
-        said = said[: QUOTED_SUM_MAX - 1].rsplit(" ", 1)[0] + "…"
-    return line.format(said=said.replace('"', "'"))
+    return line.format(said=said_back(quote))
 
 
 def _closing_minutes(ctx: Ctx) -> float:

@@ -84,6 +84,13 @@ def test_a_right_sum_or_no_sum_is_left_alone(text):
     assert CHECK.slips(text) == []
 
 
+def test_a_worked_figure_is_shown_as_a_candidate_writes_it():
+    from interviewer.arithmetic import said_back, shown
+
+    assert [shown(x) for x in (9e7, 34722.2, 5.12e12, 46.51, 0.5)] == ["90M", "34.7k", "5.12T", "46.5", "0.5"]
+    assert said_back('a  "long"\nsum ' + "x " * 200).startswith("a 'long' sum x") and len(said_back("x " * 200)) <= 140
+
+
 def test_a_bound_only_faults_the_side_it_states():
     assert CHECK.slips("60k loads/s x 1.5k candidates is over 1M scores/s") == []  # true: 90M is over 1M
     assert CHECK.slips("60k loads/s x 1.5k candidates is under 1M scores/s") != []
@@ -111,6 +118,9 @@ def test_the_grader_counts_a_sizing_slip_against_scaling():
     slip = {c.id: c.score for c in g.offline("deploy", "news-feed", answer.format(r="9M")).criteria}
     assert right["scaling"] is not None and right["scaling"] >= 2
     assert slip["scaling"] == 1
+    # the rationale gives the sum and what it comes to, not only the claim's general wording
+    rationale = next(c.rationale for c in g.offline("deploy", "news-feed", answer.format(r="9M")).criteria if c.id == "scaling")
+    assert "60k feed loads/s x 1,500 candidates each is about 9M scores per second" in rationale and "comes to about 90M, not 9M" in rationale
     assert g.offline("deploy", "news-feed", answer.format(r="9M")).score < g.offline("deploy", "news-feed", answer.format(r="90M")).score
 
 

@@ -92,6 +92,22 @@ async def _note_open(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
+async def _scrolled(pilot: Pilot[Any], screen: Any) -> None:
+    """Every scrolling widget of `screen` at the place it is scrolling to: a focused list scrolls its page into
+    view with an animation, and under load (clean-clone CI beside other work, twice) the snapshot caught the page
+    behind a note one line short of it."""
+
+    def settled() -> bool:
+        return all(
+            abs(w.scroll_y - w.scroll_target_y) < 0.01 and abs(w.scroll_x - w.scroll_target_x) < 0.01
+            for w in screen.query("*")
+            if w.is_scrollable
+        )
+
+    await wait_until(pilot, settled, what="scrolling to settle")
+    await pilot.wait_for_scheduled_animations()
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_scorecard_study_note(snap_compare: Any, size: tuple[int, int], clean_env: Path) -> None:
     async def ready(pilot: Pilot[Any]) -> None:
@@ -102,10 +118,12 @@ def test_scorecard_study_note(snap_compare: Any, size: tuple[int, int], clean_en
         await pilot.wait_for_scheduled_animations()
         await pilot.press("down")
         await wait_until(pilot, lambda: pilot.app.screen.query_one("#study-notes").highlighted == 1, what="the second note")
-        await pilot.wait_for_scheduled_animations()
+        await _scrolled(pilot, pilot.app.screen)
+        behind = pilot.app.screen
         await pilot.press("enter")
         await _note_open(pilot)
-        await pilot.wait_for_scheduled_animations()
+        await _scrolled(pilot, behind)
+        await _scrolled(pilot, pilot.app.screen)
 
     app = ScorecardHost(backend=FakeBackend(), live_clock=False, cursor_blink=False, export_dir=clean_env)
     assert snap_compare(app, terminal_size=size, run_before=ready)
