@@ -19,6 +19,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .content import _SCALE
+from .figures import _Match
+
 if TYPE_CHECKING:
     from .concepts import ConceptBank
     from .content import Library
@@ -27,11 +30,8 @@ if TYPE_CHECKING:
 MISCONCEPTION_ID = "arithmetic-off"
 SAID_MAX = 140  # characters of the candidate's own sum that a challenge or a rationale puts back to them
 
-_SCALES = {
-    "k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "mm": 1e6, "million": 1e6, "millions": 1e6, "b": 1e9, "bn": 1e9,
-    "billion": 1e9, "billions": 1e9, "t": 1e12, "trillion": 1e12,
-    "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "pb": 1e15, "kib": 1024.0, "mib": 1024.0**2, "gib": 1024.0**3, "tib": 1024.0**4,
-}
+# a figure's scale word (content._SCALE: k, M, bn, billion, ...) and sizes in bytes
+_SCALES = {**_SCALE, "mm": 1e6, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "pb": 1e15, "kib": 1024.0, "mib": 1024.0**2, "gib": 1024.0**3, "tib": 1024.0**4}
 _SECONDS = {
     "ms": 1e-3, "millisecond": 1e-3, "milliseconds": 1e-3, "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
     "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0, "h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "hour": 3600.0,
@@ -58,11 +58,15 @@ _VECTOR = re.compile(r"(?:^|[\s-])(?:dim\w*|d|embeddings?|vectors?)\b", re.I)
 _OPERATOR = re.compile(
     r"\s*(?P<op>×|\*|÷|/|\bx\b|\btimes\b|\bmultiplied\s+by\b|\bdivided\s+(?:by|over|across|between)\b|\bover\b|\bof\b)(?:\s*(?:about|roughly|around|approximately|approx\.?)\b|\s*[~≈])?\s*", re.I
 )
+# words that say one figure is another: shared by a sum's result and a rate said again
+_SAME_AS = (
+    r"\bis\b|\b(?:which|that)\s+(?:works?\s+out\s+(?:to|at)|comes?\s+to)\b|\bwhich\s+is\b|\bthat'?s\b|\bthat\s+is\b|\bi\.?e\.?|"
+    r"\bcomes?\s+to\b|\bworks?\s+out\s+(?:to|at)\b|\bequals?\b|\bmeans\b"
+)
 _RESULT = re.compile(
     # a sign joins a result to its sum directly; after a comma or a semicolon only words do ("x ~3 opens; ~1.5k
     # candidates per load" is two figures, not a result)
-    r"(?:\s*(?:=|≈|~=|=~|~|→|->|=>)|\s*[,.;:]?\s*(?:\bis\b|\bare\b|\bcomes?\s+to\b|\bgives?(?:\s+(?:us|you))?\b|\bworks?\s+out\s+(?:to|at)\b|"
-    r"\bmakes?\b|\bcall\s+it\b|\b(?:which|that)\s+(?:works?\s+out\s+(?:to|at)|comes?\s+to)\b|\bthat'?s\b|\bthat\s+is\b|\bwhich\s+is\b|\bwhich\s+means\b|\bso\b|\bi\.?e\.?|\bequals?\b|\btotals?\b|\bmeans\b))"
+    rf"(?:\s*(?:=|≈|~=|=~|~|→|->|=>)|\s*[,.;:]?\s*(?:{_SAME_AS}|\bare\b|\bgives?(?:\s+(?:us|you))?\b|\bmakes?\b|\bcall\s+it\b|\bwhich\s+means\b|\bso\b|\btotals?\b))"
     r"(?P<hedge>(?:\s*(?:\babout\b|\broughly\b|\baround\b|\bapproximately\b|\bapprox\b\.?|~|≈|\bnearly\b|\balmost\b|\bjust\b|\bonly\b|\bsome\b|"
     r"\blike\b|\bmaybe\b|\bprobably\b|\bon\s+the\s+order\s+of\b|\border\s+of\b|\bover\b|\babove\b|\bmore\s+than\b|\bat\s+least\b|>=?|"
     r"\bunder\b|\bbelow\b|\bless\s+than\b|\bfewer\s+than\b|\bat\s+most\b|<=?|\ba\s+total\s+of\b|\ban?\b|\bthe\b|\bpeak\b|\baverage\b|\bavg\b))*)\s*",
@@ -70,7 +74,7 @@ _RESULT = re.compile(
 )
 # a rate said again per another unit of time needs words that say so ("3B a day, which is about 35k a second")
 _RESTATED = re.compile(
-    r"(?:\s*[~≈](?=\s*\d)|\s*[,;]?\s*(?:=|≈|~=|→|->|=>|\bis\b|\b(?:which|that)\s+(?:works?\s+out\s+(?:to|at)|comes?\s+to)\b|\bwhich\s+is\b|\bthat'?s\b|\bthat\s+is\b|\bi\.?e\.?|\bcomes?\s+to\b|\bworks?\s+out\s+(?:to|at)\b|\bequals?\b|\bmeans\b|\bor\b))",
+    rf"(?:\s*[~≈](?=\s*\d)|\s*[,;]?\s*(?:=|≈|~=|→|->|=>|{_SAME_AS}|\bor\b))",
     re.I,
 )
 _AT_LEAST = re.compile(r"over|above|more\s+than|at\s+least|>", re.I)
@@ -97,6 +101,7 @@ UNIT_WORDS_MAX = 4  # words of a unit between a figure and what follows it
 class Quantity(NamedTuple):
     value: float  # in seconds where it is a span of time; per second where it is a rate
     time: int  # the power of time: -1 a rate, 0 a count or size, 1 a span of time
+    per: float  # seconds in its unit of time ("a day": 86,400), 1 when it has none
     start: int
     end: int  # the end of the figure and its unit words
     nouns: frozenset[str]  # the unit's words that are not about time ("requests", "tiles")
@@ -167,7 +172,7 @@ def _quantity(text: str, at: int) -> Quantity | None:
     scale = (m.group("scale") or "").lower()
     size = scale in _BYTE_SCALES or any(w.lower() in ("byte", "bytes") for w in words)
     element = next((_ELEMENT[w] for w in re.findall(r"[a-z0-9]+", unit.lower()) if w in _ELEMENT), None)
-    return Quantity(value, time, m.start(), end, nouns, percent, bool(_PEAK.search(unit)), raw, size, scale == "b" and not words, element)
+    return Quantity(value, time, per, m.start(), end, nouns, percent, bool(_PEAK.search(unit)), raw, size, scale == "b" and not words, element)
 
 
 class Checker:
@@ -245,7 +250,7 @@ class Checker:
                 return None
             if not _RESTATED.match(text, end):
                 return None  # "3M uploads/day, ~35k QPS avg": two figures side by side, not one restated
-            if _same_unit_of_time(text[first.start:first.end], text[stated.start:stated.end]):
+            if first.per == stated.per:
                 return None
         elif time != stated.time:
             # a unit of time left out on one side ("2% of 50M = 10M positives a day", "60k x 1.5k = 9M/s"): the
@@ -279,15 +284,6 @@ def _same_things(a: frozenset[str], b: frozenset[str]) -> bool:
     return bool(a & b) or (bool(a & _REQUESTS) and bool(b & _REQUESTS))
 
 
-def _same_unit_of_time(a: str, b: str) -> bool:
-    ua, ub = _RATE.search(a), _RATE.search(b)
-    ta = ua.group(1).lower() if ua else next((w for w in re.findall(r"[a-z]+", a.lower()) if w in _PER_WORD), None)
-    tb = ub.group(1).lower() if ub else next((w for w in re.findall(r"[a-z]+", b.lower()) if w in _PER_WORD), None)
-    sa = _SECONDS.get(ta or "", _PER_WORD.get(ta or "", 0.0))
-    sb = _SECONDS.get(tb or "", _PER_WORD.get(tb or "", 0.0))
-    return sa == sb
-
-
 def said_back(words: str) -> str:
     """The candidate's sum as a line puts it back: on one line, cut at a word within `SAID_MAX`, no double quotes."""
     said = " ".join(words.split())
@@ -302,17 +298,6 @@ def shown(x: float) -> str:
         if abs(x) >= scale:
             return f"{x / scale:.3g}{suffix}"
     return f"{x:.3g}"
-
-
-class _Match(NamedTuple):
-    s: int
-    e: int
-
-    def start(self) -> int:
-        return self.s
-
-    def end(self) -> int:
-        return self.e
 
 
 def register(bank: "ConceptBank", spec: "ArithmeticSpec", lib: "Library") -> None:

@@ -905,8 +905,9 @@ def _detect(state: InterviewState, ctx: Ctx, text: str) -> Update:
         # had been challenged as using what is known only afterwards as a feature
         if phase == Phase.CLARIFY and _asked_in(text, h.start):
             continue
-        if _claim_key(h.misconception_id, h.matched) not in seen:
-            seen.add(_claim_key(h.misconception_id, h.matched))
+        key = _claim_key(h.misconception_id, h.matched)
+        if key not in seen:
+            seen.add(key)
             stated.append({"id": h.misconception_id, "phase": phase, "quote": h.matched, "turn": turn})
     return {"named": {phase: named} if named else {}, "depth": depth, "stated": stated}
 
