@@ -446,6 +446,11 @@ def _score(points: float, n_misconceptions: int, any_evidence: bool, cut: Sequen
     return s
 
 
+def _home(bank: ConceptBank, concept: str, ids: Sequence[str]) -> str | None:
+    """The criterion a concept is first evidence of among those graded (its criteria are listed home first)."""
+    return next((x for x in bank.concept(concept).criteria if x in ids), None)
+
+
 def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBank | None = None) -> list[CriterionEvidence]:
     """Evidence and score for each criterion of a phase (or the cross-cutting ones over a whole interview)."""
     bank = bank or concept_bank()
@@ -453,6 +458,7 @@ def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBa
     w, cap = st.weights, st.caps
     cut = cuts()
     wrong = {i for _m, i, _s, _e in an.misconceptions}  # a unit that states a misconception shows no understanding
+    ids = [c.id for c in crits]
     out: list[CriterionEvidence] = []
     for c in crits:
         if c.phase == CROSS_CUTTING or c.id in st.cross_cutting:
@@ -479,8 +485,12 @@ def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBa
         stated = {m for m, _i, _s, _e in an.misconceptions if c.id in bank.misconception(m).criteria}
         ev.misconceptions = sorted(stated - an.corrected)
         ev.corrected = sorted(stated & an.corrected)
+        # a concept counts in full for its home criterion here (the first of its criteria this grade has), and
+        # `other_criterion` for the further ones it also backs: "use a cache for popular queries" is serving
+        # cost's evidence first, and shows less of index latency
+        named = sum(1.0 if _home(bank, cid, ids) == c.id else w.get("other_criterion", 1.0) for cid in ev.concepts)
         ev.points = (
-            w["concepts"] * min(len(ev.concepts), cap["concepts"])
+            w["concepts"] * min(named, cap["concepts"])
             + w["depth"] * min(ev.depth_count, cap["depth"])
             + w["marker"] * len(ev.markers)
         )

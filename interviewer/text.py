@@ -421,6 +421,9 @@ def telling_words(text: str) -> set[str]:
 _AUX = (r"(?:do|does|did|is|are|was|were|be|been|has|have|had|can|could|should|would|will|must|may|might|we|you|i|they|it|he|she|"
         r"there|this|that|these|those|happens?|exactly|actually|else|get|gets|go|goes|come|comes|anything|something|anyone|anybody|someone|somebody)")
 _STOP_HEAD = r"(?=\s+(?:of|on|in|for|per|about|across|between|among|to|from|by|at|with|when|if|that|which|who|" + _AUX[3:-1] + r"|get|gets|go|goes|come|comes|sit|sits|need|needs|make|makes)\b|\W*$)"
+# "how many DAU *use* visual search": the people counted are those before what they do (not so for "what share of
+# visual searches use a cropped region", which asks for the share that does it)
+_STOP_COUNTED = _STOP_HEAD[:-len(r")\b|\W*$)")] + r"|use|uses|used|visit|visits|open|opens|see|sees|buy|buys|try|tries)\b|\W*$)"
 _DET = r"(?:(?:the|our|a|an|its|their|your|this|that|each|every|any|some)\s+)?"
 _MOD = r"(?:(?:average|typical|total|overall|current|median|mean|rough|approximate|expected|usual|exact|main|actual|biggest|largest|main)\s+)*"
 # words in front of an ask that change nothing of what it asks ("Roughly how many ...", "On average, how many ...")
@@ -429,7 +432,7 @@ _QUANTITY = r"(?:fraction|share|percentage|percent|portion|proportion|number|amo
 _HEADS = [
     re.compile(_LEAD + r"(?:what|which)(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+" + _DET + _MOD + _QUANTITY + r"\s+of\s+" + _DET + _MOD + r"(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
     re.compile(_LEAD + r"(?:what|which)(?:'s|\s+is|\s+are|\s+was|\s+were)?\s+" + _DET + _MOD + r"(?!" + _AUX + r"\b|" + _QUANTITY + r"\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
-    re.compile(_LEAD + r"how\s+(?:many|much)\s+(?!" + _AUX + r"\b|of\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
+    re.compile(_LEAD + r"how\s+(?:many|much)\s+(?!" + _AUX + r"\b|of\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_COUNTED, re.I),
     re.compile(_LEAD + r"how\s+(?:big|large|old|long|wide|heavy)\s+(?:is|are|was|were)\s+" + _DET + _MOD + r"(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,2}?[\w\-/]+?)" + _STOP_HEAD, re.I),
     re.compile(_LEAD + r"(?:is|are)\s+there\s+(?:(?:a|an|any|some)\s+)?(?!" + _AUX + r"\b)((?:[\w\-/]+\s+){0,1}[\w\-/]+?)" + _STOP_HEAD, re.I),
     # a yes-no question about what we have or do: "Do we support voice input" -> "voice input"

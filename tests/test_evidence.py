@@ -659,3 +659,16 @@ def test_oh_right_takes_a_claim_back_in_a_later_answer():
 )
 def test_claims_a_sixth_blind_writer_put_in_fluent_answers_are_found(case, phase, text, mid):
     assert mid in {m for m, *_ in evidence.analyse(text, phase, case).misconceptions}
+
+
+def test_a_concept_counts_in_full_only_for_its_home_criterion():
+    # caching lists index latency first among the deploy criteria: it is that criterion's evidence in full, and
+    # counts `other_criterion` for the others it also backs (blind graders credited it to one criterion, not four)
+    lib = library()
+    crits = lib.criteria("deploy", "search-ranking")
+    _an, evs = evidence.grade_text("Cache results for popular queries.", "deploy", "search-ranking", crits)
+    pts = {e.criterion.id: e.points for e in evs if e.concepts}
+    other = evidence.settings().weights["other_criterion"]
+    assert other < 1.0
+    assert evidence._home(concept_bank(), "caching", [c.id for c in crits]) == "ann-and-latency"
+    assert pts["ann-and-latency"] - pts["serving-cost"] == pytest.approx(1.0 - other)

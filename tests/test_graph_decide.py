@@ -266,6 +266,9 @@ def test_the_shape_of_an_ask_says_what_it_asks_for():
     # unanswered, the class-balance fact never naming "them")
     assert asked_head("what fraction of them are fraudulent") == ""
     assert asked_head("How big is the ML team working on this") == "ML team"
+    # the people counted come before what they do; a share of things that do something asks for that share
+    assert asked_head("how many DAU use visual search on a given day") == "DAU"
+    assert asked_head("What share of visual searches use a cropped region versus the whole image") == ""
     assert asks_duration("Once a label is in, how long until it reaches training") and not asks_duration("How fast is traffic growing")
     assert has_duration("Labels arrive within two days") and not has_duration("3,500 posts per second, 10 million images a day")
     assert asks_quantity("How many fraud analysts are there per shift") and asks_quantity("What's the average basket in dollars")
