@@ -1516,7 +1516,17 @@ def _imperative(description: str) -> str:
         return description
     stem, end = m.groups()
     verb = stem + {"ies": "y", "sses": "ss", "ches": "ch", "shes": "sh", "xes": "x"}.get(end, "")
-    return verb + description[m.end() :]
+    # a verb joined to the first one is advice too: "Separate the new-user and the new-item cases and handle each"
+    rest = _AND_VERB.sub(lambda v: v.group(1) + v.group(2) + _UNSUFFIX.get(v.group(3), ""), description[m.end() :])
+    return verb + rest
+
+
+# "..., and handles each", "and credits each ranker": a verb in -s after "and", before what it acts on
+_AND_VERB = re.compile(r"(\band\s+)([a-z]+?)(ies|sses|ches|shes|xes|s)(?=\s+(?:the|a|an|each|every|its|their|them|it|all|any|both|what|how|which|whether|only|one|some|those|these)\b)")
+_UNSUFFIX = {"ies": "y", "sses": "ss", "ches": "ch", "shes": "sh", "xes": "x"}
+# a depth point whose subject is the concept itself ("matters whenever the score is used as a probability"): said
+# with the concept's name in front, not turned into advice ("Matter whenever ...")
+_CONCEPT_VERB = re.compile(r"^(?:matters|depends|means|works|fails|breaks|holds|applies|suffers|hurts|helps|pays\s+off|costs|degrades|drifts|scales)\b", re.I)
 
 
 _LEANS_ON = re.compile(r"\b(?:them|they|their|it|its|these|those)\b", re.I)
@@ -1563,6 +1573,8 @@ def _depth_hint(state: InterviewState, ctx: Ctx) -> tuple[str, str] | None:
     said = " ".join(t["text"] for t in _phase_turns(state, _phase(state), Role.CANDIDATE)).lower()
     point = next((d.point for d in concept.depth if not any(cue.lower() in said for cue in d.cues)), concept.depth[0].point)
     point = " ".join(point.split()).rstrip(".")
+    if _CONCEPT_VERB.match(point):
+        return concept.name, f"{concept.name[:1].upper()}{concept.name[1:]} {point}."
     return concept.name, _imperative(point[:1].upper() + point[1:]) + "."
 
 

@@ -277,7 +277,7 @@ def ends_moving_on(text: str) -> bool:
 _QWORDS = re.compile(
     r"^(what|how|who|when|where|which|why|is|are|do|does|did|can|could|should|would|will|may|any|roughly|approximately)\b", re.I
 )
-_OPENER = r"(?:(?:so|and|also|ok(?:ay)?|right|first(?:ly)?|second(?:ly)?|next|then|now|lastly|finally|one\s+more\s+thing|before\s+(?:i|we)\s+\w+)[,:]?\s+)*"
+_OPENER = r"(?:(?:so|and|also|ok(?:ay)?|right|first(?:ly)?|second(?:ly)?|next|then|now|lastly|finally|one\s+more\s+thing|before\s+(?:i|we)\s+\w+(?:\s+\w+){0,3}?(?=,)|before\s+(?:i|we)\s+\w+)[,:]?\s+)*"
 _KNOW = r"(?:know|understand|hear|find\s+out|check|confirm|clarify|ask(?:\s+about)?|learn|get\s+(?:a\s+sense|an\s+idea|a\s+feel)|see|pin\s+down)"
 # a sentence that asks without a question mark or a question word: "I would like to know whether we have
 # chargeback labels.", "Could you tell me the daily active users.", "I'm curious about the label delay."

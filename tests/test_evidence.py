@@ -672,3 +672,60 @@ def test_a_concept_counts_in_full_only_for_its_home_criterion():
     assert other < 1.0
     assert evidence._home(concept_bank(), "caching", [c.id for c in crits]) == "ann-and-latency"
     assert pts["ann-and-latency"] - pts["serving-cost"] == pytest.approx(1.0 - other)
+
+
+# a new user's probe (session 21) wrote one monitoring answer and one evaluation answer twice, as notes and as prose
+_MONITOR_NOTES = """- Ops: latency p50/p99, timeouts, fallback rate, feature-store freshness
+- Data: per-feature + prediction-score distribution vs trailing week, alert on big shifts
+- Retrain ranker daily, retrieval towers weekly"""
+_MONITOR_PROSE = (
+    "I'd monitor the system on three layers. Operationally: latency percentiles, timeouts, fallback rate and feature-store "
+    "freshness. Data-wise: the distribution of each input feature and of the predicted scores compared against a trailing "
+    "week, with alerts on big shifts. I'd retrain the ranker daily and the retrieval towers weekly."
+)
+_EVAL_NOTES = """- Out-of-time test set: train Jan-Sep, test Nov (skip Oct so chargebacks mature)
+- Slice by region, MCC, new cards"""
+_EVAL_PROSE = (
+    "The test set would be out of time: train on January to September and test on November, skipping October so the "
+    "chargebacks have matured. And I'd slice everything by region, merchant category and new cards."
+)
+
+
+def test_drift_checks_and_out_of_time_tests_are_read_in_notes_and_in_prose(grader):
+    # "the distribution of each input feature and of the predicted scores compared against a trailing week" had no
+    # drift detection at all; "The test set would be out of time" and "slice everything by region" counted nothing
+    for text in (_MONITOR_NOTES, _MONITOR_PROSE):
+        got = {c.id: c.score for c in grader.grade("monitor", "video-recommendation", text).criteria}
+        assert (got["drift-detection"] or 0) >= 2, text
+    scores = []
+    for text in (_EVAL_NOTES, _EVAL_PROSE):
+        got = {c.id: c.score for c in grader.grade("evaluation", "payment-fraud-detection", text).criteria}
+        assert (got["offline-metrics"] or 0) >= 2 and (got["fairness-and-bias"] or 0) >= 2, text
+        scores.append(got)
+    assert scores[0]["offline-metrics"] == scores[1]["offline-metrics"]
+    # comparing score distributions with last week is monitoring, not a before-and-after launch decision
+    an, _evs = evidence.grade_text("We compare the distribution of the predicted scores against last week.", "monitor", "video-recommendation", library().criteria("monitor", "video-recommendation"))
+    assert not an.misconceptions
+
+
+def test_a_fluent_evaluation_built_on_accuracy_and_per_transaction_splits_scores_below_a_terse_right_one(grader):
+    fluent = (
+        "For evaluation I'd lean primarily on ROC AUC and overall accuracy, because they give a single, stable number that "
+        "leadership can track. Online, I'd run an A/B test split by transaction for a week, and launch if accuracy in the "
+        "treatment arm is at least as high as in control."
+    )
+    terse = "PR-AUC, recall@FPR 0.5%, $-weighted. Out-of-time test. Threshold by expected cost. A/B by card; fraud bps + approval rate."
+    f = grader.grade("evaluation", "payment-fraud-detection", fluent)
+    t = grader.grade("evaluation", "payment-fraud-detection", terse)
+    assert t.score > f.score
+    got = {c.id: c.score for c in f.criteria}
+    assert got["offline-metrics"] == 1 and got["ab-testing"] == 1
+
+
+def test_ranking_everything_by_predicted_click_rate_is_the_clicks_only_objective(grader):
+    said = "I'd frame the ML objective as predicting a click, so the label is simply a click on an impression and we rank everything by predicted click-through rate."
+    got = {c.id: c.score for c in grader.grade("frame", "video-recommendation", said).criteria}
+    assert got["ml-objective"] == 1
+    kept = "Retrieval ranks candidates by predicted click-through rate, then the ranker combines watch time and satisfaction heads."
+    an, _evs = evidence.grade_text(kept, "frame", "video-recommendation", library().criteria("frame", "video-recommendation"))
+    assert "clicks-as-objective-unqualified" not in {m for m, *_ in an.misconceptions}

@@ -881,6 +881,35 @@ def test_a_hint_speaks_to_the_candidate_not_about_them():
     assert _imperative("Sketches the main components.") == "Sketch the main components."
     assert _imperative("Clicks are the largest signal.") == "Clicks are the largest signal."  # a noun, not a verb
     assert _imperative("Besides accuracy metrics, ...") == "Besides accuracy metrics, ..."
+    # a verb joined to the first is advice too (a probe saw "Separate ... and handles each differently")
+    assert _imperative("Separates the new-user and the new-item cases and handles each differently.") == "Separate the new-user and the new-item cases and handle each differently."
+    assert _imperative("Mixes two rankers' results and credits each ranker with its clicks.") == "Mix two rankers' results and credit each ranker with its clicks."
+
+
+def test_a_depth_hint_whose_subject_is_the_concept_names_it():
+    """A probe got "Here's something to work with on calibration: Matter whenever the score is used as a probability"."""
+    from interviewer.graph import _CONCEPT_VERB
+
+    assert _CONCEPT_VERB.match("matters whenever the score is used as a probability")
+    assert not _CONCEPT_VERB.match("separates the new-user and the new-item cases")
+
+
+def test_scoping_questions_asked_in_prose_are_questions_and_an_option_not_taken_is_not_theirs():
+    """A probe's first answer ("Before I jump in, I'd like to pin down what surface we're designing for. ... rather than
+    the 'up next' autoplay ...") was told "Before we design anything: what would you want to know?", and the data phase
+    opened with "You already brought up autoplay: take that as given"."""
+    from interviewer.evidence import dismissed
+
+    first = (
+        "Before I jump in, I'd like to pin down what surface we're designing for. I'm going to assume this is the home "
+        "feed, the grid you see when you open the app, rather than the 'up next' autoplay, though a lot of the machinery "
+        "would be shared. I'd also like to know whether the business cares mainly about watch time, or about retention, "
+        "because that changes what we optimise."
+    )
+    assert is_question(first)
+    at = first.index("autoplay")
+    assert dismissed(first, 0, at, at + len("autoplay"), rejected=True)
+    assert not dismissed("We'd log the autoplay starts separately.", 0, 12, 20, rejected=True)
 
 
 def test_an_article_before_an_adverb_is_kept_with_the_name(ctx: Ctx):
