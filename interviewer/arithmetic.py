@@ -2,7 +2,8 @@
 
 An interviewer checks a candidate's sizing as they say it. This module reads, in one unit, a product or quotient
 of figures followed by its result ("20B panoramas x 40 tiles = 800B tiles", "5e9 × 256 × 4 bytes ≈ 512 GB",
-"200M tiles / 50 tiles/s = 4M GPU-seconds", "1% of 20B = 200M"), or a rate restated in another unit of time
+"200M tiles / 50 tiles/s = 4M GPU-seconds", "1% of 20B = 200M", "2B users each seeing 50 recommendations,
+that's about 100B impressions"), or a rate restated in another unit of time
 ("3 billion requests a day, which is about 350,000 per second"), works it out, and reports the result when it is
 more than `off_by` times away from what was stated: an error of scale, not of rounding. Units of time are
 followed through (a rate per day times a week is a count; a count over a rate per second is seconds); where one side
@@ -52,8 +53,13 @@ _FIGURE = re.compile(_NUM, re.I)
 _UNIT_WORDS = re.compile(r"(?:-[a-z][\w'-]*|\s*(?:[a-z][\w'-]*|/\s*[a-z]+))", re.I)
 # a figure times a count given per item: "60,000 loads per second with about 1,500 candidates each", "5M panoramas
 # a day at 40 tiles each", "5 billion images with 256-dimensional embeddings", "a 256-d embedding for 5B images"
-_PER_ITEM_OP = re.compile(r"\s*,?\s*(?P<op>with|at|for)\b(?:\s*(?:about|roughly|around|approximately|approx\.?)\b|\s*[~≈])?\s*", re.I)
+_PER_ITEM_OP = re.compile(
+    r"\s*,?\s*(?:(?P<op>with|at|for)\b|(?P<each>each)\s+(?:\w+ing|sees|gets|makes|views|sends|has|does|issues|opens|loads|watches|posts|uploads|triggers|runs|needs|holds|scores)\b)"
+    r"(?:\s*(?:about|roughly|around|approximately|approx\.?)\b|\s*[~≈])?\s*",
+    re.I,
+)
 _EACH = re.compile(r"\b(?:each|apiece)\b", re.I)
+_EACH_THEN = re.compile(r"\s+([a-z][\w'-]*)", re.I)  # "each" with a word after it: what each one does may follow
 _VECTOR = re.compile(r"(?:^|[\s-])(?:dim\w*|d|embeddings?|vectors?)\b", re.I)
 _OPERATOR = re.compile(
     r"\s*(?P<op>×|\*|÷|/|\bx\b|\btimes\b|\bmultiplied\s+by\b|\bdivided\s+(?:by|over|across|between)\b|\bover\b|\bof\b)(?:\s*(?:about|roughly|around|approximately|approx\.?)\b|\s*[~≈])?\s*", re.I
@@ -151,6 +157,9 @@ def _quantity(text: str, at: int) -> Quantity | None:
         word = w.group(0).strip().lower()
         if _STOP.match(word):
             break  # an operator, a result, or a word that starts something else ("and", "at", "for")
+        nxt_word = _EACH_THEN.match(text, w.end()) if word == "each" else None
+        if nxt_word and not _STOP.match(nxt_word.group(1)) and not _RATE.match(text, w.start() + (len(w.group(0)) - len(w.group(0).lstrip()))):
+            break  # "2B users each seeing 50 recs": a count per item follows ("each day" is a unit of time, "1,500 candidates each," the count)
         words.append(w.group(0).strip())
         end = w.end()
     unit = " ".join(words)
@@ -221,7 +230,8 @@ class Checker:
             else:
                 op = _PER_ITEM_OP.match(text, end)
                 nxt = _quantity(text, op.end()) if op is not None else None
-                if nxt is None or not (_EACH.search(text, nxt.start, nxt.end) or _VECTOR.search(text, prev.start, prev.end) or _VECTOR.search(text, nxt.start, nxt.end)):
+                # "... with 1,500 candidates each", or "2B users each seeing 50 recommendations"
+                if nxt is None or not (op.group("each") or _EACH.search(text, nxt.start, nxt.end) or _VECTOR.search(text, prev.start, prev.end) or _VECTOR.search(text, nxt.start, nxt.end)):
                     break
                 word = "×"
             if word in ("/", "÷", "over") or word.startswith("divided"):

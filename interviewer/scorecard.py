@@ -420,8 +420,9 @@ def to_markdown(card: Scorecard) -> str:
         "",
         "## Overall",
         "",
-        f"- **Hire signal:** {o.hire_signal}",
-        f"- **Level estimate:** {o.level_text}",
+        # the signal is for the target level's bar: "lean hire" beside a "mid" estimate reads as a contradiction otherwise
+        f"- **Hire signal:** {o.hire_signal} (against the {o.target_level} bar)",
+        f"- **Level estimate:** {o.level_text} (the highest level whose hire bar the score clears)",
         f"- **Score:** {o.score:.2f} / 4",
         f"- **Confidence:** {o.confidence_label} ({o.confidence:.2f})" + (f", held down by: {'; '.join(o.confidence_reasons)}" if o.confidence_reasons else ""),
         *([f"- **A retry of one phase**, not a finished interview: the hire signal and level rest on {', '.join(p.title for p in card.phases)} alone."] if card.kind == "retry" else []),

@@ -36,6 +36,11 @@ SLIPS = [
     "2% of 50M = 10M positives a day",  # 1M
     "60k x 1.5k = 9M/s",
     "3B/day ~ 3.5k QPS",  # ~35k
+    # a count per item said with "each" before it (a new user's probe: "2 billion DAU ... 50 recommendations a day,
+    # that's about 10 billion impressions")
+    "With 2 billion daily users each seeing 50 recommendations, that's about 10 billion impressions per day.",  # 100B
+    "300M DAU, each making about 10 searches a day, is about 300M searches a day",  # 3B
+    "1B requests each day, which is about 1.2k per second",  # ~12k
 ]
 
 RIGHT = [
@@ -67,6 +72,10 @@ RIGHT = [
     "3B/day ~ 35k QPS",
     "50 tiles/s x 86,400 = 4.3M tiles/day",  # the seconds of a day in a bare 86,400
     "5M panoramas a day at 40 tiles each is 200 million tiles",
+    "With 2 billion daily users each seeing 50 recommendations, that's about 100 billion impressions per day.",
+    "300M DAU, each making about 10 searches a day, is about 3B searches a day",
+    "1B requests each day, which is about 12k per second",
+    "We have 2 billion users each with their own history.",
 ]
 
 

@@ -521,7 +521,7 @@ def simulate(
         left = ", ".join(f"{p} {n}" for p, n in out["unused_answers"].items())
         typer.echo(f"\nNot said (the phase closed first): {left} of your lines.", err=True)
     o = out["scorecard"]["overall"]
-    typer.echo(f"\n{o['hire_signal']} · level {o['level']} · score {o['score']:.2f} · confidence {o['confidence_label']} · session {out['session_id']}")
+    typer.echo(f"\n{o['hire_signal']} at the {o['target_level']} bar · level {o['level']} · score {o['score']:.2f} · confidence {o['confidence_label']} · session {out['session_id']}")
 
 
 # ------------------------------------------------------------------------------------ sessions
