@@ -72,7 +72,7 @@ _SAME_AS = (
 _RESULT = re.compile(
     # a sign joins a result to its sum directly; after a comma or a semicolon only words do ("x ~3 opens; ~1.5k
     # candidates per load" is two figures, not a result)
-    rf"(?:\s*(?:=|≈|~=|=~|~|→|->|=>)|\s*[,.;:]?\s*(?:{_SAME_AS}|\bare\b|\bgives?(?:\s+(?:us|you))?\b|\bmakes?\b|\bcall\s+it\b|\bwhich\s+means\b|\bso\b|\btotals?\b))"
+    rf"(?:\s*(?:=|≈|~=|=~|~|→|->|=>)|\s*[,.;:]?\s*(?:{_SAME_AS}|\bare\b|\bgives?(?:\s+(?:us|you))?\b|\bmakes?\b|\bcall\s+it\b|\bwhich\s+means\b|\bso\s+(?:{_SAME_AS})|\bso\b|\btotals?\b))"
     r"(?P<hedge>(?:\s*(?:\babout\b|\broughly\b|\baround\b|\bapproximately\b|\bapprox\b\.?|~|≈|\bnearly\b|\balmost\b|\bjust\b|\bonly\b|\bsome\b|"
     r"\blike\b|\bmaybe\b|\bprobably\b|\bon\s+the\s+order\s+of\b|\border\s+of\b|\bover\b|\babove\b|\bmore\s+than\b|\bat\s+least\b|>=?|"
     r"\bunder\b|\bbelow\b|\bless\s+than\b|\bfewer\s+than\b|\bat\s+most\b|<=?|\ba\s+total\s+of\b|\ban?\b|\bthe\b|\bpeak\b|\baverage\b|\bavg\b))*)\s*",
@@ -80,7 +80,7 @@ _RESULT = re.compile(
 )
 # a rate said again per another unit of time needs words that say so ("3B a day, which is about 35k a second")
 _RESTATED = re.compile(
-    rf"(?:\s*[~≈](?=\s*\d)|\s*[,;]?\s*(?:=|≈|~=|→|->|=>|{_SAME_AS}|\bor\b))",
+    rf"(?:\s*[~≈](?=\s*\d)|\s*[,;]?\s*(?:=|≈|~=|→|->|=>|\bso\s+(?:{_SAME_AS})|\bso\b|{_SAME_AS}|\bor\b))",
     re.I,
 )
 _AT_LEAST = re.compile(r"over|above|more\s+than|at\s+least|>", re.I)

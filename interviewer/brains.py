@@ -442,8 +442,14 @@ class OfflineBrain:
             # told "the main search box of a general web search engine"; "keystrokes per sec at peak?" told
             # "over 200,000 at peak"), or the other side of an either-or ("fewer keystrokes? or more clicks?")
             told = telling_words(" ".join(parts))
+            # ... or guesses a figure of a thing the reply told in other words ("say 1B total, 300M DAU?" after
+            # "roughly 400 million daily active users" had been told it was the candidate's to assume)
+            th = thesaurus()
+            told_groups = {m.group for m in th.mentions(" ".join(parts))}
             missing = [
-                a for a in asks if not self.match_facts(a, case) and not telling_words(a) & told and not _EITHER_OR.match(a)
+                a
+                for a in asks
+                if not self.match_facts(a, case) and not telling_words(a) & told and not _EITHER_OR.match(a) and not (_FIGURE_GUESS.search(a) and {m.group for m in th.mentions(a)} & told_groups)
             ]
             if missing:
                 # which parts, in the candidate's words when they are short ("team size + GPU budget?" had got
@@ -464,6 +470,7 @@ class OfflineBrain:
         return line
 
 
+_FIGURE_GUESS = re.compile(r"\d")  # an ask with a figure in it offers a guess of that figure
 # "Is it OK to assume we have a feature store?", "Can I assume 100 ms?": leave to assume, not a fact
 _PERMISSION = re.compile(r"^\W*(?:(?:is|would)\s+it\s+(?:be\s+)?(?:ok(?:ay)?|fine|alright|reasonable)\s+(?:if\s+i|to)|(?:can|may|could|should|shall)\s+(?:i|we)\s+(?:just\s+)?assume|(?:do|would)\s+you\s+mind\s+if)\b", re.I)
 

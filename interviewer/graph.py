@@ -1524,9 +1524,9 @@ def _imperative(description: str) -> str:
 # "..., and handles each", "and credits each ranker": a verb in -s after "and", before what it acts on
 _AND_VERB = re.compile(r"(\band\s+)([a-z]+?)(ies|sses|ches|shes|xes|s)(?=\s+(?:the|a|an|each|every|its|their|them|it|all|any|both|what|how|which|whether|only|one|some|those|these)\b)")
 _UNSUFFIX = {"ies": "y", "sses": "ss", "ches": "ch", "shes": "sh", "xes": "x"}
-# a depth point whose subject is the concept itself ("matters whenever the score is used as a probability"): said
-# with the concept's name in front, not turned into advice ("Matter whenever ...")
-_CONCEPT_VERB = re.compile(r"^(?:matters|depends|means|works|fails|breaks|holds|applies|suffers|hurts|helps|pays\s+off|costs|degrades|drifts|scales)\b", re.I)
+# a depth point that opens with a verb in -s ("separates ...", "matters whenever ..."), not a plural noun before its
+# verb ("popular requests repeat often ...")
+_OPENS_WITH_VERB = re.compile(r"^[a-z]+?(?:ies|sses|ches|shes|xes|s)\b(?!\s+(?:are|is|was|were|have|has|can|could|should|must|may|might|will|would|repeat|come|arrive|appear|need|take|follow)\b)(?=\s+[a-z(])")
 
 
 _LEANS_ON = re.compile(r"\b(?:them|they|their|it|its|these|those)\b", re.I)
@@ -1573,9 +1573,12 @@ def _depth_hint(state: InterviewState, ctx: Ctx) -> tuple[str, str] | None:
     said = " ".join(t["text"] for t in _phase_turns(state, _phase(state), Role.CANDIDATE)).lower()
     point = next((d.point for d in concept.depth if not any(cue.lower() in said for cue in d.cues)), concept.depth[0].point)
     point = " ".join(point.split()).rstrip(".")
-    if _CONCEPT_VERB.match(point):
-        return concept.name, f"{concept.name[:1].upper()}{concept.name[1:]} {point}."
-    return concept.name, _imperative(point[:1].upper() + point[1:]) + "."
+    # a point is written about the concept ("learns interactions ..., and scales with data", "matters whenever the
+    # score is used as a probability"): said with "it" in front, it reads whatever its verbs are (made into advice,
+    # "Learn interactions ..., and scales with data" and "Matter whenever ..." had not)
+    if _OPENS_WITH_VERB.match(point):
+        return concept.name, f"It {point}."
+    return concept.name, point[:1].upper() + point[1:] + "."
 
 
 def _challenged_claim(state: InterviewState, ctx: Ctx, crits: list[Any]) -> str | None:

@@ -41,6 +41,7 @@ SLIPS = [
     "With 2 billion daily users each seeing 50 recommendations, that's about 10 billion impressions per day.",  # 100B
     "300M DAU, each making about 10 searches a day, is about 300M searches a day",  # 3B
     "1B requests each day, which is about 1.2k per second",  # ~12k
+    "i'd guess something like 10M orders/day, so that's roughly 1000 QPS avg",  # ~120 (a second probe)
 ]
 
 RIGHT = [
@@ -76,6 +77,8 @@ RIGHT = [
     "300M DAU, each making about 10 searches a day, is about 3B searches a day",
     "1B requests each day, which is about 12k per second",
     "We have 2 billion users each with their own history.",
+    "10M orders a day, so that's roughly 120 QPS",
+    "10M orders a day, so we need 1000 couriers",
 ]
 
 

@@ -419,6 +419,10 @@ def test_a_part_the_reply_already_speaks_to_is_not_said_to_be_left_over():
     assert ids and '"first"' not in text.lower() and '"second"' not in text.lower()
     text, ids = brain.clarify("How many orders per day are we handling, and what's the CEO's favourite colour?", dte, [], set())
     assert ids and nothing in text and "favourite colour" in text
+    # a figure guessed for a thing the reply told in other words (a second probe: "say 1B total, 300M DAU?" after
+    # "roughly 400 million daily active users" was told to assume it)
+    text, ids = brain.clarify("scale: how many users? say 1B total, 300M DAU?", lib.case("people-you-may-know"), [], set())
+    assert ids and nothing not in text and "daily active users" in text
 
 
 def test_a_reason_after_an_ask_and_a_counted_list_keep_the_ask_answerable():

@@ -729,3 +729,37 @@ def test_ranking_everything_by_predicted_click_rate_is_the_clicks_only_objective
     kept = "Retrieval ranks candidates by predicted click-through rate, then the ranker combines watch time and satisfaction heads."
     an, _evs = evidence.grade_text(kept, "frame", "video-recommendation", library().criteria("frame", "video-recommendation"))
     assert "clicks-as-objective-unqualified" not in {m for m, *_ in an.misconceptions}
+
+
+@pytest.mark.parametrize(
+    "case, text, claim",
+    [
+        # a second new user's probe, in chat style: neither was challenged nor marked down
+        ("delivery-time-estimation", "i'd also add the actual courier pickup time at the restaurant and the number of minutes the courier waited there, those are super predictive of total time", "dte-actual-pickup-as-feature"),
+        ("people-you-may-know", "offline i'd use accuracy on the held-out accepted/not-accepted labels, and maybe AUC too", "accuracy-as-the-measure"),
+    ],
+)
+def test_claims_a_second_probe_made_in_chat_style_are_found(case, text, claim):
+    assert claim in {h.misconception_id for h in concept_bank().find_misconceptions(text, case)}
+
+
+@pytest.mark.parametrize(
+    "case, text, concept",
+    [
+        ("ad-click-prediction", "we track revenue per 1k impressions", "acp-rpm-and-roi"),
+        ("delivery-time-estimation", "i'd predict the p70 of delivery time and show that", "quoted-quantile"),
+        ("people-you-may-know", "is this shown on a dedicated page or in the feed too?", "product-surface"),
+        ("delivery-time-estimation", "labels are easy: actual delivered_at minus order_placed_at", "label-source"),
+        ("payment-fraud-detection", "automated backtest gate before promotion", "validation-gate"),
+        ("payment-fraud-detection", "maturity lag -> drop last 90d", "label-delay"),
+    ],
+)
+def test_what_the_probes_said_in_shorthand_is_recognised(case, text, concept):
+    # each had been asked for in the scorecard's advice after it was said
+    assert concept in {m.concept_id for m in concept_bank().find_mentions(text, case)}
+
+
+def test_a_seven_day_retention_metric_is_no_data_retention_limit():
+    said = "The business metric I'd care about is daily watch time per user and 7-day retention."
+    assert "data-retention" not in {m.concept_id for m in concept_bank().find_mentions(said, "video-recommendation")}
+    assert "data-retention" in {m.concept_id for m in concept_bank().find_mentions("90-day data retention", "video-recommendation")}

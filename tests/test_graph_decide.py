@@ -886,12 +886,16 @@ def test_a_hint_speaks_to_the_candidate_not_about_them():
     assert _imperative("Mixes two rankers' results and credits each ranker with its clicks.") == "Mix two rankers' results and credit each ranker with its clicks."
 
 
-def test_a_depth_hint_whose_subject_is_the_concept_names_it():
-    """A probe got "Here's something to work with on calibration: Matter whenever the score is used as a probability"."""
-    from interviewer.graph import _CONCEPT_VERB
+def test_a_depth_hint_is_said_about_the_concept():
+    """Probes got "Here's something to work with on calibration: Matter whenever the score is used as a probability"
+    and "... on deep neural network: Learn interactions among dense, embedded and sequence inputs jointly, and scales
+    with data": a point written about the concept, made into advice, broke wherever the concept was its subject."""
+    from interviewer.graph import _OPENS_WITH_VERB
 
-    assert _CONCEPT_VERB.match("matters whenever the score is used as a probability")
-    assert not _CONCEPT_VERB.match("separates the new-user and the new-item cases")
+    assert _OPENS_WITH_VERB.match("matters whenever the score is used as a probability")
+    assert _OPENS_WITH_VERB.match("learns interactions among dense, embedded and sequence inputs jointly, and scales with data")
+    assert not _OPENS_WITH_VERB.match("popular requests repeat often, so caching them removes much of the load")
+    assert not _OPENS_WITH_VERB.match("the logs only contain outcomes for what the old system chose to show")
 
 
 def test_scoping_questions_asked_in_prose_are_questions_and_an_option_not_taken_is_not_theirs():
