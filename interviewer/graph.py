@@ -1515,7 +1515,7 @@ def _imperative(description: str) -> str:
     if not m or subject or m.group(0) in ("Is", "Has", "Was", "Does", "Besides"):
         return description
     stem, end = m.groups()
-    verb = stem + {"ies": "y", "sses": "ss", "ches": "ch", "shes": "sh", "xes": "x"}.get(end, "")
+    verb = stem + _UNSUFFIX.get(end, "")
     # a verb joined to the first one is advice too: "Separate the new-user and the new-item cases and handle each"
     rest = _AND_VERB.sub(lambda v: v.group(1) + v.group(2) + _UNSUFFIX.get(v.group(3), ""), description[m.end() :])
     return verb + rest

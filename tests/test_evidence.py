@@ -763,3 +763,18 @@ def test_a_seven_day_retention_metric_is_no_data_retention_limit():
     said = "The business metric I'd care about is daily watch time per user and 7-day retention."
     assert "data-retention" not in {m.concept_id for m in concept_bank().find_mentions(said, "video-recommendation")}
     assert "data-retention" in {m.concept_id for m in concept_bank().find_mentions("90-day data retention", "video-recommendation")}
+
+
+def test_a_concept_counts_for_another_phase_only_where_it_is_at_home_or_was_said(grader):
+    """A second probe's "loss wise, MAE is more intuitive than MSE", said while modelling, was quoted as monitoring's
+    metrics and alerting: a concept of evaluation said in the model phase is neither."""
+    case = "delivery-time-estimation"
+    monitor = "I'd retrain weekly and roll back if things look bad."
+    g = grader.grade("monitor", case, monitor)
+    assert {c.id: c.score for c in g.criteria}["metrics-and-alerting"] is None
+    model = "loss wise, MAE is more intuitive than MSE, so I'd train LightGBM on MAE."
+    (filled,) = grader.fill_from_elsewhere([g], {"model": model, "monitor": monitor})
+    assert {c.id: c.score for c in filled.criteria}["metrics-and-alerting"] is None
+    # the same words said while evaluating are evaluation's metric, which monitoring may take
+    (filled,) = grader.fill_from_elsewhere([g], {"evaluation": model, "monitor": monitor})
+    assert {c.id: c.score for c in filled.criteria}["metrics-and-alerting"] is not None
