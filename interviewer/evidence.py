@@ -486,8 +486,8 @@ def criterion_evidence(an: Analysis, crits: Sequence[Criterion], bank: ConceptBa
         ev.misconceptions = sorted(stated - an.corrected)
         ev.corrected = sorted(stated & an.corrected)
         # a concept counts in full for its home criterion here (the first of its criteria this grade has), and
-        # `other_criterion` for the further ones it also backs: "use a cache for popular queries" is serving
-        # cost's evidence first, and shows less of index latency
+        # `other_criterion` for the further ones it also backs: "use a cache for popular queries" is index latency's
+        # evidence first (the first deploy criterion caching lists), and shows less of scaling or serving cost
         named = sum(1.0 if _home(bank, cid, ids) == c.id else w.get("other_criterion", 1.0) for cid in ev.concepts)
         ev.points = (
             w["concepts"] * min(named, cap["concepts"])
