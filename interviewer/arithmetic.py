@@ -158,7 +158,7 @@ def _quantity(text: str, at: int) -> Quantity | None:
         if _STOP.match(word):
             break  # an operator, a result, or a word that starts something else ("and", "at", "for")
         nxt_word = _EACH_THEN.match(text, w.end()) if word == "each" else None
-        if nxt_word and not _STOP.match(nxt_word.group(1)) and not _RATE.match(text, w.start() + (len(w.group(0)) - len(w.group(0).lstrip()))):
+        if nxt_word and not _STOP.match(nxt_word.group(1)) and not _RATE.match(text, w.end() - len(word)):
             break  # "2B users each seeing 50 recs": a count per item follows ("each day" is a unit of time, "1,500 candidates each," the count)
         words.append(w.group(0).strip())
         end = w.end()

@@ -280,13 +280,13 @@ class Grader:
             # another phase's words read for this phase: an A/B test described while deploying is kept as the
             # evaluation evidence it is (read as deployment's answer, a block of evaluation's concepts is set aside)
             if (ph, into, case) not in analyses:
-                an = evidence.analyse(elsewhere[ph], into, case, concept_bank())
+                bank = concept_bank()
+                an = evidence.analyse(elsewhere[ph], into, case, bank)
                 if ph != into:  # a sizing slip is wrong sizing where it was said, not a wrong experiment or pipeline elsewhere
                     an = dataclasses.replace(an, misconceptions=[m for m in an.misconceptions if m[0] != ARITHMETIC_ID], corrected=an.corrected - {ARITHMETIC_ID})
                     # a concept counts for another phase when it is at home there or where it was said (GDPR raised while
                     # clarifying is monitoring's privacy; budget-split experiments described while deploying are A/B
                     # testing): "MAE is more intuitive than MSE", a loss chosen while modelling, is no monitoring metric
-                    bank = concept_bank()
                     an = dataclasses.replace(an, mentions=[m for m in an.mentions if bank.concept(m[0]).phase in (ph, into)])
                 analyses[ph, into, case] = an
             return analyses[ph, into, case]

@@ -1509,24 +1509,28 @@ _LEANS_BACK = re.compile(
 def _imperative(description: str) -> str:
     """A rubric description said to the candidate: its opening verb as advice ("Estimates what serving costs
     ..." -> "Estimate what serving costs ...", "Identifies" -> "Identify", "Watches" -> "Watch")."""
-    m = re.match(r"([A-Z][a-z]+?)(ies|sses|ches|shes|xes|s)\b(?=\s+[a-z(])", description)
+    m = re.match(r"([A-Z][a-z]+?)" + _S_ENDING + r"\b(?=\s+[a-z(])", description)
     # not a plural noun before its verb ("Clicks are ...", "Chargebacks arrive ..."), nor "Besides"
-    subject = re.match(r"\S+\s+(?:are|is|was|were|have|has|can|could|should|must|may|might|will|would|come|arrive|appear|need|take|follow)\b", description)
+    subject = re.match(r"\S+\s+(?:" + _NOUN_VERBS + r")\b", description)
     if not m or subject or m.group(0) in ("Is", "Has", "Was", "Does", "Besides"):
         return description
     stem, end = m.groups()
-    verb = stem + _UNSUFFIX.get(end, "")
+    verb = stem + _UNSUFFIX[end]
     # a verb joined to the first one is advice too: "Separate the new-user and the new-item cases and handle each"
-    rest = _AND_VERB.sub(lambda v: v.group(1) + v.group(2) + _UNSUFFIX.get(v.group(3), ""), description[m.end() :])
+    rest = _AND_VERB.sub(lambda v: v.group(1) + v.group(2) + _UNSUFFIX[v.group(3)], description[m.end() :])
     return verb + rest
 
 
+# a verb's -s ending and what its bare form ends in instead ("identifies" -> "identify", "watches" -> "watch")
+_UNSUFFIX = {"ies": "y", "sses": "ss", "ches": "ch", "shes": "sh", "xes": "x", "s": ""}
+_S_ENDING = "(" + "|".join(_UNSUFFIX) + ")"
+# what follows a plural noun that is a sentence's subject ("Clicks are ...", "popular requests repeat ...")
+_NOUN_VERBS = "are|is|was|were|have|has|can|could|should|must|may|might|will|would|come|arrive|appear|need|take|follow"
 # "..., and handles each", "and credits each ranker": a verb in -s after "and", before what it acts on
-_AND_VERB = re.compile(r"(\band\s+)([a-z]+?)(ies|sses|ches|shes|xes|s)(?=\s+(?:the|a|an|each|every|its|their|them|it|all|any|both|what|how|which|whether|only|one|some|those|these)\b)")
-_UNSUFFIX = {"ies": "y", "sses": "ss", "ches": "ch", "shes": "sh", "xes": "x"}
+_AND_VERB = re.compile(r"(\band\s+)([a-z]+?)" + _S_ENDING + r"(?=\s+(?:the|a|an|each|every|its|their|them|it|all|any|both|what|how|which|whether|only|one|some|those|these)\b)")
 # a depth point that opens with a verb in -s ("separates ...", "matters whenever ..."), not a plural noun before its
 # verb ("popular requests repeat often ...")
-_OPENS_WITH_VERB = re.compile(r"^[a-z]+?(?:ies|sses|ches|shes|xes|s)\b(?!\s+(?:are|is|was|were|have|has|can|could|should|must|may|might|will|would|repeat|come|arrive|appear|need|take|follow)\b)(?=\s+[a-z(])")
+_OPENS_WITH_VERB = re.compile(r"^[a-z]+?" + _S_ENDING + r"\b(?!\s+(?:" + _NOUN_VERBS + r"|repeat)\b)(?=\s+[a-z(])")
 
 
 _LEANS_ON = re.compile(r"\b(?:them|they|their|it|its|these|those)\b", re.I)

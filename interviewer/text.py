@@ -420,10 +420,11 @@ def telling_words(text: str) -> set[str]:
 
 _AUX = (r"(?:do|does|did|is|are|was|were|be|been|has|have|had|can|could|should|would|will|must|may|might|we|you|i|they|it|he|she|"
         r"there|this|that|these|those|happens?|exactly|actually|else|get|gets|go|goes|come|comes|anything|something|anyone|anybody|someone|somebody)")
-_STOP_HEAD = r"(?=\s+(?:of|on|in|for|per|about|across|between|among|to|from|by|at|with|when|if|that|which|who|" + _AUX[3:-1] + r"|get|gets|go|goes|come|comes|sit|sits|need|needs|make|makes)\b|\W*$)"
+_STOP_WORDS = r"of|on|in|for|per|about|across|between|among|to|from|by|at|with|when|if|that|which|who|" + _AUX[3:-1] + r"|get|gets|go|goes|come|comes|sit|sits|need|needs|make|makes"
+_STOP_HEAD = r"(?=\s+(?:" + _STOP_WORDS + r")\b|\W*$)"
 # "how many DAU *use* visual search": the people counted are those before what they do (not so for "what share of
 # visual searches use a cropped region", which asks for the share that does it)
-_STOP_COUNTED = _STOP_HEAD[:-len(r")\b|\W*$)")] + r"|use|uses|used|visit|visits|open|opens|see|sees|buy|buys|try|tries)\b|\W*$)"
+_STOP_COUNTED = r"(?=\s+(?:" + _STOP_WORDS + r"|use|uses|used|visit|visits|open|opens|see|sees|buy|buys|try|tries)\b|\W*$)"
 _DET = r"(?:(?:the|our|a|an|its|their|your|this|that|each|every|any|some)\s+)?"
 _MOD = r"(?:(?:average|typical|total|overall|current|median|mean|rough|approximate|expected|usual|exact|main|actual|biggest|largest|main)\s+)*"
 # words in front of an ask that change nothing of what it asks ("Roughly how many ...", "On average, how many ...")
